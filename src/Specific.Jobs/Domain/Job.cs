@@ -1,0 +1,82 @@
+namespace Specific.Jobs.Domain;
+
+/// <summary>Who asked for a job and from where: a Slack team/channel/user, or another client.</summary>
+/// <param name="Client">"slack", "dashboard" or "api".</param>
+public sealed record JobOrigin(
+    string Client,
+    string? TeamId = null,
+    string? ChannelId = null,
+    string? UserId = null,
+    string? UserName = null)
+{
+    /// <summary>The client name for jobs started from Slack.</summary>
+    public const string Slack = "slack";
+}
+
+/// <summary>What a person asked to run: validated, not yet recorded.</summary>
+public sealed record JobRequest(
+    string Service,
+    string Environment,
+    string Command,
+    string? Name,
+    JobOrigin Origin,
+    string? RerunOf = null);
+
+/// <summary>A job as the job store holds it; the source of truth for its state.</summary>
+public sealed record JobRecord
+{
+    public required string Id { get; init; }
+    public required string Service { get; init; }
+    public required string Environment { get; init; }
+    public required string Command { get; init; }
+    public string? Name { get; init; }
+    public required JobOrigin Origin { get; init; }
+    public string? RerunOf { get; init; }
+
+    public required JobState State { get; init; }
+
+    /// <summary>Bumped on every write; the compare-and-set token and the thread keeper's render cursor.</summary>
+    public required long Version { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? QueuedAt { get; init; }
+    public DateTimeOffset? RunningAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    /// <summary>For failed jobs, always a reason a person can act on.</summary>
+    public string? FailureReason { get; init; }
+
+    public string? KubernetesJobName { get; init; }
+    public string? Namespace { get; init; }
+
+    /// <summary>The image, with its digest once the pod reports it.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>What was left out of the pod, said to the user ("sidecar `envoy` not replicated").</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The timestamp at which the job entered <paramref name="state"/>, if it did.</summary>
+    public DateTimeOffset? EnteredAt(JobState state) => state switch
+    {
+        JobState.Pending => CreatedAt,
+        JobState.Queued => QueuedAt,
+        JobState.Running => RunningAt,
+        _ => State == state ? FinishedAt : null,
+    };
+}
+
+/// <summary>A move to a new state, with what is known at that moment.</summary>
+public sealed record JobTransition(
+    JobState To,
+    DateTimeOffset At,
+    int? ExitCode = null,
+    string? FailureReason = null);
+
+/// <summary>Facts learned about a job while it runs, recorded without a state change.</summary>
+public sealed record JobDetails(
+    string? KubernetesJobName = null,
+    string? Namespace = null,
+    string? Image = null,
+    IReadOnlyList<string>? Notes = null);

@@ -1,0 +1,74 @@
+using Specific.Jobs.Logs;
+
+namespace Specific.Jobs.Kubernetes;
+
+/// <summary>
+/// The job engine's port to Kubernetes: read the live Deployment, create the Job, follow it to the end, delete it.
+/// The KubernetesClient adapter implements it; the flow's activities call it.
+/// </summary>
+public interface IKubernetesJobs
+{
+    /// <summary>
+    /// Reads the service's live Deployment and builds the Job from it (nothing is created yet).
+    /// Throws <see cref="JobRejectedException"/> for what retrying cannot fix: not deployed, forbidden, invalid.
+    /// </summary>
+    Task<PreparedJob> PrepareAsync(PrepareJobRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Creates the Job. Idempotent: a 409 for our own Job (same job-id label) counts as created.</summary>
+    Task CreateAsync(PreparedJob job, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Follows the Job and its pod until the command ends or the pod can never start, reporting through
+    /// <paramref name="observer"/>. Resumes from <see cref="FollowRequest.Checkpoint"/> with no duplicate and no
+    /// missing log line. Returns how the Job ended.
+    /// </summary>
+    Task<JobEnd> FollowAsync(FollowRequest request, IFollowObserver observer, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the Job with propagationPolicy Background; a Job already gone is not an error.</summary>
+    Task DeleteAsync(string @namespace, string jobName, CancellationToken cancellationToken);
+}
+
+/// <summary>What to build: the job id, the service (Deployment name), the environment and the command.</summary>
+public sealed record PrepareJobRequest(string JobId, string Service, string Environment, string Namespace, string Command);
+
+/// <summary>The Job built from the live Deployment, ready to create, and what was left out of it.</summary>
+/// <param name="JobJson">The typed V1Job, serialized with KubernetesJson so it crosses activity boundaries.</param>
+public sealed record PreparedJob(
+    string JobId,
+    string Namespace,
+    string JobName,
+    string Container,
+    string Image,
+    string JobJson,
+    IReadOnlyList<string> Notes);
+
+/// <summary>Where a follow starts: a fresh one has an empty checkpoint.</summary>
+public sealed record FollowRequest(string JobId, string Namespace, string JobName, string Container, FollowCheckpoint Checkpoint);
+
+/// <summary>How far a follow got: the last log line stored and its timestamp, so a resumed follow skips what it has.</summary>
+public sealed record FollowCheckpoint(long LastLogLine = 0, DateTimeOffset? LastLogTimestamp = null, bool Running = false);
+
+/// <summary>Told, in order, what a follow sees. Each call returns only once the fact is durably recorded.</summary>
+public interface IFollowObserver
+{
+    /// <summary>The container started; <paramref name="image"/> carries the digest when the pod reports one.</summary>
+    Task OnRunningAsync(string? image, CancellationToken cancellationToken);
+
+    /// <summary>A batch of new log lines, numbered on from the checkpoint.</summary>
+    Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken);
+
+    /// <summary>A checkpoint to resume from (Temporal heartbeats it).</summary>
+    void OnProgress(FollowCheckpoint checkpoint);
+}
+
+/// <summary>How the Job ended: the exit code when the command ran to the end, else a reason a person can act on.</summary>
+public sealed record JobEnd(bool Succeeded, int? ExitCode, string? FailureReason);
+
+/// <summary>
+/// A job Kubernetes refused or can never run, with a reason a person can act on. Retrying does not help.
+/// </summary>
+public sealed class JobRejectedException(string reason, string kind) : Exception(reason)
+{
+    /// <summary>A stable error type, e.g. "NotDeployed", "Forbidden", "Invalid".</summary>
+    public string Kind { get; } = kind;
+}
