@@ -74,7 +74,7 @@ public sealed class SqliteLogStore : ILogStore, IDisposable
         {
             number.Value = line.Number;
             timestamp.Value = StorageTime.ToUnixMicroseconds(line.Timestamp);
-            stream.Value = ToWire(line.Stream);
+            stream.Value = LogStreamNames.ToWire(line.Stream);
             text.Value = line.Text;
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -177,26 +177,10 @@ public sealed class SqliteLogStore : ILogStore, IDisposable
             lines.Add(new LogLine(
                 reader.GetInt64(0),
                 StorageTime.FromUnixMicroseconds(reader.GetInt64(1)),
-                FromWire(reader.GetString(2)),
+                LogStreamNames.FromWire(reader.GetString(2)),
                 reader.GetString(3)));
         }
 
         return lines;
     }
-
-    internal static string ToWire(LogStream stream) => stream switch
-    {
-        LogStream.Output => "output",
-        LogStream.Stdout => "stdout",
-        LogStream.Stderr => "stderr",
-        _ => throw new ArgumentOutOfRangeException(nameof(stream), stream, null),
-    };
-
-    internal static LogStream FromWire(string stream) => stream switch
-    {
-        "output" => LogStream.Output,
-        "stdout" => LogStream.Stdout,
-        "stderr" => LogStream.Stderr,
-        _ => throw new FormatException($"'{stream}' is not a log stream."),
-    };
 }

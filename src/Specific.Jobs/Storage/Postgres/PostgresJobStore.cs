@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -13,7 +12,7 @@ namespace Specific.Jobs.Storage;
 /// The production job store on PostgreSQL: compare-and-set transitions, thread cursors and leases, the request
 /// ledger, and LISTEN/NOTIFY for change notices. Every replica shares it; each write notifies every replica.
 /// </summary>
-public sealed partial class PostgresJobStore : IJobStorageBackend
+public sealed class PostgresJobStore : IJobStorageBackend
 {
     private const string JobColumns = """
         id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id, origin_user_id,
@@ -42,10 +41,11 @@ public sealed partial class PostgresJobStore : IJobStorageBackend
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _options = options ?? new PostgresJobStoreOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _schemaName = ResolveSchema(_options.Schema, dataSource.ConnectionString);
-        _schema = '"' + _schemaName + '"';
+        var schema = PostgresSchema.Resolve(_options.Schema, dataSource.ConnectionString);
+        _schemaName = schema.Name;
+        _schema = schema.Quoted;
         Channel = _schemaName + "_job_changes";
-        _migrations = new AsyncOnce(MigrateAsync);
+        _migrations = new AsyncOnce(ct => schema.MigrateAsync(_dataSource, "schema_migrations", PostgresMigrations.All, _logger, ct));
     }
 
     /// <summary>The NOTIFY channel; its payload is <c>jobId:version</c>.</summary>
@@ -350,64 +350,6 @@ public sealed partial class PostgresJobStore : IJobStorageBackend
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var lockKey = "specific-jobs-migrations:" + _schemaName;
-        // Replicas starting together queue here; the first applies the steps, the others find them applied.
-        await ExecuteAsync(connection, "SELECT pg_advisory_lock(hashtextextended(@key, 0))", cancellationToken, Text("key", lockKey));
-        try
-        {
-            await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", connection))
-            {
-                exists.Parameters.Add(Text("schema", _schemaName));
-                // CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege; a least-privileged user may own an existing schema.
-                if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-                {
-                    await ExecuteAsync(connection, $"CREATE SCHEMA {_schema}", cancellationToken);
-                }
-            }
-
-            await ExecuteAsync(connection, $"""
-                CREATE TABLE IF NOT EXISTS {_schema}.schema_migrations (
-                    version    integer PRIMARY KEY,
-                    name       text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now())
-                """, cancellationToken);
-
-            var applied = new HashSet<int>();
-            await using (var select = new NpgsqlCommand($"SELECT version FROM {_schema}.schema_migrations", connection))
-            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    applied.Add(reader.GetInt32(0));
-                }
-            }
-
-            foreach (var migration in PostgresMigrations.All.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
-            {
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await ExecuteAsync(connection, migration.Sql.Replace("{schema}", _schema, StringComparison.Ordinal), cancellationToken);
-                await ExecuteAsync(
-                    connection,
-                    $"INSERT INTO {_schema}.schema_migrations (version, name) VALUES (@version, @name)",
-                    cancellationToken,
-                    new NpgsqlParameter("version", NpgsqlDbType.Integer) { Value = migration.Version },
-                    Text("name", migration.Name));
-                await transaction.CommitAsync(cancellationToken);
-                _logger.LogInformation("Applied job store migration {Version} ({Name}) to schema {Schema}", migration.Version, migration.Name, _schemaName);
-            }
-        }
-        finally
-        {
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtextextended(@key, 0))", CancellationToken.None, Text("key", lockKey));
-            }
-        }
-    }
-
     private async Task ListenAsync(ChangeInbox inbox, CancellationToken cancellationToken)
     {
         // The database's clock at the last moment the listener was known to be connected.
@@ -578,28 +520,4 @@ public sealed partial class PostgresJobStore : IJobStorageBackend
 
     private static NpgsqlParameter Instant(string name, DateTimeOffset value) =>
         new(name, NpgsqlDbType.TimestampTz) { Value = value };
-
-    private static string ResolveSchema(string? configured, string connectionString)
-    {
-        var schema = configured;
-        if (string.IsNullOrWhiteSpace(schema))
-        {
-            var searchPath = new NpgsqlConnectionStringBuilder(connectionString).SearchPath;
-            schema = searchPath?.Split(',')[0].Trim().Trim('"');
-        }
-
-        if (string.IsNullOrWhiteSpace(schema) || schema == "$user")
-        {
-            schema = "public";
-        }
-
-        // The name goes into SQL and into the NOTIFY channel, which PostgreSQL caps at 63 bytes.
-        return SchemaName().IsMatch(schema)
-            ? schema
-            : throw new ArgumentException(
-                $"The job store schema '{schema}' must be letters, digits and underscores, at most 40 characters, starting with a letter or underscore.");
-    }
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,39}$")]
-    private static partial Regex SchemaName();
 }
