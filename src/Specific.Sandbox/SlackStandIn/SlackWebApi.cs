@@ -20,7 +20,11 @@ internal sealed record ApiAnswer(int Status, JsonObject Body, TimeSpan? RetryAft
     {
         var body = new JsonObject { ["ok"] = false, ["error"] = error };
         if (messages is { Count: > 0 })
+        {
+            if (error == "invalid_blocks")
+                body["errors"] = new JsonArray(messages.Select(m => (JsonNode)m.Replace("[ERROR] ", "", StringComparison.Ordinal)).ToArray());
             body["response_metadata"] = new JsonObject { ["messages"] = new JsonArray(messages.Select(m => (JsonNode)m).ToArray()) };
+        }
         return new ApiAnswer(200, body);
     }
 }

@@ -61,6 +61,7 @@ public sealed class BlockKitLimitTests : IAsyncLifetime
 
         Assert.Equal("invalid_blocks", response.Error);
         Assert.Contains(expected, response.Messages);
+        Assert.Contains(expected["[ERROR] ".Length..], response.Body["errors"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Empty(_host.Slack.ChannelMessages("C0SANDBOX"));
     }
 
