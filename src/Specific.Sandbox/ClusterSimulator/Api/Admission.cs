@@ -63,6 +63,9 @@ internal static partial class Admission
                 break;
             case V1Pod pod:
                 DefaultPodSpec(pod.Spec ??= new V1PodSpec(), "Always");
+                pod.Spec.ServiceAccountName ??= "default"; // the ServiceAccount admission plugin's default
+                pod.Spec.EnableServiceLinks ??= true;
+                pod.Spec.Priority ??= 0;
                 ValidatePodSpec(pod.Spec, "spec", ["Always", "OnFailure", "Never"], errors);
                 pod.Status ??= new V1PodStatus { Phase = "Pending", QosClass = "BestEffort" };
                 break;
@@ -118,6 +121,11 @@ internal static partial class Admission
         labels["batch.kubernetes.io/job-name"] = job.Metadata.Name ?? "";
         labels["controller-uid"] = uid;
         labels["job-name"] = job.Metadata.Name ?? "";
+        // With no labels of its own, a Job takes its template's (as the API server's defaulting does).
+        if (job.Metadata.Labels is not { Count: > 0 })
+        {
+            job.Metadata.Labels = new Dictionary<string, string>(labels);
+        }
         spec.Selector ??= new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["batch.kubernetes.io/controller-uid"] = uid } };
         if (template.Spec is not null)
         {
@@ -154,7 +162,6 @@ internal static partial class Admission
         spec.DnsPolicy ??= "ClusterFirst";
         spec.SchedulerName ??= "default-scheduler";
         spec.SecurityContext ??= new V1PodSecurityContext();
-        spec.ServiceAccountName ??= "default";
         foreach (var container in spec.Containers ?? [])
         {
             container.TerminationMessagePath ??= "/dev/termination-log";

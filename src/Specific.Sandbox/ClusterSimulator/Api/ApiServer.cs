@@ -229,7 +229,7 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         catch (ApiException gone)
         {
             // Watches are refused inside the stream: one ERROR event carrying the Status, then the end.
-            await WriteLineAsync(context, $"{{\"type\":\"ERROR\",\"object\":{KubernetesJson.Serialize(gone.Status)}}}", context.RequestAborted).ConfigureAwait(false);
+            await WriteLineAsync(context, $"{{\"type\":\"ERROR\",\"object\":{StatusJson.Serialize(gone.Status)}}}", context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -436,7 +436,7 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
     }
 
     private static Task WriteStatusAsync(HttpContext context, V1Status status) =>
-        WriteRawAsync(context, status.Code ?? 500, KubernetesJson.Serialize(status));
+        WriteRawAsync(context, status.Code ?? 500, StatusJson.Serialize(status));
 
     private static Task WriteJsonAsync(HttpContext context, int code, JsonNode node) => WriteRawAsync(context, code, node.ToJsonString(Compact));
 

@@ -189,6 +189,6 @@ internal sealed class GarbageCollector(ObjectStore store, SimulatorClock clock)
                 Uid = obj.Metadata.Uid,
             },
         };
-        return KubernetesJson.Serialize(status);
+        return StatusJson.Serialize(status);
     }
 }
