@@ -14,7 +14,7 @@ namespace Specific.Sandbox.ClusterSimulator.Api;
 /// <summary>The REST surface: routes a request path to discovery, a resource verb, a watch or a pod log.</summary>
 internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, GarbageCollector collector, PodLogs logs, ClusterSimulatorOptions options)
 {
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task HandleAsync(HttpContext context)
     {
