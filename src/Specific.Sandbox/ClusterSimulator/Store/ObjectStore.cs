@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
@@ -13,7 +14,7 @@ internal sealed record StoreEvent(long ResourceVersion, string Type, ResourceTyp
 /// The simulator's etcd: every object as an immutable JSON snapshot, one global monotonically increasing
 /// resourceVersion, and a bounded history of changes that watches resume from.
 /// </summary>
-internal sealed class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
+internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(ResourceType Type, string Namespace, string Name), string> _objects = [];
@@ -249,6 +250,11 @@ internal sealed class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
         obj.Kind = type.Kind;
         obj.Metadata.ResourceVersion = _resourceVersion.ToString(CultureInfo.InvariantCulture);
         var json = KubernetesJson.Serialize(obj);
+        if (type != ResourceTypes.ConfigMaps)
+        {
+            // metav1.Time has whole seconds on the wire; clients must not come to rely on finer stamps.
+            json = FractionalSeconds().Replace(json, "\"$1Z\"");
+        }
         if (eventType != "DELETED")
         {
             _objects[key] = json;
@@ -282,6 +288,9 @@ internal sealed class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
             _subscriptions.Remove(subscription);
         }
     }
+
+    [GeneratedRegex(@"""(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d+Z""")]
+    private static partial Regex FractionalSeconds();
 
     private static string Scope(ResourceType type, string? @namespace) => type.Namespaced ? @namespace ?? "" : "";
 
