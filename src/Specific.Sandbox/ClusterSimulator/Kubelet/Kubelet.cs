@@ -86,6 +86,7 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
         private readonly Lock _gate = new();
         private ContainerProcess? _process;
         private bool _stopping;
+        private bool _finished;
         private DateTime? _startedAt;
         private string? _containerId;
 
@@ -119,7 +120,13 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
                 }
                 if (process is null || process.HasExited)
                 {
-                    await _stop.CancelAsync().ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        if (!_finished)
+                        {
+                            _stop.Cancel();
+                        }
+                    }
                     return;
                 }
                 foreach (var container in pod.Spec.Containers)
@@ -144,8 +151,11 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
             {
                 _stopping = true;
                 _process?.Kill();
+                if (!_finished)
+                {
+                    _stop.Cancel();
+                }
             }
-            _stop.Cancel();
         }
 
         private async Task RunAsync()
@@ -175,7 +185,11 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
                     kubelet.store.Remove(ResourceTypes.Pods, Namespace, Name);
                 }
                 kubelet._workers.TryRemove(pod.Metadata.Uid, out _);
-                _stop.Dispose();
+                lock (_gate)
+                {
+                    _finished = true;
+                    _stop.Dispose();
+                }
             }
         }
 
