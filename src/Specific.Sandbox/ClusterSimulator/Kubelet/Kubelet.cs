@@ -292,16 +292,20 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
             var image = Primary.Image;
             var pullError = $"rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found";
             SetWaiting("ContainerCreating", null, sandboxReady: true);
-            Record(EventRecorder.Normal, "Pulling", $"Pulling image \"{image}\"");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
-            Record(EventRecorder.Warning, "Failed", $"Failed to pull image \"{image}\": {pullError}");
-            Record(EventRecorder.Warning, "Failed", "Error: ErrImagePull");
-            SetWaiting("ErrImagePull", pullError, sandboxReady: true);
-            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
-            Record(EventRecorder.Normal, "BackOff", $"Back-off pulling image \"{image}\"");
-            Record(EventRecorder.Warning, "Failed", "Error: ImagePullBackOff");
-            SetWaiting("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {pullError}", sandboxReady: true);
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            // The kubelet retries the pull with a doubling back-off (10 s up to 5 min); repeats fold into event counts.
+            for (var backoff = TimeSpan.FromSeconds(10); ; backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(5).Ticks)))
+            {
+                Record(EventRecorder.Normal, "Pulling", $"Pulling image \"{image}\"");
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+                Record(EventRecorder.Warning, "Failed", $"Failed to pull image \"{image}\": {pullError}");
+                Record(EventRecorder.Warning, "Failed", "Error: ErrImagePull");
+                SetWaiting("ErrImagePull", pullError, sandboxReady: true);
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
+                Record(EventRecorder.Normal, "BackOff", $"Back-off pulling image \"{image}\"");
+                Record(EventRecorder.Warning, "Failed", "Error: ImagePullBackOff");
+                SetWaiting("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {pullError}", sandboxReady: true);
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         private async Task MultiAttachAsync(CancellationToken cancellationToken)
