@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace Specific.Slack.BlockKit;
+
+/// <summary>A Block Kit text object: plain text or mrkdwn.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(PlainText), "plain_text")]
+[JsonDerivedType(typeof(Mrkdwn), "mrkdwn")]
+public abstract record TextObject(string Text);
+
+/// <summary>Text shown as typed; <c>emoji</c> lets Slack turn <c>:shortcodes:</c> into emoji.</summary>
+public sealed record PlainText(string Text, bool? Emoji = null) : TextObject(Text);
+
+/// <summary>Slack's markdown dialect (<c>*bold*</c>, <c>`code`</c>, <c>&lt;@U123&gt;</c>).</summary>
+public sealed record Mrkdwn(string Text, bool? Verbatim = null) : TextObject(Text);
+
+/// <summary>One choice of a select or overflow menu.</summary>
+public sealed record OptionObject(PlainText Text, string Value, PlainText? Description = null);
+
+/// <summary>The "are you sure?" dialog Slack shows before a button's action is sent.</summary>
+public sealed record ConfirmDialog(PlainText Title, TextObject Text, PlainText Confirm, PlainText Deny)
+{
+    /// <summary>"danger" paints the confirm button red.</summary>
+    public ButtonStyle? Style { get; init; }
+}
