@@ -546,13 +546,12 @@ internal sealed partial class JobThreadWriter
         return capped * (0.8 + Random.Shared.NextDouble() * 0.4);
     }
 
-    /// <summary>The next state to announce in the thread: queued, then running; a final state gets the final reply instead.</summary>
+    /// <summary>
+    /// The next state to announce in the thread: queued, then running, each once it was entered, even when the keeper
+    /// catches up after the job ended (the thread tells the whole story, in order). A final state gets the final reply.
+    /// </summary>
     internal static JobState? NextAnnouncement(JobRecord job, string? postedState)
     {
-        if (job.State.IsFinal())
-        {
-            return null;
-        }
         var posted = postedState is null ? (JobState?)null : JobLifecycle.FromWire(postedState);
         foreach (var state in (ReadOnlySpan<JobState>)[JobState.Queued, JobState.Running])
         {
