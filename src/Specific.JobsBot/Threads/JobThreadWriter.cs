@@ -12,9 +12,11 @@ namespace Specific.JobsBot.Threads;
 /// and then saves the cursor, so a restart resumes exactly where the last saved step ended.
 /// </summary>
 /// <remarks>
-/// Crash window: a post is saved right after Slack answers (with no cancellation), so only a hard kill between
-/// Slack's answer and the save can repeat that one post. Slack's chat.postMessage has no idempotency key; repeating
-/// a reply on a hard crash is chosen over saving first, which could lose the final reply forever.
+/// Crash window: Slack's chat.postMessage has no idempotency key, so either a post may repeat (save after) or be
+/// lost (save before). Losing the final reply is worse, so each post is saved right after Slack answers, with no
+/// cancellation; only a hard kill in the milliseconds between Slack's answer and the save can repeat one reply. The
+/// job message itself is protected further: the cursor is saved before it is posted, and a writer that finds a
+/// saved cursor without a ts first looks for the message in the channel's history and adopts it.
 /// </remarks>
 internal sealed partial class JobThreadWriter
 {
