@@ -1,3 +1,4 @@
+using Specific.Slack.WebApi;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
@@ -14,7 +15,7 @@ public sealed record CancelDecision(bool Allowed, string Message);
 /// the full policy). Used by the <c>job cancel</c> command and the job message's Cancel button alike.
 /// </summary>
 public sealed partial class JobCanceller(
-    IJobStore jobs, IJobLauncher launcher, ISlackReplies replies, ILogger<JobCanceller> logger)
+    IJobStore jobs, IJobLauncher launcher, SlackWebClient slack, ILogger<JobCanceller> logger)
 {
     public async Task<CancelDecision> DecideAsync(string jobId, string userId, CancellationToken cancellationToken)
     {
@@ -50,7 +51,7 @@ public sealed partial class JobCanceller(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogCancelFailed(ex, jobId);
-            await replies.TellAsync(replyTo, $":x: Couldn't cancel job `{jobId}`: {ex.Message}", CancellationToken.None);
+            await slack.TellAsync(replyTo, $":x: Couldn't cancel job `{jobId}`: {ex.Message}", CancellationToken.None);
         }
     }
 
@@ -61,7 +62,7 @@ public sealed partial class JobCanceller(
         var decision = await DecideAsync(jobId, replyTo.UserId, cancellationToken);
         if (!decision.Allowed)
         {
-            await replies.TellAsync(replyTo, $":no_entry: {decision.Message}", cancellationToken);
+            await slack.TellAsync(replyTo, $":no_entry: {decision.Message}", cancellationToken);
             return;
         }
 

@@ -1,3 +1,4 @@
+using Specific.Slack.WebApi;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
@@ -10,7 +11,7 @@ namespace Specific.JobsBot.Commands;
 /// failed with the reason and the person is told; nothing is left pending. The ThreadKeeper posts the job message.
 /// </summary>
 public sealed partial class JobStarter(
-    IJobStore jobs, IJobLauncher launcher, ISlackReplies replies, TimeProvider clock, ILogger<JobStarter> logger)
+    IJobStore jobs, IJobLauncher launcher, SlackWebClient slack, TimeProvider clock, ILogger<JobStarter> logger)
 {
     public async Task StartAsync(JobRequest request, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
@@ -76,7 +77,7 @@ public sealed partial class JobStarter(
     {
         try
         {
-            await replies.TellAsync(replyTo, text, CancellationToken.None);
+            await slack.TellAsync(replyTo, text, CancellationToken.None);
         }
         catch (Exception ex)
         {

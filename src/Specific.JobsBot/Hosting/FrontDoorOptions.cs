@@ -2,16 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Specific.JobsBot.Hosting;
 
-/// <summary>What the front door needs to trust Slack: the app's signing secret. Bound from "Slack".</summary>
-public sealed record SlackSigningOptions
-{
-    public const string Section = "Slack";
-
-    /// <summary>Slack:SigningSecret, from the app's Basic Information page.</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string SigningSecret { get; init; } = "";
-}
-
 /// <summary>Where the bot listens. Bound from "Bot".</summary>
 public sealed record BotOptions
 {

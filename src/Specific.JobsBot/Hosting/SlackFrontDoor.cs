@@ -5,6 +5,7 @@ using Specific.JobsBot.Commands;
 using Specific.JobsBot.Interactions;
 using Specific.Slack;
 using Specific.Slack.Payloads;
+using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Hosting;
 
@@ -18,11 +19,13 @@ public static class SlackFrontDoor
     /// <summary>
     /// The slash command and interaction handlers, the signature check and the after-answer queue. Needs from
     /// elsewhere: IJobStore, ILogStore, IRequestLedger (storage), IJobLauncher (engine), IServiceCatalog (Kubernetes)
-    /// and <see cref="ISlackReplies"/> (Slack Web API).
+    /// and SlackWebClient with its bound SlackOptions (AddSlackWebClient).
     /// </summary>
     public static IServiceCollection AddSlackFrontDoor(this IServiceCollection services)
     {
-        services.AddOptions<SlackSigningOptions>().BindConfiguration(SlackSigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SlackOptions>()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningSecret), "Slack:SigningSecret is required: the front door trusts no request it cannot verify.")
+            .ValidateOnStart();
         services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Specific.Jobs.Domain.EnvironmentsOptions>().BindConfiguration(Specific.Jobs.Domain.EnvironmentsOptions.Section);
         services.TryAddSingleton(TimeProvider.System);

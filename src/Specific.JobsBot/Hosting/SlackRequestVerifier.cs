@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Specific.Slack.Signatures;
+using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Hosting;
 
@@ -8,7 +9,7 @@ namespace Specific.JobsBot.Hosting;
 /// exact bytes, so the form is parsed from these bytes, never from ASP.NET Core's re-read of the stream.
 /// </summary>
 public sealed partial class SlackRequestVerifier(
-    IOptionsMonitor<SlackSigningOptions> options, TimeProvider clock, ILogger<SlackRequestVerifier> logger)
+    IOptionsMonitor<SlackOptions> options, TimeProvider clock, ILogger<SlackRequestVerifier> logger)
 {
     /// <summary>The largest body accepted; Slack's own payloads stay far below it.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -29,7 +30,7 @@ public sealed partial class SlackRequestVerifier(
         }
 
         var check = SlackSignature.Verify(
-            options.CurrentValue.SigningSecret,
+            options.CurrentValue.SigningSecret ?? "",
             request.Headers[SlackSignature.TimestampHeader].ToString(),
             request.Headers[SlackSignature.SignatureHeader].ToString(),
             body,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Specific.Slack.WebApi;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
 
@@ -10,7 +11,7 @@ namespace Specific.JobsBot.Interactions;
 /// uploaded into the job's thread.
 /// </summary>
 public sealed partial class FullLogUploader(
-    IJobStore jobs, ILogStore logs, ISlackReplies replies, ILogger<FullLogUploader> logger)
+    IJobStore jobs, ILogStore logs, SlackWebClient slack, ILogger<FullLogUploader> logger)
 {
     public async Task UploadAsync(string jobId, string channelId, string? threadTs, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
@@ -18,7 +19,7 @@ public sealed partial class FullLogUploader(
         var job = await jobs.GetAsync(jobId, cancellationToken);
         if (job is null)
         {
-            await replies.TellAsync(replyTo, $":x: No job `{jobId}`.", cancellationToken);
+            await slack.TellAsync(replyTo, $":x: No job `{jobId}`.", cancellationToken);
             return;
         }
 
@@ -39,18 +40,18 @@ public sealed partial class FullLogUploader(
 
             if (lines == 0)
             {
-                await replies.TellAsync(replyTo, $"Job `{job.Id}` has no output yet.", cancellationToken);
+                await slack.TellAsync(replyTo, $"Job `{job.Id}` has no output yet.", cancellationToken);
                 return;
             }
 
             await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
             var title = $"{job.Name ?? job.Id} on {job.Service} ({job.Environment}): {lines:N0} lines";
-            await replies.UploadFileAsync(channelId, threadTs, $"{job.Id}.log", title, content, cancellationToken);
+            await slack.UploadFileAsync(channelId, threadTs, $"{job.Id}.log", title, content, content.Length, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogUploadFailed(ex, job.Id);
-            await replies.TellAsync(replyTo, $":x: Couldn't upload the log of `{job.Id}`: {ex.Message}", CancellationToken.None);
+            await slack.TellAsync(replyTo, $":x: Couldn't upload the log of `{job.Id}`: {ex.Message}", CancellationToken.None);
         }
         finally
         {

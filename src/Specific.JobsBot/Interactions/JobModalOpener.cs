@@ -1,3 +1,4 @@
+using Specific.Slack.WebApi;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Commands;
 using Specific.Slack.Payloads;
@@ -6,7 +7,7 @@ namespace Specific.JobsBot.Interactions;
 
 /// <summary>Opens the run modal (empty, or pre-filled for a re-run) and keeps its service menu in step with the environment.</summary>
 public sealed partial class JobModalOpener(
-    RunJobValidator validator, IJobStore jobs, ISlackReplies replies, ILogger<JobModalOpener> logger)
+    RunJobValidator validator, IJobStore jobs, SlackWebClient slack, ILogger<JobModalOpener> logger)
 {
     /// <summary>
     /// The trigger_id dies 3 s after the click and the queue has already spent some of that, so the service list gets
@@ -24,12 +25,12 @@ public sealed partial class JobModalOpener(
         var model = await BuildAsync(metadata, prefill?.Service, prefill?.Name, prefill?.Command, cancellationToken);
         try
         {
-            await replies.OpenModalAsync(triggerId, JobModal.Render(model), cancellationToken);
+            await slack.OpenViewAsync(triggerId, JobModal.Render(model), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogOpenFailed(ex);
-            await replies.TellAsync(
+            await slack.TellAsync(
                 replyTo,
                 $":x: Couldn't open the form ({ex.Message}). Type the command instead: `/specific job run <service> <command…>`.",
                 CancellationToken.None);
@@ -43,7 +44,7 @@ public sealed partial class JobModalOpener(
         var job = await jobs.GetAsync(jobId, cancellationToken);
         if (job is null)
         {
-            await replies.TellAsync(replyTo, $":x: No job `{JobCommandParser.Shorten(jobId)}` to re-run.", cancellationToken);
+            await slack.TellAsync(replyTo, $":x: No job `{JobCommandParser.Shorten(jobId)}` to re-run.", cancellationToken);
             return;
         }
 
@@ -65,7 +66,7 @@ public sealed partial class JobModalOpener(
         var model = await BuildAsync(metadata with { Environment = environment }, draft.Service, draft.Name, draft.Command, cancellationToken);
         try
         {
-            await replies.UpdateModalAsync(view.Id, view.Hash, JobModal.Render(model), cancellationToken);
+            await slack.UpdateViewAsync(view.Id, JobModal.Render(model), view.Hash, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

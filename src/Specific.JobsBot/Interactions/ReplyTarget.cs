@@ -1,4 +1,5 @@
 using Specific.Slack.BlockKit;
+using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Interactions;
 
@@ -6,21 +7,21 @@ namespace Specific.JobsBot.Interactions;
 public sealed record ReplyTarget(string? ResponseUrl, string? ChannelId, string UserId);
 
 /// <summary>Private replies through whichever route a <see cref="ReplyTarget"/> offers.</summary>
-public static class SlackRepliesExtensions
+public static class PrivateReplies
 {
     /// <summary>Tells the person privately; a reply with no route is dropped (there is nobody to tell).</summary>
-    public static Task TellAsync(this ISlackReplies replies, ReplyTarget target, string text, CancellationToken cancellationToken)
+    public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, string text, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(replies);
+        ArgumentNullException.ThrowIfNull(slack);
         ArgumentNullException.ThrowIfNull(target);
-        var message = SlackMessage.Ephemeral(text) with { ReplaceOriginal = target.ResponseUrl is null ? null : false };
-        if (target.ResponseUrl is not null)
+        if (target.ResponseUrl is not null && Uri.TryCreate(target.ResponseUrl, UriKind.Absolute, out var responseUrl))
         {
-            return replies.RespondAsync(target.ResponseUrl, message, cancellationToken);
+            // Never replace the message a button sits on: the job message belongs to the thread keeper.
+            return slack.PostToResponseUrlAsync(responseUrl, SlackMessage.Ephemeral(text) with { ReplaceOriginal = false }, cancellationToken);
         }
 
         return target.ChannelId is not null
-            ? replies.PostEphemeralAsync(target.ChannelId, target.UserId, SlackMessage.Ephemeral(text), cancellationToken)
+            ? slack.PostEphemeralAsync(target.ChannelId, target.UserId, SlackMessage.Ephemeral(text), cancellationToken: cancellationToken)
             : Task.CompletedTask;
     }
 }
