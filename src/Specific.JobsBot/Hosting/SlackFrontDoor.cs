@@ -26,7 +26,6 @@ public static class SlackFrontDoor
         services.AddOptions<SlackOptions>()
             .Validate(o => !string.IsNullOrWhiteSpace(o.SigningSecret), "Slack:SigningSecret is required: the front door trusts no request it cannot verify.")
             .ValidateOnStart();
-        services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Specific.Jobs.Domain.EnvironmentsOptions>().BindConfiguration(Specific.Jobs.Domain.EnvironmentsOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackRequestVerifier>();
