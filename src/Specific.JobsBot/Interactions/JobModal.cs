@@ -148,9 +148,11 @@ public static class JobModal
 
         try
         {
-            return SlackJson.Deserialize<JobModalMetadata>(view.PrivateMetadata);
+            var metadata = SlackJson.Deserialize<JobModalMetadata>(view.PrivateMetadata);
+            // A record's constructor gets null for a missing property; metadata without both is not ours.
+            return string.IsNullOrEmpty(metadata.ChannelId) || string.IsNullOrEmpty(metadata.Environment) ? null : metadata;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             return null;
         }
