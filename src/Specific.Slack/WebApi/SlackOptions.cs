@@ -29,5 +29,5 @@ public sealed class SlackOptions
     public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The API base as a URI that ends with a slash, so method names resolve under it.</summary>
-    public Uri ApiBaseUri => new(ApiBaseUrl.EndsWith('/') ? ApiBaseUrl : ApiBaseUrl + "/", UriKind.Absolute);
+    public Uri GetApiBaseUri() => new(ApiBaseUrl.EndsWith('/') ? ApiBaseUrl : ApiBaseUrl + "/", UriKind.Absolute);
 }

@@ -43,12 +43,14 @@ public sealed class SlackWebClient
     private readonly HttpClient http;
     private readonly SlackOptions options;
     private readonly SlackMetrics metrics;
+    private readonly Uri apiBase;
 
     public SlackWebClient(HttpClient http, IOptions<SlackOptions> options, SlackMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.http = http;
         this.options = options.Value;
+        apiBase = this.options.GetApiBaseUri();
         this.metrics = metrics;
     }
 
@@ -223,7 +225,7 @@ public sealed class SlackWebClient
 
     private async Task<JsonElement> CallJsonAsync(string method, object body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.ApiBaseUri, method))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiBase, method))
         {
             Content = JsonContent.Create(body, body.GetType(), options: SlackJson.Options),
         };
@@ -234,7 +236,7 @@ public sealed class SlackWebClient
         string method, IEnumerable<KeyValuePair<string, string>> fields, CancellationToken cancellationToken)
     {
         // Slack's read methods and files.getUploadURLExternal take form fields, not JSON.
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.ApiBaseUri, method))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiBase, method))
         {
             Content = new FormUrlEncodedContent(fields),
         };
