@@ -57,7 +57,7 @@ public static partial class JobSpecBuilder
 
         var dropped = ServingOnlyFieldsOf(primary);
         if (dropped.Count > 0)
-            notes.Add($"{Capitalize(JoinWithAnd(dropped))} dropped");
+            notes.Add($"{JoinWithAnd(dropped)} dropped");
 
         var volumes = VolumesMountedBy(primary, source.Volumes, out var unusedVolumes);
         if (unusedVolumes.Count > 0)
@@ -236,7 +236,4 @@ public static partial class JobSpecBuilder
     }
 
     private static string Plural(int count, string one, string many) => count == 1 ? one : many;
-
-    private static string Capitalize(string text) =>
-        text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
