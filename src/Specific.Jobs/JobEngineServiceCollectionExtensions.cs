@@ -62,7 +62,8 @@ public static class JobEngineServiceCollectionExtensions
         services.AddJobTemporalClient(configuration);
         services.AddHostedTemporalWorker(JobTemporal.TaskQueue)
             .AddScopedActivities<JobActivities>()
-            .AddWorkflow<RunJobWorkflow>();
+            .AddWorkflow<RunJobWorkflow>()
+            .ConfigureOptions(worker => worker.MaxHeartbeatThrottleInterval = JobTemporal.MaxHeartbeatThrottleInterval);
         return services;
     }
 

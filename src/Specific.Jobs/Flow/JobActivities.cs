@@ -28,10 +28,10 @@ public sealed partial class JobActivities(
     public const string UnknownJobKind = "UnknownJob";
 
     /// <summary>
-    /// How often a follow heartbeats even when nothing happens, so Temporal sees it alive and can deliver a cancel.
-    /// Well inside <see cref="JobFlow.Follow"/>'s heartbeat timeout.
+    /// How often a follow heartbeats even when nothing happens. Temporal delivers a cancel only in answer to a
+    /// heartbeat, so this bounds how long a cancel takes to reach the follow; well inside the heartbeat timeout.
     /// </summary>
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
 
     [Activity(JobTemporal.PrepareActivity)]
     public Task<PrepareJobResult> PrepareAsync(RunJobInput input) =>

@@ -26,7 +26,7 @@ public static class JobFlow
     public static readonly JobStepPolicy Follow = new(
         StartToCloseTimeout: TimeSpan.FromHours(12), MaximumAttempts: 10,
         InitialInterval: TimeSpan.FromSeconds(1), MaximumInterval: TimeSpan.FromMinutes(1),
-        HeartbeatTimeout: TimeSpan.FromMinutes(1));
+        HeartbeatTimeout: TimeSpan.FromSeconds(30));
 
     /// <summary>Deleting is cleanup that must happen: more attempts.</summary>
     public static readonly JobStepPolicy Delete = new(

@@ -15,6 +15,12 @@ public static class JobTemporal
     public const string DeleteActivity = "DeleteJob";
     public const string RecordActivity = "RecordJobOutcome";
 
+    /// <summary>
+    /// The worker sends heartbeats at most this far apart (Temporal's default is 0.8 × the heartbeat timeout), so
+    /// a cancel reaches a quiet follow within about <see cref="JobActivities.HeartbeatInterval"/>.
+    /// </summary>
+    public static readonly TimeSpan MaxHeartbeatThrottleInterval = JobActivities.HeartbeatInterval;
+
     /// <summary>The error type of a workflow that could not record its job's outcome.</summary>
     public const string RecordFailedErrorType = "RecordFailed";
 
