@@ -213,12 +213,12 @@ public sealed partial class JobActivities(
         await jobs.GetAsync(jobId, cancellationToken)
         ?? throw new JobRejectedException($"Job {jobId} is not in the job store.", UnknownJobKind);
 
-    /// <summary>The namespace of an environment: its configured one, or the default environment's own name.</summary>
+    /// <summary>The namespace of an environment: its configured one, or, for the default one, its own name.</summary>
     private string NamespaceOf(string environment)
     {
         var options = environments.Value;
         var target = options.Find(environment);
-        if (target is null && environment != options.Default)
+        if (target is null && environment != options.Default && environment != "production")
         {
             throw new JobRejectedException($"Environment `{environment}` is not configured.", UnknownEnvironmentKind);
         }

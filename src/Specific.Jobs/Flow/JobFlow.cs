@@ -76,7 +76,7 @@ public static class JobFlow
             await steps.CreateAsync(job, cancellation);
 
             var end = await steps.FollowAsync(
-                new FollowJobInput(input.JobId, job.Namespace, job.JobName, job.Container), cancellation);
+                new FollowJobInput(input.JobId, input.Environment, job.Namespace, job.JobName, job.Container), cancellation);
             outcome = OutcomeOf(input.JobId, end);
         }
         catch (Exception) when (cancellation.IsCancellationRequested)

@@ -16,8 +16,8 @@ public sealed record RunJobInput(string JobId, string Service, string Environmen
 /// <param name="Job">Null when the job had already ended before the flow got to it.</param>
 public sealed record PrepareJobResult(PreparedJob? Job, JobState? EndedAs = null);
 
-/// <summary>Which Kubernetes Job to follow, and from which container.</summary>
-public sealed record FollowJobInput(string JobId, string Namespace, string JobName, string Container);
+/// <summary>Which Kubernetes Job to follow, from which container, and in which environment's cluster.</summary>
+public sealed record FollowJobInput(string JobId, string Environment, string Namespace, string JobName, string Container);
 
 /// <summary>Which job's Kubernetes Job to delete; the namespace comes from its environment, the name from its id.</summary>
 public sealed record DeleteJobInput(string JobId, string Environment);

@@ -33,6 +33,7 @@ public static class JobTemporal
         "NotDeployed",
         "Forbidden",
         "Invalid",
+        "Conflict",
         JobActivities.UnknownEnvironmentKind,
         JobActivities.UnknownJobKind,
     ];

@@ -271,7 +271,7 @@ public sealed class JobActivitiesTests
     }
 
     private static FollowJobInput FollowOf(JobRecord job) =>
-        new(job.Id, "production", JobIds.KubernetesJobName(job.Id), "web");
+        new(job.Id, job.Environment, "production", JobIds.KubernetesJobName(job.Id), "web");
 
     private JobRecord Pending(string environment = "production") => jobs.Put(new JobRecord
     {
