@@ -88,11 +88,28 @@ public sealed partial class JobActivities(
         }
 
         var context = ActivityExecutionContext.Current;
-        var resumeFrom = context.Info.HeartbeatDetails.Count > 0
-            ? await context.Info.HeartbeatDetailAtAsync<FollowCheckpoint>(0)
-            : null;
+        var resumeFrom = await LastHeartbeatAsync(context);
         return await AsActivityAsync(cancellation =>
             FollowAsync(input, resumeFrom, checkpoint => context.Heartbeat(checkpoint), cancellation));
+    }
+
+    private async Task<FollowCheckpoint?> LastHeartbeatAsync(ActivityExecutionContext context)
+    {
+        if (context.Info.HeartbeatDetails.Count == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await context.Info.HeartbeatDetailAtAsync<FollowCheckpoint>(0);
+        }
+        catch (Exception unreadable) when (unreadable is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            // A checkpoint this version cannot read is no reason to fail: the log store knows where to resume.
+            LogUnreadableHeartbeat(unreadable, context.Info.ActivityId);
+            return null;
+        }
     }
 
     /// <summary>
@@ -312,6 +329,9 @@ public sealed partial class JobActivities(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following job {JobId} from log line {LastLogLine}")]
     private partial void LogFollowing(string jobId, long lastLogLine);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The heartbeat of follow activity {ActivityId} could not be read; resuming from the log store")]
+    private partial void LogUnreadableHeartbeat(Exception unreadable, string activityId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was not moved to {To}: it is {State} already")]
     private partial void LogLostRace(string jobId, string to, string state);
