@@ -1,20 +1,32 @@
 using Specific.JobsBot.Hosting;
-using Specific.Slack.WebApi;
 
+// Roles: `bot` (default) serves Slack, `worker` hosts the Temporal worker, `--sandbox` runs everything offline.
 var role = BotRoles.FromArgs(args);
 var builder = WebApplication.CreateBuilder(args);
+await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder) : null;
 
-builder.Services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-builder.WebHost.UseUrls(builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl);
-
-if (role is BotRole.Bot or BotRole.Sandbox)
+builder.ListenOnBotUrl();
+builder.Services.AddJobEngineFor(builder.Configuration, role);
+if (role != BotRole.Worker)
 {
-    builder.Services.AddSlackWebClient(builder.Configuration);
-    builder.Services.AddSlackFrontDoor();
+    builder.Services.AddSlackParts(builder.Configuration);
 }
 
 var app = builder.Build();
-app.MapSlackEndpoints();
+if (role == BotRole.Worker)
+{
+    app.MapHealth();
+}
+else
+{
+    app.MapSlackEndpoints();
+}
+
+if (sandbox is not null)
+{
+    app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(sandbox.Welcome()));
+}
+
 await app.RunAsync();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>

@@ -46,6 +46,12 @@ public static class SlackFrontDoor
     {
         endpoints.MapPost(CommandsPath, HandleCommandAsync).DisableAntiforgery();
         endpoints.MapPost(InteractionsPath, HandleInteractionAsync).DisableAntiforgery();
+        return endpoints.MapHealth();
+    }
+
+    /// <summary>GET /healthz: the process is up and serving.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
+    {
         endpoints.MapGet(HealthPath, () => Results.Text("ok"));
         return endpoints;
     }

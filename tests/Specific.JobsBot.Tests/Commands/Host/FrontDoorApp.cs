@@ -26,6 +26,8 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public const string Team = "T0TEAM";
     public const string Channel = "C0CHANNEL";
 
+    private readonly string _scratch = Directory.CreateTempSubdirectory("frontdoor-").FullName;
+
     private FrontDoorApp(SlackRecorder slack)
     {
         Slack = slack;
@@ -53,6 +55,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
         builder.UseSetting("Slack:SigningSecret", SigningSecret);
         builder.UseSetting("Slack:BotToken", "xoxb-test");
         builder.UseSetting("Slack:ApiBaseUrl", Slack.ApiBaseUrl);
+        builder.UseSetting("Storage:SqlitePath", Path.Combine(_scratch, "jobs.db"));
         builder.UseSetting("Environments:Default", "production");
         builder.UseSetting("Environments:Targets:production:Namespace", "production");
         builder.UseSetting("Environments:Targets:staging:Namespace", "staging");
@@ -134,5 +137,6 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
         Client.Dispose();
         await base.DisposeAsync();
         await Slack.DisposeAsync();
+        Directory.Delete(_scratch, recursive: true);
     }
 }
