@@ -69,7 +69,7 @@ public static class JobReplies
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(lines);
-        var headline = $"{Emoji(job.State)} `{job.Id}` on `{job.Service}` in {job.Environment} is {job.State.ToWire()}";
+        var headline = $"{Emoji(job.State)} `{job.Id}` on `{job.Service}` in {job.Environment}: {job.State.ToWire()}";
         if (lines.Count == 0)
         {
             return $"{headline}. No output yet.";
