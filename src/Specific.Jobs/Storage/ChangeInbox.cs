@@ -9,6 +9,7 @@ internal sealed class ChangeInbox : IDisposable
     private readonly Lock _lock = new();
     private readonly ChangeSignal _signal = new();
     private OrderedDictionary<string, long> _pending = new(StringComparer.Ordinal);
+    private Exception? _failure;
 
     public void Post(JobChanged change)
     {
@@ -18,6 +19,17 @@ internal sealed class ChangeInbox : IDisposable
             {
                 _pending[change.JobId] = change.Version;
             }
+        }
+
+        _signal.Set();
+    }
+
+    /// <summary>Ends the watch: once the pending notices are taken, the next take throws <paramref name="failure"/>.</summary>
+    public void Fail(Exception failure)
+    {
+        lock (_lock)
+        {
+            _failure ??= failure;
         }
 
         _signal.Set();
@@ -35,6 +47,11 @@ internal sealed class ChangeInbox : IDisposable
                     var taken = _pending;
                     _pending = new(StringComparer.Ordinal);
                     return taken.Select(p => new JobChanged(p.Key, p.Value)).ToList();
+                }
+
+                if (_failure is not null)
+                {
+                    throw new InvalidOperationException("The job change watch has ended.", _failure);
                 }
             }
 

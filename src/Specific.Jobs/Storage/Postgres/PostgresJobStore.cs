@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -357,9 +358,11 @@ public sealed class PostgresJobStore : IJobStorageBackend
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var opened = false;
             try
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                opened = true;
                 connection.Notification += (_, notice) =>
                 {
                     if (TryParseNotice(notice.Payload, out var change))
@@ -377,16 +380,26 @@ public sealed class PostgresJobStore : IJobStorageBackend
 
                 listeningSince = connectedAt;
                 failures = 0;
+                // A heartbeat proves the connection alive and moves the catch-up point, however busy the channel is.
+                var sinceHeartbeat = Stopwatch.StartNew();
                 while (true)
                 {
-                    if (!await connection.WaitAsync(_options.WatchHeartbeat, cancellationToken))
+                    var untilHeartbeat = _options.WatchHeartbeat - sinceHeartbeat.Elapsed;
+                    if (untilHeartbeat <= TimeSpan.Zero || !await connection.WaitAsync(untilHeartbeat, cancellationToken))
                     {
                         listeningSince = await DatabaseNowAsync(connection, cancellationToken);
+                        sinceHeartbeat.Restart();
                     }
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (ObjectDisposedException e) when (!opened)
+            {
+                // The data source was disposed: the host is shutting down, and no reconnect can succeed.
+                inbox.Fail(e);
                 return;
             }
             catch (Exception e)

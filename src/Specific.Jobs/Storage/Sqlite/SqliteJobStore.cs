@@ -31,6 +31,9 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
     // Taken under the write lock that every write holds, so change numbers follow commit order.
     private const string NextChange = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM jobs)";
 
+    // How many changes a watcher reads at once.
+    private const int ChangePage = 500;
+
     private static readonly TimeSpan RequestKeyPruneEvery = TimeSpan.FromMinutes(10);
 
     private readonly SqliteDatabase _database;
@@ -351,8 +354,6 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
 
     /// <summary>Closes this file's pooled connections.</summary>
     public void Dispose() => _database.ClearPool();
-
-    private const int ChangePage = 500;
 
     private async Task<long> HighestChangeAsync(CancellationToken cancellationToken)
     {
