@@ -94,7 +94,23 @@ public sealed class ClusterSimulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         simulator.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         controllers.Start();
+        await simulator.WaitUntilDeployedAsync(cancellationToken).ConfigureAwait(false);
         return simulator;
+    }
+
+    /// <summary>The example cluster is "already running" when StartAsync returns: every Deployment has its pods up.</summary>
+    private async Task WaitUntilDeployedAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var deployments = _store.List<V1Deployment>();
+            if (deployments.All(d => (d.Status?.ReadyReplicas ?? 0) >= (d.Spec?.Replicas ?? 1)))
+            {
+                return;
+            }
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Loads more objects (multi-document YAML) while running, as the manifests at start are loaded.</summary>

@@ -14,7 +14,7 @@ namespace Specific.Sandbox.ClusterSimulator.Api;
 /// <summary>The REST surface: routes a request path to discovery, a resource verb, a watch or a pod log.</summary>
 internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, GarbageCollector collector, PodLogs logs, ClusterSimulatorOptions options)
 {
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -115,8 +115,14 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
             case ("PUT", not null) when !type.ReadOnly:
                 await ReplaceAsync(context, type, ns, name, subresource == "status").ConfigureAwait(false);
                 return;
+            case ("PATCH", not null) when !type.ReadOnly:
+                await PatchAsync(context, type, ns, name, subresource == "status").ConfigureAwait(false);
+                return;
             case ("DELETE", not null) when !type.ReadOnly:
                 await DeleteAsync(context, type, ns, name).ConfigureAwait(false);
+                return;
+            case ("DELETE", null) when !type.ReadOnly:
+                await DeleteCollectionAsync(context, type, ns).ConfigureAwait(false);
                 return;
             default:
                 throw ApiException.MethodNotAllowed();
@@ -309,6 +315,63 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         }
         replacement.Metadata.ResourceVersion = obj.Metadata.ResourceVersion;
         await WriteRawAsync(context, 200, store.Replace(type, replacement)).ConfigureAwait(false);
+    }
+
+    /// <summary>Merge patch (and strategic merge patch, applied with merge-patch semantics: maps merge, lists are replaced).</summary>
+    private async Task PatchAsync(HttpContext context, ResourceType type, string? ns, string name, bool statusOnly)
+    {
+        var contentType = context.Request.ContentType ?? "";
+        if (!contentType.StartsWith("application/merge-patch+json", StringComparison.Ordinal)
+            && !contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal))
+        {
+            throw new ApiException(ApiException.Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json"));
+        }
+        var patch = JsonNode.Parse(await ReadBodyAsync(context).ConfigureAwait(false));
+        var current = store.GetJson(type, ns ?? "", name) ?? throw ApiException.NotFound(type, name);
+        var merged = MergePatch.Apply(JsonNode.Parse(current), patch);
+        var obj = type.Deserialize(merged!.ToJsonString());
+        if (obj.Metadata?.Name != name)
+        {
+            throw ApiException.BadRequest("metadata.name cannot be changed by a patch");
+        }
+        var stored = type.Deserialize(current);
+        var status = type.ModelType.GetProperty("Status");
+        if (status is not null && status.PropertyType != typeof(string))
+        {
+            // A patch of the main resource cannot change status, and a patch of /status cannot change anything else.
+            var target = statusOnly ? stored : obj;
+            status.SetValue(target, status.GetValue(statusOnly ? obj : stored));
+            obj = target;
+        }
+        // Only a resourceVersion written into the patch itself asks for optimistic concurrency.
+        obj.Metadata.ResourceVersion = patch?["metadata"]?["resourceVersion"]?.GetValue<string>();
+        await WriteRawAsync(context, 200, store.Replace(type, obj)).ConfigureAwait(false);
+    }
+
+    private async Task DeleteCollectionAsync(HttpContext context, ResourceType type, string? ns)
+    {
+        var query = context.Request.Query;
+        var (all, resourceVersion) = store.ListJson(type, ns);
+        var matched = Filter(type, all, query["labelSelector"], query["fieldSelector"]);
+        var policy = query["propagationPolicy"].ToString() is { Length: > 0 } p ? p : null;
+        var deleted = new List<string>();
+        foreach (var json in matched)
+        {
+            var obj = type.Deserialize(json);
+            try
+            {
+                collector.Delete(type, obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, policy, null);
+                deleted.Add(json);
+            }
+            catch (ApiException)
+            {
+                // Gone in the meantime.
+            }
+        }
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"{{\"kind\":\"{type.Kind}List\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":[");
+        body.AppendJoin(',', deleted).Append("]}");
+        await WriteRawAsync(context, 200, body.ToString()).ConfigureAwait(false);
     }
 
     private async Task DeleteAsync(HttpContext context, ResourceType type, string? ns, string name)

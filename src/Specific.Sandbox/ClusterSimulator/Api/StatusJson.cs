@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s.Models;
 
@@ -39,5 +41,8 @@ internal static class StatusJson
         return json;
     }
 
-    public static string Serialize(V1Status status) => ToJson(status).ToJsonString();
+    /// <summary>Go's encoder writes quotes as \" (not \u0022); clients comparing messages see the same text.</summary>
+    private static readonly JsonSerializerOptions GoLikeEscaping = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Serialize(V1Status status) => ToJson(status).ToJsonString(GoLikeEscaping);
 }

@@ -54,9 +54,18 @@ internal sealed class GarbageCollector(ObjectStore store, SimulatorClock clock)
         }
     }
 
-    /// <summary>Collects dependents whose owners are all gone, and finishes foreground deletions whose dependents are gone.</summary>
+    /// <summary>The API server's --event-ttl: events older than this are dropped.</summary>
+    private static readonly TimeSpan EventTtl = TimeSpan.FromHours(1);
+
+    /// <summary>Collects dependents whose owners are all gone, finishes foreground deletions whose dependents are gone, and expires events.</summary>
     public void Reconcile()
     {
+        var expired = clock.UtcNow - EventTtl;
+        foreach (var stale in store.List<Corev1Event>().Where(e => (e.LastTimestamp ?? e.Metadata.CreationTimestamp) < expired))
+        {
+            store.Remove(ResourceTypes.Events, stale.Metadata.NamespaceProperty, stale.Metadata.Name);
+        }
+
         var live = new HashSet<string>();
         foreach (var type in ResourceTypes.All)
         {

@@ -52,6 +52,8 @@ internal sealed partial class ContainerProcess : IDisposable
             info.ArgumentList.Add(arg);
         }
         info.Environment.Clear();
+        // HOME is the pod's own directory, so a command never touches the home of whoever runs the sandbox.
+        info.Environment["HOME"] = workingDirectory;
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

@@ -251,7 +251,6 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
             lock (_gate)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                processEnv["HOME"] = "/root";
                 process = _process = ContainerProcess.Start(argv, processEnv);
             }
             kubelet.logger.LogInformation("Pod {Namespace}/{Pod} runs {Command} as process {Pid}", Namespace, Name, string.Join(' ', argv), process.Id);
