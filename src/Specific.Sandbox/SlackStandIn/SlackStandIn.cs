@@ -72,7 +72,7 @@ public sealed class SlackStandIn : IAsyncDisposable
         var api = new SlackWebApi(workspace);
         var faults = new SlackFaults(clock);
         var limiter = new SlackRateLimiter(options.RateLimits, clock);
-        var botHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var botHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
         var person = new SlackPerson(workspace, api, botHttp, factory.CreateLogger<SlackPerson>());
 
         var app = builder.Build();

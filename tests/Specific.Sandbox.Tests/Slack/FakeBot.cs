@@ -34,8 +34,8 @@ public sealed class FakeBot : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         FakeBot? bot = null;
-        app.MapPost("/slack/commands", async (HttpContext http) => await bot!.HandleAsync(http, "commands", bot.OnCommand));
-        app.MapPost("/slack/interactions", async (HttpContext http) => await bot!.HandleAsync(http, "interactions", bot.OnInteraction));
+        app.MapPost("/slack/commands", async http => await (await bot!.HandleAsync(http, "commands", bot.OnCommand)).ExecuteAsync(http));
+        app.MapPost("/slack/interactions", async http => await (await bot!.HandleAsync(http, "interactions", bot.OnInteraction)).ExecuteAsync(http));
         await app.StartAsync(TestContext.Current.CancellationToken);
         bot = new FakeBot(app, new Uri(app.Urls.First()));
         return bot;

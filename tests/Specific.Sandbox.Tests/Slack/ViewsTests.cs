@@ -12,7 +12,8 @@ public sealed class ViewsTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _bot = await FakeBot.StartAsync();
-        _host = await StandInHost.StartAsync(o => o.TriggerIdLifetime = TimeSpan.FromSeconds(1.5), _bot.Url.ToString());
+        // A generous lifetime: this machine is shared and loaded; the expiry test sets its own.
+        _host = await StandInHost.StartAsync(o => o.TriggerIdLifetime = TimeSpan.FromSeconds(15), _bot.Url.ToString());
     }
 
     public async ValueTask DisposeAsync()
@@ -72,13 +73,14 @@ public sealed class ViewsTests : IAsyncLifetime
     [Fact]
     public async Task Trigger_id_past_its_lifetime_is_expired_trigger_id()
     {
-        var trigger = await TriggerIdAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1.7), TestContext.Current.CancellationToken);
+        await using var strict = await StandInHost.StartAsync(o => o.TriggerIdLifetime = TimeSpan.FromSeconds(1), _bot.Url.ToString());
+        var trigger = (await strict.Slack.RunSlashCommandAsync("U0SANDBOX", "C0SANDBOX", "job", TestContext.Current.CancellationToken)).TriggerId;
+        await Task.Delay(TimeSpan.FromSeconds(1.2), TestContext.Current.CancellationToken);
 
-        var response = await _host.CallAsync("views.open", new JsonObject { ["trigger_id"] = trigger, ["view"] = Modal() });
+        var response = await strict.CallAsync("views.open", new JsonObject { ["trigger_id"] = trigger, ["view"] = Modal() });
 
         Assert.Equal("expired_trigger_id", response.Error);
-        Assert.Null(_host.Slack.OpenView("U0SANDBOX"));
+        Assert.Null(strict.Slack.OpenView("U0SANDBOX"));
     }
 
     [Fact]
