@@ -2,6 +2,7 @@ using System.Text;
 using Humanizer;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.JobsBot.Threads;
 
 namespace Specific.JobsBot.Commands;
 
@@ -16,16 +17,8 @@ public static class JobReplies
 
     private const int LineCharacters = 300;
 
-    public static string Emoji(JobState state) => state switch
-    {
-        JobState.Pending => ":hourglass_flowing_sand:",
-        JobState.Queued => ":inbox_tray:",
-        JobState.Running => ":runner:",
-        JobState.Succeeded => ":white_check_mark:",
-        JobState.Failed => ":x:",
-        JobState.Cancelled => ":no_entry_sign:",
-        _ => ":grey_question:",
-    };
+    /// <summary>The state's emoji, the same one the job message shows.</summary>
+    public static string Emoji(JobState state) => JobStateText.Emoji(state);
 
     /// <summary>"Starting `echo hi` on `web` in `production`…", with a long or multi-line command shown as a block.</summary>
     public static string Starting(JobRequest request)

@@ -1,6 +1,7 @@
 using Specific.Jobs;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Threads;
 using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Hosting;
@@ -42,13 +43,7 @@ public static class BotComposition
         return services;
     }
 
-    /// <summary>
-    /// The thread keeper (src/Specific.JobsBot/Threads, branch slack) posts and keeps each job's message and thread.
-    /// Not yet on its branch when this was written: until its AddThreadKeeper lands, jobs run but nothing is posted.
-    /// </summary>
-    public static IServiceCollection AddJobThreads(this IServiceCollection services, IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return services;
-    }
+    /// <summary>The thread keeper: posts each job's message and keeps it and its thread current (src/Specific.JobsBot/Threads).</summary>
+    public static IServiceCollection AddJobThreads(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddThreadKeeper(configuration);
 }
