@@ -49,6 +49,19 @@ public sealed class TemporalDefinitionTests
             names);
     }
 
+    [Theory]
+    [InlineData(nameof(JobActivities.PrepareAsync), typeof(RunJobInput), JobTemporal.PrepareActivity)]
+    [InlineData(nameof(JobActivities.CreateAsync), typeof(PreparedJob), JobTemporal.CreateActivity)]
+    [InlineData(nameof(JobActivities.FollowAsync), typeof(FollowJobInput), JobTemporal.FollowActivity)]
+    [InlineData(nameof(JobActivities.DeleteAsync), typeof(DeleteJobInput), JobTemporal.DeleteActivity)]
+    [InlineData(nameof(JobActivities.RecordAsync), typeof(RecordOutcomeInput), JobTemporal.RecordActivity)]
+    public void Overload_the_workflow_calls_is_the_registered_activity(string method, Type input, string activity)
+    {
+        var called = typeof(JobActivities).GetMethod(method, [input])!;
+
+        Assert.Equal(activity, ActivityDefinition.Create(called, _ => null).Name);
+    }
+
     [Fact]
     public void Payloads_survive_temporals_data_converter()
     {
