@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -80,7 +81,10 @@ public sealed class ClusterSimulator : IAsyncDisposable
             manifests.Apply(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Isolated from the host's configuration: an appsettings "Kestrel" section or ASPNETCORE_URLS meant for the bot must not bind here.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.UseKestrel(kestrel => kestrel.AllowSynchronousIO = false);

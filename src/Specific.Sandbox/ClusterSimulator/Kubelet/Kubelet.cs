@@ -33,6 +33,7 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
     {
         var pods = store.List<V1Pod>().Where(p => p.Spec.NodeName is not null).ToList();
         var live = pods.Select(p => p.Metadata.Uid).ToHashSet();
+        logs.ForgetAllExcept(live);
         foreach (var pod in pods)
         {
             if (pod.Metadata.DeletionTimestamp is not null)

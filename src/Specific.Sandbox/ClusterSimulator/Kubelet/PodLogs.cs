@@ -16,9 +16,10 @@ internal sealed class PodLogs
 
     public ContainerLog? Find(string podUid, string container) => _logs.GetValueOrDefault((podUid, container));
 
-    public void Forget(string podUid)
+    /// <summary>Drops the logs of pods that no longer exist (the API answers 404 for them anyway).</summary>
+    public void ForgetAllExcept(IReadOnlySet<string> livePodUids)
     {
-        foreach (var key in _logs.Keys.Where(k => k.PodUid == podUid))
+        foreach (var key in _logs.Keys.Where(k => !livePodUids.Contains(k.PodUid)))
         {
             _logs.TryRemove(key, out _);
         }

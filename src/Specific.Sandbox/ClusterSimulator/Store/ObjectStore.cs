@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
@@ -13,7 +15,7 @@ internal sealed record StoreEvent(long ResourceVersion, string Type, ResourceTyp
 /// The simulator's etcd: every object as an immutable JSON snapshot, one global monotonically increasing
 /// resourceVersion, and a bounded history of changes that watches resume from.
 /// </summary>
-internal sealed class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
+internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(ResourceType Type, string Namespace, string Name), string> _objects = [];
@@ -106,7 +108,9 @@ internal sealed class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
             }
             obj.Metadata.Uid = current.Metadata.Uid;
             obj.Metadata.CreationTimestamp = current.Metadata.CreationTimestamp;
-            obj.Metadata.Generation = current.Metadata.Generation;
+            // generation counts changes to the desired state (spec), as the API server's strategies do.
+            var specChanged = JsonNode.Parse(currentJson)?["spec"]?.ToJsonString() != JsonNode.Parse(KubernetesJson.Serialize(obj))?["spec"]?.ToJsonString();
+            obj.Metadata.Generation = (current.Metadata.Generation ?? 1) + (specChanged ? 1 : 0);
             obj.Metadata.DeletionTimestamp = current.Metadata.DeletionTimestamp;
             change = Write(type, key, obj, "MODIFIED");
         }
@@ -249,6 +253,11 @@ internal sealed class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
         obj.Kind = type.Kind;
         obj.Metadata.ResourceVersion = _resourceVersion.ToString(CultureInfo.InvariantCulture);
         var json = KubernetesJson.Serialize(obj);
+        if (type != ResourceTypes.ConfigMaps)
+        {
+            // metav1.Time has whole seconds on the wire; clients must not come to rely on finer stamps.
+            json = FractionalSeconds().Replace(json, "\"$1Z\"");
+        }
         if (eventType != "DELETED")
         {
             _objects[key] = json;
@@ -282,6 +291,9 @@ internal sealed class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
             _subscriptions.Remove(subscription);
         }
     }
+
+    [GeneratedRegex(@"""(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d+Z""")]
+    private static partial Regex FractionalSeconds();
 
     private static string Scope(ResourceType type, string? @namespace) => type.Namespaced ? @namespace ?? "" : "";
 
