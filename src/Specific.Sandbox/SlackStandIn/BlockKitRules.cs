@@ -54,6 +54,28 @@ internal static class BlockKitRules
     private static readonly HashSet<string> ActionElements = ["button", "static_select", "multi_static_select", "users_select", "multi_users_select", "conversations_select", "multi_conversations_select", "channels_select", "multi_channels_select", "external_select", "overflow", "datepicker", "timepicker", "datetimepicker", "checkboxes", "radio_buttons"];
     private static readonly HashSet<string> InputElements = ["plain_text_input", "static_select", "multi_static_select", "users_select", "multi_users_select", "conversations_select", "multi_conversations_select", "channels_select", "multi_channels_select", "external_select", "datepicker", "timepicker", "datetimepicker", "checkboxes", "radio_buttons", "number_input", "email_text_input", "url_text_input", "rich_text_input"];
     private static readonly HashSet<string> AccessoryElements = ["button", "static_select", "multi_static_select", "users_select", "multi_users_select", "conversations_select", "multi_conversations_select", "channels_select", "multi_channels_select", "external_select", "overflow", "datepicker", "timepicker", "checkboxes", "radio_buttons", "image"];
+    // Slack's schema refuses properties it does not know (a typo such as "action-id" is an error, not ignored).
+    private static readonly Dictionary<string, HashSet<string>> KnownProperties = new(StringComparer.Ordinal)
+    {
+        ["section"] = ["type", "block_id", "text", "fields", "accessory", "expand"],
+        ["header"] = ["type", "block_id", "text"],
+        ["divider"] = ["type", "block_id"],
+        ["context"] = ["type", "block_id", "elements"],
+        ["actions"] = ["type", "block_id", "elements"],
+        ["image"] = ["type", "block_id", "image_url", "slack_file", "alt_text", "title", "image_width", "image_height", "image_bytes", "is_animated", "fallback"],
+        ["rich_text"] = ["type", "block_id", "elements"],
+        ["input"] = ["type", "block_id", "label", "element", "dispatch_action", "hint", "optional"],
+        ["button"] = ["type", "text", "action_id", "url", "value", "style", "confirm", "accessibility_label"],
+        ["static_select"] = ["type", "action_id", "options", "option_groups", "initial_option", "confirm", "focus_on_load", "placeholder"],
+        ["multi_static_select"] = ["type", "action_id", "options", "option_groups", "initial_options", "confirm", "max_selected_items", "focus_on_load", "placeholder"],
+        ["overflow"] = ["type", "action_id", "options", "confirm"],
+        ["plain_text_input"] = ["type", "action_id", "initial_value", "multiline", "min_length", "max_length", "dispatch_action_config", "focus_on_load", "placeholder"],
+        ["plain_text"] = ["type", "text", "emoji"],
+        ["mrkdwn"] = ["type", "text", "verbatim"],
+        ["option"] = ["text", "value", "description", "url"],
+        ["confirm"] = ["title", "text", "confirm", "deny", "style"],
+    };
+
     private static readonly HashSet<string> RichTextElements = ["rich_text_section", "rich_text_list", "rich_text_preformatted", "rich_text_quote"];
 
     /// <summary>Checks a message's (or modal's) blocks array.</summary>
@@ -70,7 +92,7 @@ internal static class BlockKitRules
         var check = new Check();
         if (view is not JsonObject obj)
         {
-            check.Error("must be an object", pointer);
+            check.Error("must provide an object", pointer);
             return check.Errors;
         }
         var type = obj["type"]?.GetValueKind() == JsonValueKind.String ? obj["type"]!.GetValue<string>() : null;
@@ -103,11 +125,24 @@ internal static class BlockKitRules
         public void Error(string message, string pointer) =>
             Errors.Add($"[ERROR] {message} [json-pointer:{pointer}]");
 
+        /// <summary>Refuses properties Slack's schema does not know and properties set to null.</summary>
+        private void Known(JsonObject obj, string kind, string p)
+        {
+            KnownProperties.TryGetValue(kind, out var known);
+            foreach (var (name, value) in obj)
+            {
+                if (known is not null && !known.Contains(name))
+                    Error($"invalid additional property: {name}", p);
+                else if (value is null)
+                    Error("must not be null", $"{p}/{name}");
+            }
+        }
+
         public void Blocks(JsonNode? blocks, string pointer, BlockSurface surface)
         {
             if (blocks is not JsonArray array)
             {
-                Error(blocks is null ? "missing required field: blocks" : "must be an array", pointer);
+                Error(blocks is null ? "missing required field: blocks" : "must provide an array", pointer);
                 return;
             }
             var max = surface == BlockSurface.Modal ? MaxModalBlocks : MaxMessageBlocks;
@@ -121,7 +156,7 @@ internal static class BlockKitRules
         {
             if (node is not JsonObject block)
             {
-                Error("must be an object", p);
+                Error("must provide an object", p);
                 return;
             }
             var type = TypeOf(block);
@@ -136,6 +171,7 @@ internal static class BlockKitRules
                 Error($"unsupported type: {type}", $"{p}/type");
                 return;
             }
+            Known(block, type, p);
             if (String(block, "block_id", p, MaxId, required: false) is { } blockId && !_blockIds.Add(blockId))
                 Error($"duplicate block_id: {blockId}", $"{p}/block_id");
 
@@ -190,7 +226,7 @@ internal static class BlockKitRules
             {
                 if (block["fields"] is not JsonArray fields)
                 {
-                    Error("must be an array", $"{p}/fields");
+                    Error("must provide an array", $"{p}/fields");
                 }
                 else
                 {
@@ -210,7 +246,7 @@ internal static class BlockKitRules
         {
             if (block["elements"] is not JsonArray elements)
             {
-                Error(block["elements"] is null ? "missing required field: elements" : "must be an array", p);
+                Error(block["elements"] is null ? "missing required field: elements" : "must provide an array", p);
                 return;
             }
             if (elements.Count == 0)
@@ -231,7 +267,7 @@ internal static class BlockKitRules
         {
             if (block["elements"] is not JsonArray elements)
             {
-                Error(block["elements"] is null ? "missing required field: elements" : "must be an array", p);
+                Error(block["elements"] is null ? "missing required field: elements" : "must provide an array", p);
                 return;
             }
             if (elements.Count == 0)
@@ -265,7 +301,7 @@ internal static class BlockKitRules
         {
             if (block["elements"] is not JsonArray elements)
             {
-                Error(block["elements"] is null ? "missing required field: elements" : "must be an array", p);
+                Error(block["elements"] is null ? "missing required field: elements" : "must provide an array", p);
                 return;
             }
             for (var i = 0; i < elements.Count; i++)
@@ -285,7 +321,7 @@ internal static class BlockKitRules
         {
             if (node is not JsonObject element)
             {
-                Error("must be an object", p);
+                Error("must provide an object", p);
                 return;
             }
             var type = TypeOf(element);
@@ -299,6 +335,7 @@ internal static class BlockKitRules
                 Error($"unsupported type: {type}", $"{p}/type");
                 return;
             }
+            Known(element, type, p);
             if (String(element, "action_id", p, MaxId, required: false) is { } actionId && !_actionIds.Add(actionId))
                 Error($"duplicate action_id: {actionId}", $"{p}/action_id");
             if (element["confirm"] is { } confirm)
@@ -388,9 +425,10 @@ internal static class BlockKitRules
         {
             if (node is not JsonObject option)
             {
-                Error("must be an object", p);
+                Error("must provide an object", p);
                 return;
             }
+            Known(option, "option", p);
             Text(option, "text", p, MaxOptionText, plainOnly: false, required: true);
             String(option, "value", p, MaxOptionValue, required: true);
             Text(option, "description", p, MaxOptionText, plainOnly: true, required: false);
@@ -400,9 +438,10 @@ internal static class BlockKitRules
         {
             if (node is not JsonObject confirm)
             {
-                Error("must be an object", p);
+                Error("must provide an object", p);
                 return;
             }
+            Known(confirm, "confirm", p);
             Text(confirm, "title", p, MaxConfirmTitle, plainOnly: true, required: true);
             Text(confirm, "text", p, MaxConfirmText, plainOnly: false, required: true);
             Text(confirm, "confirm", p, MaxConfirmButton, plainOnly: true, required: true);
@@ -427,17 +466,19 @@ internal static class BlockKitRules
         {
             if (node is not JsonObject text)
             {
-                Error("must be an object", p);
+                Error("must provide an object", p);
                 return;
             }
             var type = TypeOf(text);
+            if (type is not null)
+                Known(text, type, p);
             if (type is null)
                 Error("missing required field: type", p);
             else if (plainOnly ? type != "plain_text" : type is not ("plain_text" or "mrkdwn"))
                 Error("must be a valid enum value", $"{p}/type");
             if (text["text"] is not JsonValue value || !value.TryGetValue<string>(out var content))
             {
-                Error(text["text"] is null ? "missing required field: text" : "must be a string", text["text"] is null ? p : $"{p}/text");
+                Error(text["text"] is null ? "missing required field: text" : "must provide a string", text["text"] is null ? p : $"{p}/text");
                 return;
             }
             if (content.Length == 0)
@@ -457,7 +498,7 @@ internal static class BlockKitRules
             }
             if (node is not JsonValue value || !value.TryGetValue<string>(out var content))
             {
-                Error("must be a string", $"{p}/{name}");
+                Error("must provide a string", $"{p}/{name}");
                 return null;
             }
             if (content.Length == 0 && !allowEmpty)

@@ -16,6 +16,7 @@ internal sealed class SlackWorkspace(SlackStandInOptions options, TimeProvider c
     public static readonly TimeSpan ResponseUrlLifetime = TimeSpan.FromMinutes(30);
     public const int ResponseUrlMaxUses = 5;
     public const int MaxViewStack = 3;
+    public const int MaxRecordedCalls = 100_000;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, string> _channelNames = new(StringComparer.Ordinal)
@@ -94,7 +95,7 @@ internal sealed class SlackWorkspace(SlackStandInOptions options, TimeProvider c
 
     // ---- messages ----
 
-    public StandInMessage Post(string channelId, string? userId, string? botId, string text, JsonElement? blocks, string? threadTs, bool broadcast, IReadOnlyList<StandInFile>? files = null)
+    public StandInMessage Post(string channelId, string? userId, string? botId, string text, JsonElement? blocks, string? threadTs, bool broadcast, IReadOnlyList<StandInFile>? files = null, JsonElement? metadata = null)
     {
         var ts = NextTs();
         StandInMessage message;
@@ -116,7 +117,7 @@ internal sealed class SlackWorkspace(SlackStandInOptions options, TimeProvider c
                     list[parentIndex] = parent with { ThreadTs = parent.Ts, ReplyCount = parent.ReplyCount + 1 };
                 }
             }
-            message = new StandInMessage(channelId, ts, threadTs, userId, botId, text, blocks, files ?? [], 0, null, broadcast && threadTs is not null);
+            message = new StandInMessage(channelId, ts, threadTs, userId, botId, text, blocks, files ?? [], 0, null, broadcast && threadTs is not null) { Metadata = metadata };
             list.Add(message);
         }
         Notify(channelId);
@@ -471,7 +472,12 @@ internal sealed class SlackWorkspace(SlackStandInOptions options, TimeProvider c
     public void RecordCall(ApiCall call)
     {
         lock (_lock)
+        {
+            // a sandbox left running for days should not grow without bound
+            if (_calls.Count >= MaxRecordedCalls)
+                _calls.RemoveRange(0, MaxRecordedCalls / 10);
             _calls.Add(call);
+        }
     }
 
     public IReadOnlyList<ApiCall> Calls()

@@ -40,7 +40,8 @@ function inlineMrkdwn(text) {
     if (target.startsWith("@")) return `<span class="mention">@${escapeHtml(label || userName(target.slice(1)))}</span>`;
     if (target.startsWith("#")) return `<span class="mention">#${escapeHtml(label || channelName(target.slice(1)))}</span>`;
     if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(label || target.slice(1).split("^")[0])}</span>`;
-    return `<a href="${target}" target="_blank" rel="noopener">${label || target}</a>`;
+    const safe = /^(https?:|mailto:)/i.test(target) ? target : "#";
+    return `<a href="${safe}" target="_blank" rel="noopener">${label || target}</a>`;
   });
   html = html.replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s).,!?:;<])/g, "$1<strong>$2</strong>");
   html = html.replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s).,!?:;<])/g, "$1<em>$2</em>");
@@ -314,7 +315,8 @@ function renderEphemeral(ephemeral, channel) {
   const name = fromSlackbot ? "Slackbot" : page.state.bot_name;
   node.appendChild(el("div", "avatar " + (fromSlackbot ? "slackbot" : "bot"), name.slice(0, 1).toUpperCase()));
   const body = el("div", "body");
-  const note = el("div", "ephemeral-note", "👁 Only visible to you ");
+  const note = el("div", "ephemeral-note");
+  note.innerHTML = '<svg width="12" height="12" viewBox="0 0 20 20" aria-hidden="true"><path fill="currentColor" d="M10 4C5 4 1.7 8.3 1 10c.7 1.7 4 6 9 6s8.3-4.3 9-6c-.7-1.7-4-6-9-6zm0 10a4 4 0 110-8 4 4 0 010 8zm0-2a2 2 0 100-4 2 2 0 000 4z"/></svg> Only visible to you';
   body.appendChild(note);
   const meta = el("div", "meta");
   meta.appendChild(el("span", "author", name));

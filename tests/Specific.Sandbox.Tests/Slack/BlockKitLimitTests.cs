@@ -50,6 +50,8 @@ public sealed class BlockKitLimitTests : IAsyncLifetime
         { "unknown block", """[{"type":"carousel"}]""", "[ERROR] unsupported type: carousel [json-pointer:/blocks/0/type]" },
         { "section without text", """[{"type":"section"}]""", "[ERROR] must provide either text or fields [json-pointer:/blocks/0]" },
         { "button without text", """[{"type":"actions","elements":[{"type":"button","action_id":"b"}]}]""", "[ERROR] missing required field: text [json-pointer:/blocks/0/elements/0]" },
+        { "misspelt property", """[{"type":"actions","elements":[{"type":"button","action-id":"b","text":{"type":"plain_text","text":"Go"}}]}]""", "[ERROR] invalid additional property: action-id [json-pointer:/blocks/0/elements/0]" },
+        { "null accessory", """[{"type":"section","text":{"type":"mrkdwn","text":"x"},"accessory":null}]""", "[ERROR] must not be null [json-pointer:/blocks/0/accessory]" },
         { "block without type", """[{"text":{"type":"mrkdwn","text":"x"}}]""", "[ERROR] missing required field: type [json-pointer:/blocks/0]" },
     };
 
@@ -61,6 +63,7 @@ public sealed class BlockKitLimitTests : IAsyncLifetime
 
         Assert.Equal("invalid_blocks", response.Error);
         Assert.Contains(expected, response.Messages);
+        Assert.Contains(expected["[ERROR] ".Length..], response.Body["errors"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Empty(_host.Slack.ChannelMessages("C0SANDBOX"));
     }
 

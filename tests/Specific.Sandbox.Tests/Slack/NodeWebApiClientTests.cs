@@ -21,7 +21,7 @@ public sealed class NodeWebApiClientTests
             var (code, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5));
             Assert.True(code == 0, $"npm ci failed: {output}");
         }
-        await using var host = await StandInHost.StartAsync(o => o.RateLimits = new SlackRateLimits { PostMessageBurstPerChannel = 3 });
+        await using var host = await StandInHost.StartAsync(o => o.RateLimits = new SlackRateLimits { PostMessageBurstPerChannel = 3, PostMessagesPerSecondPerChannel = 0.05 });
 
         var (exit, stdout) = await RunAsync("node", ["script.mjs", host.Slack.ApiBaseUrl.ToString(), StandInHost.Token], TimeSpan.FromMinutes(2));
 

@@ -273,4 +273,19 @@ public sealed class WebApiTests : IAsyncLifetime
             c => Assert.Equal(("auth.test", "not_authed"), (c.Method, c.Error)),
             c => Assert.True(c.Ok));
     }
+
+    [Fact]
+    public async Task Message_metadata_is_kept_and_read_back_only_when_asked_for()
+    {
+        var metadata = new JsonObject { ["event_type"] = "job_message", ["event_payload"] = new JsonObject { ["job_id"] = "42" } };
+        await _host.CallAsync("chat.postMessage", new JsonObject { ["channel"] = "C0SANDBOX", ["text"] = "Job 42", ["metadata"] = metadata });
+
+        var plain = await _host.CallAsync("conversations.history", new { channel = "C0SANDBOX" });
+        var withMetadata = await _host.CallAsync("conversations.history", new { channel = "C0SANDBOX", include_all_metadata = true });
+        var bad = await _host.CallAsync("chat.postMessage", new JsonObject { ["channel"] = "C0SANDBOX", ["text"] = "x", ["metadata"] = new JsonObject { ["event_payload"] = new JsonObject() } });
+
+        Assert.Null(plain.Body["messages"]![0]!["metadata"]);
+        Assert.Equal("42", withMetadata.Body["messages"]![0]!["metadata"]!["event_payload"]!["job_id"]!.GetValue<string>());
+        Assert.Equal("invalid_metadata_format", bad.Error);
+    }
 }
