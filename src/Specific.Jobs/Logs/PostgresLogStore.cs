@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using Specific.Jobs.Storage;
+
+namespace Specific.Jobs.Logs;
+
+/// <summary>
+/// A log store on PostgreSQL, for comparison with the SQLite and ClickHouse stores: a batch is one INSERT of
+/// arrays, lines are clustered by (job, line number) so the tail and the lines after an offset are range reads.
+/// </summary>
+public sealed class PostgresLogStore : ILogStore
+{
+    // Read in pages so a slow reader of a long log holds no snapshot (and no pooled connection) for long.
+    private const int ReadPage = 1_000;
+
+    private static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "log lines", """
+            CREATE TABLE {schema}.log_lines (
+                job_id      text NOT NULL,
+                line_number bigint NOT NULL,
+                ts          timestamptz NOT NULL,
+                stream      text NOT NULL CHECK (stream IN ('output', 'stdout', 'stderr')),
+                text        text NOT NULL,
+                PRIMARY KEY (job_id, line_number)
+            );
+            """),
+    ];
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+    private readonly AsyncOnce _migrations;
+
+    /// <param name="schema">The schema of the table; null takes the connection string's Search Path, else "public".</param>
+    public PostgresLogStore(NpgsqlDataSource dataSource, string? schema = null, ILogger<PostgresLogStore>? logger = null)
+    {
+        _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+        var resolved = PostgresSchema.Resolve(schema, dataSource.ConnectionString);
+        _schema = resolved.Quoted;
+        _migrations = new AsyncOnce(ct => resolved.MigrateAsync(
+            _dataSource, "log_schema_migrations", Migrations, (ILogger?)logger ?? NullLogger.Instance, ct));
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => _migrations.RunAsync(cancellationToken);
+
+    public async Task AppendAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        var numbers = new long[lines.Count];
+        var timestamps = new DateTimeOffset[lines.Count];
+        var streams = new string[lines.Count];
+        var texts = new string[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(lines[i].Number, 1, nameof(lines));
+            numbers[i] = lines[i].Number;
+            timestamps[i] = StorageTime.Normalize(lines[i].Timestamp);
+            streams[i] = LogStreamNames.ToWire(lines[i].Stream);
+            // PostgreSQL text cannot hold NUL; a stray NUL in a pod's output must not lose the batch.
+            texts[i] = lines[i].Text.Replace('\0', '\uFFFD');
+        }
+
+        await InitializeAsync(cancellationToken);
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO {_schema}.log_lines (job_id, line_number, ts, stream, text)
+            SELECT @job_id, line.number, line.ts, line.stream, line.text
+            FROM unnest(@numbers, @timestamps, @streams, @texts) AS line(number, ts, stream, text)
+            ON CONFLICT (job_id, line_number) DO NOTHING
+            """);
+        command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter("numbers", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = numbers });
+        command.Parameters.Add(new NpgsqlParameter("timestamps", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = timestamps });
+        command.Parameters.Add(new NpgsqlParameter("streams", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = streams });
+        command.Parameters.Add(new NpgsqlParameter("texts", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = texts });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LogLine>> ReadAfterAsync(string jobId, long afterNumber, int limit, CancellationToken cancellationToken)
+    {
+        if (limit <= 0)
+        {
+            return [];
+        }
+
+        await InitializeAsync(cancellationToken);
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT line_number, ts, stream, text FROM {_schema}.log_lines
+            WHERE job_id = @job_id AND line_number > @after ORDER BY line_number LIMIT @limit
+            """);
+        command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Bigint) { Value = afterNumber });
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
+        return await ReadLinesAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LogLine>> TailAsync(string jobId, int count, CancellationToken cancellationToken)
+    {
+        if (count <= 0)
+        {
+            return [];
+        }
+
+        await InitializeAsync(cancellationToken);
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT line_number, ts, stream, text FROM {_schema}.log_lines
+            WHERE job_id = @job_id ORDER BY line_number DESC LIMIT @count
+            """);
+        command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter("count", NpgsqlDbType.Integer) { Value = count });
+        var lines = await ReadLinesAsync(command, cancellationToken);
+        lines.Reverse();
+        return lines;
+    }
+
+    public async Task<long> LastNumberAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        await using var command = _dataSource.CreateCommand(
+            $"SELECT COALESCE(MAX(line_number), 0) FROM {_schema}.log_lines WHERE job_id = @job_id");
+        command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var after = 0L;
+        while (true)
+        {
+            var page = await ReadAfterAsync(jobId, after, ReadPage, cancellationToken);
+            foreach (var line in page)
+            {
+                yield return line;
+            }
+
+            if (page.Count < ReadPage)
+            {
+                yield break;
+            }
+
+            after = page[^1].Number;
+        }
+    }
+
+    private static async Task<List<LogLine>> ReadLinesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var lines = new List<LogLine>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lines.Add(new LogLine(
+                reader.GetInt64(0),
+                reader.GetFieldValue<DateTimeOffset>(1),
+                LogStreamNames.FromWire(reader.GetString(2)),
+                reader.GetString(3)));
+        }
+
+        return lines;
+    }
+}

@@ -1,0 +1,65 @@
+namespace Specific.Jobs.Storage;
+
+/// <summary>The job store's PostgreSQL schema history. Append only: an applied step is never edited.</summary>
+internal static class PostgresMigrations
+{
+    /// <summary>The steps, with <c>{schema}</c> standing for the quoted schema name.</summary>
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "jobs, threads and request keys", """
+            CREATE TABLE {schema}.jobs (
+                id                  text PRIMARY KEY,
+                service             text NOT NULL,
+                environment         text NOT NULL,
+                command             text NOT NULL,
+                name                text,
+                origin_client       text NOT NULL,
+                origin_team_id      text,
+                origin_channel_id   text,
+                origin_user_id      text,
+                origin_user_name    text,
+                rerun_of            text,
+                state               text NOT NULL CHECK (state IN ('pending', 'queued', 'running', 'succeeded', 'failed', 'cancelled')),
+                version             bigint NOT NULL,
+                created_at          timestamptz NOT NULL,
+                queued_at           timestamptz,
+                running_at          timestamptz,
+                finished_at         timestamptz,
+                exit_code           integer,
+                failure_reason      text,
+                kubernetes_job_name text,
+                namespace           text,
+                image               text,
+                notes               text[] NOT NULL DEFAULT '{}',
+                -- The database's clock at the last write: what a watcher catches up from after a reconnect.
+                updated_at          timestamptz NOT NULL
+            );
+            CREATE INDEX jobs_recent ON {schema}.jobs (created_at DESC, id DESC);
+            CREATE INDEX jobs_recent_by_service ON {schema}.jobs (service, created_at DESC, id DESC);
+            CREATE INDEX jobs_unfinished ON {schema}.jobs (created_at DESC, id DESC)
+                WHERE state IN ('pending', 'queued', 'running');
+            CREATE INDEX jobs_updated ON {schema}.jobs (updated_at, id);
+
+            CREATE TABLE {schema}.job_threads (
+                job_id           text PRIMARY KEY,
+                -- Null until the thread keeper saves a cursor: a lease may be taken before the first post.
+                channel_id       text,
+                message_ts       text,
+                rendered_version bigint NOT NULL DEFAULT 0,
+                posted_state     text,
+                posted_log_line  bigint NOT NULL DEFAULT 0,
+                final_posted     boolean NOT NULL DEFAULT false,
+                lease_owner      text,
+                lease_until      timestamptz
+            );
+            CREATE INDEX job_threads_open ON {schema}.job_threads (job_id)
+                WHERE channel_id IS NOT NULL AND NOT final_posted;
+
+            CREATE TABLE {schema}.request_keys (
+                key     text PRIMARY KEY,
+                seen_at timestamptz NOT NULL
+            );
+            CREATE INDEX request_keys_seen_at ON {schema}.request_keys (seen_at);
+            """),
+    ];
+}

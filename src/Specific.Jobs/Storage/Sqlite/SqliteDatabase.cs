@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+
+namespace Specific.Jobs.Storage;
+
+/// <summary>
+/// One SQLite file: opens pooled connections set up for several writers (WAL, busy timeout) and applies a
+/// store's migrations under the file's write lock, so two processes starting together do not race.
+/// </summary>
+internal sealed class SqliteDatabase
+{
+    // How long a writer waits for another writer before SQLite reports the file busy.
+    private const int BusyTimeoutMilliseconds = 10_000;
+
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // Per connection: pooled connections keep them, new ones need them. WAL makes NORMAL durable enough.
+            await ExecuteAsync(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;", cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task MigrateAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        // WAL is a property of the file: set once, it lets readers work while one process writes.
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
+        // BEGIN IMMEDIATE takes the write lock first: a second process waits here, then finds the steps applied.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await ExecuteAsync(connection, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                name       TEXT NOT NULL,
+                applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+            """, cancellationToken, transaction);
+        var applied = new HashSet<long>();
+        await using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT version FROM schema_migrations";
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(reader.GetInt64(0));
+            }
+        }
+
+        foreach (var migration in migrations.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
+        {
+            await ExecuteAsync(connection, migration.Sql, cancellationToken, transaction);
+            await using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO schema_migrations (version, name) VALUES ($version, $name)";
+            record.Parameters.AddWithValue("$version", migration.Version);
+            record.Parameters.AddWithValue("$name", migration.Name);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Closes the pooled connections to this file, so it can be moved or deleted.</summary>
+    public void ClearPool()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    public static async Task ExecuteAsync(
+        SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,63 @@
+namespace Specific.Jobs.Storage;
+
+/// <summary>The job store's SQLite schema history. Append only: an applied step is never edited.</summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "jobs, threads and request keys", """
+            CREATE TABLE jobs (
+                id                  TEXT PRIMARY KEY,
+                service             TEXT NOT NULL,
+                environment         TEXT NOT NULL,
+                command             TEXT NOT NULL,
+                name                TEXT,
+                origin_client       TEXT NOT NULL,
+                origin_team_id      TEXT,
+                origin_channel_id   TEXT,
+                origin_user_id      TEXT,
+                origin_user_name    TEXT,
+                rerun_of            TEXT,
+                state               TEXT NOT NULL CHECK (state IN ('pending', 'queued', 'running', 'succeeded', 'failed', 'cancelled')),
+                version             INTEGER NOT NULL,
+                -- Instants are UTC microseconds since the Unix epoch.
+                created_at          INTEGER NOT NULL,
+                queued_at           INTEGER,
+                running_at          INTEGER,
+                finished_at         INTEGER,
+                exit_code           INTEGER,
+                failure_reason      TEXT,
+                kubernetes_job_name TEXT,
+                namespace           TEXT,
+                image               TEXT,
+                notes               TEXT NOT NULL DEFAULT '[]',
+                -- Bumped from the file's highest on every write, under the write lock: watchers read changes in commit order.
+                change_seq          INTEGER NOT NULL
+            );
+            CREATE INDEX jobs_recent ON jobs (created_at DESC, id DESC);
+            CREATE INDEX jobs_recent_by_service ON jobs (service, created_at DESC, id DESC);
+            CREATE INDEX jobs_unfinished ON jobs (created_at DESC, id DESC) WHERE state IN ('pending', 'queued', 'running');
+            CREATE UNIQUE INDEX jobs_change_seq ON jobs (change_seq);
+
+            CREATE TABLE job_threads (
+                job_id           TEXT PRIMARY KEY,
+                -- Null until the thread keeper saves a cursor: a lease may be taken before the first post.
+                channel_id       TEXT,
+                message_ts       TEXT,
+                rendered_version INTEGER NOT NULL DEFAULT 0,
+                posted_state     TEXT,
+                posted_log_line  INTEGER NOT NULL DEFAULT 0,
+                final_posted     INTEGER NOT NULL DEFAULT 0,
+                lease_owner      TEXT,
+                lease_until      INTEGER
+            );
+            CREATE INDEX job_threads_open ON job_threads (job_id) WHERE channel_id IS NOT NULL AND final_posted = 0;
+
+            CREATE TABLE request_keys (
+                key     TEXT PRIMARY KEY,
+                seen_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX request_keys_seen_at ON request_keys (seen_at);
+            """),
+    ];
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Specific.Jobs.Logs;
+
+namespace Specific.Jobs.Storage;
+
+/// <summary>Registers the job store, thread store, request ledger and log store chosen by the "Storage" section.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one store instance behind
+    /// <see cref="IJobStore"/>, <see cref="IThreadStore"/> and <see cref="IRequestLedger"/>, the SQLite
+    /// <see cref="ILogStore"/>, and the start-up migration. Uses the registered <see cref="TimeProvider"/>, or the system clock.
+    /// </summary>
+    public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton(sp => NpgsqlDataSource.Create(Options(sp).ConnectionString!));
+        services.TryAddSingleton<IJobStorageBackend>(sp => Options(sp).IsPostgres
+            ? new PostgresJobStore(
+                sp.GetRequiredService<NpgsqlDataSource>(),
+                sp.GetRequiredService<TimeProvider>(),
+                logger: sp.GetService<ILogger<PostgresJobStore>>())
+            : new SqliteJobStore(Options(sp).SqlitePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
+
+        services.TryAddSingleton(sp => new SqliteLogStore(Options(sp).LogsPath));
+        services.TryAddSingleton<ILogStore>(sp => sp.GetRequiredService<SqliteLogStore>());
+
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+
+    private static StorageOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<StorageOptions>>().Value;
+}

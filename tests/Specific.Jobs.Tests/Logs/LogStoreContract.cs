@@ -1,0 +1,144 @@
+using Specific.Jobs.Logs;
+
+namespace Specific.Jobs.Tests.Logs;
+
+/// <summary>What every log store must do, whatever is behind it. A subclass opens a store over a fresh database per test.</summary>
+public abstract class LogStoreContract : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected abstract Task<ILogStore> OpenAsync();
+
+    public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public abstract ValueTask DisposeAsync();
+
+    [Fact]
+    public async Task Appending_a_batch_again_stores_each_line_once_and_keeps_the_first_text()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync("j-logs0001", Lines(1, 5, "first"), Ct);
+
+        await store.AppendAsync("j-logs0001", Lines(3, 8, "second"), Ct);
+        await store.AppendAsync("j-logs0001", Lines(3, 8, "second"), Ct);
+
+        var stored = await store.ReadAfterAsync("j-logs0001", 0, 100, Ct);
+        Assert.Equal(Enumerable.Range(1, 8).Select(n => (long)n), stored.Select(l => l.Number));
+        Assert.Equal(["first 1", "first 2", "first 3", "first 4", "first 5", "second 6", "second 7", "second 8"], stored.Select(l => l.Text));
+        Assert.Equal(8, await store.LastNumberAsync("j-logs0001", Ct));
+    }
+
+    [Fact]
+    public async Task Lines_come_back_in_number_order_whatever_order_they_were_appended_in()
+    {
+        var store = await OpenAsync();
+
+        await store.AppendAsync("j-logs0002", Lines(6, 9, "late"), Ct);
+        await store.AppendAsync("j-logs0002", [.. Lines(1, 5, "early").Reverse()], Ct);
+
+        Assert.Equal(Enumerable.Range(1, 9).Select(n => (long)n), (await store.ReadAfterAsync("j-logs0002", 0, 100, Ct)).Select(l => l.Number));
+    }
+
+    [Fact]
+    public async Task Tail_is_the_last_lines_in_order()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync("j-logs0003", Lines(1, 50, "line"), Ct);
+
+        Assert.Equal([48L, 49L, 50L], (await store.TailAsync("j-logs0003", 3, Ct)).Select(l => l.Number));
+        Assert.Equal(50, (await store.TailAsync("j-logs0003", 500, Ct)).Count);
+        Assert.Empty(await store.TailAsync("j-logs0003", 0, Ct));
+        Assert.Empty(await store.TailAsync("j-unknown1", 10, Ct));
+    }
+
+    [Fact]
+    public async Task Lines_after_an_offset_are_bounded_by_the_limit()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync("j-logs0004", Lines(1, 50, "line"), Ct);
+
+        Assert.Equal([11L, 12L, 13L], (await store.ReadAfterAsync("j-logs0004", 10, 3, Ct)).Select(l => l.Number));
+        Assert.Equal([49L, 50L], (await store.ReadAfterAsync("j-logs0004", 48, 10, Ct)).Select(l => l.Number));
+        Assert.Empty(await store.ReadAfterAsync("j-logs0004", 50, 10, Ct));
+    }
+
+    [Fact]
+    public async Task Jobs_do_not_see_each_others_lines()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync("j-logs0005", Lines(1, 3, "five"), Ct);
+        await store.AppendAsync("j-logs0006", Lines(1, 2, "six"), Ct);
+
+        Assert.Equal(["six 1", "six 2"], (await store.ReadAfterAsync("j-logs0006", 0, 10, Ct)).Select(l => l.Text));
+        Assert.Equal(3, await store.LastNumberAsync("j-logs0005", Ct));
+        Assert.Equal(0, await store.LastNumberAsync("j-unknown1", Ct));
+    }
+
+    [Fact]
+    public async Task Text_stream_and_timestamp_survive_as_written()
+    {
+        var store = await OpenAsync();
+        LogLine[] lines =
+        [
+            new(1, Start.AddTicks(1234560), LogStream.Output, ""),
+            new(2, Start.AddSeconds(1), LogStream.Stdout, "héllo wörld — 日本語 🚀"),
+            new(3, Start.AddSeconds(2), LogStream.Stderr, "  \ttabs and trailing spaces  "),
+            new(4, Start.AddSeconds(3), LogStream.Output, "'quotes' \"double\" \\backslash; DROP TABLE log_lines; --"),
+            new(5, Start.AddSeconds(4), LogStream.Output, new string('x', 100_000)),
+        ];
+
+        await store.AppendAsync("j-logs0007", lines, Ct);
+
+        Assert.Equal(lines, await store.ReadAfterAsync("j-logs0007", 0, 10, Ct));
+    }
+
+    [Fact]
+    public async Task Reading_everything_streams_200k_lines_in_order()
+    {
+        const int Total = 200_000;
+        var store = await OpenAsync();
+        for (var first = 1; first <= Total; first += 10_000)
+        {
+            await store.AppendAsync("j-logs0008", Lines(first, first + 9_999, "line"), Ct);
+        }
+
+        var expected = 1L;
+        await foreach (var line in store.ReadAllAsync("j-logs0008", Ct))
+        {
+            Assert.Equal(expected, line.Number);
+            if (expected == 1)
+            {
+                // Read page by page: a line appended while the reader is under way is still reached.
+                await store.AppendAsync("j-logs0008", Lines(Total + 1, Total + 1, "appended"), Ct);
+            }
+
+            expected++;
+        }
+
+        Assert.Equal(Total + 2, expected);
+    }
+
+    [Fact]
+    public async Task Empty_batch_and_unknown_job_are_harmless()
+    {
+        var store = await OpenAsync();
+
+        await store.AppendAsync("j-logs0009", [], Ct);
+
+        Assert.Empty(await store.ReadAfterAsync("j-logs0009", 0, 10, Ct));
+        var all = new List<LogLine>();
+        await foreach (var line in store.ReadAllAsync("j-logs0009", Ct))
+        {
+            all.Add(line);
+        }
+
+        Assert.Empty(all);
+    }
+
+    protected static LogLine[] Lines(int first, int last, string text) =>
+        Enumerable.Range(first, last - first + 1)
+            .Select(n => new LogLine(n, Start.AddMilliseconds(n), n % 2 == 0 ? LogStream.Stdout : LogStream.Stderr, $"{text} {n}"))
+            .ToArray();
+}
