@@ -161,8 +161,8 @@ public sealed class SlackStandIn : IAsyncDisposable
         }
         finally
         {
+            // not disposed: a change raised concurrently with unsubscribing may still Release it
             _workspace.Changed -= OnChanged;
-            changed.Dispose();
         }
     }
 

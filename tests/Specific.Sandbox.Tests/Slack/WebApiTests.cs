@@ -288,4 +288,17 @@ public sealed class WebApiTests : IAsyncLifetime
         Assert.Equal("42", withMetadata.Body["messages"]![0]!["metadata"]!["event_payload"]!["job_id"]!.GetValue<string>());
         Assert.Equal("invalid_metadata_format", bad.Error);
     }
+
+    [Fact]
+    public async Task Wait_for_message_returns_a_thread_reply_posted_later()
+    {
+        var parent = (await _host.CallAsync("chat.postMessage", new { channel = "C0SANDBOX", text = "Job 5" })).S("ts");
+        var waiting = _host.Slack.WaitForMessageAsync(m => m.ThreadTs == parent && m.Text == "done", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        await _host.CallAsync("chat.postMessage", new { channel = "C0SANDBOX", thread_ts = parent, text = "done" });
+
+        var reply = await waiting;
+        Assert.True(reply.IsReply);
+        await Assert.ThrowsAsync<TimeoutException>(() => _host.Slack.WaitForMessageAsync(m => m.Text == "never", TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
+    }
 }
