@@ -41,9 +41,9 @@ dotnet test Specific.JobsBot.sln --logger "console;verbosity=normal" --results-d
 status=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line, summed over every test assembly.
-awk '/^(Passed|Failed)! +- Failed:/ {
-       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+# One plain closing line, summed over every test assembly's "Total tests" block.
+awk '/^ +Passed: +[0-9]+$/ { p += $2 } /^ +Failed: +[0-9]+$/ { f += $2 } /^ +Skipped: +[0-9]+$/ { s += $2 }
      END { printf "\nTests: %d passed, %d failed, %d skipped\n", p, f, s }' "$results/out.txt"
-grep -E '^\s+Skipped ' "$results/out.txt" | sed 's/^\s*/skipped: /' | sort -u || true
+# Every skipped test by name, with the reason xunit gave for it.
+awk '/\[SKIP\]$/ { sub(/^\[xUnit[^]]*\] +/, ""); sub(/ \[SKIP\]$/, ""); name = $0; getline; sub(/^\[xUnit[^]]*\] +/, ""); printf "skipped: %s: %s\n", name, $0 }' "$results/out.txt"
 exit "$status"
