@@ -6,6 +6,7 @@ using Specific.Jobs.Flow;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
+using Specific.Jobs.Testing;
 using Specific.Jobs.Tests.Flow.Fakes;
 
 namespace Specific.Jobs.Tests.Flow;

@@ -4,6 +4,7 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Testing;
 using Specific.Jobs.Tests.Flow.Fakes;
 using Temporalio.Converters;
 using Temporalio.Exceptions;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Kubernetes;
+using Specific.Jobs.Testing;
 using Specific.Jobs.Tests.Flow.Fakes;
 using Temporalio.Client;
 using Temporalio.Exceptions;

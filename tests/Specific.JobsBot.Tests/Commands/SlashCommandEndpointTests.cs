@@ -215,8 +215,8 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Job_list_shows_recent_jobs_with_state_and_age()
     {
-        _bot.Jobs.Add(Job("j-aaaaaaaa", "web", JobState.Succeeded, DateTimeOffset.UtcNow.AddMinutes(-5)));
-        _bot.Jobs.Add(Job("j-bbbbbbbb", "api", JobState.Running, DateTimeOffset.UtcNow.AddSeconds(-30)));
+        _bot.Jobs.Put(Job("j-aaaaaaaa", "web", JobState.Succeeded, DateTimeOffset.UtcNow.AddMinutes(-5)));
+        _bot.Jobs.Put(Job("j-bbbbbbbb", "api", JobState.Running, DateTimeOffset.UtcNow.AddSeconds(-30)));
 
         var all = (await EphemeralAsync(await _bot.SlashCommandAsync("job list"))).GetProperty("text").GetString()!;
         var web = (await EphemeralAsync(await _bot.SlashCommandAsync("job list web"))).GetProperty("text").GetString()!;
@@ -230,7 +230,7 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Job_logs_shows_the_tail_in_a_code_block_and_points_at_the_full_log()
     {
-        _bot.Jobs.Add(Job("j-cccccccc", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Jobs.Put(Job("j-cccccccc", "web", JobState.Running, DateTimeOffset.UtcNow));
         _bot.Logs.Write("j-cccccccc", Enumerable.Range(1, 50).Select(i => $"line {i}").ToArray());
 
         var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-cccccccc"))).GetProperty("text").GetString()!;
@@ -253,7 +253,7 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_by_another_user_is_refused()
     {
-        _bot.Jobs.Add(Job("j-dddddddd", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Jobs.Put(Job("j-dddddddd", "web", JobState.Running, DateTimeOffset.UtcNow));
 
         var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job cancel j-dddddddd", user: "U0MALLORY"))).GetProperty("text").GetString()!;
 
@@ -265,7 +265,7 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_by_the_person_who_started_the_job_asks_the_flow_to_cancel()
     {
-        _bot.Jobs.Add(Job("j-eeeeeeee", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Jobs.Put(Job("j-eeeeeeee", "web", JobState.Running, DateTimeOffset.UtcNow));
 
         var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job cancel j-eeeeeeee", user: "U0ALICE"))).GetProperty("text").GetString()!;
 

@@ -132,7 +132,7 @@ public sealed class InteractionEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_button_from_another_user_is_refused_privately()
     {
-        _bot.Jobs.Add(SlashCommandEndpointTests.Job("j-ffffffff", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Jobs.Put(SlashCommandEndpointTests.Job("j-ffffffff", "web", JobState.Running, DateTimeOffset.UtcNow));
         var responseUrl = _bot.Slack.NewResponseUrl();
 
         var response = await _bot.InteractAsync(ButtonClick(JobMessageActions.Cancel, "j-ffffffff", "U0MALLORY", responseUrl));
@@ -148,7 +148,7 @@ public sealed class InteractionEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_button_from_the_starter_cancels_once_even_when_clicked_twice()
     {
-        _bot.Jobs.Add(SlashCommandEndpointTests.Job("j-gggggggg", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Jobs.Put(SlashCommandEndpointTests.Job("j-gggggggg", "web", JobState.Running, DateTimeOffset.UtcNow));
 
         await _bot.InteractAsync(ButtonClick(JobMessageActions.Cancel, "j-gggggggg", "U0ALICE", actionTs: "1700000001.000001"));
         await _bot.InteractAsync(ButtonClick(JobMessageActions.Cancel, "j-gggggggg", "U0ALICE", actionTs: "1700000001.000001"), retryNum: 1);
@@ -161,7 +161,7 @@ public sealed class InteractionEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Rerun_opens_the_modal_prefilled_with_the_job()
     {
-        _bot.Jobs.Add(SlashCommandEndpointTests.Job("j-hhhhhhhh", "web", JobState.Failed, DateTimeOffset.UtcNow) with { Name = "backfill", Command = "./backfill --since 2024-01-01\necho done" });
+        _bot.Jobs.Put(SlashCommandEndpointTests.Job("j-hhhhhhhh", "web", JobState.Failed, DateTimeOffset.UtcNow) with { Name = "backfill", Command = "./backfill --since 2024-01-01\necho done" });
 
         await _bot.InteractAsync(ButtonClick(JobMessageActions.Rerun, "j-hhhhhhhh", "U0BOB"));
 
@@ -178,7 +178,7 @@ public sealed class InteractionEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Full_log_uploads_the_whole_log_into_the_thread()
     {
-        _bot.Jobs.Add(SlashCommandEndpointTests.Job("j-iiiiiiii", "web", JobState.Succeeded, DateTimeOffset.UtcNow));
+        _bot.Jobs.Put(SlashCommandEndpointTests.Job("j-iiiiiiii", "web", JobState.Succeeded, DateTimeOffset.UtcNow));
         _bot.Logs.Write("j-iiiiiiii", Enumerable.Range(1, 500).Select(i => $"line {i} ünïcode").ToArray());
 
         await _bot.InteractAsync(ButtonClick(JobMessageActions.FullLog, "j-iiiiiiii", "U0BOB"));

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
-using Specific.JobsBot.Tests.Threads.Fakes;
+using Specific.Jobs.Testing;
 using Specific.JobsBot.Threads;
 using Specific.Sandbox.SlackStandIn;
 using Specific.Slack.WebApi;

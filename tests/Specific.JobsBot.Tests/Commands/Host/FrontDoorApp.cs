@@ -11,6 +11,7 @@ using Specific.Jobs.Flow;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
+using Specific.Jobs.Testing;
 using Specific.Slack.Signatures;
 
 namespace Specific.JobsBot.Tests.Commands.Host;

@@ -1,16 +1,26 @@
 using Specific.Jobs.Storage;
 
-namespace Specific.JobsBot.Tests.Threads.Fakes;
+namespace Specific.Jobs.Testing;
 
 /// <summary>An in-memory <see cref="IThreadStore"/> with real lease semantics, for unit tests of the thread keeper.</summary>
-internal sealed class InMemoryThreadStore : IThreadStore
+public sealed class InMemoryThreadStore : IThreadStore
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, JobThread> threads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> leases = new(StringComparer.Ordinal);
+    private readonly List<(JobThread Thread, string? LeaseOwner)> writes = [];
 
     /// <summary>Every write of a cursor, with the owner that held the lease when it was written.</summary>
-    public List<(JobThread Thread, string? LeaseOwner)> Writes { get; } = [];
+    public IReadOnlyList<(JobThread Thread, string? LeaseOwner)> Writes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. writes];
+            }
+        }
+    }
 
     public Task<JobThread?> GetAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -22,11 +32,13 @@ internal sealed class InMemoryThreadStore : IThreadStore
 
     public Task SaveAsync(JobThread thread, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(thread);
         lock (gate)
         {
             threads[thread.JobId] = thread;
-            Writes.Add((thread, leases.TryGetValue(thread.JobId, out var lease) ? lease.Owner : null));
+            writes.Add((thread, leases.TryGetValue(thread.JobId, out var lease) ? lease.Owner : null));
         }
+
         return Task.CompletedTask;
     }
 
@@ -38,6 +50,7 @@ internal sealed class InMemoryThreadStore : IThreadStore
             {
                 return Task.FromResult(false);
             }
+
             leases[jobId] = (owner, until);
             return Task.FromResult(true);
         }
@@ -52,6 +65,7 @@ internal sealed class InMemoryThreadStore : IThreadStore
                 leases.Remove(jobId);
             }
         }
+
         return Task.CompletedTask;
     }
 
@@ -59,11 +73,16 @@ internal sealed class InMemoryThreadStore : IThreadStore
     {
         lock (gate)
         {
-            IReadOnlyList<string> open = threads.Values.Where(thread => !thread.FinalPosted).Select(thread => thread.JobId).ToList();
+            IReadOnlyList<string> open = threads.Values
+                .Where(thread => !thread.FinalPosted)
+                .Select(thread => thread.JobId)
+                .Order(StringComparer.Ordinal)
+                .ToList();
             return Task.FromResult(open);
         }
     }
 
+    /// <summary>Who holds the lease on a job's thread now, if anyone.</summary>
     public string? LeaseOwner(string jobId)
     {
         lock (gate)

@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using Specific.Jobs.Logs;
+
+namespace Specific.Jobs.Testing;
+
+/// <summary>A log store in memory for unit tests, idempotent by (job, line number) like the real ones.</summary>
+public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
+{
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, SortedDictionary<long, LogLine>> logs = new(StringComparer.Ordinal);
+    private int appendCalls;
+
+    /// <summary>How many batches were appended through <see cref="AppendAsync"/>.</summary>
+    public int AppendCalls
+    {
+        get
+        {
+            lock (gate)
+            {
+                return appendCalls;
+            }
+        }
+    }
+
+    public Task AppendAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            appendCalls++;
+            var log = Log(jobId);
+            foreach (var line in lines)
+            {
+                log.TryAdd(line.Number, line);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Appends lines numbered after the last one, as the job engine would.</summary>
+    public void Write(string jobId, params IEnumerable<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        lock (gate)
+        {
+            var log = Log(jobId);
+            foreach (var text in texts)
+            {
+                var number = log.Count == 0 ? 1 : log.Keys.Last() + 1;
+                log.Add(number, new LogLine(number, time.GetUtcNow(), LogStream.Output, text));
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<LogLine>> ReadAfterAsync(string jobId, long afterNumber, int limit, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            IReadOnlyList<LogLine> found = Log(jobId).Values.Where(line => line.Number > afterNumber).Take(limit).ToList();
+            return Task.FromResult(found);
+        }
+    }
+
+    public Task<IReadOnlyList<LogLine>> TailAsync(string jobId, int count, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            IReadOnlyList<LogLine> found = Log(jobId).Values.TakeLast(count).ToList();
+            return Task.FromResult(found);
+        }
+    }
+
+    public Task<long> LastNumberAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(Log(jobId).Keys.LastOrDefault());
+        }
+    }
+
+    public async IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        LogLine[] lines;
+        lock (gate)
+        {
+            lines = [.. Log(jobId).Values];
+        }
+
+        foreach (var line in lines)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Yield();
+            yield return line;
+        }
+    }
+
+    /// <summary>The text of every stored line of a job, in order.</summary>
+    public IReadOnlyList<string> TextOf(string jobId)
+    {
+        lock (gate)
+        {
+            return Log(jobId).Values.Select(line => line.Text).ToList();
+        }
+    }
+
+    private SortedDictionary<long, LogLine> Log(string jobId)
+    {
+        if (!logs.TryGetValue(jobId, out var log))
+        {
+            log = [];
+            logs[jobId] = log;
+        }
+
+        return log;
+    }
+}
