@@ -1,5 +1,33 @@
-// Composition root: filled in by the front door work.
+using Specific.JobsBot.Hosting;
+
+// Roles: `bot` (default) serves Slack, `worker` hosts the Temporal worker, `--sandbox` runs everything offline.
+var role = BotRoles.FromArgs(args);
 var builder = WebApplication.CreateBuilder(args);
+await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder) : null;
+
+builder.ListenOnBotUrl();
+builder.Services.AddJobEngineFor(builder.Configuration, role);
+if (role != BotRole.Worker)
+{
+    builder.Services.AddSlackParts(builder.Configuration);
+}
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+if (role == BotRole.Worker)
+{
+    app.MapHealth();
+}
+else
+{
+    app.MapSlackEndpoints();
+}
+
+if (sandbox is not null)
+{
+    app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(sandbox.Welcome()));
+}
+
 await app.RunAsync();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -29,7 +29,11 @@ public interface IKubernetesJobs
 }
 
 /// <summary>What to build: the job id, the service (Deployment name), the environment and the command.</summary>
-public sealed record PrepareJobRequest(string JobId, string Service, string Environment, string Namespace, string Command);
+public sealed record PrepareJobRequest(string JobId, string Service, string Environment, string Namespace, string Command)
+{
+    /// <summary>When set, Kubernetes stops the Job after this many seconds (reason DeadlineExceeded).</summary>
+    public long? ActiveDeadlineSeconds { get; init; }
+}
 
 /// <summary>The Job built from the live Deployment, ready to create, and what was left out of it.</summary>
 /// <param name="JobJson">The typed V1Job, serialized with KubernetesJson so it crosses activity boundaries.</param>
@@ -40,13 +44,25 @@ public sealed record PreparedJob(
     string Container,
     string Image,
     string JobJson,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The environment it was built for, so the adapter picks that environment's cluster.</summary>
+    public string? Environment { get; init; }
+}
 
 /// <summary>Where a follow starts: a fresh one has an empty checkpoint.</summary>
-public sealed record FollowRequest(string JobId, string Namespace, string JobName, string Container, FollowCheckpoint Checkpoint);
+public sealed record FollowRequest(string JobId, string Namespace, string JobName, string Container, FollowCheckpoint Checkpoint)
+{
+    /// <summary>The environment of the job, so the adapter picks that environment's cluster; null finds it by namespace.</summary>
+    public string? Environment { get; init; }
+}
 
 /// <summary>How far a follow got: the last log line stored and its timestamp, so a resumed follow skips what it has.</summary>
-public sealed record FollowCheckpoint(long LastLogLine = 0, DateTimeOffset? LastLogTimestamp = null, bool Running = false);
+public sealed record FollowCheckpoint(long LastLogLine = 0, DateTimeOffset? LastLogTimestamp = null, bool Running = false)
+{
+    /// <summary>How many of the lines already stored carry <see cref="LastLogTimestamp"/>, so a resume skips exactly those.</summary>
+    public int LinesAtLastTimestamp { get; init; }
+}
 
 /// <summary>Told, in order, what a follow sees. Each call returns only once the fact is durably recorded.</summary>
 public interface IFollowObserver

@@ -1,0 +1,338 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Kubernetes;
+using Specific.Jobs.Logs;
+using Specific.Jobs.Storage;
+using Temporalio.Activities;
+using Temporalio.Exceptions;
+
+namespace Specific.Jobs.Flow;
+
+/// <summary>
+/// The flow's I/O: Kubernetes, the job store and the log store. The <c>[Activity]</c> methods are what Temporal runs;
+/// each has an overload taking a token (and, for follow, a checkpoint sink) that the in-process runner calls directly.
+/// </summary>
+public sealed partial class JobActivities(
+    IJobStore jobs,
+    ILogStore logs,
+    IKubernetesJobs kubernetes,
+    IOptions<EnvironmentsOptions> environments,
+    TimeProvider time,
+    ILogger<JobActivities> logger)
+{
+    /// <summary>The rejection kind for a job whose environment is not configured.</summary>
+    public const string UnknownEnvironmentKind = "UnknownEnvironment";
+
+    /// <summary>The rejection kind for a job that is not in the job store.</summary>
+    public const string UnknownJobKind = "UnknownJob";
+
+    /// <summary>
+    /// How often a follow heartbeats even when nothing happens. Temporal delivers a cancel only in answer to a
+    /// heartbeat, so this bounds how long a cancel takes to reach the follow; well inside the heartbeat timeout.
+    /// </summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+
+    [Activity(JobTemporal.PrepareActivity)]
+    public Task<PrepareJobResult> PrepareAsync(RunJobInput input) =>
+        AsActivityAsync(cancellation => PrepareAsync(input, cancellation));
+
+    /// <summary>
+    /// Builds the Job from the live Deployment and records where it will run, or says the job has already ended.
+    /// Nothing is created in Kubernetes.
+    /// </summary>
+    public async Task<PrepareJobResult> PrepareAsync(RunJobInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var job = await GetJobAsync(input.JobId, cancellationToken);
+        if (job.State.IsFinal())
+        {
+            return new PrepareJobResult(null, job.State);
+        }
+
+        var request = new PrepareJobRequest(
+            input.JobId, input.Service, input.Environment, NamespaceOf(input.Environment), input.Command);
+        var prepared = await kubernetes.PrepareAsync(request, cancellationToken);
+        await jobs.AddDetailsAsync(
+            input.JobId,
+            new JobDetails(prepared.JobName, prepared.Namespace, prepared.Image, prepared.Notes),
+            cancellationToken);
+        return new PrepareJobResult(prepared);
+    }
+
+    [Activity(JobTemporal.CreateActivity)]
+    public Task CreateAsync(PreparedJob job) =>
+        AsActivityAsync(async cancellation =>
+        {
+            await CreateAsync(job, cancellation);
+            return true;
+        });
+
+    /// <summary>Creates the Job; creating it again is not an error (the adapter treats our own 409 as created).</summary>
+    public Task CreateAsync(PreparedJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return kubernetes.CreateAsync(job, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows the Job to its end under Temporal: resumes from the last attempt's heartbeat (or the log store), and
+    /// heartbeats every checkpoint so the next attempt can resume. Without an activity context it runs unattended.
+    /// </summary>
+    [Activity(JobTemporal.FollowActivity)]
+    public async Task<JobEnd> FollowAsync(FollowJobInput input)
+    {
+        if (!ActivityExecutionContext.HasCurrent)
+        {
+            return await FollowAsync(input, resumeFrom: null, heartbeat: _ => { }, CancellationToken.None);
+        }
+
+        var context = ActivityExecutionContext.Current;
+        var resumeFrom = await LastHeartbeatAsync(context);
+        return await AsActivityAsync(cancellation =>
+            FollowAsync(input, resumeFrom, checkpoint => context.Heartbeat(checkpoint), cancellation));
+    }
+
+    private async Task<FollowCheckpoint?> LastHeartbeatAsync(ActivityExecutionContext context)
+    {
+        if (context.Info.HeartbeatDetails.Count == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await context.Info.HeartbeatDetailAtAsync<FollowCheckpoint>(0);
+        }
+        catch (Exception unreadable) when (unreadable is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            // A checkpoint this version cannot read is no reason to fail: the log store knows where to resume.
+            LogUnreadableHeartbeat(unreadable, context.Info.ActivityId);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Follows the Job to its end: records running when the container starts, appends every log line, and reports
+    /// each checkpoint to <paramref name="heartbeat"/> (also every <see cref="HeartbeatInterval"/>). Starts from
+    /// <paramref name="resumeFrom"/>, or from what the log store holds when that is ahead or absent.
+    /// </summary>
+    public async Task<JobEnd> FollowAsync(
+        FollowJobInput input,
+        FollowCheckpoint? resumeFrom,
+        Action<FollowCheckpoint> heartbeat,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(heartbeat);
+
+        var checkpoint = await ResumePointAsync(input.JobId, resumeFrom, cancellationToken);
+        LogFollowing(input.JobId, checkpoint.LastLogLine);
+        var observer = new FollowObserver(this, input.JobId, checkpoint, heartbeat);
+        heartbeat(checkpoint);
+
+        using var stopBeating = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var beating = HeartbeatUntilStoppedAsync(observer, stopBeating.Token);
+        try
+        {
+            var request = new FollowRequest(input.JobId, input.Namespace, input.JobName, input.Container, checkpoint);
+            return await kubernetes.FollowAsync(request, observer, cancellationToken);
+        }
+        finally
+        {
+            await stopBeating.CancelAsync();
+            await beating;
+        }
+    }
+
+    [Activity(JobTemporal.DeleteActivity)]
+    public Task DeleteAsync(DeleteJobInput input) =>
+        AsActivityAsync(async cancellation =>
+        {
+            await DeleteAsync(input, cancellation);
+            return true;
+        });
+
+    /// <summary>Deletes the job's Kubernetes Job (propagation Background); one already gone is not an error.</summary>
+    public Task DeleteAsync(DeleteJobInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return kubernetes.DeleteAsync(
+            NamespaceOf(input.Environment), JobIds.KubernetesJobName(input.JobId), cancellationToken);
+    }
+
+    [Activity(JobTemporal.RecordActivity)]
+    public Task<RecordOutcomeResult> RecordAsync(RecordOutcomeInput input) =>
+        AsActivityAsync(cancellation => RecordAsync(input, cancellation));
+
+    /// <summary>Records the flow's end; a job another writer has already ended is left as it is.</summary>
+    public async Task<RecordOutcomeResult> RecordAsync(RecordOutcomeInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var transition = new JobTransition(input.To, time.GetUtcNow(), input.ExitCode, input.FailureReason);
+        var result = await MoveAsync(input.JobId, transition, cancellationToken);
+        if (!result.Applied)
+        {
+            LogLostRace(input.JobId, input.To.ToWire(), result.State.ToWire());
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Moves the job to <paramref name="transition"/>.To by compare-and-set from the state it is in. A flow can be
+    /// ahead of the bookkeeping (started before queued was recorded, or a command over before running was seen), so
+    /// the states in between are recorded on the way.
+    /// </summary>
+    internal async Task<RecordOutcomeResult> MoveAsync(string jobId, JobTransition transition, CancellationToken cancellationToken)
+    {
+        // Each lost compare-and-set means another writer moved the job: look again. The lifecycle is short, so a
+        // handful of rounds is plenty.
+        for (var round = 0; round < 8; round++)
+        {
+            var job = await GetJobAsync(jobId, cancellationToken);
+            if (job.State.IsFinal() || job.State == transition.To)
+            {
+                return new RecordOutcomeResult(false, job.State);
+            }
+
+            if (NextStep(job.State, transition) is not { } next)
+            {
+                return new RecordOutcomeResult(false, job.State);
+            }
+
+            var moved = await jobs.TryTransitionAsync(jobId, job.State, next, cancellationToken);
+            if (moved.Applied && next.To == transition.To)
+            {
+                return new RecordOutcomeResult(true, next.To);
+            }
+        }
+
+        throw new InvalidOperationException($"Job {jobId} kept changing while being moved to {transition.To.ToWire()}.");
+    }
+
+    private static JobTransition? NextStep(JobState from, JobTransition target)
+    {
+        if (JobLifecycle.CanMove(from, target.To))
+        {
+            return target;
+        }
+
+        return (from, target.To) switch
+        {
+            (JobState.Pending, JobState.Running or JobState.Succeeded) => new JobTransition(JobState.Queued, target.At),
+            (JobState.Queued, JobState.Succeeded) => new JobTransition(JobState.Running, target.At),
+            _ => null,
+        };
+    }
+
+    private async Task<JobRecord> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
+        await jobs.GetAsync(jobId, cancellationToken)
+        ?? throw new JobRejectedException($"Job {jobId} is not in the job store.", UnknownJobKind);
+
+    /// <summary>The namespace of an environment: its configured one, or, for the default one, its own name.</summary>
+    private string NamespaceOf(string environment)
+    {
+        var options = environments.Value;
+        var target = options.Find(environment);
+        if (target is null && environment != options.Default && environment != "production")
+        {
+            throw new JobRejectedException($"Environment `{environment}` is not configured.", UnknownEnvironmentKind);
+        }
+
+        return string.IsNullOrEmpty(target?.Namespace) ? environment : target.Namespace;
+    }
+
+    private async Task RecordRunningAsync(string jobId, string? image, CancellationToken cancellationToken)
+    {
+        if (image is not null)
+        {
+            await jobs.AddDetailsAsync(jobId, new JobDetails(Image: image), cancellationToken);
+        }
+
+        await MoveAsync(jobId, new JobTransition(JobState.Running, time.GetUtcNow()), cancellationToken);
+    }
+
+    private Task AppendLinesAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken) =>
+        logs.AppendAsync(jobId, lines, cancellationToken);
+
+    private async Task<FollowCheckpoint> ResumePointAsync(
+        string jobId, FollowCheckpoint? heartbeat, CancellationToken cancellationToken)
+    {
+        var job = await GetJobAsync(jobId, cancellationToken);
+        var tail = await logs.TailAsync(jobId, 1, cancellationToken);
+        var running = job.State == JobState.Running || heartbeat?.Running == true;
+        var storedLine = tail.Count > 0 ? tail[^1] : null;
+
+        // The log store is written before a checkpoint is heartbeated, so it can only be ahead of the heartbeat.
+        if (storedLine is not null && storedLine.Number > (heartbeat?.LastLogLine ?? 0))
+        {
+            return new FollowCheckpoint(storedLine.Number, storedLine.Timestamp, running);
+        }
+
+        return heartbeat is null ? new FollowCheckpoint(0, null, running) : heartbeat with { Running = running };
+    }
+
+    private async Task HeartbeatUntilStoppedAsync(FollowObserver observer, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                observer.Beat();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The follow ended; so do the heartbeats.
+        }
+    }
+
+    /// <summary>Runs an activity body under Temporal's token, turning rejections into non-retryable failures.</summary>
+    private static async Task<T> AsActivityAsync<T>(Func<CancellationToken, Task<T>> body)
+    {
+        var cancellation = ActivityExecutionContext.HasCurrent
+            ? ActivityExecutionContext.Current.CancellationToken
+            : CancellationToken.None;
+        try
+        {
+            return await body(cancellation);
+        }
+        catch (JobRejectedException rejected)
+        {
+            throw new ApplicationFailureException(rejected.Message, rejected, errorType: rejected.Kind, nonRetryable: true);
+        }
+    }
+
+    /// <summary>Turns what the adapter sees into durable records, and keeps the latest checkpoint for heartbeats.</summary>
+    private sealed class FollowObserver(
+        JobActivities activities, string jobId, FollowCheckpoint start, Action<FollowCheckpoint> heartbeat)
+        : IFollowObserver
+    {
+        private FollowCheckpoint latest = start;
+
+        public Task OnRunningAsync(string? image, CancellationToken cancellationToken) =>
+            activities.RecordRunningAsync(jobId, image, cancellationToken);
+
+        public Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken) =>
+            lines.Count == 0 ? Task.CompletedTask : activities.AppendLinesAsync(jobId, lines, cancellationToken);
+
+        public void OnProgress(FollowCheckpoint checkpoint)
+        {
+            Volatile.Write(ref latest, checkpoint);
+            heartbeat(checkpoint);
+        }
+
+        public void Beat() => heartbeat(Volatile.Read(ref latest));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Following job {JobId} from log line {LastLogLine}")]
+    private partial void LogFollowing(string jobId, long lastLogLine);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The heartbeat of follow activity {ActivityId} could not be read; resuming from the log store")]
+    private partial void LogUnreadableHeartbeat(Exception unreadable, string activityId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was not moved to {To}: it is {State} already")]
+    private partial void LogLostRace(string jobId, string to, string state);
+}

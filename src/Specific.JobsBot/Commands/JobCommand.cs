@@ -1,0 +1,27 @@
+namespace Specific.JobsBot.Commands;
+
+/// <summary>What a <c>/specific …</c> slash command asked for, as the grammar understood it.</summary>
+public abstract record JobCommand;
+
+/// <summary><c>/specific help</c> (or nothing at all): show the usage.</summary>
+public sealed record HelpCommand : JobCommand;
+
+/// <summary><c>/specific job run &lt;service&gt; [--env &lt;name&gt;] [--name &lt;label&gt;] [--] &lt;command…&gt;</c>.</summary>
+/// <param name="Environment">The environment the user named, or null for the configured default.</param>
+/// <param name="Command">The command exactly as typed: quotes, pipes, <c>$VARS</c> and newlines intact.</param>
+public sealed record RunJobCommand(string Service, string? Environment, string? Name, string Command) : JobCommand;
+
+/// <summary><c>/specific job run</c> with nothing after it: open the modal.</summary>
+public sealed record OpenRunModalCommand : JobCommand;
+
+/// <summary><c>/specific job list [&lt;service&gt;]</c>.</summary>
+public sealed record ListJobsCommand(string? Service) : JobCommand;
+
+/// <summary><c>/specific job logs &lt;job&gt;</c>.</summary>
+public sealed record JobLogsCommand(string JobId) : JobCommand;
+
+/// <summary><c>/specific job cancel &lt;job&gt;</c>.</summary>
+public sealed record CancelJobCommand(string JobId) : JobCommand;
+
+/// <summary>Text the grammar could not accept, with what was wrong in words a person can act on.</summary>
+public sealed record InvalidCommand(string Problem) : JobCommand;

@@ -1,0 +1,299 @@
+namespace Specific.JobsBot.Commands;
+
+/// <summary>
+/// The slash command grammar: turns the <c>text</c> of <c>/specific …</c> into a <see cref="JobCommand"/>. Pure: it
+/// knows nothing of services or environments that exist; <see cref="RunJobValidator"/> checks those.
+/// </summary>
+public static class JobCommandParser
+{
+    /// <summary>The longest command a job accepts. The modal's multi-line input caps at 3,000, so the text does too.</summary>
+    public const int MaxCommandLength = 3000;
+
+    /// <summary>The longest job name (label) accepted.</summary>
+    public const int MaxNameLength = 80;
+
+    public const string EnvOption = "--env";
+    public const string NameOption = "--name";
+    public const string EndOfOptions = "--";
+
+    /// <summary>Parses the slash command's <c>text</c> as Slack sends it (with &amp;, &lt; and &gt; escaped).</summary>
+    public static JobCommand Parse(string? text)
+    {
+        var reader = new TextReader(UnescapeSlackText(text ?? ""));
+        var word = reader.ReadWord();
+        if (word is null || Is(word, "help"))
+        {
+            return new HelpCommand();
+        }
+
+        if (!Is(word, "job"))
+        {
+            return new InvalidCommand($"Unknown command `{Shorten(word)}`.");
+        }
+
+        var subcommand = reader.ReadWord();
+        return subcommand switch
+        {
+            null => new InvalidCommand("`job` needs a subcommand: `run`, `list`, `logs` or `cancel`."),
+            _ when Is(subcommand, "run") => ParseRun(reader),
+            _ when Is(subcommand, "list") => ParseList(reader),
+            _ when Is(subcommand, "logs") => ParseJobReference(reader, "logs", id => new JobLogsCommand(id)),
+            _ when Is(subcommand, "cancel") => ParseJobReference(reader, "cancel", id => new CancelJobCommand(id)),
+            _ when Is(subcommand, "help") => new HelpCommand(),
+            _ => new InvalidCommand($"Unknown subcommand `job {Shorten(subcommand)}`."),
+        };
+    }
+
+    /// <summary>
+    /// Slack escapes exactly three characters in slash command text (&amp; &lt; &gt;) whatever should_escape says;
+    /// undoing them here is what lets <c>a | b &gt; out &amp;&amp; c</c> reach the job verbatim. &amp;amp; goes last so
+    /// that a literal "&amp;lt;" typed by the user stays "&amp;lt;".
+    /// </summary>
+    public static string UnescapeSlackText(string text) =>
+        text.Replace("&lt;", "<", StringComparison.Ordinal)
+            .Replace("&gt;", ">", StringComparison.Ordinal)
+            .Replace("&amp;", "&", StringComparison.Ordinal);
+
+    private static JobCommand ParseRun(TextReader reader)
+    {
+        string? service = null, environment = null, name = null;
+        var optionsEnded = false;
+        while (true)
+        {
+            reader.SkipWhitespace();
+            if (reader.AtEnd)
+            {
+                break;
+            }
+
+            var token = reader.PeekWord();
+            if (!optionsEnded && token == EndOfOptions)
+            {
+                reader.ReadWord();
+                optionsEnded = true;
+                continue;
+            }
+
+            if (!optionsEnded && token.Length > 1 && token[0] == '-')
+            {
+                var problem = ReadOption(reader, ref environment, ref name);
+                if (problem is not null)
+                {
+                    return new InvalidCommand(problem);
+                }
+
+                continue;
+            }
+
+            if (service is null)
+            {
+                service = reader.ReadWord()!;
+                continue;
+            }
+
+            break;
+        }
+
+        var command = reader.Rest();
+        if (service is null)
+        {
+            return environment is null && name is null && !optionsEnded
+                ? new OpenRunModalCommand()
+                : new InvalidCommand("Missing service: name it first, as in `job run web echo hi`.");
+        }
+
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            return new InvalidCommand($"Missing command: say what to run on `{Shorten(service)}`, as in `job run {Shorten(service)} echo hi`.");
+        }
+
+        if (command.Length > MaxCommandLength)
+        {
+            return new InvalidCommand(
+                $"The command is {command.Length:N0} characters long; the limit is {MaxCommandLength:N0}. Put long scripts in the image and run them by name.");
+        }
+
+        return new RunJobCommand(service, environment, name, command);
+    }
+
+    /// <summary>Reads one option and its value (<c>--env staging</c>, <c>--env=staging</c>); returns the problem, if any.</summary>
+    private static string? ReadOption(TextReader reader, ref string? environment, ref string? name)
+    {
+        var key = reader.ReadOptionKey();
+        var value = reader.TryConsume('=') ? reader.ReadValue() : reader.SkipWhitespaceThenReadValue();
+        if (key != EnvOption && key != NameOption)
+        {
+            return $"Unknown option `{Shorten(key)}`. Options are `{EnvOption}` and `{NameOption}`; put `{EndOfOptions}` before a command that starts with a dash.";
+        }
+
+        if (value.Problem is not null)
+        {
+            return $"`{key}` {value.Problem}";
+        }
+
+        if (string.IsNullOrWhiteSpace(value.Text))
+        {
+            return $"`{key}` needs a value, as in `{key} {(key == EnvOption ? "staging" : "nightly-backfill")}`.";
+        }
+
+        if (key == EnvOption)
+        {
+            if (environment is not null)
+            {
+                return $"`{EnvOption}` is given twice.";
+            }
+
+            environment = value.Text;
+            return null;
+        }
+
+        if (name is not null)
+        {
+            return $"`{NameOption}` is given twice.";
+        }
+
+        if (value.Text.Length > MaxNameLength)
+        {
+            return $"The name is {value.Text.Length:N0} characters long; the limit is {MaxNameLength}.";
+        }
+
+        name = value.Text;
+        return null;
+    }
+
+    private static JobCommand ParseList(TextReader reader)
+    {
+        var service = reader.ReadWord();
+        return reader.ReadWord() is null
+            ? new ListJobsCommand(service)
+            : new InvalidCommand("`job list` takes at most one service, as in `job list web`.");
+    }
+
+    private static JobCommand ParseJobReference(TextReader reader, string subcommand, Func<string, JobCommand> create)
+    {
+        var jobId = reader.ReadWord();
+        if (jobId is null)
+        {
+            return new InvalidCommand($"`job {subcommand}` needs a job id, as in `job {subcommand} j-7k2m9x4q`.");
+        }
+
+        return reader.ReadWord() is null
+            ? create(jobId)
+            : new InvalidCommand($"`job {subcommand}` takes one job id, as in `job {subcommand} j-7k2m9x4q`.");
+    }
+
+    private static bool Is(string word, string keyword) => string.Equals(word, keyword, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Keeps an echoed word readable when someone pastes a novel into it.</summary>
+    internal static string Shorten(string word) =>
+        (word.Length <= 40 ? word : word[..40] + "…").Replace('`', '\'');
+
+    private readonly record struct OptionValue(string Text, string? Problem);
+
+    /// <summary>A cursor over the text: words are split on any whitespace, the rest is kept exactly as typed.</summary>
+    private sealed class TextReader(string text)
+    {
+        private int _position;
+
+        public bool AtEnd => _position >= text.Length;
+
+        public void SkipWhitespace()
+        {
+            while (!AtEnd && char.IsWhiteSpace(text[_position]))
+            {
+                _position++;
+            }
+        }
+
+        public string PeekWord()
+        {
+            var end = _position;
+            while (end < text.Length && !char.IsWhiteSpace(text[end]))
+            {
+                end++;
+            }
+
+            return text[_position..end];
+        }
+
+        public string? ReadWord()
+        {
+            SkipWhitespace();
+            if (AtEnd)
+            {
+                return null;
+            }
+
+            var word = PeekWord();
+            _position += word.Length;
+            return word;
+        }
+
+        public string ReadOptionKey()
+        {
+            var start = _position;
+            while (!AtEnd && !char.IsWhiteSpace(text[_position]) && text[_position] != '=')
+            {
+                _position++;
+            }
+
+            return text[start.._position];
+        }
+
+        public bool TryConsume(char c)
+        {
+            if (AtEnd || text[_position] != c)
+            {
+                return false;
+            }
+
+            _position++;
+            return true;
+        }
+
+        public OptionValue SkipWhitespaceThenReadValue()
+        {
+            SkipWhitespace();
+            return ReadValue();
+        }
+
+        /// <summary>A word, or a quoted phrase ("…", '…' or the curly quotes Slack clients like to substitute).</summary>
+        public OptionValue ReadValue()
+        {
+            if (AtEnd || char.IsWhiteSpace(text[_position]))
+            {
+                return new OptionValue("", null);
+            }
+
+            var close = text[_position] switch
+            {
+                '"' => '"',
+                '\'' => '\'',
+                '\u201C' => '\u201D',
+                '\u2018' => '\u2019',
+                _ => '\0',
+            };
+            if (close == '\0')
+            {
+                return new OptionValue(ReadWord()!, null);
+            }
+
+            var end = text.IndexOf(close, _position + 1);
+            if (end < 0)
+            {
+                return new OptionValue("", $"has an opening quote `{text[_position]}` with no closing `{close}`.");
+            }
+
+            var value = text[(_position + 1)..end];
+            _position = end + 1;
+            return new OptionValue(value, null);
+        }
+
+        /// <summary>Everything from the cursor on, after the whitespace that separates it from what came before.</summary>
+        public string Rest()
+        {
+            SkipWhitespace();
+            return text[_position..];
+        }
+    }
+}

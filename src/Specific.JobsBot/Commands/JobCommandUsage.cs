@@ -1,0 +1,19 @@
+namespace Specific.JobsBot.Commands;
+
+/// <summary>The usage shown by <c>/specific help</c> and under every error.</summary>
+public static class JobCommandUsage
+{
+    /// <summary>The slash command, spelled as in slack-app.yml.</summary>
+    public const string SlashCommand = "/specific";
+
+    public static string Text { get; } = string.Join('\n',
+        "*Usage*",
+        $"`{SlashCommand} job run <service> [--env <name>] [--name <label>] [--] <command…>` run a one-off command in a copy of the service's live container",
+        $"`{SlashCommand} job run` open the form",
+        $"`{SlashCommand} job list [<service>]` recent jobs",
+        $"`{SlashCommand} job logs <job>` the last lines of a job's log",
+        $"`{SlashCommand} job cancel <job>` stop a job you started",
+        $"`{SlashCommand} help` this help",
+        $"Everything after the service and its options runs verbatim under `sh -c` (quotes, pipes, `$VARS`, newlines); `--` ends the options. Commands up to {JobCommandParser.MaxCommandLength:N0} characters.",
+        $"Example: `{SlashCommand} job run web --env staging -- ./manage.py backfill --since 2024-01-01`");
+}

@@ -1,0 +1,49 @@
+using Specific.Jobs;
+using Specific.Jobs.Kubernetes;
+using Specific.Jobs.Storage;
+using Specific.JobsBot.Threads;
+using Specific.Slack.WebApi;
+
+namespace Specific.JobsBot.Hosting;
+
+/// <summary>What each role hosts, so Program.cs reads as the list of parts.</summary>
+public static class BotComposition
+{
+    /// <summary>Kestrel listens on Bot:Url (default http://127.0.0.1:3000).</summary>
+    public static WebApplicationBuilder ListenOnBotUrl(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.WebHost.UseUrls(builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl);
+        return builder;
+    }
+
+    /// <summary>
+    /// The job engine as each role needs it: storage everywhere; the bot starts flows on Temporal and reads the
+    /// catalog; the worker runs the Temporal worker; the sandbox runs flows in process.
+    /// </summary>
+    public static IServiceCollection AddJobEngineFor(this IServiceCollection services, IConfiguration configuration, BotRole role)
+    {
+        services.AddJobStorage(configuration);
+        services.AddKubernetesJobs(configuration);
+        return role switch
+        {
+            BotRole.Worker => services.AddJobWorker(configuration),
+            BotRole.Sandbox => services.AddJobEngine(configuration, JobEngineMode.InProcess),
+            _ => services.AddJobEngine(configuration, JobEngineMode.Temporal),
+        };
+    }
+
+    /// <summary>Slack's Web API client, the front door and the thread keeper: everything that talks to Slack.</summary>
+    public static IServiceCollection AddSlackParts(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSlackWebClient(configuration);
+        services.AddSlackFrontDoor();
+        services.AddJobThreads(configuration);
+        return services;
+    }
+
+    /// <summary>The thread keeper: posts each job's message and keeps it and its thread current (src/Specific.JobsBot/Threads).</summary>
+    public static IServiceCollection AddJobThreads(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddThreadKeeper(configuration);
+}

@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using Specific.Sandbox.ClusterSimulator;
+using Specific.Sandbox.SlackStandIn;
+
+namespace Specific.JobsBot.Hosting;
+
+/// <summary>Where the sandbox's stand-ins listen and what the cluster loads. Bound from "Sandbox".</summary>
+public sealed record SandboxOptions
+{
+    public const string Section = "Sandbox";
+
+    /// <summary>Sandbox:SlackUrl, the Slack stand-in: its page at "/" and the Web API at "/api/".</summary>
+    public string SlackUrl { get; init; } = "http://127.0.0.1:3001";
+
+    /// <summary>Sandbox:ClusterUrl, the cluster simulator's Kubernetes API.</summary>
+    public string ClusterUrl { get; init; } = "http://127.0.0.1:3002";
+
+    /// <summary>Sandbox:ClusterManifests, comma-separated YAML files; by default sandbox/cluster.yaml above the content root.</summary>
+    public string? ClusterManifests { get; init; }
+}
+
+/// <summary>
+/// The <c>--sandbox</c> role's offline world: starts the cluster simulator and the Slack stand-in before the bot is
+/// built, then points the bot's configuration at them (Slack API, Kubernetes host, SQLite under .sandbox/).
+/// </summary>
+public sealed class SandboxHost : IAsyncDisposable
+{
+    /// <summary>The first thing a newcomer types on the sandbox page.</summary>
+    public const string FirstCommand = "/specific job run web echo $GREETING";
+
+    private SandboxHost(ClusterSimulator cluster, SlackStandIn slack, string botUrl, string signingSecret, string botToken)
+    {
+        Cluster = cluster;
+        Slack = slack;
+        BotUrl = botUrl;
+        SigningSecret = signingSecret;
+        BotToken = botToken;
+    }
+
+    public ClusterSimulator Cluster { get; }
+    public SlackStandIn Slack { get; }
+    public string BotUrl { get; }
+    public string SigningSecret { get; }
+    public string BotToken { get; }
+
+    public static async Task<SandboxHost> StartAsync(WebApplicationBuilder builder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var options = configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>() ?? new SandboxOptions();
+        var botUrl = configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl;
+        // Made up when unset and printed, so a client outside the process can sign requests and call the Web API.
+        var signingSecret = configuration["Slack:SigningSecret"] is { Length: > 0 } secret ? secret : RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var botToken = configuration["Slack:BotToken"] is { Length: > 0 } token ? token : "xoxb-sandbox-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
+
+        var simulatorOptions = new ClusterSimulatorOptions { Url = options.ClusterUrl };
+        foreach (var manifest in ManifestPaths(options, builder.Environment.ContentRootPath))
+        {
+            simulatorOptions.ManifestPaths.Add(manifest);
+        }
+
+        var cluster = await ClusterSimulator.StartAsync(simulatorOptions, cancellationToken: cancellationToken);
+        SlackStandIn slack;
+        try
+        {
+            slack = await SlackStandIn.StartAsync(
+                new SlackStandInOptions { Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl },
+                ct: cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        var sandboxDirectory = Path.Combine(builder.Environment.ContentRootPath, ".sandbox");
+        Directory.CreateDirectory(sandboxDirectory);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Slack:SigningSecret"] = signingSecret,
+            ["Slack:BotToken"] = botToken,
+            ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
+            ["Kubernetes:Host"] = cluster.BaseUrl.ToString().TrimEnd('/'),
+        };
+        SetWhenUnset(configuration, settings, "Storage:Provider", "sqlite");
+        SetWhenUnset(configuration, settings, "Storage:SqlitePath", Path.Combine(sandboxDirectory, "jobs.db"));
+        if (!configuration.GetSection("Environments:Targets").GetChildren().Any())
+        {
+            settings["Environments:Default"] = "production";
+            settings["Environments:Targets:production:Namespace"] = "production";
+            settings["Environments:Targets:staging:Namespace"] = "staging";
+        }
+
+        configuration.AddInMemoryCollection(settings);
+        return new SandboxHost(cluster, slack, botUrl, signingSecret, botToken);
+    }
+
+    /// <summary>Where each part listens, the shared credentials, and the one line to type first.</summary>
+    public string Welcome() => string.Join(Environment.NewLine,
+        "",
+        "Specific Jobs sandbox: everything runs in this process, offline.",
+        $"  Slack (open this)   {Slack.BaseUrl}",
+        $"  Slack Web API       {Slack.ApiBaseUrl}",
+        $"  Bot                 {BotUrl.TrimEnd('/')}/slack/commands, /slack/interactions, /healthz",
+        $"  Kubernetes API      {Cluster.BaseUrl}   (kubectl --server {Cluster.BaseUrl.ToString().TrimEnd('/')} get deployments,jobs,pods -A)",
+        $"  Signing secret      {SigningSecret}",
+        $"  Bot token           {BotToken}",
+        "",
+        $"Type this at {Slack.BaseUrl} :  {FirstCommand}",
+        "");
+
+    /// <summary>The manifests named by Sandbox:ClusterManifests, or sandbox/cluster.yaml found above the content root.</summary>
+    public static IReadOnlyList<string> ManifestPaths(SandboxOptions options, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!string.IsNullOrWhiteSpace(options.ClusterManifests))
+        {
+            return options.ClusterManifests.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(path => Path.GetFullPath(path, contentRoot))
+                .ToList();
+        }
+
+        foreach (var start in new[] { contentRoot, Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, "sandbox", "cluster.yaml");
+                if (File.Exists(candidate))
+                {
+                    return [candidate];
+                }
+            }
+        }
+
+        throw new FileNotFoundException(
+            "The sandbox needs a cluster to load: no sandbox/cluster.yaml above " + contentRoot + ". Set Sandbox__ClusterManifests to YAML files.");
+    }
+
+    private static void SetWhenUnset(IConfiguration configuration, Dictionary<string, string?> settings, string key, string value)
+    {
+        if (string.IsNullOrEmpty(configuration[key]))
+        {
+            settings[key] = value;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Slack.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+}

@@ -1,0 +1,622 @@
+using System.Threading.Channels;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Logs;
+using Specific.Jobs.Storage;
+using Specific.Slack.BlockKit;
+using Specific.Slack.WebApi;
+
+namespace Specific.JobsBot.Threads;
+
+/// <summary>
+/// The one writer of one job's message and thread while it holds the lease. Each step makes at most one Slack post
+/// and then saves the cursor, so a restart resumes exactly where the last saved step ended.
+/// </summary>
+/// <remarks>
+/// Crash window: a post is saved right after Slack answers (with no cancellation), so only a hard kill between
+/// Slack's answer and the save can repeat that one post. Slack's chat.postMessage has no idempotency key; repeating
+/// a reply on a hard crash is chosen over saving first, which could lose the final reply forever.
+/// </remarks>
+internal sealed partial class JobThreadWriter
+{
+    private static readonly HashSet<string> BlockErrors = new(StringComparer.Ordinal)
+    {
+        "invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long", "msg_too_long", "too_many_attachments",
+    };
+
+    // Nothing can be written in this thread again: stop keeping it.
+    private static readonly HashSet<string> ThreadGoneErrors = new(StringComparer.Ordinal)
+    {
+        "channel_not_found", "not_in_channel", "is_archived", "message_not_found", "thread_not_found",
+        "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel", "team_access_not_granted",
+    };
+
+    // The bot is misconfigured; an operator can fix it, so keep trying slowly rather than drop anything.
+    private static readonly HashSet<string> ConfigurationErrors = new(StringComparer.Ordinal)
+    {
+        "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "no_permission",
+        "ekm_access_denied", "missing_scope", "fatal_error", "internal_error", "service_unavailable", "request_timeout",
+    };
+
+    private readonly ThreadKeeper keeper;
+    private readonly ILogger logger;
+    private readonly Channel<bool> nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    private JobThread thread = null!;
+    private DateTimeOffset leaseRenewedAt;
+    private DateTimeOffset lastExcerptAt = DateTimeOffset.MinValue;
+    private DateTimeOffset lastRenderAt;
+    private int transientFailures;
+
+    // What this writer saw itself; after a takeover it cannot know what earlier writers skipped.
+    private bool knowsWholeThread;
+    private long linesNeverShown;
+    private bool? fullLogNeeded;
+
+    public JobThreadWriter(ThreadKeeper keeper, string jobId)
+    {
+        this.keeper = keeper;
+        logger = keeper.Logger;
+        JobId = jobId;
+    }
+
+    public string JobId { get; }
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    private ThreadKeeperOptions Options => keeper.Options;
+
+    public void Start(CancellationToken stoppingToken) => Completion = Task.Run(() => RunAsync(stoppingToken), CancellationToken.None);
+
+    public void Nudge() => nudges.Writer.TryWrite(true);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var settledForGood = false;
+        var leased = false;
+        keeper.Metrics.Active(1);
+        try
+        {
+            var job = await keeper.Jobs.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
+            if (job is null || !ThreadKeeper.IsSlackJob(job))
+            {
+                settledForGood = job is not null;
+                return;
+            }
+
+            var saved = await keeper.Threads.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
+            if (saved?.FinalPosted == true)
+            {
+                settledForGood = true;
+                return;
+            }
+
+            var now = keeper.Time.GetUtcNow();
+            if (!await keeper.Threads.TryLeaseAsync(JobId, keeper.OwnerId, now, now + Options.LeaseDuration, stoppingToken).ConfigureAwait(false))
+            {
+                LogLeaseHeldElsewhere(JobId);
+                return;
+            }
+            leased = true;
+            leaseRenewedAt = now;
+
+            if (saved is null)
+            {
+                // Saved before anything is posted, so the sweep finds this thread again after a crash.
+                thread = new JobThread(JobId, job.Origin.ChannelId!, null, 0, null, 0, false);
+                await SaveAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                thread = saved;
+            }
+            knowsWholeThread = thread.MessageTs is null && thread.PostedLogLine == 0;
+
+            while (!thread.FinalPosted)
+            {
+                stoppingToken.ThrowIfCancellationRequested();
+                await RenewLeaseIfDueAsync(stoppingToken).ConfigureAwait(false);
+                var idle = await StepAsync(stoppingToken).ConfigureAwait(false);
+                if (idle is { } wait)
+                {
+                    await WaitForNudgeAsync(wait, stoppingToken).ConfigureAwait(false);
+                }
+            }
+
+            settledForGood = true;
+            LogThreadClosed(JobId);
+        }
+        catch (LeaseLostException)
+        {
+            leased = false;
+            LogLeaseLost(JobId);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the next owner resumes from the saved cursor.
+        }
+        catch (Exception exception)
+        {
+            // The sweep starts a new writer for this job later; the cursor says where to resume.
+            LogWriterFailed(exception, JobId);
+        }
+        finally
+        {
+            if (leased)
+            {
+                await ReleaseLeaseAsync().ConfigureAwait(false);
+            }
+            keeper.Metrics.Active(-1);
+            keeper.WriterEnded(this, settledForGood);
+        }
+    }
+
+    /// <summary>Does the next thing the thread needs; returns how long to wait when there is nothing to do yet.</summary>
+    private async Task<TimeSpan?> StepAsync(CancellationToken cancellationToken)
+    {
+        var job = await keeper.Jobs.GetAsync(JobId, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            await CloseAsync("the job is gone").ConfigureAwait(false);
+            return null;
+        }
+        var now = keeper.Time.GetUtcNow();
+
+        if (thread.MessageTs is null)
+        {
+            await PostJobMessageAsync(job, now, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        if (job.Version > thread.RenderedVersion)
+        {
+            // Coalesced: whatever happened since the last render, only the latest job is rendered, once.
+            await UpdateJobMessageAsync(job, now, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        if (NextAnnouncement(job, thread.PostedState) is { } state)
+        {
+            await AnnounceAsync(job, state, now, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var lastLine = await keeper.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
+        if (job.State.IsFinal())
+        {
+            await FinishAsync(job, lastLine, now, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var waits = new List<TimeSpan> { Options.LeaseDuration / 3 };
+        if (lastLine > thread.PostedLogLine)
+        {
+            var due = lastExcerptAt + Options.ExcerptInterval;
+            if (due <= now || lastLine - thread.PostedLogLine >= Options.MaxLinesPerExcerpt)
+            {
+                await PostExcerptAsync(thread.PostedLogLine, lastLine, now, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            waits.Add(due - now);
+        }
+        if (job.State == JobState.Running)
+        {
+            waits.Add(Options.LogPollInterval);
+            if (Options.RunningRefreshInterval > TimeSpan.Zero)
+            {
+                var refreshAt = lastRenderAt + Options.RunningRefreshInterval;
+                if (refreshAt <= now)
+                {
+                    await UpdateJobMessageAsync(job, now, cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+                waits.Add(refreshAt - now);
+            }
+        }
+        return waits.Min();
+    }
+
+    private async Task PostJobMessageAsync(JobRecord job, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var message = keeper.Messages.Render(job, now);
+        var posted = await PostAsync(Kinds.MessagePost, SlackWebClient.Methods.PostMessage, message,
+            (m, ct) => keeper.Slack.PostMessageAsync(thread.ChannelId, m, null, ct), cancellationToken).ConfigureAwait(false);
+        if (posted is null)
+        {
+            return;
+        }
+        lastRenderAt = now;
+        keeper.Metrics.Lag(now - LastChange(job));
+        await SaveAsync(thread with { MessageTs = posted.Ts, RenderedVersion = job.Version }).ConfigureAwait(false);
+    }
+
+    private async Task UpdateJobMessageAsync(JobRecord job, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var message = keeper.Messages.Render(job, now);
+        var updated = await PostAsync(Kinds.MessageUpdate, SlackWebClient.Methods.Update, message,
+            (m, ct) => keeper.Slack.UpdateMessageAsync(thread.ChannelId, thread.MessageTs!, m, ct), cancellationToken).ConfigureAwait(false);
+        if (updated is null && !skipped)
+        {
+            return;
+        }
+        lastRenderAt = now;
+        if (job.Version > thread.RenderedVersion)
+        {
+            keeper.Metrics.Lag(now - LastChange(job));
+            await SaveAsync(thread with { RenderedVersion = job.Version }).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AnnounceAsync(JobRecord job, JobState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reply = keeper.Replies.StateChanged(job, state);
+        var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
+        if (posted is null && !skipped)
+        {
+            return;
+        }
+        keeper.Metrics.Lag(now - (job.EnteredAt(state) ?? now));
+        await SaveAsync(thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
+    }
+
+    private async Task PostExcerptAsync(long after, long upTo, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Newest lines win: when more are waiting than one excerpt reads, the oldest are never read.
+        var from = Math.Max(after, upTo - Options.MaxLinesPerExcerpt);
+        var lines = await keeper.Logs.ReadAfterAsync(JobId, from, (int)(upTo - from), cancellationToken).ConfigureAwait(false);
+        var excerpt = LogExcerpt.Fit(lines, from - after, ThreadReplyRenderer.ExcerptCharacters);
+        if (excerpt.IsEmpty)
+        {
+            // Lines the store counts but cannot return yet; skip past them rather than stall the thread.
+            await SaveAsync(thread with { PostedLogLine = upTo }).ConfigureAwait(false);
+            linesNeverShown += upTo - after;
+            return;
+        }
+        var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, keeper.Replies.LogExcerpt(excerpt),
+            ReplyAsync, cancellationToken).ConfigureAwait(false);
+        if (posted is null && !skipped)
+        {
+            return;
+        }
+        lastExcerptAt = now;
+        linesNeverShown += skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore;
+        await SaveAsync(thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
+    }
+
+    private async Task FinishAsync(JobRecord job, long lastLine, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var finalState = job.State.ToWire();
+        if (thread.PostedState != finalState)
+        {
+            var tailStart = lastLine - Options.FinalTailLines;
+            if (tailStart > thread.PostedLogLine)
+            {
+                // What the tail will not show goes out first, as an ordinary excerpt.
+                await PostExcerptAsync(thread.PostedLogLine, tailStart, now, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var tailLines = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines, cancellationToken).ConfigureAwait(false);
+            var tail = LogExcerpt.Fit(tailLines, 0, ThreadReplyRenderer.ExcerptCharacters);
+            var unshownInTail = tailLines.LongCount(line => line.Number > thread.PostedLogLine && (tail.IsEmpty || line.Number < tail.FirstShown));
+            var fullLog = knowsWholeThread
+                ? linesNeverShown + unshownInTail > 0
+                : lastLine > (tail.IsEmpty ? 0 : tail.LastNumber - tail.FirstShown + 1);
+            var reply = keeper.Replies.Final(job, tail, lastLine, fullLog, now);
+            var posted = await PostAsync(Kinds.FinalReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
+            if (posted is null && !skipped)
+            {
+                return;
+            }
+            fullLogNeeded = fullLog;
+            keeper.Metrics.Lag(now - LastChange(job));
+            await SaveAsync(thread with { PostedState = finalState, PostedLogLine = Math.Max(thread.PostedLogLine, lastLine) }).ConfigureAwait(false);
+            return;
+        }
+
+        // After a restart between the final reply and this step, upload unless every line is known to have been shown.
+        if (fullLogNeeded ?? lastLine > Options.FinalTailLines)
+        {
+            if (!await UploadFullLogAsync(job, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+        await SaveAsync(thread with { FinalPosted = true }).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams the whole log to a temporary file (never all in memory), then uploads it into the thread.</summary>
+    private async Task<bool> UploadFullLogAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            await using (var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false)))
+            {
+                await foreach (var line in keeper.Logs.ReadAllAsync(JobId, cancellationToken).ConfigureAwait(false))
+                {
+                    await writer.WriteAsync(line.Text.AsMemory(), cancellationToken).ConfigureAwait(false);
+                    await writer.WriteAsync('\n').ConfigureAwait(false);
+                }
+            }
+
+            await PaceAsync(SlackWebClient.Methods.GetUploadUrlExternal, null, cancellationToken).ConfigureAwait(false);
+            await PaceAsync(SlackWebClient.Methods.CompleteUploadExternal, thread.ChannelId, cancellationToken).ConfigureAwait(false);
+            var length = new FileInfo(path).Length;
+            await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+            var outcome = await CallAsync(Kinds.FileUpload, SlackWebClient.Methods.CompleteUploadExternal, ct => keeper.Slack.UploadFileAsync(
+                thread.ChannelId, thread.MessageTs, ThreadReplyRenderer.FullLogFileName(job), ThreadReplyRenderer.FullLogTitle(job), content, length, ct),
+                cancellationToken).ConfigureAwait(false);
+            switch (outcome)
+            {
+                case CallOutcome<UploadedFile>.Done:
+                    return true;
+                case CallOutcome<UploadedFile>.Refused refused when ThreadGoneErrors.Contains(refused.Error.Error):
+                    await CloseAsync(refused.Error.Error).ConfigureAwait(false);
+                    return false;
+                case CallOutcome<UploadedFile>.Refused refused when ConfigurationErrors.Contains(refused.Error.Error) && refused.Error.Error != "missing_scope":
+                    await keeper.DelayAsync(Options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                    return false;
+                case CallOutcome<UploadedFile>.Refused refused:
+                    // A file we may not upload (no files:write scope, say) must not hold the thread open forever.
+                    LogUploadRefused(JobId, refused.Error.Error);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private Task<PostedMessage> ReplyAsync(SlackMessage message, CancellationToken cancellationToken) =>
+        keeper.Slack.PostMessageAsync(thread.ChannelId, message, thread.MessageTs, cancellationToken);
+
+    // Set by PostAsync when Slack refused a post for good and the thread moves on without it.
+    private bool skipped;
+
+    /// <summary>
+    /// Posts with pacing and error handling. Returns the result, or null when the step must be tried again (429,
+    /// 5xx) or was given up (<see cref="skipped"/> then tells which).
+    /// </summary>
+    private async Task<PostedMessage?> PostAsync(
+        string kind, string method, SlackMessage message, Func<SlackMessage, CancellationToken, Task<PostedMessage>> post,
+        CancellationToken cancellationToken)
+    {
+        skipped = false;
+        var paceChannel = method == SlackWebClient.Methods.PostMessage ? thread.ChannelId : null;
+        await PaceAsync(method, paceChannel, cancellationToken).ConfigureAwait(false);
+        var outcome = await CallAsync(kind, method, ct => post(message, ct), cancellationToken).ConfigureAwait(false);
+        if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && BlockErrors.Contains(error) && message.Blocks is not null)
+        {
+            // Slack refused the blocks: the text alone still tells the truth.
+            LogBlocksRefused(JobId, kind, error);
+            await PaceAsync(method, paceChannel, cancellationToken).ConfigureAwait(false);
+            outcome = await CallAsync(kind, method, ct => post(message with { Blocks = null }, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        switch (outcome)
+        {
+            case CallOutcome<PostedMessage>.Done done:
+                return done.Result;
+            case CallOutcome<PostedMessage>.Refused refused when ThreadGoneErrors.Contains(refused.Error.Error):
+                await CloseAsync(refused.Error.Error).ConfigureAwait(false);
+                return null;
+            case CallOutcome<PostedMessage>.Refused refused when ConfigurationErrors.Contains(refused.Error.Error):
+                LogConfigurationError(JobId, refused.Error.Error);
+                await keeper.DelayAsync(Options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                return null;
+            case CallOutcome<PostedMessage>.Refused refused when thread.MessageTs is not null:
+                // Any other refusal of a reply or an update would repeat forever: skip this one post and move on.
+                LogPostSkipped(JobId, kind, refused.Error.Error);
+                skipped = true;
+                return null;
+            case CallOutcome<PostedMessage>.Refused refused:
+                // Without the job message there is no thread to keep.
+                await CloseAsync(refused.Error.Error).ConfigureAwait(false);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private async Task<CallOutcome<T>> CallAsync<T>(string kind, string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        await RenewLeaseIfDueAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await call(cancellationToken).ConfigureAwait(false);
+            transientFailures = 0;
+            keeper.Metrics.Call(kind);
+            return new CallOutcome<T>.Done(result);
+        }
+        catch (SlackRateLimitedException limited)
+        {
+            keeper.Pacer.Pause(limited.Method, thread.ChannelId, limited.RetryAfter);
+            keeper.Metrics.RateLimited(limited.Method);
+            LogRateLimited(JobId, limited.Method, limited.RetryAfter.TotalSeconds);
+            return new CallOutcome<T>.TryAgain();
+        }
+        catch (SlackTransientException transient)
+        {
+            var backoff = Backoff(transientFailures++);
+            keeper.Metrics.Failure(kind, "transient");
+            LogTransient(JobId, transient.Method, transient.Reason, backoff.TotalSeconds);
+            await WaitKeepingLeaseAsync(backoff, cancellationToken).ConfigureAwait(false);
+            return new CallOutcome<T>.TryAgain();
+        }
+        catch (SlackApiException refused)
+        {
+            keeper.Metrics.Failure(kind, refused.Error);
+            return new CallOutcome<T>.Refused(refused);
+        }
+    }
+
+    private async Task PaceAsync(string method, string? channel, CancellationToken cancellationToken)
+    {
+        var wait = keeper.Pacer.Reserve(method, channel);
+        await WaitKeepingLeaseAsync(wait, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits, renewing the lease often enough that a long Retry-After never lets it lapse.</summary>
+    private async Task WaitKeepingLeaseAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var until = keeper.Time.GetUtcNow() + wait;
+        while (true)
+        {
+            var left = until - keeper.Time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+            await keeper.DelayAsync(left < Options.LeaseDuration / 3 ? left : Options.LeaseDuration / 3, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await RenewLeaseIfDueAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForNudgeAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1));
+        try
+        {
+            await nudges.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            nudges.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Timed out: time to poll the logs or renew the lease.
+        }
+    }
+
+    private async Task RenewLeaseIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = keeper.Time.GetUtcNow();
+        if (now - leaseRenewedAt < Options.LeaseDuration / 3)
+        {
+            return;
+        }
+        if (!await keeper.Threads.TryLeaseAsync(JobId, keeper.OwnerId, now, now + Options.LeaseDuration, cancellationToken).ConfigureAwait(false))
+        {
+            throw new LeaseLostException();
+        }
+        leaseRenewedAt = now;
+    }
+
+    private async Task ReleaseLeaseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await keeper.Threads.ReleaseAsync(JobId, keeper.OwnerId, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The lease expires on its own.
+            LogReleaseFailed(exception, JobId);
+        }
+    }
+
+    private async Task CloseAsync(string why)
+    {
+        LogThreadGone(JobId, why);
+        await SaveAsync(thread with { FinalPosted = true }).ConfigureAwait(false);
+    }
+
+    /// <summary>Saves the cursor even while stopping: what Slack already shows must be remembered.</summary>
+    private async Task SaveAsync(JobThread next)
+    {
+        await keeper.Threads.SaveAsync(next, CancellationToken.None).ConfigureAwait(false);
+        thread = next;
+    }
+
+    private Task SaveAsync() => SaveAsync(thread);
+
+    private TimeSpan Backoff(int failures)
+    {
+        var exponential = Options.InitialBackoff * Math.Pow(2, Math.Min(failures, 16));
+        var capped = exponential < Options.MaxBackoff ? exponential : Options.MaxBackoff;
+        return capped * (0.8 + Random.Shared.NextDouble() * 0.4);
+    }
+
+    /// <summary>
+    /// The next state to announce in the thread: queued, then running, each once it was entered, even when the keeper
+    /// catches up after the job ended (the thread tells the whole story, in order). A final state gets the final reply.
+    /// </summary>
+    internal static JobState? NextAnnouncement(JobRecord job, string? postedState)
+    {
+        var posted = postedState is null ? (JobState?)null : JobLifecycle.FromWire(postedState);
+        foreach (var state in (ReadOnlySpan<JobState>)[JobState.Queued, JobState.Running])
+        {
+            if (job.EnteredAt(state) is not null && (posted is null || state > posted))
+            {
+                return state;
+            }
+        }
+        return null;
+    }
+
+    private static DateTimeOffset LastChange(JobRecord job) => job.EnteredAt(job.State) ?? job.CreatedAt;
+
+    private static class Kinds
+    {
+        public const string MessagePost = "message_post";
+        public const string MessageUpdate = "message_update";
+        public const string StateReply = "state_reply";
+        public const string Excerpt = "excerpt";
+        public const string FinalReply = "final_reply";
+        public const string FileUpload = "file_upload";
+    }
+
+    private abstract record CallOutcome<T>
+    {
+        public sealed record Done(T Result) : CallOutcome<T>;
+        public sealed record TryAgain : CallOutcome<T>;
+        public sealed record Refused(SlackApiException Error) : CallOutcome<T>;
+    }
+
+    private sealed class LeaseLostException : Exception;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Thread of {JobId} is leased by another keeper")]
+    private partial void LogLeaseHeldElsewhere(string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on the thread of {JobId}; stopping without writing")]
+    private partial void LogLeaseLost(string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread of {JobId} is complete")]
+    private partial void LogThreadClosed(string jobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the thread of {JobId} failed; the sweep will resume it")]
+    private partial void LogWriterFailed(Exception exception, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack refused the blocks of a {Kind} for {JobId} ({Error}); sending the text alone")]
+    private partial void LogBlocksRefused(string jobId, string kind, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Slack refused a {Kind} for {JobId} ({Error}); skipping it")]
+    private partial void LogPostSkipped(string jobId, string kind, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Slack is misconfigured for {JobId} ({Error}); retrying slowly")]
+    private partial void LogConfigurationError(string jobId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot write the thread of {JobId} any more ({Reason}); closing it")]
+    private partial void LogThreadGone(string jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack refused the full log of {JobId} ({Error}); the thread ends without it")]
+    private partial void LogUploadRefused(string jobId, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack rate-limited {Method} for {JobId}; waiting {Seconds} s")]
+    private partial void LogRateLimited(string jobId, string method, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack {Method} failed transiently for {JobId} ({Reason}); retrying in {Seconds} s")]
+    private partial void LogTransient(string jobId, string method, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing the lease on {JobId} failed")]
+    private partial void LogReleaseFailed(Exception exception, string jobId);
+}

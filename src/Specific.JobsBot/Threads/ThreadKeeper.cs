@@ -1,0 +1,218 @@
+using Microsoft.Extensions.Options;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Logs;
+using Specific.Jobs.Storage;
+using Specific.Slack.WebApi;
+
+namespace Specific.JobsBot.Threads;
+
+/// <summary>
+/// Keeps each Slack-started job's message and thread current: one message per job (posted once, then updated), a
+/// reply per state change, batched log excerpts, a final reply with the tail, and the full log as a file when the
+/// excerpts could not show it all. Restart-safe through <see cref="IThreadStore"/>, one writer per thread through its
+/// lease, and paced to Slack's limits.
+/// </summary>
+public sealed partial class ThreadKeeper : BackgroundService
+{
+    private readonly Lock writersGate = new();
+    private readonly Dictionary<string, JobThreadWriter> writers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> settled = new(StringComparer.Ordinal);
+    private readonly ILogger logger;
+    private CancellationToken stopping;
+
+    public ThreadKeeper(
+        IJobStore jobs,
+        ILogStore logs,
+        IThreadStore threads,
+        SlackWebClient slack,
+        JobMessageRenderer messages,
+        ThreadReplyRenderer replies,
+        SlackPacer pacer,
+        ThreadKeeperMetrics metrics,
+        IOptions<ThreadKeeperOptions> options,
+        TimeProvider time,
+        ILogger<ThreadKeeper> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Jobs = jobs;
+        Logs = logs;
+        Threads = threads;
+        Slack = slack;
+        Messages = messages;
+        Replies = replies;
+        Pacer = pacer;
+        Metrics = metrics;
+        Options = options.Value;
+        Time = time;
+        this.logger = logger;
+        OwnerId = Options.OwnerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    }
+
+    /// <summary>This keeper's name in the lease table.</summary>
+    public string OwnerId { get; }
+
+    internal IJobStore Jobs { get; }
+    internal ILogStore Logs { get; }
+    internal IThreadStore Threads { get; }
+    internal SlackWebClient Slack { get; }
+    internal JobMessageRenderer Messages { get; }
+    internal ThreadReplyRenderer Replies { get; }
+    internal SlackPacer Pacer { get; }
+    internal ThreadKeeperMetrics Metrics { get; }
+    internal ThreadKeeperOptions Options { get; }
+    internal TimeProvider Time { get; }
+    internal ILogger Logger => logger;
+
+    /// <summary>Asks the keeper to look at a job now (the watch and the sweep call this too).</summary>
+    public void Notify(string jobId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        JobThreadWriter? started = null;
+        lock (writersGate)
+        {
+            if (stopping.IsCancellationRequested || settled.ContainsKey(jobId))
+            {
+                return;
+            }
+            if (writers.TryGetValue(jobId, out var writer))
+            {
+                writer.Nudge();
+                return;
+            }
+            started = new JobThreadWriter(this, jobId);
+            writers[jobId] = started;
+        }
+        started.Start(stopping);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        lock (writersGate)
+        {
+            stopping = stoppingToken;
+        }
+        LogStarted(OwnerId);
+        try
+        {
+            await Task.WhenAll(FollowChangesAsync(stoppingToken), SweepAsync(stoppingToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Task[] running;
+            lock (writersGate)
+            {
+                running = writers.Values.Select(writer => writer.Completion).ToArray();
+            }
+            // Writers see the same token; they release their leases on the way out so another replica takes over at once.
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
+
+    internal void WriterEnded(JobThreadWriter writer, bool settledForGood)
+    {
+        lock (writersGate)
+        {
+            if (writers.TryGetValue(writer.JobId, out var current) && ReferenceEquals(current, writer))
+            {
+                writers.Remove(writer.JobId);
+            }
+            if (settledForGood)
+            {
+                settled[writer.JobId] = Time.GetUtcNow();
+            }
+        }
+    }
+
+    private async Task FollowChangesAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in Jobs.WatchAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    Notify(change.JobId);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The sweep covers what the watch misses while it reconnects.
+                LogWatchFailed(exception);
+            }
+            await DelayAsync(Options.InitialBackoff, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var jobId in await Threads.ListOpenAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    Notify(jobId);
+                }
+                var unfinished = await Jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken).ConfigureAwait(false);
+                foreach (var job in unfinished.Where(IsSlackJob))
+                {
+                    Notify(job.Id);
+                }
+                ForgetOldSettled();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogSweepFailed(exception);
+            }
+            await DelayAsync(Options.SweepInterval, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private void ForgetOldSettled()
+    {
+        var before = Time.GetUtcNow() - TimeSpan.FromHours(1);
+        lock (writersGate)
+        {
+            foreach (var jobId in settled.Where(entry => entry.Value < before).Select(entry => entry.Key).ToList())
+            {
+                settled.Remove(jobId);
+            }
+        }
+    }
+
+    internal static bool IsSlackJob(JobRecord job) =>
+        job.Origin.Client == JobOrigin.Slack && !string.IsNullOrEmpty(job.Origin.ChannelId);
+
+    internal async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+        try
+        {
+            await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the caller checks the token.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread keeper {Owner} started")]
+    private partial void LogStarted(string owner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching job changes failed; resubscribing")]
+    private partial void LogWatchFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping open threads failed; trying again next sweep")]
+    private partial void LogSweepFailed(Exception exception);
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using Specific.Jobs.Domain;
+using Specific.Slack.BlockKit;
+
+namespace Specific.JobsBot.Threads;
+
+/// <summary>Renders the replies in a job's thread: state changes, log excerpts and the final reply.</summary>
+public sealed class ThreadReplyRenderer
+{
+    /// <summary>The most characters of output one reply shows (a preformatted block's limit).</summary>
+    public const int ExcerptCharacters = 2900;
+
+    private const int ReasonLength = 1500;
+
+    /// <summary>A short reply announcing that the job entered <paramref name="state"/> (queued or running).</summary>
+    public SlackMessage StateChanged(JobRecord job, JobState state)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var emoji = JobStateText.Emoji(state);
+        var text = state switch
+        {
+            JobState.Pending => $"{emoji} Recorded, waiting to be queued.",
+            JobState.Queued => $"{emoji} Queued, waiting for Kubernetes.",
+            JobState.Running when job.KubernetesJobName is { Length: > 0 } name =>
+                $"{emoji} Running as Kubernetes Job {SlackText.Code(name)} in {SlackText.Code(job.Namespace ?? job.Environment)}.",
+            JobState.Running => $"{emoji} Running in {SlackText.Code(job.Environment)}.",
+            _ => $"{emoji} {JobStateText.Label(state)}.",
+        };
+        return new SlackMessage(text, [new SectionBlock(new Mrkdwn(text))]);
+    }
+
+    /// <summary>A batch of output lines as one reply; says how many earlier lines were skipped when output floods.</summary>
+    public SlackMessage LogExcerpt(LogExcerpt excerpt)
+    {
+        ArgumentNullException.ThrowIfNull(excerpt);
+        var blocks = new List<Block>();
+        var elements = new List<RichTextContainer>();
+        if (excerpt.SkippedBefore > 0)
+        {
+            elements.Add(new RichTextSection([new RichTextText(SkippedText(excerpt.SkippedBefore), new RichTextStyle(Italic: true))]));
+        }
+        elements.Add(new RichTextPreformatted([new RichTextText(excerpt.Text)]));
+        blocks.Add(new RichTextBlock(elements));
+
+        var range = excerpt.FirstShown == excerpt.LastNumber
+            ? $"line {SlackText.Count(excerpt.FirstShown)}"
+            : $"lines {SlackText.Count(excerpt.FirstShown)}–{SlackText.Count(excerpt.LastNumber)}";
+        var fallback = excerpt.SkippedBefore > 0 ? $"Output, {range} ({SkippedText(excerpt.SkippedBefore)})" : $"Output, {range}";
+        return new SlackMessage(fallback, blocks);
+    }
+
+    /// <summary>
+    /// The last reply: the outcome (exit code or reason, and how long it ran) and the tail of the output; says when
+    /// the full log follows as a file.
+    /// </summary>
+    public SlackMessage Final(JobRecord job, LogExcerpt tail, long totalLines, bool fullLogFollows, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(tail);
+        var headline = Headline(job, now);
+        var blocks = new List<Block> { new SectionBlock(new Mrkdwn(headline)) };
+
+        if (tail.IsEmpty)
+        {
+            blocks.Add(new ContextBlock([new Mrkdwn("No output.")]));
+        }
+        else
+        {
+            var shownLines = tail.LastNumber - tail.FirstShown + 1;
+            var label = shownLines == totalLines ? "Output" : $"Last {SlackText.Count(shownLines, "line", "lines")} of {SlackText.Count(totalLines)}";
+            blocks.Add(new RichTextBlock(
+            [
+                new RichTextSection([new RichTextText(label, new RichTextStyle(Bold: true))]),
+                new RichTextPreformatted([new RichTextText(tail.Text)]),
+            ]));
+        }
+
+        if (fullLogFollows)
+        {
+            blocks.Add(new ContextBlock([new Mrkdwn($"The full log ({SlackText.Count(totalLines, "line", "lines")}) follows as a file.")]));
+        }
+        return new SlackMessage(headline, blocks);
+    }
+
+    /// <summary>The fallback text of a full-log file's title.</summary>
+    public static string FullLogTitle(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return $"Full log of {job.Id}";
+    }
+
+    /// <summary>The file name of a job's full log.</summary>
+    public static string FullLogFileName(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return $"{job.Id}.log";
+    }
+
+    private static string Headline(JobRecord job, DateTimeOffset now)
+    {
+        var emoji = JobStateText.Emoji(job.State);
+        var timing = SlackText.Escape(JobMessage.DescribeTiming(job, now));
+        var reason = job.FailureReason is { Length: > 0 } text ? SlackText.EscapeWithin(text, ReasonLength) : null;
+        var code = job.ExitCode?.ToString(CultureInfo.InvariantCulture);
+        return job.State switch
+        {
+            JobState.Succeeded => $"{emoji} *Succeeded* with exit code {SlackText.Code(code ?? "0")}, {timing}.",
+            JobState.Failed when code is not null && reason is not null => $"{emoji} *Failed* with exit code {SlackText.Code(code)}, {timing}.\n{reason}",
+            JobState.Failed when code is not null => $"{emoji} *Failed* with exit code {SlackText.Code(code)}, {timing}.",
+            JobState.Failed => $"{emoji} *Failed*, {timing}: {reason ?? "no reason was recorded."}",
+            JobState.Cancelled => reason is null ? $"{emoji} *Cancelled*, {timing}." : $"{emoji} *Cancelled*, {timing}: {reason}",
+            _ => $"{emoji} *{JobStateText.Label(job.State)}*, {timing}.",
+        };
+    }
+
+    private static string SkippedText(long skipped) => $"… {SlackText.Count(skipped, "earlier line", "earlier lines")} skipped";
+}

@@ -1,0 +1,20 @@
+namespace Specific.Sandbox.ClusterSimulator.Kubelet;
+
+/// <summary>
+/// The manifest-declared faults the simulator reproduces (see sandbox/README-simulator.md). Only the simulator
+/// reads these; a real cluster ignores them.
+/// </summary>
+public static class ScriptedConditions
+{
+    /// <summary>Pod-template annotation that selects a scripted failure for the pod.</summary>
+    public const string SimulateAnnotation = "sandbox.specific.dev/simulate";
+
+    /// <summary>The image cannot be pulled: ErrImagePull, then ImagePullBackOff; the pod never starts.</summary>
+    public const string ImagePullBackOff = "image-pull-backoff";
+
+    /// <summary>The image has no shell: the container fails to start with StartError and exit code 128.</summary>
+    public const string NoShell = "no-shell";
+
+    /// <summary>PVC annotation naming the node a ReadWriteOnce volume is attached to; pods elsewhere hit Multi-Attach.</summary>
+    public const string AttachedToNodeAnnotation = "sandbox.specific.dev/attached-to-node";
+}

@@ -1,0 +1,290 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Flow;
+using Specific.Jobs.Kubernetes;
+using Specific.Jobs.Logs;
+using Specific.Jobs.Storage;
+using Specific.Jobs.Tests.Flow.Fakes;
+
+namespace Specific.Jobs.Tests.Flow;
+
+/// <summary>The in-process runner with fakes of the stores and the adapter: retries, one flow per job, cancel, restart.</summary>
+public sealed class InProcessJobRunnerTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private readonly InMemoryJobStore jobs = new();
+    private readonly InMemoryLogStore logs = new();
+    private readonly FakeKubernetesJobs kubernetes = new();
+    private readonly List<ServiceProvider> providers = [];
+
+    [Fact]
+    public void Engine_in_process_mode_registers_the_runner_as_launcher_and_hosted_service()
+    {
+        var provider = Provider();
+
+        var runner = provider.GetRequiredService<InProcessJobRunner>();
+        Assert.Same(runner, provider.GetRequiredService<IJobLauncher>());
+        Assert.Contains(runner, provider.GetServices<IHostedService>());
+    }
+
+    [Fact]
+    public async Task Started_job_runs_to_succeeded_through_queued_and_running()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        var result = await EndOf(runner, job.Id);
+
+        Assert.Equal(new JobFlowResult(JobState.Succeeded, true, 0), result);
+        Assert.Equal(
+            [JobState.Queued, JobState.Running, JobState.Succeeded],
+            jobs.Transitions.Select(transition => transition.To));
+        Assert.Equal(["line 1", "line 2"], logs.TextOf(job.Id));
+        Assert.Equal(
+            new FlowDescription(job.Id, FlowStatus.Completed, "succeeded"),
+            await runner.DescribeAsync(job.Id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Second_start_of_a_job_starts_no_second_flow()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.FromMilliseconds(50), exitCode: 0);
+
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        await EndOf(runner, job.Id);
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, kubernetes.CountOf("create"));
+        Assert.Equal(1, kubernetes.CountOf("follow"));
+    }
+
+    [Fact]
+    public async Task Retryable_failure_is_retried_and_the_job_still_succeeds()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+        var failures = 1;
+        kubernetes.Create = (_, _) => Interlocked.Decrement(ref failures) >= 0
+            ? throw new HttpRequestException("The API server is unavailable.")
+            : Task.CompletedTask;
+
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        var result = await EndOf(runner, job.Id);
+
+        Assert.Equal(JobState.Succeeded, result.State);
+        Assert.Equal(2, kubernetes.CountOf("create"));
+    }
+
+    [Fact]
+    public async Task Rejection_is_not_retried_and_the_job_fails_with_its_reason()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+        kubernetes.Prepare = (_, _) => throw new JobRejectedException("Service `web` is not deployed in production.", "NotDeployed");
+
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        await EndOf(runner, job.Id);
+
+        Assert.Equal(1, kubernetes.CountOf("prepare"));
+        Assert.Equal(0, kubernetes.CountOf("create"));
+        var stored = jobs.Get(job.Id);
+        Assert.Equal(JobState.Failed, stored.State);
+        Assert.Equal("Service `web` is not deployed in production.", stored.FailureReason);
+    }
+
+    [Fact]
+    public async Task Follow_that_breaks_is_retried_from_its_last_checkpoint()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+        var command = FakeKubernetesJobs.Command(lines: 4, perLine: TimeSpan.Zero, exitCode: 0);
+        var broken = 0;
+        kubernetes.Follow = async (request, observer, cancellationToken) =>
+        {
+            if (Interlocked.Increment(ref broken) > 1)
+            {
+                return await command(request, observer, cancellationToken);
+            }
+
+            await observer.OnRunningAsync(FakeKubernetesJobs.ImageWithDigest, cancellationToken);
+            var line = new LogLine(1, DateTimeOffset.UnixEpoch.AddSeconds(1), LogStream.Output, "line 1");
+            await observer.OnLogLinesAsync([line], cancellationToken);
+            observer.OnProgress(new FollowCheckpoint(1, line.Timestamp, Running: true));
+            throw new IOException("The watch connection dropped.");
+        };
+
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        await EndOf(runner, job.Id);
+
+        Assert.Equal(
+            [0L, 1L],
+            kubernetes.Follows.Select(follow => follow.Checkpoint.LastLogLine));
+        Assert.Equal(["line 1", "line 2", "line 3", "line 4"], logs.TextOf(job.Id));
+        Assert.Equal(JobState.Succeeded, jobs.Get(job.Id).State);
+    }
+
+    [Fact]
+    public async Task Cancel_mid_follow_deletes_the_kubernetes_job_and_records_cancelled()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+        var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        kubernetes.Follow = async (_, observer, cancellationToken) =>
+        {
+            await observer.OnRunningAsync(null, cancellationToken);
+            following.SetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return new JobEnd(true, 0, null);
+        };
+
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        await following.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Assert.Equal(FlowStatus.Running, (await runner.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
+        await runner.CancelAsync(job.Id, TestContext.Current.CancellationToken);
+        await EndOf(runner, job.Id);
+
+        Assert.Equal(1, kubernetes.CountOf($"delete production/{JobIds.KubernetesJobName(job.Id)}"));
+        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
+    }
+
+    [Fact]
+    public async Task Cancel_of_a_pending_job_with_no_flow_records_cancelled_without_touching_kubernetes()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+
+        await runner.CancelAsync(job.Id, TestContext.Current.CancellationToken);
+        await EndOf(runner, job.Id);
+
+        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
+        Assert.Empty(kubernetes.Calls);
+    }
+
+    [Fact]
+    public async Task Unknown_job_is_described_as_unknown()
+    {
+        var description = await Runner().DescribeAsync("j-00000000", TestContext.Current.CancellationToken);
+
+        Assert.Equal(FlowStatus.Unknown, description.Status);
+    }
+
+    [Fact]
+    public async Task Stopped_runner_records_nothing_and_the_next_one_resumes_the_job_with_every_line_once()
+    {
+        var job = await NewJobAsync();
+        var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var command = FakeKubernetesJobs.Command(lines: 6, perLine: TimeSpan.FromMilliseconds(20), exitCode: 0);
+        kubernetes.Follow = async (request, observer, cancellationToken) =>
+        {
+            if (request.Checkpoint.LastLogLine > 0)
+            {
+                return await command(request, observer, cancellationToken);
+            }
+
+            // The first runner sees three lines, then waits to be stopped.
+            await command(request, new StopAfter(observer, 3, halfway), cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        };
+
+        var first = Runner();
+        await first.StartAsync(TestContext.Current.CancellationToken);
+        await first.StartAsync(job, TestContext.Current.CancellationToken);
+        await halfway.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await first.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobState.Running, jobs.Get(job.Id).State);
+        Assert.Equal(FlowStatus.Stopped, (await first.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
+        Assert.Equal(0, kubernetes.CountOf("delete"));
+
+        var second = Runner();
+        await second.StartAsync(TestContext.Current.CancellationToken);
+        var result = await EndOf(second, job.Id);
+
+        Assert.Equal(JobState.Succeeded, result.State);
+        Assert.Equal(3, kubernetes.Follows.Last().Checkpoint.LastLogLine);
+        Assert.Equal(
+            ["line 1", "line 2", "line 3", "line 4", "line 5", "line 6"],
+            logs.TextOf(job.Id));
+    }
+
+    [Fact]
+    public async Task Start_re_attaches_pending_jobs_and_leaves_ended_ones_alone()
+    {
+        var pending = await NewJobAsync();
+        var ended = jobs.Put((await NewJobAsync()) with { State = JobState.Succeeded });
+
+        var runner = Runner();
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        await EndOf(runner, pending.Id);
+
+        Assert.Equal(JobState.Succeeded, jobs.Get(pending.Id).State);
+        Assert.Null(runner.FlowOf(ended.Id));
+        Assert.Equal(1, kubernetes.CountOf("create"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var provider in providers)
+        {
+            await provider.DisposeAsync();
+        }
+    }
+
+    private ServiceProvider Provider()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IJobStore>(jobs);
+        services.AddSingleton<ILogStore>(logs);
+        services.AddSingleton<IKubernetesJobs>(kubernetes);
+        services.AddJobEngine(new ConfigurationBuilder().Build(), JobEngineMode.InProcess);
+        var provider = services.BuildServiceProvider();
+        providers.Add(provider);
+        return provider;
+    }
+
+    private InProcessJobRunner Runner() => Provider().GetRequiredService<InProcessJobRunner>();
+
+    private Task<JobRecord> NewJobAsync() => jobs.CreateAsync(
+        new JobRequest("web", "production", "echo hi", null, new JobOrigin(JobOrigin.Slack)),
+        TestContext.Current.CancellationToken);
+
+    private static async Task<JobFlowResult> EndOf(InProcessJobRunner runner, string jobId)
+    {
+        var flow = runner.FlowOf(jobId) ?? throw new InvalidOperationException($"No flow for {jobId}.");
+        return await flow.WaitAsync(Patience, TestContext.Current.CancellationToken)
+            ?? throw new InvalidOperationException($"The flow of {jobId} ended without an outcome.");
+    }
+
+    /// <summary>Passes lines through until <paramref name="limit"/>, then drops the rest and says so.</summary>
+    private sealed class StopAfter(IFollowObserver inner, long limit, TaskCompletionSource reached) : IFollowObserver
+    {
+        public Task OnRunningAsync(string? image, CancellationToken cancellationToken) =>
+            inner.OnRunningAsync(image, cancellationToken);
+
+        public async Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
+        {
+            var kept = lines.Where(line => line.Number <= limit).ToList();
+            if (kept.Count > 0)
+            {
+                await inner.OnLogLinesAsync(kept, cancellationToken);
+            }
+
+            if (lines.Any(line => line.Number >= limit))
+            {
+                reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+        }
+
+        public void OnProgress(FollowCheckpoint checkpoint) => inner.OnProgress(checkpoint);
+    }
+}

@@ -1,0 +1,126 @@
+using Specific.JobsBot.Commands;
+
+namespace Specific.JobsBot.Tests.Commands;
+
+public class JobCommandParserTests
+{
+    public static TheoryData<string, string, string?, string?, string> RunCases => new()
+    {
+        // text as Slack sends it, service, env, name, command as the job must receive it
+        { "job run web echo hi", "web", null, null, "echo hi" },
+        { "job run web --env staging echo hi", "web", "staging", null, "echo hi" },
+        { "job run web --env=staging echo hi", "web", "staging", null, "echo hi" },
+        { "job run --env staging web echo hi", "web", "staging", null, "echo hi" },
+        { "job run web --name nightly --env staging -- ./run --env prod", "web", "staging", "nightly", "./run --env prod" },
+        { "job run web --name \"nightly backfill\" echo hi", "web", null, "nightly backfill", "echo hi" },
+        { "job run web --name=\u201Cnightly backfill\u201D echo hi", "web", null, "nightly backfill", "echo hi" },
+        { "job run web -- --version", "web", null, null, "--version" },
+        { "job run web echo \"a  b\" 'c'   d", "web", null, null, "echo \"a  b\" 'c'   d" },
+        { "job run web echo $GREETING ${HOME} $(date)", "web", null, null, "echo $GREETING ${HOME} $(date)" },
+        { "job run web cat a | grep b &gt; out &amp;&amp; echo &lt;done&gt;", "web", null, null, "cat a | grep b > out && echo <done>" },
+        { "job run web echo &amp;lt;", "web", null, null, "echo &lt;" },
+        { "job run web\necho one\necho two", "web", null, null, "echo one\necho two" },
+        { "job run web echo héllo 日本語 🚀 \u200B", "web", null, null, "echo héllo 日本語 🚀 \u200B" },
+        { "  JOB   Run   web    ls -la   ", "web", null, null, "ls -la   " },
+        { "job run web python -c 'print(\"--env\")'", "web", null, null, "python -c 'print(\"--env\")'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RunCases))]
+    public void Run_keeps_the_command_verbatim(string text, string service, string? environment, string? name, string command)
+    {
+        var parsed = JobCommandParser.Parse(text);
+
+        Assert.Equal(new RunJobCommand(service, environment, name, command), parsed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("help")]
+    [InlineData("HELP me")]
+    [InlineData("job help")]
+    public void Help_or_nothing_shows_the_usage(string text) =>
+        Assert.IsType<HelpCommand>(JobCommandParser.Parse(text));
+
+    [Theory]
+    [InlineData("job run")]
+    [InlineData("job run   \n ")]
+    public void Run_with_nothing_after_it_opens_the_modal(string text) =>
+        Assert.IsType<OpenRunModalCommand>(JobCommandParser.Parse(text));
+
+    [Theory]
+    [InlineData("job list", null)]
+    [InlineData("job list web", "web")]
+    public void List_takes_an_optional_service(string text, string? service) =>
+        Assert.Equal(new ListJobsCommand(service), JobCommandParser.Parse(text));
+
+    [Fact]
+    public void Logs_and_cancel_take_a_job_id()
+    {
+        Assert.Equal(new JobLogsCommand("j-abc12345"), JobCommandParser.Parse("job logs j-abc12345"));
+        Assert.Equal(new CancelJobCommand("j-abc12345"), JobCommandParser.Parse("job cancel  j-abc12345 "));
+    }
+
+    public static TheoryData<string, string> ErrorCases => new()
+    {
+        { "deploy web", "Unknown command `deploy`" },
+        { "job", "needs a subcommand" },
+        { "job start web echo", "Unknown subcommand `job start`" },
+        { "job run --env staging", "Missing service" },
+        { "job run -- ", "Missing service" },
+        { "job run web", "Missing command" },
+        { "job run web --env staging", "Missing command" },
+        { "job run web --", "Missing command" },
+        { "job run web --force echo", "Unknown option `--force`" },
+        { "job run web -x", "Unknown option `-x`" },
+        { "job run web --env", "`--env` needs a value" },
+        { "job run web --env= echo", "`--env` needs a value" },
+        { "job run web --env a --env b echo", "`--env` is given twice" },
+        { "job run web --name \"open echo", "no closing" },
+        { "job run web " + new string('x', JobCommandParser.MaxCommandLength + 1), "the limit is 3,000" },
+        { "job run web --name " + new string('n', JobCommandParser.MaxNameLength + 1) + " echo", "the limit is 80" },
+        { "job list web api", "at most one service" },
+        { "job logs", "needs a job id" },
+        { "job cancel", "needs a job id" },
+        { "job cancel j-1 j-2", "takes one job id" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ErrorCases))]
+    public void Malformed_commands_say_what_was_wrong(string text, string expected)
+    {
+        var parsed = JobCommandParser.Parse(text);
+
+        var invalid = Assert.IsType<InvalidCommand>(parsed);
+        Assert.Contains(expected, invalid.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_command_at_the_length_limit_is_accepted()
+    {
+        var command = new string('x', JobCommandParser.MaxCommandLength);
+
+        var parsed = JobCommandParser.Parse("job run web " + command);
+
+        Assert.Equal(command, Assert.IsType<RunJobCommand>(parsed).Command);
+    }
+
+    [Fact]
+    public void An_echoed_word_is_shortened_and_cannot_break_out_of_its_code_span()
+    {
+        var parsed = JobCommandParser.Parse("job `" + new string('a', 500));
+
+        var problem = Assert.IsType<InvalidCommand>(parsed).Problem;
+        Assert.True(problem.Length < 120, problem);
+        Assert.Equal(2, problem.Count(c => c == '`'));
+    }
+
+    [Theory]
+    [InlineData("wbe", new[] { "web", "worker", "api" }, new[] { "web" })]
+    [InlineData("wrker", new[] { "web", "worker", "api" }, new[] { "worker" })]
+    [InlineData("payments", new[] { "payment-api", "payments-worker", "web" }, new[] { "payments-worker" })]
+    [InlineData("zzzzzz", new[] { "web", "worker" }, new string[0])]
+    public void Closest_names_are_found_by_edit_distance(string typed, string[] candidates, string[] expected) =>
+        Assert.Equal(expected, ClosestNames.Find(typed, candidates));
+}

@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Storage;
+using Specific.JobsBot.Tests.Threads.Fakes;
+using Specific.JobsBot.Threads;
+using Specific.Sandbox.SlackStandIn;
+using Specific.Slack.WebApi;
+
+namespace Specific.JobsBot.Tests.Threads;
+
+/// <summary>
+/// The thread keeper's world in one place: in-memory job, log and thread stores, the real Slack stand-in over
+/// loopback HTTP, and the real SlackWebClient. Keepers can be started and stopped (restarts, replicas) on the same stores.
+/// </summary>
+internal sealed class ThreadKeeperHarness : IAsyncDisposable
+{
+    public const string Channel = "C0JOBS";
+    public const string User = "U0ALICE";
+    private const string Token = "xoxb-thread-keeper-test";
+
+    private readonly List<(ThreadKeeper Keeper, ServiceProvider Services)> keepers = [];
+    private readonly Action<ThreadKeeperOptions>? configure;
+
+    private ThreadKeeperHarness(SlackStandIn slack, Action<ThreadKeeperOptions>? configure)
+    {
+        Slack = slack;
+        this.configure = configure;
+    }
+
+    public SlackStandIn Slack { get; }
+    public TimeProvider Time { get; } = TimeProvider.System;
+    public InMemoryJobStore Jobs { get; private set; } = null!;
+    public InMemoryLogStore Logs { get; private set; } = null!;
+    public InMemoryThreadStore Threads { get; } = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static async Task<ThreadKeeperHarness> StartAsync(
+        SlackRateLimits? rateLimits = null, Action<ThreadKeeperOptions>? configure = null)
+    {
+        var slack = await SlackStandIn.StartAsync(new SlackStandInOptions
+        {
+            Url = "http://127.0.0.1:0",
+            BotToken = Token,
+            SigningSecret = "thread-keeper-test-secret",
+            BotUrl = "http://127.0.0.1:9/",
+            RateLimits = rateLimits ?? SlackRateLimits.Off,
+        }, ct: Ct);
+        var harness = new ThreadKeeperHarness(slack, configure);
+        harness.Jobs = new InMemoryJobStore(harness.Time);
+        harness.Logs = new InMemoryLogStore(harness.Time);
+        return harness;
+    }
+
+    /// <summary>Starts a keeper (a process, or a replica) with fast test timings.</summary>
+    public async Task<ThreadKeeper> StartKeeperAsync(string owner)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Slack:BotToken"] = Token,
+            ["Slack:ApiBaseUrl"] = Slack.ApiBaseUrl.ToString(),
+            ["Threads:ExcerptInterval"] = "00:00:00.200",
+            ["Threads:LogPollInterval"] = "00:00:00.050",
+            ["Threads:SweepInterval"] = "00:00:00.200",
+            ["Threads:LeaseDuration"] = "00:00:03",
+            ["Threads:InitialBackoff"] = "00:00:00.050",
+            ["Threads:MaxBackoff"] = "00:00:00.500",
+            ["Threads:ChannelPostsPerSecond"] = "50",
+            ["Threads:ChannelBurst"] = "5",
+            ["Threads:RunningRefreshInterval"] = "00:00:00",
+            ["Threads:OwnerId"] = owner,
+        }).Build();
+        var services = new ServiceCollection()
+            .AddSingleton(configuration)
+            .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
+            .AddSingleton<Specific.Jobs.Storage.IJobStore>(Jobs)
+            .AddSingleton<Specific.Jobs.Logs.ILogStore>(Logs)
+            .AddSingleton<Specific.Jobs.Storage.IThreadStore>(Threads)
+            .AddSlackWebClient(configuration)
+            .AddThreadKeeper(configuration);
+        if (configure is not null)
+        {
+            services.PostConfigure(configure);
+        }
+        var provider = services.BuildServiceProvider();
+        var keeper = provider.GetRequiredService<ThreadKeeper>();
+        await keeper.StartAsync(Ct);
+        keepers.Add((keeper, provider));
+        return keeper;
+    }
+
+    public async Task StopKeeperAsync(ThreadKeeper keeper)
+    {
+        var entry = keepers.Single(k => ReferenceEquals(k.Keeper, keeper));
+        keepers.Remove(entry);
+        await keeper.StopAsync(CancellationToken.None);
+        keeper.Dispose();
+        await entry.Services.DisposeAsync();
+    }
+
+    /// <summary>Records a job started from Slack in the test channel.</summary>
+    public Task<JobRecord> CreateSlackJobAsync(string command = "echo $GREETING", string? name = null) =>
+        Jobs.CreateAsync(new JobRequest("web", "production", command, name, new JobOrigin(JobOrigin.Slack, "T0SANDBOX", Channel, User, "alice")), Ct);
+
+    /// <summary>The bot's top-level messages in the test channel.</summary>
+    public IReadOnlyList<StandInMessage> Messages() => Slack.ChannelMessages(Channel).Where(m => m.BotId is not null).ToList();
+
+    /// <summary>The replies under a job's message (without the message itself).</summary>
+    public IReadOnlyList<StandInMessage> Replies(string messageTs) =>
+        Slack.ThreadReplies(Channel, messageTs).Where(m => m.Ts != messageTs).ToList();
+
+    public async Task<JobThread> WaitForThreadAsync(string jobId, Func<JobThread, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            if (await Threads.GetAsync(jobId, Ct) is { } thread && done(thread))
+            {
+                return thread;
+            }
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                var current = await Threads.GetAsync(jobId, Ct);
+                Assert.Fail($"The thread of {jobId} did not get there in time; it is at {current}.");
+            }
+            await Task.Delay(25, Ct);
+        }
+    }
+
+    public Task<JobThread> WaitForFinalAsync(string jobId, TimeSpan? timeout = null) =>
+        WaitForThreadAsync(jobId, thread => thread.FinalPosted, timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (keeper, _) in keepers.ToList())
+        {
+            await StopKeeperAsync(keeper);
+        }
+        await Slack.DisposeAsync();
+    }
+}

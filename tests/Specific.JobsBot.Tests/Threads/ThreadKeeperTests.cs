@@ -1,0 +1,117 @@
+using Specific.Jobs.Domain;
+using Specific.Jobs.Storage;
+using Specific.JobsBot.Threads;
+using Specific.Sandbox.SlackStandIn;
+
+namespace Specific.JobsBot.Tests.Threads;
+
+public sealed class ThreadKeeperTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_job_gets_one_message_kept_current_and_a_thread_from_queued_to_final()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        await world.StartKeeperAsync("keeper-a");
+
+        var job = await world.CreateSlackJobAsync(name: "greet");
+        var posted = await world.WaitForThreadAsync(job.Id, t => t.MessageTs is not null);
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await world.Jobs.AddDetailsAsync(job.Id, new JobDetails("specific-job-x", "production", "web:1", ["sidecar `envoy` not replicated"]), Ct);
+        await world.Jobs.MoveAsync(job.Id, JobState.Running);
+        world.Logs.Write(job.Id, "hello-from-web", "second line");
+        await world.WaitForThreadAsync(job.Id, t => t.PostedLogLine == 2);
+        world.Logs.Write(job.Id, "third line");
+        await world.Jobs.MoveAsync(job.Id, JobState.Succeeded, exitCode: 0);
+        var final = await world.WaitForFinalAsync(job.Id);
+
+        var message = Assert.Single(world.Messages());
+        Assert.Equal(posted.MessageTs, message.Ts);
+        Assert.Contains("✅ greet", message.VisibleText, StringComparison.Ordinal);
+        Assert.Contains("Exit code", message.VisibleText, StringComparison.Ordinal);
+        Assert.Contains("sidecar `envoy` not replicated", message.VisibleText, StringComparison.Ordinal);
+        Assert.DoesNotContain("job_cancel", message.Blocks!.Value.GetRawText(), StringComparison.Ordinal);
+
+        var replies = world.Replies(message.Ts).Select(r => r.VisibleText).ToList();
+        Assert.Collection(replies,
+            r => Assert.StartsWith("🕒 Queued", r, StringComparison.Ordinal),
+            r => Assert.StartsWith("▶️ Running as Kubernetes Job `specific-job-x`", r, StringComparison.Ordinal),
+            r => Assert.Contains("hello-from-web\nsecond line", r, StringComparison.Ordinal),
+            r =>
+            {
+                Assert.Contains("*Succeeded* with exit code `0`", r, StringComparison.Ordinal);
+                Assert.Contains("third line", r, StringComparison.Ordinal);
+            });
+        Assert.Empty(world.Slack.Files);
+        Assert.Equal(new JobThread(job.Id, ThreadKeeperHarness.Channel, message.Ts, final.RenderedVersion, "succeeded", 3, true), final);
+        Assert.Equal((await world.Jobs.GetAsync(job.Id, Ct))!.Version, final.RenderedVersion);
+        Assert.Null(world.Threads.LeaseOwner(job.Id));
+    }
+
+    [Fact]
+    public async Task Message_updates_are_coalesced_to_the_latest_state()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        await world.StartKeeperAsync("keeper-a");
+        var job = await world.CreateSlackJobAsync();
+        await world.WaitForThreadAsync(job.Id, t => t.MessageTs is not null);
+
+        // While one chat.update is slow, thirty more changes land; only the latest may be rendered after it.
+        world.Slack.Faults.SlowNext(1, TimeSpan.FromMilliseconds(700), "chat.update");
+        await world.Jobs.AddDetailsAsync(job.Id, new JobDetails(Notes: ["note 0"]), Ct);
+        await Task.Delay(100, Ct);
+        for (var i = 1; i <= 30; i++)
+        {
+            await world.Jobs.AddDetailsAsync(job.Id, new JobDetails(Notes: [$"note {i}"]), Ct);
+        }
+        var latest = (await world.Jobs.GetAsync(job.Id, Ct))!;
+        await world.WaitForThreadAsync(job.Id, t => t.RenderedVersion == latest.Version);
+
+        var updates = world.Slack.Calls.Count(c => c.Method == "chat.update");
+        Assert.InRange(updates, 1, 3);
+        Assert.Contains("note 30", Assert.Single(world.Messages()).VisibleText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flooding_output_shows_the_newest_lines_counts_the_skipped_and_uploads_the_full_log()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync(configure: o => o.MaxLinesPerExcerpt = 100);
+        await world.StartKeeperAsync("keeper-a");
+        var job = await world.CreateSlackJobAsync();
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await world.Jobs.MoveAsync(job.Id, JobState.Running);
+        await world.WaitForThreadAsync(job.Id, t => t.PostedState == "running");
+
+        world.Logs.Write(job.Id, Enumerable.Range(1, 5000).Select(n => $"row {n} processed"));
+        await world.Jobs.MoveAsync(job.Id, JobState.Failed, exitCode: 3, reason: "The command exited with code 3.");
+        await world.WaitForFinalAsync(job.Id);
+
+        var message = Assert.Single(world.Messages());
+        var replies = world.Replies(message.Ts).Select(r => r.VisibleText).ToList();
+        Assert.Contains(replies, r => r.Contains("earlier lines skipped", StringComparison.Ordinal) && r.Contains("row 4975 processed", StringComparison.Ordinal));
+        var final = Assert.Single(replies, r => r.Contains("*Failed* with exit code `3`", StringComparison.Ordinal));
+        Assert.Contains("row 5000 processed", final, StringComparison.Ordinal);
+        Assert.Contains("The full log (5,000 lines) follows as a file.", final, StringComparison.Ordinal);
+
+        var file = Assert.Single(world.Slack.Files);
+        Assert.Equal($"{job.Id}.log", file.Name);
+        Assert.Contains(world.Replies(message.Ts), reply => reply.Files.Any(shared => shared.Id == file.Id));
+        var content = System.Text.Encoding.UTF8.GetString(file.Content.Span);
+        Assert.Equal(5000, content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.StartsWith("row 1 processed\n", content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jobs_not_started_from_slack_are_left_alone()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        await world.StartKeeperAsync("keeper-a");
+        var job = await world.Jobs.CreateAsync(new JobRequest("web", "production", "true", null, new JobOrigin("dashboard")), Ct);
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await Task.Delay(500, Ct);
+
+        Assert.Null(await world.Threads.GetAsync(job.Id, Ct));
+        Assert.Empty(world.Slack.Calls);
+    }
+}

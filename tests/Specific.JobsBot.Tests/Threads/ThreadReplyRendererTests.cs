@@ -1,0 +1,95 @@
+using Specific.Jobs.Domain;
+using Specific.Jobs.Logs;
+using Specific.JobsBot.Threads;
+using Specific.Slack.BlockKit;
+
+namespace Specific.JobsBot.Tests.Threads;
+
+public sealed class ThreadReplyRendererTests
+{
+    private readonly ThreadReplyRenderer renderer = new();
+
+    private static List<LogLine> Lines(long from, long to, Func<long, string>? text = null) =>
+        Enumerable.Range((int)from, (int)(to - from + 1))
+            .Select(n => new LogLine(n, JobFixtures.Created.AddSeconds(n), LogStream.Output, text?.Invoke(n) ?? $"processed batch {n}"))
+            .ToList();
+
+    [Fact]
+    public void Running_reply_names_the_kubernetes_job() =>
+        GoldenFile.Verify("reply_running", renderer.StateChanged(JobFixtures.Running(), JobState.Running));
+
+    [Fact]
+    public void Queued_reply_is_short() =>
+        GoldenFile.Verify("reply_queued", renderer.StateChanged(JobFixtures.Queued(), JobState.Queued));
+
+    [Fact]
+    public void A_few_lines_are_one_excerpt_with_nothing_skipped()
+    {
+        var excerpt = LogExcerpt.Fit(Lines(1, 5), 0, ThreadReplyRenderer.ExcerptCharacters);
+
+        Assert.Equal(1, excerpt.FirstShown);
+        Assert.Equal(5, excerpt.LastNumber);
+        Assert.Equal(0, excerpt.SkippedBefore);
+        GoldenFile.Verify("reply_excerpt", renderer.LogExcerpt(excerpt));
+    }
+
+    [Fact]
+    public void When_output_floods_the_newest_lines_win_and_the_skipped_are_counted()
+    {
+        // 5,000 lines arrived at once; the keeper read only the last 500 (4,500 never read) and fewer fit.
+        var excerpt = LogExcerpt.Fit(Lines(4501, 5000), alreadySkipped: 4500, ThreadReplyRenderer.ExcerptCharacters);
+
+        Assert.Equal(5000, excerpt.LastNumber);
+        Assert.True(excerpt.FirstShown > 4501);
+        Assert.Equal(excerpt.FirstShown - 1, excerpt.SkippedBefore);
+        Assert.EndsWith("processed batch 5000", excerpt.Text, StringComparison.Ordinal);
+        Assert.True(excerpt.Text.Length <= ThreadReplyRenderer.ExcerptCharacters);
+        var message = renderer.LogExcerpt(excerpt);
+        GoldenFile.Verify("reply_excerpt_flood", message);
+        Assert.Contains($"… {SlackText.Count(excerpt.SkippedBefore)} earlier lines skipped", message.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Huge_lines_colour_codes_and_code_fences_cannot_break_an_excerpt()
+    {
+        var lines = Lines(1, 4, n => n switch
+        {
+            1 => "\u001b[31merror\u001b[0m: something red",
+            2 => "```not a fence```",
+            3 => new string('x', 50_000),
+            _ => "tail \u0007bell",
+        });
+
+        var excerpt = LogExcerpt.Fit(lines, 0, ThreadReplyRenderer.ExcerptCharacters);
+
+        GoldenFile.Verify("reply_excerpt_hostile_lines", renderer.LogExcerpt(excerpt));
+        Assert.StartsWith("error: something red\n```not a fence```\nxxx", excerpt.Text, StringComparison.Ordinal);
+        Assert.EndsWith("…\ntail bell", excerpt.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Final_reply_for_success_has_exit_code_and_tail()
+    {
+        var tail = LogExcerpt.Fit(Lines(1, 3, n => n == 3 ? "hello-from-web" : $"step {n}"), 0, ThreadReplyRenderer.ExcerptCharacters);
+        GoldenFile.Verify("reply_final_succeeded", renderer.Final(JobFixtures.Succeeded(), tail, 3, fullLogFollows: false, JobFixtures.Created.AddHours(1)));
+    }
+
+    [Fact]
+    public void Final_reply_for_failure_after_flood_says_the_full_log_follows()
+    {
+        var tail = LogExcerpt.Fit(Lines(12_321, 12_345), 0, ThreadReplyRenderer.ExcerptCharacters);
+        GoldenFile.Verify("reply_final_failed_full_log", renderer.Final(JobFixtures.FailedWithExitCode(), tail, 12_345, fullLogFollows: true, JobFixtures.Created.AddHours(1)));
+    }
+
+    [Fact]
+    public void Final_reply_for_a_job_that_never_ran_gives_the_reason_and_no_output()
+    {
+        var tail = LogExcerpt.Fit([], 0, ThreadReplyRenderer.ExcerptCharacters);
+        GoldenFile.Verify("reply_final_not_deployed", renderer.Final(JobFixtures.FailedBeforeRunning(), tail, 0, fullLogFollows: false, JobFixtures.Created.AddHours(1)));
+    }
+
+    [Fact]
+    public void Final_reply_for_cancellation() =>
+        GoldenFile.Verify("reply_final_cancelled", renderer.Final(
+            JobFixtures.Cancelled(), LogExcerpt.Fit(Lines(1, 2), 0, ThreadReplyRenderer.ExcerptCharacters), 2, false, JobFixtures.Created.AddHours(3)));
+}

@@ -1,0 +1,102 @@
+using k8s;
+using k8s.Models;
+
+namespace Specific.Sandbox.Tests.Cluster;
+
+/// <summary>The example cluster of sandbox/cluster.yaml is deployed when the simulator starts.</summary>
+public sealed class ExampleClusterTests
+{
+    [Fact]
+    public async Task Web_in_production_has_the_primary_container_the_bot_copies()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+
+        var web = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "production", cancellationToken: TestContext.Current.CancellationToken);
+
+        var spec = web.Spec.Template.Spec;
+        Assert.Equal(["web", "envoy"], spec.Containers.Select(c => c.Name).ToList());
+        var primary = spec.Containers[0];
+        Assert.Equal("hello-from-web", primary.Env.Single(e => e.Name == "GREETING").Value);
+        Assert.NotNull(primary.Env.Single(e => e.Name == "DATABASE_URL").ValueFrom.SecretKeyRef);
+        Assert.Equal("web-config", primary.EnvFrom.Single().ConfigMapRef.Name);
+        Assert.NotNull(primary.LivenessProbe);
+        Assert.NotNull(primary.ReadinessProbe);
+        Assert.NotNull(primary.StartupProbe);
+        Assert.NotNull(primary.Lifecycle.PreStop);
+        Assert.NotEmpty(primary.Ports);
+        Assert.NotEmpty(primary.VolumeMounts);
+        Assert.Equal("web", web.Spec.Selector.MatchLabels["app"]);
+        Assert.Equal(2, web.Status.ReadyReplicas);
+    }
+
+    [Fact]
+    public async Task Service_pods_run_on_a_node_with_the_deployment_labels_and_a_replicaset_name()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+
+        var pods = await cluster.Client.CoreV1.ListNamespacedPodAsync("production", labelSelector: "app=web", cancellationToken: TestContext.Current.CancellationToken);
+        var replicaSet = Assert.Single((await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync("production", labelSelector: "app=web", cancellationToken: TestContext.Current.CancellationToken)).Items);
+
+        Assert.Equal(2, pods.Items.Count);
+        Assert.All(pods.Items, pod =>
+        {
+            Assert.Equal("Running", pod.Status.Phase);
+            Assert.StartsWith($"{replicaSet.Metadata.Name}-", pod.Metadata.Name, StringComparison.Ordinal);
+            Assert.Contains(pod.Spec.NodeName, new[] { "sandbox-node-a", "sandbox-node-b" });
+            Assert.All(pod.Status.ContainerStatuses, s => Assert.NotNull(s.State.Running));
+            Assert.Equal("ReplicaSet", pod.Metadata.OwnerReferences.Single().Kind);
+        });
+        var worker = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("worker", "staging", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(1, worker.Status.AvailableReplicas);
+        var nodes = await cluster.Client.CoreV1.ListNodeAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(["sandbox-node-a", "sandbox-node-b"], nodes.Items.Select(n => n.Metadata.Labels["kubernetes.io/hostname"]).ToList());
+    }
+
+    [Fact]
+    public async Task Yaml_applied_at_run_time_is_served_and_deployed()
+    {
+        await using var cluster = await TestCluster.StartAsync(withExampleManifests: false);
+
+        await cluster.Simulator.ApplyYamlAsync("""
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: qa
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: api
+              namespace: qa
+            spec:
+              selector:
+                matchLabels: {app: api}
+              template:
+                metadata:
+                  labels: {app: api}
+                spec:
+                  containers:
+                    - name: api
+                      image: registry.example.com/api:1.0.0
+            """, TestContext.Current.CancellationToken);
+
+        var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("api", "qa", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(1, deployment.Spec.Replicas);
+        var pod = await WaitForAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("qa", labelSelector: "app=api", cancellationToken: TestContext.Current.CancellationToken)).Items.FirstOrDefault(p => p.Status?.Phase == "Running"));
+        Assert.Equal("api", pod.Spec.Containers[0].Name);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe) where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
