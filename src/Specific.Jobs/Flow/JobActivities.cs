@@ -135,7 +135,10 @@ public sealed partial class JobActivities(
         var beating = HeartbeatUntilStoppedAsync(observer, stopBeating.Token);
         try
         {
-            var request = new FollowRequest(input.JobId, input.Namespace, input.JobName, input.Container, checkpoint);
+            var request = new FollowRequest(input.JobId, input.Namespace, input.JobName, input.Container, checkpoint)
+            {
+                Environment = input.Environment,
+            };
             return await kubernetes.FollowAsync(request, observer, cancellationToken);
         }
         finally
@@ -260,17 +263,34 @@ public sealed partial class JobActivities(
         string jobId, FollowCheckpoint? heartbeat, CancellationToken cancellationToken)
     {
         var job = await GetJobAsync(jobId, cancellationToken);
-        var tail = await logs.TailAsync(jobId, 1, cancellationToken);
         var running = job.State == JobState.Running || heartbeat?.Running == true;
-        var storedLine = tail.Count > 0 ? tail[^1] : null;
+        var stored = await StoredCheckpointAsync(jobId, cancellationToken);
 
         // The log store is written before a checkpoint is heartbeated, so it can only be ahead of the heartbeat.
-        if (storedLine is not null && storedLine.Number > (heartbeat?.LastLogLine ?? 0))
-        {
-            return new FollowCheckpoint(storedLine.Number, storedLine.Timestamp, running);
-        }
+        var resumeFrom = stored is not null && stored.LastLogLine > (heartbeat?.LastLogLine ?? 0)
+            ? stored
+            : heartbeat ?? new FollowCheckpoint();
+        return resumeFrom with { Running = running };
+    }
 
-        return heartbeat is null ? new FollowCheckpoint(0, null, running) : heartbeat with { Running = running };
+    /// <summary>Where the log store stands: its last line, and how many lines at its end share that line's timestamp.</summary>
+    private async Task<FollowCheckpoint?> StoredCheckpointAsync(string jobId, CancellationToken cancellationToken)
+    {
+        for (var window = 64; ; window *= 8)
+        {
+            var tail = await logs.TailAsync(jobId, window, cancellationToken);
+            if (tail.Count == 0)
+            {
+                return null;
+            }
+
+            var last = tail[^1];
+            var atLastTimestamp = tail.Reverse().TakeWhile(line => line.Timestamp == last.Timestamp).Count();
+            if (atLastTimestamp < tail.Count || tail.Count < window)
+            {
+                return new FollowCheckpoint(last.Number, last.Timestamp) { LinesAtLastTimestamp = atLastTimestamp };
+            }
+        }
     }
 
     private async Task HeartbeatUntilStoppedAsync(FollowObserver observer, CancellationToken stop)

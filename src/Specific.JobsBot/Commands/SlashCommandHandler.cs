@@ -37,7 +37,7 @@ public sealed class SlashCommandHandler(
             ListJobsCommand list => await ListAsync(list, cancellationToken),
             JobLogsCommand logsOf => await TailAsync(logsOf.JobId, cancellationToken),
             CancelJobCommand cancel => await CancelAsync(slash, cancel.JobId, cancellationToken),
-            var other => Problem($"`{other.GetType().Name}` is not handled yet."),
+            var other => throw new System.Diagnostics.UnreachableException($"The grammar produced {other.GetType().Name}, which has no handler."),
         };
     }
 

@@ -34,41 +34,24 @@ public sealed partial class FrontDoorWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var slots = new SemaphoreSlim(Concurrency);
-        var running = new HashSet<Task>();
         try
         {
             await foreach (var work in queue.Reader.ReadAllAsync(stoppingToken))
             {
                 await slots.WaitAsync(stoppingToken);
-                var task = RunOneAsync(work, slots, stoppingToken);
-                lock (running)
-                {
-                    running.Add(task);
-                }
-
-                _ = task.ContinueWith(
-                    t =>
-                    {
-                        lock (running)
-                        {
-                            running.Remove(t);
-                        }
-                    },
-                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = RunOneAsync(work, slots, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: let what is in flight finish (each item cleans up after a cancelled token).
+            // Shutting down: what is in flight finishes (each item cleans up after a cancelled token).
         }
 
-        Task[] inFlight;
-        lock (running)
+        // Holding every slot means nothing is in flight any more.
+        for (var slot = 0; slot < Concurrency; slot++)
         {
-            inFlight = [.. running];
+            await slots.WaitAsync(CancellationToken.None);
         }
-
-        await Task.WhenAll(inFlight);
     }
 
     private async Task RunOneAsync(FrontDoorWork work, SemaphoreSlim slots, CancellationToken stoppingToken)

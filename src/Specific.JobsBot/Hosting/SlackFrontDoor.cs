@@ -4,6 +4,7 @@ using System.Text.Json;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Interactions;
 using Specific.Slack;
+using Specific.Slack.BlockKit;
 using Specific.Slack.Payloads;
 using Specific.Slack.WebApi;
 
@@ -57,7 +58,7 @@ public static class SlackFrontDoor
     }
 
     private static async Task<IResult> HandleCommandAsync(
-        HttpContext http, SlackRequestVerifier verifier, SlashCommandHandler handler, CancellationToken cancellationToken)
+        HttpContext http, SlackRequestVerifier verifier, SlashCommandHandler handler, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var (body, failure) = await verifier.ReadAsync(http.Request, cancellationToken);
         if (body is null)
@@ -65,22 +66,39 @@ public static class SlackFrontDoor
             return Results.StatusCode(failure);
         }
 
+        var fields = SlackForm.Parse(Encoding.UTF8.GetString(body));
+        if (fields.ContainsKey("ssl_check"))
+        {
+            // Slack checks the certificate now and then with a signed form that carries no command.
+            return Results.Ok();
+        }
+
         SlashCommand slash;
         try
         {
-            slash = SlashCommand.FromBody(Encoding.UTF8.GetString(body));
+            slash = SlashCommand.FromForm(fields);
         }
-        catch (Exception ex) when (ex is FormatException or InvalidDataException)
+        catch (FormatException)
         {
             return Results.BadRequest();
         }
 
-        var reply = await handler.HandleAsync(slash, cancellationToken);
-        return reply is null ? Results.Ok() : Json(SlackJson.Serialize(reply));
+        try
+        {
+            var reply = await handler.HandleAsync(slash, cancellationToken);
+            return reply is null ? Results.Ok() : Json(SlackJson.Serialize(reply));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Slack shows a 500 as a bare failure; the person deserves to know whether anything happened.
+            FrontDoorLog.RequestFailed(logs.CreateLogger(typeof(SlackFrontDoor)), ex, CommandsPath);
+            return Json(SlackJson.Serialize(SlackMessage.Ephemeral(
+                $":x: Something went wrong on our side ({ex.GetType().Name}); nothing was started. Try again in a moment.")));
+        }
     }
 
     private static async Task<IResult> HandleInteractionAsync(
-        HttpContext http, SlackRequestVerifier verifier, InteractionHandler handler, CancellationToken cancellationToken)
+        HttpContext http, SlackRequestVerifier verifier, InteractionHandler handler, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var (body, failure) = await verifier.ReadAsync(http.Request, cancellationToken);
         if (body is null)
@@ -98,9 +116,29 @@ public static class SlackFrontDoor
             return Results.BadRequest();
         }
 
-        var answer = await handler.HandleAsync(payload, cancellationToken);
-        return answer.Response is null ? Results.Ok() : Json(SlackJson.Serialize(answer.Response));
+        try
+        {
+            var answer = await handler.HandleAsync(payload, cancellationToken);
+            return answer.Response is null ? Results.Ok() : Json(SlackJson.Serialize(answer.Response));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            FrontDoorLog.RequestFailed(logs.CreateLogger(typeof(SlackFrontDoor)), ex, InteractionsPath);
+            return payload is ViewSubmissionPayload
+                ? Json(SlackJson.Serialize(ViewSubmissionResponse.WithErrors(new Dictionary<string, string>
+                {
+                    [JobModal.CommandBlock] = "Something went wrong on our side; nothing was started. Try again in a moment.",
+                })))
+                : Results.Ok();
+        }
     }
 
     private static IResult Json(string json) => Results.Text(json, "application/json", Encoding.UTF8);
+}
+
+/// <summary>The front door's log lines.</summary>
+internal static partial class FrontDoorLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Slack request to {Path} failed")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, string path);
 }

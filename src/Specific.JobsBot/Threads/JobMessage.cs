@@ -96,9 +96,11 @@ public sealed record JobMessage
         }
     }
 
-    /// <summary>A duration in words, to the second: "2 minutes", "1 hour, 5 minutes".</summary>
+    /// <summary>A duration in words, to the second: "2 minutes", "1 hour, 5 minutes", "less than a second".</summary>
     public static string Duration(TimeSpan duration) =>
-        (duration < TimeSpan.Zero ? TimeSpan.Zero : duration).Humanize(precision: 2, minUnit: Humanizer.TimeUnit.Second);
+        duration < TimeSpan.FromSeconds(1)
+            ? "less than a second"
+            : duration.Humanize(precision: 2, minUnit: Humanizer.TimeUnit.Second);
 }
 
 /// <summary>How each state is shown: one emoji and one word.</summary>

@@ -12,9 +12,11 @@ namespace Specific.JobsBot.Threads;
 /// and then saves the cursor, so a restart resumes exactly where the last saved step ended.
 /// </summary>
 /// <remarks>
-/// Crash window: a post is saved right after Slack answers (with no cancellation), so only a hard kill between
-/// Slack's answer and the save can repeat that one post. Slack's chat.postMessage has no idempotency key; repeating
-/// a reply on a hard crash is chosen over saving first, which could lose the final reply forever.
+/// Crash window: Slack's chat.postMessage has no idempotency key, so either a post may repeat (save after) or be
+/// lost (save before). Losing the final reply is worse, so each post is saved right after Slack answers, with no
+/// cancellation; only a hard kill in the milliseconds between Slack's answer and the save can repeat one reply. The
+/// job message itself is protected further: the cursor is saved before it is posted, and a writer that finds a
+/// saved cursor without a ts first looks for the message in the channel's history and adopts it.
 /// </remarks>
 internal sealed partial class JobThreadWriter
 {
@@ -55,6 +57,9 @@ internal sealed partial class JobThreadWriter
     private bool knowsWholeThread;
     private long linesNeverShown;
     private bool? fullLogNeeded;
+
+    // A saved cursor without a message ts: an earlier writer may have posted and died before saving.
+    private bool mayHavePosted;
 
     public JobThreadWriter(ThreadKeeper keeper, string jobId)
     {
@@ -114,6 +119,7 @@ internal sealed partial class JobThreadWriter
                 thread = saved;
             }
             knowsWholeThread = thread.MessageTs is null && thread.PostedLogLine == 0;
+            mayHavePosted = saved is not null && saved.MessageTs is null;
 
             while (!thread.FinalPosted)
             {
@@ -167,6 +173,13 @@ internal sealed partial class JobThreadWriter
 
         if (thread.MessageTs is null)
         {
+            if (mayHavePosted && await FindPostedMessageAsync(job, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                // An earlier writer posted the message but died before saving its ts: adopt it, never post a second.
+                LogMessageAdopted(JobId, found);
+                await SaveAsync(thread with { MessageTs = found }).ConfigureAwait(false);
+                return null;
+            }
             await PostJobMessageAsync(job, now, cancellationToken).ConfigureAwait(false);
             return null;
         }
@@ -218,6 +231,39 @@ internal sealed partial class JobThreadWriter
         }
         return waits.Min();
     }
+
+    /// <summary>Looks for this job's message among the channel's recent messages (by the job id in its identity line).</summary>
+    private async Task<string?> FindPostedMessageAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        mayHavePosted = false;
+        var marker = "`" + job.Id + "`";
+        await PaceAsync(SlackWebClient.Methods.ConversationsHistory, null, cancellationToken).ConfigureAwait(false);
+        var outcome = await CallAsync(Kinds.Reconcile, SlackWebClient.Methods.ConversationsHistory,
+            ct => keeper.Slack.GetHistoryAsync(thread.ChannelId, job.CreatedAt - TimeSpan.FromMinutes(1), 200, ct), cancellationToken).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case CallOutcome<IReadOnlyList<HistoryMessage>>.Done done:
+                return done.Result
+                    .Where(message => message.BotId is not null && (message.ThreadTs is null or { Length: 0 } || message.ThreadTs == message.Ts))
+                    .FirstOrDefault(message => message.Blocks is { } blocks && ContainsText(blocks, marker))
+                    ?.Ts;
+            case CallOutcome<IReadOnlyList<HistoryMessage>>.TryAgain:
+                mayHavePosted = true;
+                return null;
+            default:
+                // Without history access (no channels:history scope) the message is posted; a rare duplicate beats none.
+                return null;
+        }
+    }
+
+    /// <summary>True when any string inside the JSON contains <paramref name="text"/> (escapes decoded).</summary>
+    private static bool ContainsText(System.Text.Json.JsonElement element, string text) => element.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.String => element.GetString()!.Contains(text, StringComparison.Ordinal),
+        System.Text.Json.JsonValueKind.Array => element.EnumerateArray().Any(item => ContainsText(item, text)),
+        System.Text.Json.JsonValueKind.Object => element.EnumerateObject().Any(property => ContainsText(property.Value, text)),
+        _ => false,
+    };
 
     private async Task PostJobMessageAsync(JobRecord job, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -573,6 +619,7 @@ internal sealed partial class JobThreadWriter
         public const string Excerpt = "excerpt";
         public const string FinalReply = "final_reply";
         public const string FileUpload = "file_upload";
+        public const string Reconcile = "reconcile";
     }
 
     private abstract record CallOutcome<T>
@@ -616,6 +663,9 @@ internal sealed partial class JobThreadWriter
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Slack {Method} failed transiently for {JobId} ({Reason}); retrying in {Seconds} s")]
     private partial void LogTransient(string jobId, string method, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Found the message of {JobId} already posted as {Ts}; adopting it")]
+    private partial void LogMessageAdopted(string jobId, string ts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing the lease on {JobId} failed")]
     private partial void LogReleaseFailed(Exception exception, string jobId);

@@ -28,6 +28,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
     private readonly ManifestLoader _manifests;
     private readonly ControllerManager _controllers;
     private readonly Kubelet.Kubelet _kubelet;
+    private int _disposed;
 
     private ClusterSimulator(WebApplication app, ObjectStore store, ManifestLoader manifests, ControllerManager controllers, Kubelet.Kubelet kubelet, SimulatorClock clock)
     {
@@ -134,6 +135,10 @@ public sealed class ClusterSimulator : IAsyncDisposable
     /// <summary>Stops the API server and controllers and kills every process the kubelet started.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _store.DropWatches();
         await _controllers.DisposeAsync().ConfigureAwait(false);
         await _kubelet.DisposeAsync().ConfigureAwait(false);

@@ -12,6 +12,6 @@ public sealed class ClusterSimulatorOptions
     /// <summary>How long watch events are kept for resuming; older resourceVersions get 410 Gone (etcd compacts every 5 minutes).</summary>
     public TimeSpan WatchHistoryWindow { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Names of the two simulated nodes' kubelet version, shown by <c>kubectl get nodes</c>.</summary>
+    /// <summary>The version the API server and both simulated nodes report (<c>/version</c>, <c>kubectl get nodes</c>).</summary>
     public string KubeletVersion { get; set; } = "v1.32.0";
 }

@@ -62,7 +62,11 @@ public sealed class SlackStandIn : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         if (loggerFactory is not null)
-            builder.Services.AddSingleton(loggerFactory);
+        {
+            // the host's own request logs would drown the caller's log; keep its warnings and errors only
+            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
         builder.WebHost.UseUrls(options.Url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024L * 1024 * 1024);
 
@@ -157,8 +161,8 @@ public sealed class SlackStandIn : IAsyncDisposable
         }
         finally
         {
+            // not disposed: a change raised concurrently with unsubscribing may still Release it
             _workspace.Changed -= OnChanged;
-            changed.Dispose();
         }
     }
 
@@ -299,5 +303,16 @@ public sealed class SlackStandIn : IAsyncDisposable
             var (status, answer) = endpoint.Handle(id, body);
             return Results.Text(answer.ToJsonString(), "application/json; charset=utf-8", statusCode: status);
         });
+    }
+}
+
+/// <summary>Hands the stand-in host's log messages to the caller's logger factory.</summary>
+internal sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
+        // the caller owns the factory
     }
 }

@@ -84,8 +84,11 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         var content = ReadContent(args, required: true);
         if (content.Error is not null)
             return content.Error;
+        var (metadata, metadataError) = ReadMetadata(args);
+        if (metadataError is not null)
+            return metadataError;
         var threadTs = NullIfEmpty(args.String("thread_ts"));
-        var message = workspace.Post(channel!, SlackWorkspace.BotUserId, SlackWorkspace.BotId, content.Text ?? "", content.Blocks, threadTs, args.Bool("reply_broadcast"));
+        var message = workspace.Post(channel!, SlackWorkspace.BotUserId, SlackWorkspace.BotId, content.Text ?? "", content.Blocks, threadTs, args.Bool("reply_broadcast"), metadata: metadata);
         return ApiAnswer.Ok(new JsonObject { ["channel"] = channel, ["ts"] = message.Ts, ["message"] = MessageJson(message) });
     }
 
@@ -103,12 +106,16 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         var content = ReadContent(args, required: true);
         if (content.Error is not null)
             return content.Error;
+        var (metadata, metadataError) = ReadMetadata(args);
+        if (metadataError is not null)
+            return metadataError;
         var editedTs = workspace.NextTs();
         var updated = workspace.Replace(channel!, ts!, m => m with
         {
             Text = content.Text ?? m.Text,
             Blocks = content.BlocksGiven ? content.Blocks : m.Blocks,
             EditedTs = editedTs,
+            Metadata = metadata ?? m.Metadata,
         });
         if (updated is null)
             return ApiAnswer.Fail("message_not_found");
@@ -324,6 +331,19 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         return window.Error ?? Page(window.Items, args, "messages", extra: null);
     }
 
+    /// <summary>Message metadata: an object with a string event_type and an object event_payload.</summary>
+    private static (JsonElement? Metadata, ApiAnswer? Error) ReadMetadata(ApiArguments args)
+    {
+        var (node, malformed) = args.Json("metadata");
+        if (node is null && !malformed)
+            return (null, null);
+        if (malformed || node is not JsonObject obj
+            || obj["event_type"] is not JsonValue type || !type.TryGetValue<string>(out var eventType) || eventType.Length == 0
+            || obj["event_payload"] is not JsonObject)
+            return (null, ApiAnswer.Fail("invalid_metadata_format"));
+        return (JsonSerializer.SerializeToElement(obj), null);
+    }
+
     private ApiAnswer Replies(ApiArguments args)
     {
         var channel = args.String("channel");
@@ -375,7 +395,8 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         var page = items.Skip(start).Take(limit).ToList();
         var hasMore = start + limit < items.Count;
         var body = extra ?? new JsonObject();
-        body[field] = new JsonArray(page.Select(m => (JsonNode)MessageJson(m)).ToArray());
+        var withMetadata = args.Bool("include_all_metadata");
+        body[field] = new JsonArray(page.Select(m => (JsonNode)MessageJson(m, withMetadata)).ToArray());
         body["has_more"] = hasMore;
         body["pin_count"] = 0;
         body["response_metadata"] = new JsonObject { ["next_cursor"] = hasMore ? EncodeCursor(items[start + limit].Ts) : "" };
@@ -401,7 +422,7 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         decimal.TryParse(ts, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>The message object as conversations.history and chat.* return it.</summary>
-    public JsonObject MessageJson(StandInMessage message)
+    public JsonObject MessageJson(StandInMessage message, bool withMetadata = false)
     {
         var json = new JsonObject { ["type"] = "message" };
         if (message.ReplyBroadcast)
@@ -432,6 +453,8 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         }
         if (message.IsReply)
             json["parent_user_id"] = workspace.Find(message.ChannelId, message.ThreadTs!)?.UserId;
+        if (withMetadata && message.Metadata is { } metadata)
+            json["metadata"] = JsonNode.Parse(metadata.GetRawText());
         if (message.EditedTs is not null)
             json["edited"] = new JsonObject { ["user"] = message.UserId, ["ts"] = message.EditedTs };
         if (message.Files.Count > 0)

@@ -95,7 +95,7 @@ internal sealed class SlackWorkspace(SlackStandInOptions options, TimeProvider c
 
     // ---- messages ----
 
-    public StandInMessage Post(string channelId, string? userId, string? botId, string text, JsonElement? blocks, string? threadTs, bool broadcast, IReadOnlyList<StandInFile>? files = null)
+    public StandInMessage Post(string channelId, string? userId, string? botId, string text, JsonElement? blocks, string? threadTs, bool broadcast, IReadOnlyList<StandInFile>? files = null, JsonElement? metadata = null)
     {
         var ts = NextTs();
         StandInMessage message;
@@ -117,7 +117,7 @@ internal sealed class SlackWorkspace(SlackStandInOptions options, TimeProvider c
                     list[parentIndex] = parent with { ThreadTs = parent.Ts, ReplyCount = parent.ReplyCount + 1 };
                 }
             }
-            message = new StandInMessage(channelId, ts, threadTs, userId, botId, text, blocks, files ?? [], 0, null, broadcast && threadTs is not null);
+            message = new StandInMessage(channelId, ts, threadTs, userId, botId, text, blocks, files ?? [], 0, null, broadcast && threadTs is not null) { Metadata = metadata };
             list.Add(message);
         }
         Notify(channelId);

@@ -16,6 +16,9 @@ public sealed record StandInMessage(
     string? EditedTs,
     bool ReplyBroadcast)
 {
+    /// <summary>Message metadata (event_type, event_payload) the bot attached, as Slack keeps it.</summary>
+    public JsonElement? Metadata { get; init; }
+
     /// <summary>True for a thread reply (not the parent).</summary>
     public bool IsReply => ThreadTs is not null && ThreadTs != Ts;
 

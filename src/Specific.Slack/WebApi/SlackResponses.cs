@@ -17,3 +17,6 @@ public sealed record SlackUserInfo(string Id, string? Name, string? RealName, st
 
 /// <summary>What conversations.info says about a channel.</summary>
 public sealed record SlackConversationInfo(string Id, string? Name, bool IsChannel, bool IsPrivate, bool IsArchived, bool IsMember);
+
+/// <summary>A message as conversations.history returns it; its blocks are kept raw.</summary>
+public sealed record HistoryMessage(string Ts, string? Text, string? UserId, string? BotId, string? ThreadTs, System.Text.Json.JsonElement? Blocks);

@@ -34,6 +34,7 @@ public sealed class SlackWebClient
         public const string AuthTest = "auth.test";
         public const string UsersInfo = "users.info";
         public const string ConversationsInfo = "conversations.info";
+        public const string ConversationsHistory = "conversations.history";
         public const string ResponseUrl = "response_url";
         public const string UploadUrl = "upload_url";
     }
@@ -188,6 +189,31 @@ public sealed class SlackWebClient
         return new SlackConversationInfo(
             RequiredString(Methods.ConversationsInfo, channel, "id"), String(channel, "name"), Bool(channel, "is_channel"),
             Bool(channel, "is_private"), Bool(channel, "is_archived"), Bool(channel, "is_member"));
+    }
+
+    /// <summary>
+    /// A channel's newest top-level messages posted after <paramref name="oldest"/>, newest first (one page of
+    /// conversations.history; needs channels:history or groups:history).
+    /// </summary>
+    public async Task<IReadOnlyList<HistoryMessage>> GetHistoryAsync(
+        string channelId, DateTimeOffset oldest, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        var oldestTs = (oldest.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000000", CultureInfo.InvariantCulture);
+        var response = await CallFormAsync(
+            Methods.ConversationsHistory,
+            [new("channel", channelId), new("oldest", oldestTs), new("limit", limit.ToString(CultureInfo.InvariantCulture))],
+            cancellationToken).ConfigureAwait(false);
+        if (!response.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+        return messages.EnumerateArray()
+            .Where(message => message.ValueKind == JsonValueKind.Object && String(message, "ts") is not null)
+            .Select(message => new HistoryMessage(
+                String(message, "ts")!, String(message, "text"), String(message, "user"), String(message, "bot_id"),
+                String(message, "thread_ts"),
+                message.TryGetProperty("blocks", out var blocks) && blocks.ValueKind == JsonValueKind.Array ? blocks.Clone() : null))
+            .ToList();
     }
 
     /// <summary>

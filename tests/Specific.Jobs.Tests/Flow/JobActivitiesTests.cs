@@ -77,9 +77,29 @@ public sealed class JobActivitiesTests
         await Environment(attempt: 2).RunAsync(() => activities.FollowAsync(FollowOf(job)));
 
         Assert.Equal(
-            new FollowCheckpoint(2, DateTimeOffset.UnixEpoch.AddSeconds(2), Running: true),
+            new FollowCheckpoint(2, DateTimeOffset.UnixEpoch.AddSeconds(2), Running: true) { LinesAtLastTimestamp = 1 },
             Assert.Single(kubernetes.Follows).Checkpoint);
         Assert.Equal(["line 1", "line 2", "line 3"], logs.TextOf(job.Id));
+    }
+
+    [Fact]
+    public async Task Resume_from_the_log_store_counts_the_stored_lines_sharing_the_last_timestamp()
+    {
+        var job = Running();
+        var first = DateTimeOffset.UnixEpoch.AddSeconds(1);
+        var burst = DateTimeOffset.UnixEpoch.AddSeconds(2);
+        await logs.AppendAsync(
+            job.Id,
+            [new LogLine(1, first, LogStream.Output, "line 1"),
+             new LogLine(2, burst, LogStream.Output, "line 2"),
+             new LogLine(3, burst, LogStream.Output, "line 3")],
+            TestContext.Current.CancellationToken);
+
+        await Environment(attempt: 2).RunAsync(() => activities.FollowAsync(FollowOf(job)));
+
+        Assert.Equal(
+            new FollowCheckpoint(3, burst, Running: true) { LinesAtLastTimestamp = 2 },
+            Assert.Single(kubernetes.Follows).Checkpoint);
     }
 
     [Fact]

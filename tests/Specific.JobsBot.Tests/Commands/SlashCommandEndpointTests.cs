@@ -273,6 +273,25 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
         await FrontDoorApp.EventuallyAsync(() => _bot.Launcher.Cancelled.Contains("j-eeeeeeee"), "the cancel");
     }
 
+    [Fact]
+    public async Task A_storage_outage_is_an_ephemeral_apology_not_a_500()
+    {
+        _bot.Ledger.FailWith = new InvalidOperationException("database is locked");
+
+        var json = await EphemeralAsync(await _bot.SlashCommandAsync("job run web echo hi"));
+
+        Assert.Contains("Something went wrong on our side", json.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_bot.Jobs.All);
+    }
+
+    [Fact]
+    public async Task Slacks_certificate_check_is_answered_with_200()
+    {
+        var response = await _bot.PostSignedAsync("/slack/commands", "ssl_check=1&token=legacy");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     internal static JobRecord Job(string id, string service, JobState state, DateTimeOffset createdAt, string user = "U0ALICE") => new()
     {
         Id = id,

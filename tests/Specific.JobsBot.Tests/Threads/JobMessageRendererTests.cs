@@ -117,5 +117,7 @@ public sealed class JobMessageRendererTests
         Assert.Equal("running for 2 minutes", JobMessage.DescribeTiming(JobFixtures.Running(), JobFixtures.Created.AddSeconds(4 + 120)));
         Assert.Equal("ran for 2 minutes, 5 seconds", JobMessage.DescribeTiming(JobFixtures.Succeeded(), JobFixtures.Created.AddDays(1)));
         Assert.Equal("failed after 2 seconds", JobMessage.DescribeTiming(JobFixtures.FailedBeforeRunning(), JobFixtures.Created.AddDays(1)));
+        Assert.Equal("running for less than a second", JobMessage.DescribeTiming(JobFixtures.Running(), JobFixtures.Running().RunningAt!.Value.AddMilliseconds(400)));
+        Assert.Equal("ran for 1 hour, 5 minutes", JobMessage.DescribeTiming(JobFixtures.Cancelled(), JobFixtures.Created.AddDays(1)));
     }
 }

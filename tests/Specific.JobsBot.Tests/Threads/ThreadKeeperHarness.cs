@@ -102,6 +102,18 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
         await entry.Services.DisposeAsync();
     }
 
+    /// <summary>A Slack client with the bot's token, for posting as the bot from a test (a writer that died).</summary>
+    public async Task<PostedMessage> PostAsBotAsync(Specific.Slack.BlockKit.SlackMessage message, string? threadTs = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Slack:BotToken"] = Token,
+            ["Slack:ApiBaseUrl"] = Slack.ApiBaseUrl.ToString(),
+        }).Build();
+        await using var services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
+        return await services.GetRequiredService<SlackWebClient>().PostMessageAsync(Channel, message, threadTs, Ct);
+    }
+
     /// <summary>Records a job started from Slack in the test channel.</summary>
     public Task<JobRecord> CreateSlackJobAsync(string command = "echo $GREETING", string? name = null) =>
         Jobs.CreateAsync(new JobRequest("web", "production", command, name, new JobOrigin(JobOrigin.Slack, "T0SANDBOX", Channel, User, "alice")), Ct);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Specific.Jobs.Domain;
+using Specific.Jobs.Storage;
+using Specific.JobsBot.Threads;
 using Specific.Sandbox.SlackStandIn;
 
 namespace Specific.JobsBot.Tests.Threads;
@@ -118,6 +120,25 @@ public sealed partial class ThreadKeeperResilienceTests
         AssertOneCompleteThread(world, job, 90);
         Assert.Equal(90, final.PostedLogLine);
         Assert.Contains(world.Threads.Writes, w => w.LeaseOwner == "process-2" && w.Thread.FinalPosted);
+    }
+
+    [Fact]
+    public async Task A_message_posted_by_a_writer_that_died_before_saving_its_ts_is_adopted_not_posted_again()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        var job = await world.CreateSlackJobAsync();
+        // The dead writer saved its cursor, posted the message, and was killed before saving the ts.
+        await world.Threads.SaveAsync(new JobThread(job.Id, ThreadKeeperHarness.Channel, null, 0, null, 0, false), Ct);
+        var orphan = await world.PostAsBotAsync(new JobMessageRenderer().Render(job, DateTimeOffset.UtcNow));
+
+        await world.StartKeeperAsync("process-2");
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        var thread = await world.WaitForThreadAsync(job.Id, t => t.PostedState == "queued");
+
+        Assert.Equal(orphan.Ts, thread.MessageTs);
+        var message = Assert.Single(world.Messages());
+        Assert.Equal(orphan.Ts, message.Ts);
+        Assert.Contains("🕒", message.VisibleText, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,6 +103,21 @@ public sealed class ThreadKeeperTests
     }
 
     [Fact]
+    public async Task A_thread_whose_channel_is_gone_is_closed_instead_of_retried_forever()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        await world.StartKeeperAsync("keeper-a");
+        var job = await world.Jobs.CreateAsync(
+            new JobRequest("web", "production", "true", null, new JobOrigin(JobOrigin.Slack, "T1", "no-such-channel", "U1")), Ct);
+
+        var thread = await world.WaitForFinalAsync(job.Id);
+
+        Assert.Null(thread.MessageTs);
+        Assert.Single(world.Slack.Calls, call => call.Method == "chat.postMessage" && call.Error == "channel_not_found");
+        Assert.Null(world.Threads.LeaseOwner(job.Id));
+    }
+
+    [Fact]
     public async Task Jobs_not_started_from_slack_are_left_alone()
     {
         await using var world = await ThreadKeeperHarness.StartAsync();

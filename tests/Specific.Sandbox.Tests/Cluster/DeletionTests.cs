@@ -97,6 +97,28 @@ public sealed class DeletionTests
             && (await cluster.Client.CoreV1.ListNamespacedPodAsync(TestCluster.Namespace, labelSelector: "job-name=ttl", cancellationToken: TestContext.Current.CancellationToken)).Items.Count == 0);
     }
 
+    [Fact]
+    public async Task Disposing_the_simulator_kills_every_process_it_started()
+    {
+        var cluster = await TestCluster.StartAsync();
+        var pidFile = Path.Combine(Path.GetTempPath(), $"sim-{Guid.NewGuid():N}.pid");
+        try
+        {
+            await cluster.CreateJobAsync(TestCluster.ShellJob("left-running", $"echo $$ > {pidFile}; sleep 60"));
+            var pid = await ReadPidAsync(pidFile);
+            Assert.True(IsAlive(pid));
+
+            await cluster.DisposeAsync();
+
+            await WaitUntilAsync(() => Task.FromResult(!IsAlive(pid)), TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            File.Delete(pidFile);
+        }
+    }
+
     private static async Task<int> ReadPidAsync(string pidFile)
     {
         await WaitUntilAsync(() => Task.FromResult(File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0));

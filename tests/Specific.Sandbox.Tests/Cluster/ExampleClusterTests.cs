@@ -86,6 +86,27 @@ public sealed class ExampleClusterTests
         Assert.Equal("api", pod.Spec.Containers[0].Name);
     }
 
+    [Fact]
+    public async Task Strategic_merge_patch_of_one_container_image_rolls_out_a_new_replicaset_and_keeps_the_sidecar()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var patch = new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"registry.example.com/web:1.5.0"}]}}}}""", V1Patch.PatchType.StrategicMergePatch);
+
+        var patched = await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(patch, "web", "production", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(["registry.example.com/web:1.5.0", "registry.example.com/envoy:1.31.2"], patched.Spec.Template.Spec.Containers.Select(c => c.Image).ToList());
+        Assert.Equal("hello-from-web", patched.Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "GREETING").Value);
+        Assert.Equal(2, patched.Metadata.Generation);
+        var pods = await WaitForAsync(async () =>
+        {
+            var list = await cluster.Client.CoreV1.ListNamespacedPodAsync("production", labelSelector: "app=web", cancellationToken: TestContext.Current.CancellationToken);
+            return list.Items.Count == 2 && list.Items.All(p => p.Spec.Containers[0].Image == "registry.example.com/web:1.5.0" && p.Status?.Phase == "Running") ? list : null;
+        });
+        Assert.All(pods.Items, p => Assert.Equal(2, p.Spec.Containers.Count));
+        var replicaSets = await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync("production", labelSelector: "app=web", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal([0, 2], replicaSets.Items.Select(rs => rs.Spec.Replicas ?? 0).Order().ToList());
+    }
+
     private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe) where T : class
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

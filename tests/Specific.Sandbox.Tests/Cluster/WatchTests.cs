@@ -57,6 +57,28 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task Changes_older_than_the_history_window_are_forgotten()
+    {
+        var options = new Specific.Sandbox.ClusterSimulator.ClusterSimulatorOptions { Url = "http://127.0.0.1:0", WatchHistoryWindow = TimeSpan.FromMilliseconds(300) };
+        await using var simulator = await Specific.Sandbox.ClusterSimulator.ClusterSimulator.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = simulator.BaseUrl.ToString().TrimEnd('/') });
+        var old = await client.CoreV1.ListNamespacedConfigMapAsync("default", cancellationToken: TestContext.Current.CancellationToken);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("first"), "default", cancellationToken: TestContext.Current.CancellationToken);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("second"), "default", cancellationToken: TestContext.Current.CancellationToken);
+
+        Exception? error = null;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        await foreach (var _ in client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: old.Metadata.ResourceVersion, onError: e => error = e, cancellationToken: cts.Token))
+        {
+            Assert.Fail("no event should be replayed from forgotten history");
+        }
+
+        Assert.Equal(410, Assert.IsType<KubernetesException>(error).Status.Code);
+    }
+
+    [Fact]
     public async Task Dropped_watches_end_the_stream_without_an_error()
     {
         await using var cluster = await TestCluster.StartAsync();

@@ -273,4 +273,32 @@ public sealed class WebApiTests : IAsyncLifetime
             c => Assert.Equal(("auth.test", "not_authed"), (c.Method, c.Error)),
             c => Assert.True(c.Ok));
     }
+
+    [Fact]
+    public async Task Message_metadata_is_kept_and_read_back_only_when_asked_for()
+    {
+        var metadata = new JsonObject { ["event_type"] = "job_message", ["event_payload"] = new JsonObject { ["job_id"] = "42" } };
+        await _host.CallAsync("chat.postMessage", new JsonObject { ["channel"] = "C0SANDBOX", ["text"] = "Job 42", ["metadata"] = metadata });
+
+        var plain = await _host.CallAsync("conversations.history", new { channel = "C0SANDBOX" });
+        var withMetadata = await _host.CallAsync("conversations.history", new { channel = "C0SANDBOX", include_all_metadata = true });
+        var bad = await _host.CallAsync("chat.postMessage", new JsonObject { ["channel"] = "C0SANDBOX", ["text"] = "x", ["metadata"] = new JsonObject { ["event_payload"] = new JsonObject() } });
+
+        Assert.Null(plain.Body["messages"]![0]!["metadata"]);
+        Assert.Equal("42", withMetadata.Body["messages"]![0]!["metadata"]!["event_payload"]!["job_id"]!.GetValue<string>());
+        Assert.Equal("invalid_metadata_format", bad.Error);
+    }
+
+    [Fact]
+    public async Task Wait_for_message_returns_a_thread_reply_posted_later()
+    {
+        var parent = (await _host.CallAsync("chat.postMessage", new { channel = "C0SANDBOX", text = "Job 5" })).S("ts");
+        var waiting = _host.Slack.WaitForMessageAsync(m => m.ThreadTs == parent && m.Text == "done", TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        await _host.CallAsync("chat.postMessage", new { channel = "C0SANDBOX", thread_ts = parent, text = "done" });
+
+        var reply = await waiting;
+        Assert.True(reply.IsReply);
+        await Assert.ThrowsAsync<TimeoutException>(() => _host.Slack.WaitForMessageAsync(m => m.Text == "never", TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
+    }
 }

@@ -317,7 +317,7 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         await WriteRawAsync(context, 200, store.Replace(type, replacement)).ConfigureAwait(false);
     }
 
-    /// <summary>Merge patch (and strategic merge patch, applied with merge-patch semantics: maps merge, lists are replaced).</summary>
+    /// <summary>Merge patch, and strategic merge patch with the merge keys of the lists kubectl patches.</summary>
     private async Task PatchAsync(HttpContext context, ResourceType type, string? ns, string name, bool statusOnly)
     {
         var contentType = context.Request.ContentType ?? "";
@@ -328,7 +328,8 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         }
         var patch = JsonNode.Parse(await ReadBodyAsync(context).ConfigureAwait(false));
         var current = store.GetJson(type, ns ?? "", name) ?? throw ApiException.NotFound(type, name);
-        var merged = MergePatch.Apply(JsonNode.Parse(current), patch);
+        var strategic = contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal);
+        var merged = MergePatch.Apply(JsonNode.Parse(current), patch, strategic);
         var obj = type.Deserialize(merged!.ToJsonString());
         if (obj.Metadata?.Name != name)
         {

@@ -77,6 +77,14 @@ internal sealed class DeploymentController(ObjectStore store, EventRecorder even
             store.Update<V1ReplicaSet>(ns, name, rs => { rs.Spec.Replicas = replicas; return true; });
         }
 
+        // A changed template means a new ReplicaSet; the old ones are scaled to zero (a rollout without surge steps).
+        foreach (var old in store.List<V1ReplicaSet>(ns).Where(rs => rs.Metadata.Name != name && rs.Spec.Replicas != 0
+                     && rs.Metadata.OwnerReferences?.Any(o => o.Uid == deployment.Metadata.Uid) == true))
+        {
+            store.Update<V1ReplicaSet>(ns, old.Metadata.Name, rs => { rs.Spec.Replicas = 0; return true; });
+            events.Record(deployment, EventRecorder.Normal, "ScalingReplicaSet", $"Scaled down replica set {old.Metadata.Name} from {old.Spec.Replicas} to 0", "deployment-controller");
+        }
+
         var pods = OwnedPods(ns, replicaSet.Metadata.Uid);
         var ready = pods.Count(IsReady);
         var now = clock.UtcNow;
@@ -125,6 +133,13 @@ internal sealed class DeploymentController(ObjectStore store, EventRecorder even
         var ns = replicaSet.Metadata.NamespaceProperty;
         var pods = OwnedPods(ns, replicaSet.Metadata.Uid).Where(p => p.Metadata.DeletionTimestamp is null).ToList();
         var wanted = (replicaSet.Spec.Replicas ?? 1) - pods.Count;
+        foreach (var extra in pods.Skip(replicaSet.Spec.Replicas ?? 1).ToList())
+        {
+            // Service pods run no process, so there is nothing to wait for: they go at once.
+            store.Remove(ResourceTypes.Pods, ns, extra.Metadata.Name);
+            pods.Remove(extra);
+            events.Record(replicaSet, EventRecorder.Normal, "SuccessfulDelete", $"Deleted pod: {extra.Metadata.Name}", "replicaset-controller");
+        }
         for (var i = 0; i < wanted; i++)
         {
             var template = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(replicaSet.Spec.Template));

@@ -12,9 +12,6 @@ internal sealed class Scheduler(ObjectStore store, EventRecorder events, Simulat
 {
     public const string Component = "default-scheduler";
 
-    /// <summary>PVC annotation naming the node a ReadWriteOnce volume is attached to (a scripted condition).</summary>
-    public const string AttachedToNodeAnnotation = Kubelet.ScriptedConditions.AttachedToNodeAnnotation;
-
     public void Reconcile()
     {
         var nodes = store.List<V1Node>();
@@ -65,7 +62,7 @@ internal sealed class Scheduler(ObjectStore store, EventRecorder events, Simulat
             }
             var claim = store.Get<V1PersistentVolumeClaim>(pod.Metadata.NamespaceProperty, claimName);
             if (claim?.Spec?.AccessModes?.Contains("ReadWriteOnce") == true
-                && claim.Metadata.Annotations?.TryGetValue(AttachedToNodeAnnotation, out var node) == true)
+                && claim.Metadata.Annotations?.TryGetValue(Kubelet.ScriptedConditions.AttachedToNodeAnnotation, out var node) == true)
             {
                 return node;
             }

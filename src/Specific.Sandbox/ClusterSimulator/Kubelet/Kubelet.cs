@@ -86,6 +86,7 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
         private readonly Lock _gate = new();
         private ContainerProcess? _process;
         private bool _stopping;
+        private bool _finished;
         private DateTime? _startedAt;
         private string? _containerId;
 
@@ -119,7 +120,13 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
                 }
                 if (process is null || process.HasExited)
                 {
-                    await _stop.CancelAsync().ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        if (!_finished)
+                        {
+                            _stop.Cancel();
+                        }
+                    }
                     return;
                 }
                 foreach (var container in pod.Spec.Containers)
@@ -144,8 +151,11 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
             {
                 _stopping = true;
                 _process?.Kill();
+                if (!_finished)
+                {
+                    _stop.Cancel();
+                }
             }
-            _stop.Cancel();
         }
 
         private async Task RunAsync()
@@ -175,7 +185,11 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
                     kubelet.store.Remove(ResourceTypes.Pods, Namespace, Name);
                 }
                 kubelet._workers.TryRemove(pod.Metadata.Uid, out _);
-                _stop.Dispose();
+                lock (_gate)
+                {
+                    _finished = true;
+                    _stop.Dispose();
+                }
             }
         }
 
@@ -278,16 +292,20 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
             var image = Primary.Image;
             var pullError = $"rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found";
             SetWaiting("ContainerCreating", null, sandboxReady: true);
-            Record(EventRecorder.Normal, "Pulling", $"Pulling image \"{image}\"");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
-            Record(EventRecorder.Warning, "Failed", $"Failed to pull image \"{image}\": {pullError}");
-            Record(EventRecorder.Warning, "Failed", "Error: ErrImagePull");
-            SetWaiting("ErrImagePull", pullError, sandboxReady: true);
-            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
-            Record(EventRecorder.Normal, "BackOff", $"Back-off pulling image \"{image}\"");
-            Record(EventRecorder.Warning, "Failed", "Error: ImagePullBackOff");
-            SetWaiting("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {pullError}", sandboxReady: true);
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            // The kubelet retries the pull with a doubling back-off (10 s up to 5 min); repeats fold into event counts.
+            for (var backoff = TimeSpan.FromSeconds(10); ; backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(5).Ticks)))
+            {
+                Record(EventRecorder.Normal, "Pulling", $"Pulling image \"{image}\"");
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+                Record(EventRecorder.Warning, "Failed", $"Failed to pull image \"{image}\": {pullError}");
+                Record(EventRecorder.Warning, "Failed", "Error: ErrImagePull");
+                SetWaiting("ErrImagePull", pullError, sandboxReady: true);
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
+                Record(EventRecorder.Normal, "BackOff", $"Back-off pulling image \"{image}\"");
+                Record(EventRecorder.Warning, "Failed", "Error: ImagePullBackOff");
+                SetWaiting("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {pullError}", sandboxReady: true);
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         private async Task MultiAttachAsync(CancellationToken cancellationToken)

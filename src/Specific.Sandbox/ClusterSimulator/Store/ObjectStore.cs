@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using k8s;
@@ -107,7 +108,9 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
             }
             obj.Metadata.Uid = current.Metadata.Uid;
             obj.Metadata.CreationTimestamp = current.Metadata.CreationTimestamp;
-            obj.Metadata.Generation = current.Metadata.Generation;
+            // generation counts changes to the desired state (spec), as the API server's strategies do.
+            var specChanged = JsonNode.Parse(currentJson)?["spec"]?.ToJsonString() != JsonNode.Parse(KubernetesJson.Serialize(obj))?["spec"]?.ToJsonString();
+            obj.Metadata.Generation = (current.Metadata.Generation ?? 1) + (specChanged ? 1 : 0);
             obj.Metadata.DeletionTimestamp = current.Metadata.DeletionTimestamp;
             change = Write(type, key, obj, "MODIFIED");
         }

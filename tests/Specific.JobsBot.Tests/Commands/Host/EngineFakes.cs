@@ -138,8 +138,10 @@ public sealed class InMemoryRequestLedger : IRequestLedger
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _keys = new();
 
+    public Exception? FailWith { get; set; }
+
     public Task<bool> TryRecordAsync(string key, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Task.FromResult(_keys.TryAdd(key, at));
+        FailWith is null ? Task.FromResult(_keys.TryAdd(key, at)) : Task.FromException<bool>(FailWith);
 }
 
 /// <summary>A launcher that moves jobs to queued in the store, or fails when told to, and remembers cancels.</summary>

@@ -28,8 +28,13 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
 
     private readonly string _scratch = Directory.CreateTempSubdirectory("frontdoor-").FullName;
 
-    private FrontDoorApp(SlackRecorder slack)
+    private readonly string _signingSecret;
+    private readonly TimeProvider? _clock;
+
+    private FrontDoorApp(SlackRecorder slack, string signingSecret, TimeProvider? clock)
     {
+        _signingSecret = signingSecret;
+        _clock = clock;
         Slack = slack;
         Launcher = new RecordingLauncher(Jobs);
     }
@@ -41,9 +46,10 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public StubServiceCatalog Catalog { get; } = new();
     public RecordingLauncher Launcher { get; }
 
-    public static async Task<FrontDoorApp> StartAsync()
+    /// <summary>Starts the bot; a test may give it another signing secret and a fixed clock.</summary>
+    public static async Task<FrontDoorApp> StartAsync(string signingSecret = SigningSecret, TimeProvider? clock = null)
     {
-        var app = new FrontDoorApp(await SlackRecorder.StartAsync());
+        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock);
         app.Client = app.CreateClient();
         return app;
     }
@@ -52,7 +58,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Slack:SigningSecret", SigningSecret);
+        builder.UseSetting("Slack:SigningSecret", _signingSecret);
         builder.UseSetting("Slack:BotToken", "xoxb-test");
         builder.UseSetting("Slack:ApiBaseUrl", Slack.ApiBaseUrl);
         builder.UseSetting("Storage:SqlitePath", Path.Combine(_scratch, "jobs.db"));
@@ -66,6 +72,10 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
             services.RemoveAll<IRequestLedger>().AddSingleton<IRequestLedger>(Ledger);
             services.RemoveAll<IJobLauncher>().AddSingleton<IJobLauncher>(Launcher);
             services.RemoveAll<IServiceCatalog>().AddSingleton<IServiceCatalog>(Catalog);
+            if (_clock is not null)
+            {
+                services.RemoveAll<TimeProvider>().AddSingleton(_clock);
+            }
         });
     }
 
@@ -98,7 +108,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public async Task<HttpResponseMessage> PostSignedAsync(string path, string body, int? retryNum = null, DateTimeOffset? at = null)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        var (timestamp, signature) = SlackSignature.Sign(SigningSecret, at ?? DateTimeOffset.UtcNow, bytes);
+        var (timestamp, signature) = SlackSignature.Sign(_signingSecret, at ?? DateTimeOffset.UtcNow, bytes);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
         request.Headers.Add(SlackSignature.TimestampHeader, timestamp);
