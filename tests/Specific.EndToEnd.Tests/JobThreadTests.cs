@@ -33,9 +33,9 @@ public sealed class JobThreadTests
         var message = await sandbox.WaitForState(job, "failed");
         var thread = await sandbox.WaitForFinalReply(job);
 
-        Assert.Contains("exit code 3", message.Text, StringComparison.Ordinal);
-        Assert.Contains("Failed with exit code* `3`", message.VisibleText, StringComparison.Ordinal);
-        Assert.Contains("*Failed* with exit code `3`", thread[^1].Text, StringComparison.Ordinal);
+        Assert.True(message.Text.Contains("exit code 3", StringComparison.Ordinal), $"The message's text does not give exit code 3.\n{sandbox.Describe(job)}");
+        Assert.True(message.VisibleText.Contains("Failed with exit code* `3`", StringComparison.Ordinal), $"The message does not show exit code 3.\n{sandbox.Describe(job)}");
+        Assert.True(thread[^1].Text.Contains("*Failed* with exit code `3`", StringComparison.Ordinal), $"The final reply does not give exit code 3.\n{sandbox.Describe(job)}");
         Assert.Single(sandbox.BotMessagesInChannel());
     }
 
@@ -68,6 +68,8 @@ public sealed class JobThreadTests
         await using var sandbox = await JobsSandbox.StartAsync();
         var first = await sandbox.SlashCommand("job run web --name greet echo $GREETING");
         await sandbox.WaitForState(first, "succeeded");
+        var firstThread = await sandbox.WaitForFinalReply(first);
+        Assert.True(firstThread.Any(r => r.VisibleText.Contains("hello-from-web", StringComparison.Ordinal)), $"hello-from-web is not in the first job's thread.\n{sandbox.Describe(first)}");
 
         var modal = await sandbox.ClickRerun(first);
         var filledIn = JobsSandbox.FilledIn(modal);
