@@ -177,12 +177,17 @@ public sealed partial class JobsSandbox : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the thread's last reply is the final one (it names the outcome and the exit code or reason).</summary>
+    /// <summary>Waits until the thread has its final reply (the outcome and the exit code or reason), and the full log file when it promises one.</summary>
     public Task<IReadOnlyList<StandInMessage>> WaitForFinalReply(JobHandle job, TimeSpan? within = null) =>
         Eventually(
-            () => ThreadOf(job) is { Count: > 0 } replies && IsFinalReply(replies[^1]) ? replies : null,
+            () => ThreadOf(job) is { Count: > 0 } replies && replies.LastOrDefault(IsFinalReply) is { } final && FileArrivedIfPromised(replies, final) ? replies : null,
             within ?? StateTimeout,
             () => $"The thread of {job.Id} never got its final reply.\n{Describe(job)}");
+
+    /// <summary>True unless the final reply says the full log follows as a file and no file came after it yet.</summary>
+    private static bool FileArrivedIfPromised(IReadOnlyList<StandInMessage> replies, StandInMessage final) =>
+        !final.VisibleText.Contains("follows as a file", StringComparison.Ordinal)
+        || replies.SkipWhile(r => !ReferenceEquals(r, final)).Skip(1).Any(r => r.Files.Count > 0);
 
     /// <summary>The person clicks Cancel on the job message (and confirms the dialog).</summary>
     public Task<InteractionResult> ClickCancel(JobHandle job) => Click(job, "cancel");

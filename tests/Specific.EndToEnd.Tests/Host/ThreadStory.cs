@@ -18,7 +18,7 @@ public sealed partial class ThreadStory
         Excerpts = replies.Where(r => !ReferenceEquals(r, final) && r.Text.StartsWith("Output", StringComparison.Ordinal))
             .Select(r => (IReadOnlyList<int>)Ticks(r.VisibleText)).ToList();
         Tail = final is null ? [] : Ticks(final.VisibleText);
-        StateReplies = replies.Where(r => !ReferenceEquals(r, final) && !r.Text.StartsWith("Output", StringComparison.Ordinal)).Select(r => r.Text).ToList();
+        StateReplies = replies.Where(r => !ReferenceEquals(r, final) && r.Files.Count == 0 && !r.Text.StartsWith("Output", StringComparison.Ordinal)).Select(r => r.Text).ToList();
     }
 
     public IReadOnlyList<StandInMessage> Replies { get; }
@@ -46,7 +46,8 @@ public sealed partial class ThreadStory
     public void AssertTellsEveryLineOnceInOrder(int lines, string context)
     {
         Assert.True(Final is not null, $"No final reply.\n{context}");
-        Assert.True(ReferenceEquals(Replies[^1], Final), $"The final reply is not the last one.\n{context}");
+        Assert.True(Replies.SkipWhile(r => !ReferenceEquals(r, Final)).Skip(1).All(r => r.Files.Count > 0),
+            $"Something other than the full log file came after the final reply.\n{context}");
         var shown = ExcerptLines;
         Assert.True(shown.Distinct().Count() == shown.Count, $"Excerpts repeat lines: {string.Join(",", shown)}\n{context}");
         Assert.True(shown.SequenceEqual(shown.Order()), $"Excerpts are out of order: {string.Join(",", shown)}\n{context}");
