@@ -10,8 +10,8 @@ using Specific.Jobs.Logs;
 namespace Specific.Jobs.Kubernetes;
 
 /// <summary>
-/// One follow of one Job: watches the Job and its pod (list → watch from resourceVersion → list again on 410 or a
-/// closed stream), follows the pod's log, and decides how the Job ended. Every fact goes through one channel, so the
+/// One follow of one Job: watches the Job and its pod (list, then watch from resourceVersion, again from the last
+/// version when a stream ends, and list again on 410 Gone), follows the pod's log, and decides how the Job ended. Every fact goes through one channel, so the
 /// observer is called from one place, in order.
 /// </summary>
 internal sealed partial class JobFollow(
@@ -133,9 +133,9 @@ internal sealed partial class JobFollow(
                 {
                     await task.ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (Exception e) when (e is OperationCanceledException || background.IsCancellationRequested)
                 {
-                    // Stopped because the follow ended.
+                    // Stopped because the follow ended; a stream cut short by that may fail in its own way.
                 }
             }
         }
@@ -152,12 +152,14 @@ internal sealed partial class JobFollow(
 
     private async Task WaitForSignalAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var now = time.GetUtcNow();
-        var wake = _end is null ? _nextPendingCheck : _drainDeadline ?? now;
-        if (_batchDue is { } due && due < wake)
+        // While the command runs only the watches and the log have news; before it starts, timers matter too.
+        DateTimeOffset? wake = _end is not null ? _drainDeadline ?? now : CommandStarted() ? null : _nextPendingCheck;
+        if (_batchDue is { } due && (wake is null || due < wake))
             wake = due;
-        var wait = wake - now;
-        if (wait <= TimeSpan.Zero)
+        var wait = wake is { } at ? at - now : Timeout.InfiniteTimeSpan;
+        if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
             return;
 
         using var timeout = new CancellationTokenSource(wait, time);
@@ -475,7 +477,10 @@ internal sealed partial class JobFollow(
         observer.OnProgress(_checkpoint);
     }
 
-    /// <summary>list → watch from resourceVersion → list again when the watch ends, fails or is told 410 Gone.</summary>
+    /// <summary>
+    /// list → watch from resourceVersion. A watch that simply ends is opened again from the last version seen (the
+    /// server's history fills the gap); one told 410 Gone, or failing otherwise, lists again first.
+    /// </summary>
     private async Task WatchAsync<T>(
         KubernetesApiCall listCall,
         Func<CancellationToken, Task<(List<T> Items, string? ResourceVersion)>> list,
@@ -485,28 +490,33 @@ internal sealed partial class JobFollow(
         CancellationToken cancellationToken)
         where T : IKubernetesObject<V1ObjectMeta>
     {
+        string? resourceVersion = null;
+        var mustList = true;
         while (!cancellationToken.IsCancellationRequested)
         {
-            (List<T> Items, string? ResourceVersion) snapshot;
-            try
+            if (mustList)
             {
-                snapshot = await list(cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpOperationException e) when (KubernetesJobs.IsDenied(e))
-            {
-                await _signals.Writer.WriteAsync(new Fatal(KubernetesJobs.Forbidden(e, listCall, _ns).Message), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-            {
-                ListFailed(logger, e, listCall.Resource, request.JobName);
-                await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
-                continue;
+                (List<T> Items, string? ResourceVersion) snapshot;
+                try
+                {
+                    snapshot = await list(cancellationToken).ConfigureAwait(false);
+                }
+                catch (HttpOperationException e) when (KubernetesJobs.IsDenied(e))
+                {
+                    await _signals.Writer.WriteAsync(new Fatal(KubernetesJobs.Forbidden(e, listCall, _ns).Message), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+                {
+                    ListFailed(logger, e, listCall.Resource, request.JobName);
+                    await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                await _signals.Writer.WriteAsync(listed(snapshot.Items), cancellationToken).ConfigureAwait(false);
+                resourceVersion = snapshot.ResourceVersion;
+                mustList = false;
             }
 
-            await _signals.Writer.WriteAsync(listed(snapshot.Items), cancellationToken).ConfigureAwait(false);
-
-            var resourceVersion = snapshot.ResourceVersion;
             Exception? error = null;
             using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
@@ -541,15 +551,24 @@ internal sealed partial class JobFollow(
 
             if (cancellationToken.IsCancellationRequested)
                 return;
-            if (error is KubernetesException { Status.Code: 410 } || error is HttpOperationException { Response.StatusCode: HttpStatusCode.Gone })
+            if (error is KubernetesException { Status.Code: 410 } or HttpOperationException { Response.StatusCode: HttpStatusCode.Gone })
             {
                 WatchGone(logger, listCall.Resource, request.JobName);
+                mustList = true;
+                continue;
             }
-            else if (error is not null)
+            if (error is not null)
             {
+                // The version may be what the server chokes on; a fresh list is always safe.
                 WatchFailed(logger, error, listCall.Resource, request.JobName);
-                await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
+                mustList = true;
             }
+            else
+            {
+                WatchEnded(logger, listCall.Resource, request.JobName, resourceVersion);
+            }
+            // A short pause, so a server that ends every watch at once is not hammered; nothing is lost meanwhile.
+            await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -659,6 +678,9 @@ internal sealed partial class JobFollow(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource} for {JobName} got 410 Gone; listing again")]
     private static partial void WatchGone(ILogger logger, string resource, string jobName);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Watch of {Resource} for {JobName} ended; watching again from {ResourceVersion}")]
+    private static partial void WatchEnded(ILogger logger, string resource, string jobName, string? resourceVersion);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} for {JobName} failed; listing again")]
     private static partial void WatchFailed(ILogger logger, Exception error, string resource, string jobName);
