@@ -54,6 +54,7 @@ internal sealed partial class JobFollow(
 
     private readonly DateTimeOffset _followStarted = time.GetUtcNow();
     private DateTimeOffset _nextPendingCheck;
+    private DateTimeOffset? _recheckAt;
     private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
     private IReadOnlyList<Corev1Event> _podEvents = [];
 
@@ -158,6 +159,8 @@ internal sealed partial class JobFollow(
         DateTimeOffset? wake = _end is not null ? _drainDeadline ?? now : CommandStarted() ? null : _nextPendingCheck;
         if (_batchDue is { } due && (wake is null || due < wake))
             wake = due;
+        if (_end is null && _recheckAt is { } recheck && (wake is null || recheck < wake))
+            wake = recheck;
         var wait = wake is { } at ? at - now : Timeout.InfiniteTimeSpan;
         if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
             return;
@@ -271,11 +274,24 @@ internal sealed partial class JobFollow(
             await RefreshPodAsync(cancellationToken).ConfigureAwait(false);
 
         var ended = EndedByPod();
-        if (ended is not null)
+        if (ended is { Succeeded: true })
             return ended;
 
         if (_podGone || _pod?.Metadata?.DeletionTimestamp is not null)
+        {
+            // The Job controller deletes the pod of a Job that ran out of time, and its Failed condition may come a
+            // moment after; wait for it briefly, so the reason is the deadline and not a killed pod's exit code.
+            var now = time.GetUtcNow();
+            var waited = Persisted("pod-deleted", now);
+            if (failed is null && waited < options.PodDeletionGrace)
+            {
+                _recheckAt = now + options.PodDeletionGrace - waited;
+                return null;
+            }
             return new JobEnd(false, null, PodDiagnosis.PodDeletedReason(_podName ?? request.JobName));
+        }
+        if (ended is not null)
+            return ended;
 
         if (failed is not null)
             return new JobEnd(false, null, $"The Kubernetes Job failed ({failed.Reason}{(string.IsNullOrWhiteSpace(failed.Message) ? "" : ": " + failed.Message)}).");
@@ -286,11 +302,11 @@ internal sealed partial class JobFollow(
         if (CommandStarted())
             return null;
 
-        var now = time.GetUtcNow();
-        if (now < _nextPendingCheck)
+        var at = time.GetUtcNow();
+        if (at < _nextPendingCheck)
             return null;
-        _nextPendingCheck = now + options.PendingCheckInterval;
-        return await DiagnosePendingAsync(now, cancellationToken).ConfigureAwait(false);
+        _nextPendingCheck = at + options.PendingCheckInterval;
+        return await DiagnosePendingAsync(at, cancellationToken).ConfigureAwait(false);
     }
 
     private JobEnd? EndedByPod()

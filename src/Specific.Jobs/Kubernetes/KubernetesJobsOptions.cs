@@ -29,6 +29,9 @@ public sealed class KubernetesJobsOptions
     /// <summary>How long CreateContainerConfigError (a missing ConfigMap or Secret) may persist before the job fails.</summary>
     public TimeSpan ContainerConfigGrace { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a deleted pod waits for its Job's Failed condition (DeadlineExceeded) before it counts as deleted from outside.</summary>
+    public TimeSpan PodDeletionGrace { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a pod that has not started is re-examined (its events, the grace periods, the start bound).</summary>
     public TimeSpan PendingCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -52,7 +52,7 @@ public static partial class PodDiagnosis
         $"Kubernetes could not create the job's pod: {message.TrimEnd('.')}. Check the namespace's quotas and admission policies.";
 
     public static string DeadlineReason(long? seconds) =>
-        $"The job ran past its deadline{(seconds is null ? "" : $" of {seconds} seconds")} and was stopped (DeadlineExceeded).";
+        $"The job ran past its deadline{(seconds is null ? "" : $" of {seconds} second{(seconds == 1 ? "" : "s")}")} and was stopped (DeadlineExceeded).";
 
     public static string JobDeletedReason(string jobName) =>
         $"The Kubernetes Job `{jobName}` was deleted before the command finished (cancelled, or deleted outside the bot).";

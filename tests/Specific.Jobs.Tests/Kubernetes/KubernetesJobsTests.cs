@@ -239,6 +239,25 @@ public sealed class KubernetesJobsTests
     }
 
     [Fact]
+    public async Task Job_past_its_deadline_fails_as_deadline_exceeded()
+    {
+        await using var cluster = await SimulatedCluster.StartAsync(Manifests);
+        var job = await cluster.Jobs.PrepareAsync(
+            new PrepareJobRequest(Domain.JobIds.New(), "web", SimulatedCluster.Environment, SimulatedCluster.Namespace, "echo started; sleep 30")
+            {
+                ActiveDeadlineSeconds = 3,
+            },
+            TestContext.Current.CancellationToken);
+        await cluster.Jobs.CreateAsync(job, TestContext.Current.CancellationToken);
+        var observer = new RecordingObserver();
+
+        var end = await cluster.FollowAsync(job, observer).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(new JobEnd(false, null, "The job ran past its deadline of 3 seconds and was stopped (DeadlineExceeded)."), end);
+        Assert.Equal(["started"], observer.Texts);
+    }
+
+    [Fact]
     public async Task Follow_survives_dropped_watches()
     {
         await using var cluster = await SimulatedCluster.StartAsync(Manifests);
