@@ -110,6 +110,8 @@ internal sealed partial class JobFollow(
                 {
                     await ReportStartAsync(background.Token, cancellationToken).ConfigureAwait(false);
                     _end = await DecideAsync(cancellationToken).ConfigureAwait(false);
+                    if (_end is not null && _logTask is null)
+                        await ReportStartAsync(background.Token, cancellationToken).ConfigureAwait(false); // ended before its pod was seen running: still read its log
                     if (_end is not null && _logTask is not null)
                         _drainDeadline = time.GetUtcNow() + options.LogDrainTimeout;
                 }
@@ -266,7 +268,9 @@ internal sealed partial class JobFollow(
         if (failed?.Reason == "DeadlineExceeded")
             return new JobEnd(false, null, PodDiagnosis.DeadlineReason(_job?.Spec?.ActiveDeadlineSeconds));
 
-        if (failed is not null && _pod is not null && Container()?.State?.Terminated is null)
+        var complete = _job?.Status?.Conditions?.Any(c => c.Type is "Complete" or "SuccessCriteriaMet" && c.Status == "True") == true;
+        // The Job's watch can report the end before the pod's watch shows the pod: read the pod for its exit code and log.
+        if ((failed is not null || complete) && Container()?.State?.Terminated is null)
             await RefreshPodAsync(cancellationToken).ConfigureAwait(false);
 
         var ended = EndedByPod();
@@ -292,7 +296,6 @@ internal sealed partial class JobFollow(
         if (failed is not null)
             return new JobEnd(false, null, $"The Kubernetes Job failed ({failed.Reason}{(string.IsNullOrWhiteSpace(failed.Message) ? "" : ": " + failed.Message)}).");
 
-        var complete = _job?.Status?.Conditions?.Any(c => c.Type is "Complete" or "SuccessCriteriaMet" && c.Status == "True") == true;
         if (complete)
             return new JobEnd(true, 0, null);
 
@@ -450,6 +453,13 @@ internal sealed partial class JobFollow(
 
     private async Task RefreshPodAsync(CancellationToken cancellationToken)
     {
+        if (_podName is null)
+        {
+            var pods = await client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: JobLabels.SelectorFor(request.JobId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (pods.Items.Where(IsOurs).OrderBy(p => p.Metadata?.CreationTimestamp).LastOrDefault() is { } listed)
+                SetPod(listed);
+            return;
+        }
         try
         {
             var pod = await client.CoreV1.ReadNamespacedPodAsync(_podName, _ns, cancellationToken: cancellationToken).ConfigureAwait(false);

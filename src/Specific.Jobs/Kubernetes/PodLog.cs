@@ -52,7 +52,7 @@ public sealed class LogCursor
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         LastNumber = checkpoint.LastLogLine;
-        LastTimestamp = checkpoint.LastLogTimestamp;
+        LastTimestamp = checkpoint.LastLogTimestamp is { } stored ? ToStoredPrecision(stored) : null;
         LinesAtLastTimestamp = checkpoint.LastLogTimestamp is null ? 0 : checkpoint.LinesAtLastTimestamp;
     }
 
@@ -71,7 +71,8 @@ public sealed class LogCursor
     public LogLine? Accept(TimestampedLine line, DateTimeOffset receivedAt)
     {
         // A line without a timestamp cannot be placed; it belongs with the line before it.
-        var timestamp = line.Timestamp ?? LastTimestamp ?? receivedAt;
+        // Compared and kept at the log stores' precision: a checkpoint read back from a store must match the re-read line.
+        var timestamp = ToStoredPrecision(line.Timestamp ?? LastTimestamp ?? receivedAt);
         if (!_acceptedThisPass && LastTimestamp is { } last)
         {
             if (timestamp < last)
@@ -89,6 +90,10 @@ public sealed class LogCursor
         LastNumber++;
         return new LogLine(LastNumber, timestamp, LogStream.Output, line.Text);
     }
+
+    /// <summary>Whole microseconds, what SQLite and PostgreSQL keep of a line's timestamp (the kubelet sends nanoseconds).</summary>
+    public static DateTimeOffset ToStoredPrecision(DateTimeOffset timestamp) =>
+        timestamp.AddTicks(-(timestamp.UtcTicks % TimeSpan.TicksPerMicrosecond));
 
     /// <summary>The seconds to ask for when reopening the log: back to the last line, plus an overlap that is skipped.</summary>
     public int? SinceSeconds(DateTimeOffset now, TimeSpan overlap)

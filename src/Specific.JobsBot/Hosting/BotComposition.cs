@@ -19,8 +19,8 @@ public static class BotComposition
     }
 
     /// <summary>
-    /// The job engine as each role needs it: storage everywhere; the bot starts flows on Temporal and reads the
-    /// catalog; the worker runs the Temporal worker; the sandbox runs flows in process.
+    /// The job engine as each role needs it: storage everywhere; the bot starts flows on Temporal (or in process when
+    /// Bot:Engine is InProcess) and reads the catalog; the worker runs the Temporal worker; the sandbox runs flows in process.
     /// </summary>
     public static IServiceCollection AddJobEngineFor(this IServiceCollection services, IConfiguration configuration, BotRole role)
     {
@@ -30,7 +30,7 @@ public static class BotComposition
         {
             BotRole.Worker => services.AddJobWorker(configuration),
             BotRole.Sandbox => services.AddJobEngine(configuration, JobEngineMode.InProcess),
-            _ => services.AddJobEngine(configuration, JobEngineMode.Temporal),
+            _ => services.AddJobEngine(configuration, configuration.GetValue($"{BotOptions.Section}:{nameof(BotOptions.Engine)}", JobEngineMode.Temporal)),
         };
     }
 
@@ -39,6 +39,7 @@ public static class BotComposition
     {
         services.AddSlackWebClient(configuration);
         services.AddSlackFrontDoor();
+        services.AddHostedService<CatalogWarmUp>();
         services.AddJobThreads(configuration);
         return services;
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Specific.Jobs;
 
 namespace Specific.JobsBot.Hosting;
 
@@ -13,4 +14,7 @@ public sealed record BotOptions
     [Required(AllowEmptyStrings = false)]
     [Url]
     public string Url { get; init; } = DefaultUrl;
+
+    /// <summary>Bot:Engine, how the bot role runs flows: Temporal (the default), or InProcess for a single replica without a worker.</summary>
+    public JobEngineMode Engine { get; init; } = JobEngineMode.Temporal;
 }

@@ -86,6 +86,21 @@ public sealed class PodLogTests
     }
 
     [Fact]
+    public void Resume_from_a_store_that_kept_microseconds_skips_the_nanosecond_line_it_holds()
+    {
+        var sent = T0.AddTicks(1234567);
+        var stored = new DateTimeOffset(sent.UtcTicks - (sent.UtcTicks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero); // as SQLite and PostgreSQL keep it
+        var cursor = new LogCursor(new FollowCheckpoint(LastLogLine: 6, LastLogTimestamp: stored) { LinesAtLastTimestamp = 1 });
+        cursor.BeginPass();
+
+        var accepted = new[] { new TimestampedLine(sent, "tick-6"), new TimestampedLine(sent.AddMilliseconds(300), "tick-7") }
+            .Select(l => cursor.Accept(l, T0)).Where(l => l is not null).ToList();
+
+        Assert.Equal(["tick-7"], accepted.Select(l => l!.Text));
+        Assert.Equal([7L], accepted.Select(l => l!.Number));
+    }
+
+    [Fact]
     public void Resume_asks_for_enough_seconds_to_reach_the_last_line_plus_an_overlap()
     {
         var cursor = new LogCursor(new FollowCheckpoint(LastLogLine: 3, LastLogTimestamp: T0) { LinesAtLastTimestamp = 1 });

@@ -1,0 +1,66 @@
+using Specific.EndToEnd.Tests.Host;
+
+namespace Specific.EndToEnd.Tests;
+
+/// <summary>The thread tells the whole story once and in order when the bot is killed mid-job or Slack rate-limits everything.</summary>
+public sealed class ResilienceTests
+{
+    // A short final tail, so the excerpts (not the tail) must carry most lines and a duplicate or a gap shows.
+    private static readonly Dictionary<string, string> ShortTail = new(StringComparer.Ordinal) { ["Threads__FinalTailLines"] = "3" };
+
+    [Fact]
+    public async Task Bot_killed_mid_job_and_restarted_leaves_no_duplicate_or_missing_lines_and_delivers_the_final_state()
+    {
+        await using var sandbox = await JobsSandbox.StartAsync(ShortTail);
+        const int lines = 14;
+
+        var job = await sandbox.SlashCommand($"job run web for i in $(seq 1 {lines}); do echo tick-$i; sleep 0.3; done");
+        await JobsSandbox.Eventually(() => sandbox.ThreadOf(job).FirstOrDefault(r => ThreadStory.Ticks(r.VisibleText).Count > 0),
+            TimeSpan.FromSeconds(15), () => $"No output reached the thread before the kill.\n{sandbox.Describe(job)}");
+        await sandbox.KillBot();
+        Assert.Equal("running", sandbox.StateOf(job));
+        await sandbox.RestartBot();
+
+        await sandbox.WaitForState(job, "succeeded", TimeSpan.FromSeconds(30));
+        var thread = await sandbox.WaitForFinalReply(job, TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // anything posted twice would show up now
+        thread = sandbox.ThreadOf(job);
+
+        var story = ThreadStory.Of(thread);
+        story.AssertTellsEveryLineOnceInOrder(lines, sandbox.Describe(job));
+        Assert.Contains("exit code `0`", story.Final!.Text, StringComparison.Ordinal);
+        Assert.True(sandbox.BotMessagesInChannel().Count == 1, $"The job has more than one message.\n{sandbox.Describe(job)}");
+        Assert.Single(thread, JobsSandbox.IsFinalReply);
+        AssertFullLogIfUploaded(sandbox, job, lines);
+        Assert.Equal(2, sandbox.Bot.Starts);
+    }
+
+    [Fact]
+    public async Task A_storm_of_429s_while_a_job_prints_many_lines_still_delivers_every_line_in_order_and_the_final_state()
+    {
+        await using var sandbox = await JobsSandbox.StartAsync(ShortTail);
+        const int lines = 60;
+
+        sandbox.Slack.Faults.RateLimitFor(TimeSpan.FromSeconds(5), method: null, retryAfterSeconds: 1);
+        var job = await sandbox.SlashCommand($"job run web for i in $(seq 1 {lines}); do echo tick-$i; sleep 0.1; done");
+        await sandbox.WaitForState(job, "succeeded", TimeSpan.FromSeconds(30));
+        var thread = await sandbox.WaitForFinalReply(job, TimeSpan.FromSeconds(30));
+
+        var story = ThreadStory.Of(thread);
+        story.AssertTellsEveryLineOnceInOrder(lines, sandbox.Describe(job));
+        Assert.Contains("exit code `0`", story.Final!.Text, StringComparison.Ordinal);
+        Assert.Single(sandbox.BotMessagesInChannel());
+        Assert.True(sandbox.Slack.Calls.Count(c => c.StatusCode == 429) >= 3, "The storm never hit the bot: " + string.Join(", ", sandbox.Slack.Calls.Select(c => $"{c.Method}:{c.StatusCode}")));
+        AssertFullLogIfUploaded(sandbox, job, lines);
+        Assert.Empty(sandbox.Slack.DeadlineMisses);
+    }
+
+    private static void AssertFullLogIfUploaded(JobsSandbox sandbox, JobHandle job, int lines)
+    {
+        foreach (var file in sandbox.Slack.Files.Where(f => f.Name.Contains(job.Id, StringComparison.Ordinal)))
+        {
+            var ticks = ThreadStory.Ticks(System.Text.Encoding.UTF8.GetString(file.Content.Span));
+            Assert.True(ticks.SequenceEqual(Enumerable.Range(1, lines)), $"The full log file {file.Name} has lines {string.Join(",", ticks)}");
+        }
+    }
+}
