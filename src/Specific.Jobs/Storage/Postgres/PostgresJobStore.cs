@@ -15,11 +15,7 @@ namespace Specific.Jobs.Storage;
 /// </summary>
 public sealed class PostgresJobStore : IJobStorageBackend
 {
-    private const string JobColumns = """
-        id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id, origin_user_id,
-        origin_user_name, rerun_of, state, version, created_at, queued_at, running_at, finished_at, exit_code,
-        failure_reason, kubernetes_job_name, namespace, image, notes
-        """;
+    private const string JobColumns = JobRows.JobColumns;
 
     private static readonly TimeSpan RequestKeyPruneEvery = TimeSpan.FromMinutes(10);
 
@@ -242,14 +238,7 @@ public sealed class PostgresJobStore : IJobStorageBackend
             return null;
         }
 
-        return new JobThread(
-            reader.GetString(0),
-            reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.GetInt64(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            reader.GetInt64(5),
-            reader.GetBoolean(6));
+        return JobRows.ReadThread(reader);
     }
 
     public async Task SaveAsync(JobThread thread, CancellationToken cancellationToken)
@@ -492,33 +481,10 @@ public sealed class PostgresJobStore : IJobStorageBackend
         return jobs;
     }
 
-    private static JobRecord ReadJob(NpgsqlDataReader reader)
-    {
-        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-        DateTimeOffset? Instant(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
-        return new JobRecord
-        {
-            Id = reader.GetString(0),
-            Service = reader.GetString(1),
-            Environment = reader.GetString(2),
-            Command = reader.GetString(3),
-            Name = Text(4),
-            Origin = new JobOrigin(reader.GetString(5), Text(6), Text(7), Text(8), Text(9)),
-            RerunOf = Text(10),
-            State = JobLifecycle.FromWire(reader.GetString(11)),
-            Version = reader.GetInt64(12),
-            CreatedAt = reader.GetFieldValue<DateTimeOffset>(13),
-            QueuedAt = Instant(14),
-            RunningAt = Instant(15),
-            FinishedAt = Instant(16),
-            ExitCode = reader.IsDBNull(17) ? null : reader.GetInt32(17),
-            FailureReason = Text(18),
-            KubernetesJobName = Text(19),
-            Namespace = Text(20),
-            Image = Text(21),
-            Notes = reader.GetFieldValue<string[]>(22),
-        };
-    }
+    private static JobRecord ReadJob(NpgsqlDataReader reader) => JobRows.ReadJob(
+        reader,
+        static (row, ordinal) => row.GetFieldValue<DateTimeOffset>(ordinal),
+        static (row, ordinal) => row.GetFieldValue<string[]>(ordinal));
 
     private static async Task ExecuteAsync(
         NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)

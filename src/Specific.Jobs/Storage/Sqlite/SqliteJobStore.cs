@@ -22,11 +22,7 @@ public sealed record SqliteJobStoreOptions
 /// </summary>
 public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
 {
-    private const string JobColumns = """
-        id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id, origin_user_id,
-        origin_user_name, rerun_of, state, version, created_at, queued_at, running_at, finished_at, exit_code,
-        failure_reason, kubernetes_job_name, namespace, image, notes
-        """;
+    private const string JobColumns = JobRows.JobColumns;
 
     // Taken under the write lock that every write holds, so change numbers follow commit order.
     private const string NextChange = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM jobs)";
@@ -252,14 +248,7 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
             return null;
         }
 
-        return new JobThread(
-            reader.GetString(0),
-            reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.GetInt64(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            reader.GetInt64(5),
-            reader.GetBoolean(6));
+        return JobRows.ReadThread(reader);
     }
 
     public async Task SaveAsync(JobThread thread, CancellationToken cancellationToken)
@@ -425,34 +414,10 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
         return jobs;
     }
 
-    private static JobRecord ReadJob(SqliteDataReader reader)
-    {
-        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-        DateTimeOffset? Instant(int ordinal) =>
-            reader.IsDBNull(ordinal) ? null : StorageTime.FromUnixMicroseconds(reader.GetInt64(ordinal));
-        return new JobRecord
-        {
-            Id = reader.GetString(0),
-            Service = reader.GetString(1),
-            Environment = reader.GetString(2),
-            Command = reader.GetString(3),
-            Name = Text(4),
-            Origin = new JobOrigin(reader.GetString(5), Text(6), Text(7), Text(8), Text(9)),
-            RerunOf = Text(10),
-            State = JobLifecycle.FromWire(reader.GetString(11)),
-            Version = reader.GetInt64(12),
-            CreatedAt = StorageTime.FromUnixMicroseconds(reader.GetInt64(13)),
-            QueuedAt = Instant(14),
-            RunningAt = Instant(15),
-            FinishedAt = Instant(16),
-            ExitCode = reader.IsDBNull(17) ? null : reader.GetInt32(17),
-            FailureReason = Text(18),
-            KubernetesJobName = Text(19),
-            Namespace = Text(20),
-            Image = Text(21),
-            Notes = JsonSerializer.Deserialize<string[]>(reader.GetString(22)) ?? [],
-        };
-    }
+    private static JobRecord ReadJob(SqliteDataReader reader) => JobRows.ReadJob(
+        reader,
+        static (row, ordinal) => StorageTime.FromUnixMicroseconds(row.GetInt64(ordinal)),
+        static (row, ordinal) => JsonSerializer.Deserialize<string[]>(row.GetString(ordinal)) ?? []);
 
     private static void Add(SqliteCommand command, string name, object? value) =>
         command.Parameters.AddWithValue(name, value ?? DBNull.Value);

@@ -1,0 +1,57 @@
+using System.Data.Common;
+using Specific.Jobs.Domain;
+
+namespace Specific.Jobs.Storage;
+
+/// <summary>
+/// Reads job and thread rows for both stores; they select the same columns in the same order and differ only in how
+/// an instant and the notes are stored, which each store passes in.
+/// </summary>
+internal static class JobRows
+{
+    /// <summary>The job columns, in the order <see cref="ReadJob"/> reads them.</summary>
+    public const string JobColumns = """
+        id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id, origin_user_id,
+        origin_user_name, rerun_of, state, version, created_at, queued_at, running_at, finished_at, exit_code,
+        failure_reason, kubernetes_job_name, namespace, image, notes
+        """;
+
+    public static JobRecord ReadJob(
+        DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> instant, Func<DbDataReader, int, string[]> notes)
+    {
+        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+        DateTimeOffset? Optional(int ordinal) => reader.IsDBNull(ordinal) ? null : instant(reader, ordinal);
+        return new JobRecord
+        {
+            Id = reader.GetString(0),
+            Service = reader.GetString(1),
+            Environment = reader.GetString(2),
+            Command = reader.GetString(3),
+            Name = Text(4),
+            Origin = new JobOrigin(reader.GetString(5), Text(6), Text(7), Text(8), Text(9)),
+            RerunOf = Text(10),
+            State = JobLifecycle.FromWire(reader.GetString(11)),
+            Version = reader.GetInt64(12),
+            CreatedAt = instant(reader, 13),
+            QueuedAt = Optional(14),
+            RunningAt = Optional(15),
+            FinishedAt = Optional(16),
+            ExitCode = reader.IsDBNull(17) ? null : reader.GetInt32(17),
+            FailureReason = Text(18),
+            KubernetesJobName = Text(19),
+            Namespace = Text(20),
+            Image = Text(21),
+            Notes = notes(reader, 22),
+        };
+    }
+
+    /// <summary>Reads job_id, channel_id, message_ts, rendered_version, posted_state, posted_log_line, final_posted.</summary>
+    public static JobThread ReadThread(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.GetInt64(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.GetInt64(5),
+        reader.GetBoolean(6));
+}
