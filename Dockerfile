@@ -19,8 +19,7 @@ WORKDIR /app
 COPY --from=build /app .
 # 1654 is the `app` user the .NET images ship; numeric so runAsNonRoot can verify it.
 USER 1654
-ENV \
-    Bot__Url=http://0.0.0.0:8080
+ENV Bot__Url=http://0.0.0.0:8080
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "Specific.JobsBot.dll"]
 CMD ["bot"]
