@@ -38,7 +38,7 @@ public static class AckBench
         }
 
         Say($"Acknowledgement latency, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Say($"Machine: {machine}");
+        Say($"Machine: {machine}; load average at start {LoadAverage()}");
         Say("Bot: separate process, Release build, Bot__Engine=InProcess, against the cluster simulator and Slack stand-in in the bench process (all loopback).");
         Say("Load: signed form-encoded /specific commands, unique trigger_id each, HTTP/1.1 keep-alive; 100 requests at concurrency 1, 200 at 16 and 64; warm-up first.");
         Say("");
@@ -99,6 +99,7 @@ public static class AckBench
         {
             Say("PostgreSQL rows MISSING: no PostgreSQL at " + PostgresConnection);
         }
+        Say($"Load average at end {LoadAverage()} (other work on the machine inflates every number).");
         Say(string.Create(CultureInfo.InvariantCulture, $"Total run time {started.Elapsed.TotalSeconds:N0} s."));
         return report.ToString();
     }
@@ -202,7 +203,17 @@ public static class AckBench
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         while (clock.Elapsed < DrainLimit)
         {
-            using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri(cluster.BaseUrl, "api/v1/pods"), ct));
+            string podList;
+            try
+            {
+                podList = await http.GetStringAsync(new Uri(cluster.BaseUrl, "api/v1/pods"), ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // A simulator busy with hundreds of pods may answer slowly: that is a reason to wait, not to stop.
+                continue;
+            }
+            using var document = JsonDocument.Parse(podList);
             var items = document.RootElement.GetProperty("items");
             var jobPods = items.EnumerateArray().Where(IsJobPod).ToList();
             pods = jobPods.Count;
@@ -246,6 +257,10 @@ public static class AckBench
         await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
         await drop.ExecuteNonQueryAsync();
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages, to tell a quiet run from a busy one.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private sealed record Row(string Target, string Store, string Command, int Concurrency, CellResult Result);
 
