@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Specific.Sandbox.ClusterSimulator;
+using Specific.Sandbox.SlackStandIn;
+
+namespace Specific.JobsBot.Bench;
+
+/// <summary>
+/// Item 1: how fast the bot acknowledges slash commands, against a bare signature-checking endpoint on the same
+/// machine. The bot runs as a separate Release process against the cluster simulator and Slack stand-in in this one.
+/// </summary>
+public static class AckBench
+{
+    public const string PostgresConnection = "Host=127.0.0.1;Username=jobsbot;Password=jobsbot;Database=jobsbot_test";
+    private const string ChannelId = "C0BENCH";
+    private const string UserId = "U0SANDBOX";
+    private static readonly string[] Commands = ["help", "job run web true"];
+    private static readonly int[] Concurrencies = [1, 16, 64];
+
+    /// <summary>Requests per cell: bounded so that `job run` at 64 does not start more real processes than the machine drains.</summary>
+    private static int RequestsFor(int concurrency) => concurrency == 1 ? 100 : 200;
+
+    private static readonly TimeSpan CellTimeLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(20);
+
+    public static async Task<string> RunAsync(Machine machine, CancellationToken ct)
+    {
+        var started = Stopwatch.StartNew();
+        var report = new StringBuilder();
+        void Say(string line)
+        {
+            Console.WriteLine(line);
+            report.AppendLine(line);
+        }
+
+        Say($"Acknowledgement latency, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Say($"Machine: {machine}; load average at start {LoadAverage()}");
+        Say("Bot: separate process, Release build, Bot__Engine=InProcess, against the cluster simulator and Slack stand-in in the bench process (all loopback).");
+        Say("Load: signed form-encoded /specific commands, unique trigger_id each, HTTP/1.1 keep-alive; 100 requests at concurrency 1, 200 at 16 and 64; warm-up first.");
+        Say("");
+
+        var signingSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var botToken = "xoxb-bench-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
+        var rows = new List<Row>();
+
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+
+        // The limit first, with the same bodies, so each bot row has its bare counterpart.
+        await using (var bare = await BareEndpoint.StartAsync(signingSecret, ct))
+        {
+            var load = new SlashCommandLoad(http, signingSecret, ChannelId, UserId, new Uri("http://127.0.0.1:9/"));
+            await load.RunAsync(bare.CommandsUrl, "help", 8, 2000, CellTimeLimit, ct);
+            foreach (var command in Commands)
+            {
+                foreach (var concurrency in Concurrencies)
+                {
+                    var result = await load.RunAsync(bare.CommandsUrl, command, concurrency, RequestsFor(concurrency), CellTimeLimit, ct);
+                    rows.Add(new Row("bare", "-", command, concurrency, result));
+                }
+            }
+        }
+
+        var schema = "bench_" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+        var postgres = await PostgresAvailableAsync(schema, ct);
+        var stores = postgres ? new[] { "sqlite", "postgres" } : ["sqlite"];
+        try
+        {
+            foreach (var store in stores)
+            {
+                try
+                {
+                    rows.AddRange(await MeasureBotAsync(store, schema, signingSecret, botToken, http, Say, ct));
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // One store's failure must not lose the other's numbers: the table says which rows are missing.
+                    Say($"[{store}] FAILED, its rows are missing: {e.Message}");
+                }
+            }
+        }
+        finally
+        {
+            if (postgres)
+            {
+                await DropSchemaAsync(schema);
+            }
+        }
+
+        Say("");
+        Say(Table(rows));
+        if (!postgres)
+        {
+            Say("PostgreSQL rows MISSING: no PostgreSQL at " + PostgresConnection);
+        }
+        Say($"Load average at end {LoadAverage()} (other work on the machine inflates every number).");
+        Say(string.Create(CultureInfo.InvariantCulture, $"Total run time {started.Elapsed.TotalSeconds:N0} s."));
+        return report.ToString();
+    }
+
+    private static async Task<List<Row>> MeasureBotAsync(
+        string store, string schema, string signingSecret, string botToken, HttpClient http, Action<string> say, CancellationToken ct)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("jobsbot-bench-").FullName;
+        var botUrl = new Uri($"http://127.0.0.1:{BotProcess.FreePort()}");
+        var simulatorOptions = new ClusterSimulatorOptions { Url = "http://127.0.0.1:0" };
+        simulatorOptions.ManifestPaths.Add(Path.Combine(ResultFiles.RepositoryRoot(), "sandbox", "cluster.yaml"));
+        await using var cluster = await ClusterSimulator.StartAsync(simulatorOptions, cancellationToken: ct);
+        await using var slack = await SlackStandIn.StartAsync(
+            new SlackStandInOptions { Url = "http://127.0.0.1:0", SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl.ToString().TrimEnd('/') },
+            ct: ct);
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Bot__Url"] = botUrl.ToString().TrimEnd('/'),
+            ["Bot__Engine"] = "InProcess",
+            ["Slack__SigningSecret"] = signingSecret,
+            ["Slack__BotToken"] = botToken,
+            ["Slack__ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
+            ["Kubernetes__Host"] = cluster.BaseUrl.ToString().TrimEnd('/'),
+            ["Storage__Provider"] = store,
+            ["Environments__Default"] = "production",
+            ["Environments__Targets__production__Namespace"] = "production",
+            ["Environments__Targets__staging__Namespace"] = "staging",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // Production-like logging: information-level console output would be the bench's bottleneck, not the bot's.
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["DOTNET_NOLOGO"] = "1",
+        };
+        if (store == "postgres")
+        {
+            environment["Storage__ConnectionString"] = PostgresConnection + ";Search Path=" + schema;
+        }
+        else
+        {
+            environment["Storage__SqlitePath"] = Path.Combine(dataDirectory, "jobs.db");
+        }
+
+        var rows = new List<Row>();
+        await using (var bot = await BotProcess.StartAsync(botUrl, environment, ct))
+        {
+            var load = new SlashCommandLoad(http, signingSecret, ChannelId, UserId, new Uri(slack.BaseUrl, "bench-response/"));
+            // Warm-up: JIT, connection pools, the store's first statements, and a few real jobs.
+            await load.RunAsync(bot.CommandsUrl, "help", 8, 400, CellTimeLimit, ct);
+            await load.RunAsync(bot.CommandsUrl, "job run web true", 4, 40, CellTimeLimit, ct);
+            await DrainAsync(cluster, ct);
+            if (bot.Process.HasExited)
+            {
+                throw new InvalidOperationException($"The bot exited during the warm-up (code {bot.Process.ExitCode}):\n{bot.RecentOutput}");
+            }
+            var cpuBefore = bot.Process.TotalProcessorTime;
+            foreach (var command in Commands)
+            {
+                foreach (var concurrency in Concurrencies)
+                {
+                    var result = await load.RunAsync(bot.CommandsUrl, command, concurrency, RequestsFor(concurrency), CellTimeLimit, ct);
+                    rows.Add(new Row("bot", store, command, concurrency, result));
+                    if (result.FirstFailure is { } failure)
+                    {
+                        say($"[{store} {command} c={concurrency}] first failure: {failure}");
+                    }
+                    if (command != "help")
+                    {
+                        var drained = await DrainAsync(cluster, ct);
+                        say(string.Create(CultureInfo.InvariantCulture,
+                            $"[{store} {command} c={concurrency}] jobs drained in {drained.Elapsed.TotalSeconds:N1} s ({drained.Pods} pods seen, {drained.Unfinished} unfinished)"));
+                    }
+                }
+            }
+            if (bot.Process.HasExited)
+            {
+                throw new InvalidOperationException($"The bot exited during the measured cells (code {bot.Process.ExitCode}):\n{string.Join('\n', bot.RecentOutput.Split('\n').TakeLast(40))}");
+            }
+            bot.Process.Refresh();
+            say(string.Create(CultureInfo.InvariantCulture,
+                $"[{store}] bot CPU during the measured cells {(bot.Process.TotalProcessorTime - cpuBefore).TotalSeconds:N1} s, peak working set {bot.Process.PeakWorkingSet64 / 1024.0 / 1024.0:N0} MB; Slack stand-in saw {slack.DeadlineMisses.Count} missed deadlines, {slack.Calls.Count} Web API calls."));
+        }
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind is harmless.
+        }
+        return rows;
+    }
+
+    /// <summary>Waits until no pod in the simulator is Pending or Running, so one cell's jobs do not load the next.</summary>
+    private static async Task<(TimeSpan Elapsed, int Pods, int Unfinished)> DrainAsync(ClusterSimulator cluster, CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        var clock = Stopwatch.StartNew();
+        var pods = 0;
+        var unfinished = 0;
+        // Give the last acknowledged commands a moment to create their Jobs and pods.
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        while (clock.Elapsed < DrainLimit)
+        {
+            string podList;
+            try
+            {
+                podList = await http.GetStringAsync(new Uri(cluster.BaseUrl, "api/v1/pods"), ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // A simulator busy with hundreds of pods may answer slowly: that is a reason to wait, not to stop.
+                continue;
+            }
+            using var document = JsonDocument.Parse(podList);
+            var items = document.RootElement.GetProperty("items");
+            var jobPods = items.EnumerateArray().Where(IsJobPod).ToList();
+            pods = jobPods.Count;
+            unfinished = jobPods.Count(p =>
+                p.TryGetProperty("status", out var status) && status.TryGetProperty("phase", out var phase) &&
+                phase.GetString() is "Pending" or "Running");
+            if (unfinished == 0)
+            {
+                break;
+            }
+            await Task.Delay(500, ct);
+        }
+        return (clock.Elapsed, pods, unfinished);
+    }
+
+    /// <summary>A pod a Job owns; the Deployments' pods run for ever and are not waited for.</summary>
+    private static bool IsJobPod(JsonElement pod) =>
+        pod.GetProperty("metadata").TryGetProperty("ownerReferences", out var owners)
+        && owners.EnumerateArray().Any(o => o.GetProperty("kind").GetString() == "Job");
+
+    private static async Task<bool> PostgresAvailableAsync(string schema, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(PostgresConnection);
+            await connection.OpenAsync(ct);
+            await using var create = new NpgsqlCommand($"CREATE SCHEMA \"{schema}\"", connection);
+            await create.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task DropSchemaAsync(string schema)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnection);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages, to tell a quiet run from a busy one.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private sealed record Row(string Target, string Store, string Command, int Concurrency, CellResult Result);
+
+    private static string Table(IReadOnlyList<Row> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"target",-6} {"store",-8} {"command",-17} {"conc",4} {"n",4} {"err",4} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"req/s",8} {"p99/bare",8}  verdict"));
+        foreach (var row in rows)
+        {
+            var bare = rows.First(r => r.Target == "bare" && r.Command == row.Command && r.Concurrency == row.Concurrency);
+            var ratio = row.Result.P99 / bare.Result.P99;
+            var verdict = row.Target == "bare" ? "limit"
+                : row.Result.Failures > 0 ? "MISSED (errors)"
+                : row.Result.Max >= 1500 ? "MISSED (max near 3 s)"
+                : ratio > 2 ? "MISSED (p99 > 2x bare)"
+                : "ok";
+            var r = row.Result;
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"{row.Target,-6} {row.Store,-8} {row.Command,-17} {row.Concurrency,4} {r.Count,4} {r.Failures,4} {r.P50,8:N1} {r.P99,8:N1} {r.Max,8:N1} {r.RequestsPerSecond,8:N0} {ratio,8:N2}  {verdict}"));
+        }
+        return text.ToString();
+    }
+}
