@@ -5,4 +5,8 @@ public interface IServiceCatalog
 {
     /// <summary>The names of the Deployments in the environment, sorted.</summary>
     Task<IReadOnlyList<string>> ListServicesAsync(string environment, CancellationToken cancellationToken);
+
+    /// <summary>The names as Kubernetes has them now, bypassing any cache (for a name a cached list lacks).</summary>
+    Task<IReadOnlyList<string>> ListFreshServicesAsync(string environment, CancellationToken cancellationToken) =>
+        ListServicesAsync(environment, cancellationToken);
 }

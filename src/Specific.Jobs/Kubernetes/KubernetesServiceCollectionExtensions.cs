@@ -23,7 +23,9 @@ public static class KubernetesServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetesClientFactory, KubernetesClientFactory>();
         services.TryAddSingleton<IKubernetesJobs, KubernetesJobs>();
-        services.TryAddSingleton<IServiceCatalog, KubernetesServiceCatalog>();
+        services.TryAddSingleton<KubernetesServiceCatalog>();
+        services.TryAddSingleton<IServiceCatalog>(sp => new CachedServiceCatalog(
+            sp.GetRequiredService<KubernetesServiceCatalog>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -96,15 +96,20 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
     }
 
     /// <summary>The live services of an environment within the front door's budget, or why they could not be listed.</summary>
-    public async Task<(IReadOnlyList<string>? Services, string? Problem)> ListServicesAsync(
-        string environment, CancellationToken cancellationToken, TimeSpan? within = null)
+    public Task<(IReadOnlyList<string>? Services, string? Problem)> ListServicesAsync(
+        string environment, CancellationToken cancellationToken, TimeSpan? within = null) =>
+        ListWithinBudgetAsync(catalog.ListServicesAsync, environment, cancellationToken, within);
+
+    private static async Task<(IReadOnlyList<string>? Services, string? Problem)> ListWithinBudgetAsync(
+        Func<string, CancellationToken, Task<IReadOnlyList<string>>> list, string environment,
+        CancellationToken cancellationToken, TimeSpan? within = null)
     {
         var limit = within ?? CatalogBudget;
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(limit);
         try
         {
-            return (await catalog.ListServicesAsync(environment, budget.Token), null);
+            return (await list(environment, budget.Token), null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -119,6 +124,18 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
     private async Task<string?> CheckServiceAsync(string service, string environment, CancellationToken cancellationToken)
     {
         var (services, problem) = await ListServicesAsync(environment, cancellationToken);
+        if (services is null)
+        {
+            return problem;
+        }
+
+        if (services.Contains(service, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        // The list may be a few seconds old: a service deployed just now is checked live before it is refused.
+        (services, problem) = await ListWithinBudgetAsync(catalog.ListFreshServicesAsync, environment, cancellationToken);
         if (services is null)
         {
             return problem;
