@@ -94,15 +94,10 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
 
     private ApiAnswer Update(ApiArguments args)
     {
+        if (FindOwnMessage(args, "cant_update_message") is { } refusal)
+            return refusal;
         var channel = args.String("channel");
-        if (!SlackWorkspace.IsChannelId(channel))
-            return ApiAnswer.Fail("channel_not_found");
         var ts = args.String("ts");
-        var existing = string.IsNullOrEmpty(ts) ? null : workspace.Find(channel!, ts);
-        if (existing is null)
-            return ApiAnswer.Fail("message_not_found");
-        if (existing.BotId != SlackWorkspace.BotId)
-            return ApiAnswer.Fail("cant_update_message");
         var content = ReadContent(args, required: true);
         if (content.Error is not null)
             return content.Error;
@@ -122,7 +117,8 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         return ApiAnswer.Ok(new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = updated.Text, ["message"] = MessageJson(updated) });
     }
 
-    private ApiAnswer Delete(ApiArguments args)
+    /// <summary>Why Slack would refuse to change the message that channel+ts name, or null when it is the bot's own.</summary>
+    private ApiAnswer? FindOwnMessage(ApiArguments args, string notOwnError)
     {
         var channel = args.String("channel");
         if (!SlackWorkspace.IsChannelId(channel))
@@ -131,8 +127,15 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         var existing = string.IsNullOrEmpty(ts) ? null : workspace.Find(channel!, ts);
         if (existing is null)
             return ApiAnswer.Fail("message_not_found");
-        if (existing.BotId != SlackWorkspace.BotId)
-            return ApiAnswer.Fail("cant_delete_message");
+        return existing.BotId == SlackWorkspace.BotId ? null : ApiAnswer.Fail(notOwnError);
+    }
+
+    private ApiAnswer Delete(ApiArguments args)
+    {
+        if (FindOwnMessage(args, "cant_delete_message") is { } refusal)
+            return refusal;
+        var channel = args.String("channel");
+        var ts = args.String("ts");
         workspace.Delete(channel!, ts!);
         return ApiAnswer.Ok(new JsonObject { ["channel"] = channel, ["ts"] = ts });
     }

@@ -17,7 +17,6 @@ public sealed class PostgresJobStore : IJobStorageBackend
 {
     private const string JobColumns = JobRows.JobColumns;
 
-    private static readonly TimeSpan RequestKeyPruneEvery = TimeSpan.FromMinutes(10);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
@@ -26,7 +25,7 @@ public sealed class PostgresJobStore : IJobStorageBackend
     private readonly AsyncOnce _migrations;
     private readonly string _schemaName;
     private readonly string _schema;
-    private long _nextRequestKeyPruneTicks;
+    private readonly PruneSchedule _requestKeyPrune = new(TimeSpan.FromMinutes(10));
 
     public PostgresJobStore(
         NpgsqlDataSource dataSource,
@@ -328,9 +327,7 @@ public sealed class PostgresJobStore : IJobStorageBackend
 
     private async Task PruneRequestKeysAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var due = Interlocked.Read(ref _nextRequestKeyPruneTicks);
-        if (at.UtcTicks < due
-            || Interlocked.CompareExchange(ref _nextRequestKeyPruneTicks, (at + RequestKeyPruneEvery).UtcTicks, due) != due)
+        if (!_requestKeyPrune.IsDue(at))
         {
             return;
         }

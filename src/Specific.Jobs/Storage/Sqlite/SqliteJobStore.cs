@@ -30,14 +30,13 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
     // How many changes a watcher reads at once.
     private const int ChangePage = 500;
 
-    private static readonly TimeSpan RequestKeyPruneEvery = TimeSpan.FromMinutes(10);
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
     private readonly SqliteJobStoreOptions _options;
     private readonly AsyncOnce _migrations;
     private readonly ConcurrentDictionary<ChangeSignal, byte> _watchers = new();
-    private long _nextRequestKeyPruneTicks;
+    private readonly PruneSchedule _requestKeyPrune = new(TimeSpan.FromMinutes(10));
 
     public SqliteJobStore(string path, TimeProvider timeProvider, SqliteJobStoreOptions? options = null)
     {
@@ -378,9 +377,7 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
 
     private async Task PruneRequestKeysAsync(SqliteConnection connection, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var due = Interlocked.Read(ref _nextRequestKeyPruneTicks);
-        if (at.UtcTicks < due
-            || Interlocked.CompareExchange(ref _nextRequestKeyPruneTicks, (at + RequestKeyPruneEvery).UtcTicks, due) != due)
+        if (!_requestKeyPrune.IsDue(at))
         {
             return;
         }
