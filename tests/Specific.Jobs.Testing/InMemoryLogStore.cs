@@ -97,6 +97,17 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
         }
     }
 
+    public Task<LogSearchResult> SearchAsync(string jobId, string text, int limit, CancellationToken cancellationToken)
+    {
+        LogSearchResult.ThrowIfInvalid(text, limit);
+        lock (gate)
+        {
+            var matching = Log(jobId).Values.Where(line => line.Text.Contains(text, StringComparison.OrdinalIgnoreCase));
+            IReadOnlyList<LogLine> first = matching.Take(limit).ToList();
+            return Task.FromResult(new LogSearchResult(first, matching.Take(LogSearchResult.CountLimit + 1).LongCount()));
+        }
+    }
+
     /// <summary>The text of every stored line of a job, in order.</summary>
     public IReadOnlyList<string> TextOf(string jobId)
     {
