@@ -29,6 +29,12 @@ public sealed record LogsOptions
     /// <summary>How many days ClickHouse keeps lines (the table's TTL). The product's standard window is 30.</summary>
     public int RetentionDays { get; init; } = 30;
 
+    /// <summary>
+    /// The largest full-log file uploaded to Slack, in bytes (default 25 MiB). A longer log keeps its beginning and its
+    /// last lines, and says in the file which lines were cut.
+    /// </summary>
+    public long FullLogMaxBytes { get; init; } = 25L * 1024 * 1024;
+
     /// <summary>The ClickHouse connection, for the clickhouse provider and the otel_logs source.</summary>
     public ClickHouseLogsOptions ClickHouse { get; init; } = new();
 

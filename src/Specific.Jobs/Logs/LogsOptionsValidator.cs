@@ -8,6 +8,7 @@ namespace Specific.Jobs.Logs;
 internal sealed class LogsOptionsValidator(IOptions<StorageOptions> storage) : IValidateOptions<LogsOptions>
 {
     private const int MaxRetentionDays = 3650;
+    private const long MinFullLogBytes = 64 * 1024;
 
     public ValidateOptionsResult Validate(string? name, LogsOptions options)
     {
@@ -29,6 +30,12 @@ internal sealed class LogsOptionsValidator(IOptions<StorageOptions> storage) : I
         {
             return ValidateOptionsResult.Fail(
                 $"Logs:RetentionDays is {options.RetentionDays}. Set Logs__RetentionDays to a number of days from 1 to {MaxRetentionDays}, for example 30.");
+        }
+
+        if (options.FullLogMaxBytes < MinFullLogBytes)
+        {
+            return ValidateOptionsResult.Fail(
+                $"Logs:FullLogMaxBytes is {options.FullLogMaxBytes}. Set Logs__FullLogMaxBytes to at least {MinFullLogBytes} bytes, for example 26214400 (25 MiB).");
         }
 
         if (provider == LogsOptions.PostgresProvider && !storage.Value.IsPostgres && !options.ReadsOtelLogs)
