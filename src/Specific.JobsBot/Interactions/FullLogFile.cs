@@ -112,9 +112,11 @@ public static class FullLogFile
     public static string CutNote(JobRecord job, long firstCut, long lastCut, long cutLines, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var megabytes = (maxBytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture);
+        var size = maxBytes >= 1024 * 1024
+            ? (maxBytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture) + " MiB"
+            : (maxBytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KiB";
         return string.Create(CultureInfo.InvariantCulture,
-            $"----- {cutLines:N0} lines cut here (lines {firstCut:N0}–{lastCut:N0}): this file stops at {megabytes} MiB. "
+            $"----- {cutLines:N0} lines cut here (lines {firstCut:N0}–{lastCut:N0}): this file stops at {size}. "
             + $"`/specific job logs {job.Id} --grep <text>` searches the whole log. -----\n");
     }
 
