@@ -13,7 +13,7 @@ public static class OtelLogsQueries
 
     private const string JobRecords =
         " FROM " + Table
-        + " WHERE TimestampTime >= {from:DateTime} AND TimestampTime <= {to:DateTime}"
+        + " WHERE TimestampTime >= {from:DateTime('UTC')} AND TimestampTime <= {to:DateTime('UTC')}"
         + " AND (ResourceAttributes['k8s.job.name'] = {job_name:String}"
         + " OR ResourceAttributes[{job_id_attribute:String}] = {job_id:String})";
 

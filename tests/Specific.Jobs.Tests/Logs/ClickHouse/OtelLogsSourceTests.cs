@@ -65,11 +65,18 @@ public sealed class OtelLogsSourceTests
             Assert.Contains("FROM otel_logs", sql, StringComparison.Ordinal);
             Assert.Contains("ResourceAttributes['k8s.job.name'] = {job_name:String}", sql, StringComparison.Ordinal);
             Assert.Contains("ResourceAttributes[{job_id_attribute:String}] = {job_id:String}", sql, StringComparison.Ordinal);
-            Assert.Contains("TimestampTime >= {from:DateTime} AND TimestampTime <= {to:DateTime}", sql, StringComparison.Ordinal);
+            Assert.Contains("TimestampTime >= {from:DateTime('UTC')} AND TimestampTime <= {to:DateTime('UTC')}", sql, StringComparison.Ordinal);
         }
 
         Assert.Contains("row_number() OVER (ORDER BY Timestamp, Body) AS line", OtelLogsQueries.ReadAfter, StringComparison.Ordinal);
         Assert.Contains("row_number() OVER (ORDER BY Timestamp, Body) AS line", OtelLogsQueries.Search, StringComparison.Ordinal);
+        foreach (var sql in KnownQueries)
+        {
+            foreach (var (name, type) in RecordingClickHouseGateway.PlaceholdersOf(sql))
+            {
+                Assert.True(type is "String" or "UInt32" or "UInt64" or "DateTime('UTC')", $"{name} in `{sql}` has type {type}");
+            }
+        }
     }
 
     [Fact]
