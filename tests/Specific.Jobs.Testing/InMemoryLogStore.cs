@@ -83,17 +83,41 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
 
     public async IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        LogLine[] lines;
-        lock (gate)
-        {
-            lines = [.. Log(jobId).Values];
-        }
-
-        foreach (var line in lines)
+        // Page by page from the last line read, as the real stores do: a line appended meanwhile is still reached.
+        const int Page = 1_000;
+        var after = 0L;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.Yield();
-            yield return line;
+            LogLine[] page;
+            lock (gate)
+            {
+                page = [.. Log(jobId).Values.SkipWhile(line => line.Number <= after).Take(Page)];
+            }
+
+            foreach (var line in page)
+            {
+                await Task.Yield();
+                yield return line;
+            }
+
+            if (page.Length < Page)
+            {
+                yield break;
+            }
+
+            after = page[^1].Number;
+        }
+    }
+
+    public Task<LogSearchResult> SearchAsync(string jobId, string text, int limit, CancellationToken cancellationToken)
+    {
+        LogSearchResult.ThrowIfInvalid(text, limit);
+        lock (gate)
+        {
+            var matching = Log(jobId).Values.Where(line => line.Text.Contains(text, StringComparison.OrdinalIgnoreCase));
+            IReadOnlyList<LogLine> first = matching.Take(limit).ToList();
+            return Task.FromResult(new LogSearchResult(first, matching.Take(LogSearchResult.CountLimit + 1).LongCount()));
         }
     }
 

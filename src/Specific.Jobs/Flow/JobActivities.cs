@@ -19,8 +19,12 @@ public sealed partial class JobActivities(
     IKubernetesJobs kubernetes,
     IOptions<EnvironmentsOptions> environments,
     TimeProvider time,
-    ILogger<JobActivities> logger)
+    ILogger<JobActivities> logger,
+    IOptions<LogsOptions>? logsOptions = null)
 {
+    // With Logs:Source otel_logs a collector ships the pod's log; the follow then stores no line of its own.
+    private readonly bool _storesLines = logsOptions?.Value.ReadsOtelLogs != true;
+
     /// <summary>The rejection kind for a job whose environment is not configured.</summary>
     public const string UnknownEnvironmentKind = "UnknownEnvironment";
 
@@ -257,14 +261,14 @@ public sealed partial class JobActivities(
     }
 
     private Task AppendLinesAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken) =>
-        logs.AppendAsync(jobId, lines, cancellationToken);
+        _storesLines ? logs.AppendAsync(jobId, lines, cancellationToken) : Task.CompletedTask;
 
     private async Task<FollowCheckpoint> ResumePointAsync(
         string jobId, FollowCheckpoint? heartbeat, CancellationToken cancellationToken)
     {
         var job = await GetJobAsync(jobId, cancellationToken);
         var running = job.State == JobState.Running || heartbeat?.Running == true;
-        var stored = await StoredCheckpointAsync(jobId, cancellationToken);
+        var stored = _storesLines ? await StoredCheckpointAsync(jobId, cancellationToken) : null;
 
         // The log store is written before a checkpoint is heartbeated, so it can only be ahead of the heartbeat.
         var resumeFrom = stored is not null && stored.LastLogLine > (heartbeat?.LastLogLine ?? 0)

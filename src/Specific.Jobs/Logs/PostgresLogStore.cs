@@ -149,6 +149,35 @@ public sealed class PostgresLogStore : ILogStore
         }
     }
 
+    public async Task<LogSearchResult> SearchAsync(string jobId, string text, int limit, CancellationToken cancellationToken)
+    {
+        LogSearchResult.ThrowIfInvalid(text, limit);
+        await InitializeAsync(cancellationToken);
+
+        // strpos takes the text as a plain substring (LIKE would read % and _ as wildcards).
+        await using var count = _dataSource.CreateCommand($"""
+            SELECT COUNT(*) FROM (
+                SELECT 1 FROM {_schema}.log_lines WHERE job_id = @job_id AND strpos(lower(text), lower(@text)) > 0 LIMIT @cap) AS matching
+            """);
+        count.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
+        count.Parameters.Add(new NpgsqlParameter("text", NpgsqlDbType.Text) { Value = text.Replace('\0', '\uFFFD') });
+        count.Parameters.Add(new NpgsqlParameter("cap", NpgsqlDbType.Integer) { Value = LogSearchResult.CountLimit + 1 });
+        var matches = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        if (matches == 0 || limit == 0)
+        {
+            return new LogSearchResult([], matches);
+        }
+
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT line_number, ts, stream, text FROM {_schema}.log_lines
+            WHERE job_id = @job_id AND strpos(lower(text), lower(@text)) > 0 ORDER BY line_number LIMIT @limit
+            """);
+        command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter("text", NpgsqlDbType.Text) { Value = text.Replace('\0', '\uFFFD') });
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
+        return new LogSearchResult(await ReadLinesAsync(command, cancellationToken), matches);
+    }
+
     private static async Task<List<LogLine>> ReadLinesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var lines = new List<LogLine>();

@@ -151,6 +151,38 @@ public sealed class SqliteLogStore : ILogStore, IDisposable
         }
     }
 
+    public async Task<LogSearchResult> SearchAsync(string jobId, string text, int limit, CancellationToken cancellationToken)
+    {
+        LogSearchResult.ThrowIfInvalid(text, limit);
+        await InitializeAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+
+        // SQLite's lower() folds ASCII letters only; instr() takes the text as a plain substring, never a pattern.
+        await using var count = connection.CreateCommand();
+        count.CommandText = """
+            SELECT COUNT(*) FROM (
+                SELECT 1 FROM log_lines WHERE job_id = $job_id AND instr(lower(text), lower($text)) > 0 LIMIT $cap)
+            """;
+        count.Parameters.AddWithValue("$job_id", jobId);
+        count.Parameters.AddWithValue("$text", text);
+        count.Parameters.AddWithValue("$cap", LogSearchResult.CountLimit + 1);
+        var matches = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        if (matches == 0 || limit == 0)
+        {
+            return new LogSearchResult([], matches);
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT line_number, ts, stream, text FROM log_lines
+            WHERE job_id = $job_id AND instr(lower(text), lower($text)) > 0 ORDER BY line_number LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$job_id", jobId);
+        command.Parameters.AddWithValue("$text", text);
+        command.Parameters.AddWithValue("$limit", limit);
+        return new LogSearchResult(await ReadLinesAsync(command, cancellationToken), matches);
+    }
+
     /// <summary>Closes this file's pooled connections.</summary>
     public void Dispose() => _database.ClearPool();
 

@@ -1,19 +1,14 @@
 using Microsoft.Extensions.Hosting;
-using Specific.Jobs.Logs;
 
 namespace Specific.Jobs.Storage;
 
 /// <summary>
-/// Migrates the stores while the host starts, before any hosted service's StartAsync runs, so a bad database
+/// Migrates the job store while the host starts, before any hosted service's StartAsync runs, so a bad database
 /// fails the start instead of the first request. (Each store also migrates on first use, whoever comes first.)
 /// </summary>
-internal sealed class StorageInitializer(IJobStorageBackend jobs, SqliteLogStore logs) : IHostedLifecycleService
+internal sealed class StorageInitializer(IJobStorageBackend jobs) : IHostedLifecycleService
 {
-    public async Task StartingAsync(CancellationToken cancellationToken)
-    {
-        await jobs.InitializeAsync(cancellationToken);
-        await logs.InitializeAsync(cancellationToken);
-    }
+    public Task StartingAsync(CancellationToken cancellationToken) => jobs.InitializeAsync(cancellationToken);
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -13,8 +13,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one store instance behind
-    /// <see cref="IJobStore"/>, <see cref="IThreadStore"/> and <see cref="IRequestLedger"/>, the SQLite
-    /// <see cref="ILogStore"/>, and the start-up migration. Uses the registered <see cref="TimeProvider"/>, or the system clock.
+    /// <see cref="IJobStore"/>, <see cref="IThreadStore"/> and <see cref="IRequestLedger"/>, the start-up migration, and
+    /// the <see cref="ILogStore"/> the "Logs" section picks (<see cref="LogStoreServiceCollectionExtensions.AddJobLogs"/>). Uses the registered <see cref="TimeProvider"/>, or the system clock.
     /// </summary>
     public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,10 +34,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
 
-        services.TryAddSingleton(sp => new SqliteLogStore(Options(sp).LogsPath));
-        services.TryAddSingleton<ILogStore>(sp => sp.GetRequiredService<SqliteLogStore>());
-
         services.AddHostedService<StorageInitializer>();
+        services.AddJobLogs(configuration);
         return services;
     }
 

@@ -17,8 +17,10 @@ public sealed record OpenRunModalCommand : JobCommand;
 /// <summary><c>/specific job list [&lt;service&gt;]</c>.</summary>
 public sealed record ListJobsCommand(string? Service) : JobCommand;
 
-/// <summary><c>/specific job logs &lt;job&gt;</c>.</summary>
-public sealed record JobLogsCommand(string JobId) : JobCommand;
+/// <summary><c>/specific job logs &lt;job&gt; [--grep &lt;text&gt; | --file]</c>: the tail, the matching lines, or the whole log as a file.</summary>
+/// <param name="Grep">The text to search for (a plain substring, case ignored), or null for the tail.</param>
+/// <param name="AsFile">True to upload the whole log as a file instead of showing the tail.</param>
+public sealed record JobLogsCommand(string JobId, string? Grep = null, bool AsFile = false) : JobCommand;
 
 /// <summary><c>/specific job cancel &lt;job&gt;</c>.</summary>
 public sealed record CancelJobCommand(string JobId) : JobCommand;

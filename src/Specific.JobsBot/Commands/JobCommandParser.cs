@@ -15,6 +15,11 @@ public static class JobCommandParser
     public const string EnvOption = "--env";
     public const string NameOption = "--name";
     public const string EndOfOptions = "--";
+    public const string GrepOption = "--grep";
+    public const string FileOption = "--file";
+
+    /// <summary>The longest text <c>job logs --grep</c> searches for.</summary>
+    public const int MaxGrepLength = 200;
 
     /// <summary>Parses the slash command's <c>text</c> as Slack sends it (with &amp;, &lt; and &gt; escaped).</summary>
     public static JobCommand Parse(string? text)
@@ -37,7 +42,7 @@ public static class JobCommandParser
             null => new InvalidCommand("`job` needs a subcommand: `run`, `list`, `logs` or `cancel`."),
             _ when Is(subcommand, "run") => ParseRun(reader),
             _ when Is(subcommand, "list") => ParseList(reader),
-            _ when Is(subcommand, "logs") => ParseJobReference(reader, "logs", id => new JobLogsCommand(id)),
+            _ when Is(subcommand, "logs") => ParseLogs(reader),
             _ when Is(subcommand, "cancel") => ParseJobReference(reader, "cancel", id => new CancelJobCommand(id)),
             _ when Is(subcommand, "help") => new HelpCommand(),
             _ => new InvalidCommand($"Unknown subcommand `job {Shorten(subcommand)}`."),
@@ -167,6 +172,85 @@ public static class JobCommandParser
         return reader.ReadWord() is null
             ? new ListJobsCommand(service)
             : new InvalidCommand("`job list` takes at most one service, as in `job list web`.");
+    }
+
+    /// <summary><c>job logs &lt;job&gt; [--grep &lt;text&gt;] [--file]</c>, the options before or after the job id.</summary>
+    private static JobCommand ParseLogs(TextReader reader)
+    {
+        const string usage = "as in `job logs j-7k2m9x4q`, `job logs j-7k2m9x4q --grep \"timed out\"` or `job logs j-7k2m9x4q --file`";
+        string? jobId = null, grep = null;
+        var asFile = false;
+        while (true)
+        {
+            reader.SkipWhitespace();
+            if (reader.AtEnd)
+            {
+                break;
+            }
+
+            if (reader.PeekWord() is { Length: > 1 } token && token[0] == '-')
+            {
+                var key = reader.ReadOptionKey();
+                if (key == FileOption)
+                {
+                    if (reader.TryConsume('='))
+                    {
+                        return new InvalidCommand($"`{FileOption}` takes no value, {usage}.");
+                    }
+
+                    asFile = true;
+                    continue;
+                }
+
+                if (key != GrepOption)
+                {
+                    return new InvalidCommand($"Unknown option `{Shorten(key)}` for `job logs`. Its options are `{GrepOption} <text>` and `{FileOption}`, {usage}.");
+                }
+
+                if (grep is not null)
+                {
+                    return new InvalidCommand($"`{GrepOption}` is given twice; search for one text at a time.");
+                }
+
+                var value = reader.TryConsume('=') ? reader.ReadValue() : reader.SkipWhitespaceThenReadValue();
+                if (value.Problem is not null)
+                {
+                    return new InvalidCommand($"`{GrepOption}` {value.Problem}");
+                }
+
+                if (string.IsNullOrEmpty(value.Text))
+                {
+                    return new InvalidCommand($"`{GrepOption}` needs the text to look for, {usage}. Quote text with spaces.");
+                }
+
+                if (value.Text.Length > MaxGrepLength)
+                {
+                    return new InvalidCommand($"The text to look for is {value.Text.Length:N0} characters long; the limit is {MaxGrepLength}.");
+                }
+
+                grep = value.Text;
+                continue;
+            }
+
+            if (jobId is not null)
+            {
+                return new InvalidCommand($"`job logs` takes one job id, {usage}. Quote a search text that has spaces.");
+            }
+
+            jobId = reader.ReadWord();
+        }
+
+        if (jobId is null)
+        {
+            return new InvalidCommand($"`job logs` needs a job id, {usage}.");
+        }
+
+        if (grep is not null && asFile)
+        {
+            return new InvalidCommand($"`{GrepOption}` and `{FileOption}` do not go together: search with `{GrepOption}`, or upload the whole log with `{FileOption}`.");
+        }
+
+        return new JobLogsCommand(jobId, grep, asFile);
     }
 
     private static JobCommand ParseJobReference(TextReader reader, string subcommand, Func<string, JobCommand> create)

@@ -11,7 +11,7 @@ public static class JobCommandUsage
         $"`{SlashCommand} job run <service> [--env <name>] [--name <label>] [--] <command…>` run a one-off command in a copy of the service's live container",
         $"`{SlashCommand} job run` open the form",
         $"`{SlashCommand} job list [<service>]` recent jobs",
-        $"`{SlashCommand} job logs <job>` the last lines of a job's log",
+        $"`{SlashCommand} job logs <job> [--grep <text> | --file]` the last lines of a job's log, the lines containing a text (case ignored), or the whole log as a file; works long after the pod is gone",
         $"`{SlashCommand} job cancel <job>` stop a job you started",
         $"`{SlashCommand} help` this help",
         $"Everything after the service and its options runs verbatim under `sh -c` (quotes, pipes, `$VARS`, newlines); `--` ends the options. Commands up to {JobCommandParser.MaxCommandLength:N0} characters.",

@@ -6,16 +6,11 @@ using Specific.JobsBot.Threads;
 
 namespace Specific.JobsBot.Commands;
 
-/// <summary>The text of the front door's private answers: the run acknowledgement, job lists and log tails.</summary>
+/// <summary>The text of the front door's private answers: the run acknowledgement and job lists (log answers: <see cref="JobLogReplies"/>).</summary>
 public static class JobReplies
 {
     /// <summary>How many lines <c>job logs</c> shows.</summary>
     public const int TailLines = 30;
-
-    /// <summary>What a code block in a section may hold, with room for the fences and the headline.</summary>
-    public const int TailCharacters = 2800;
-
-    private const int LineCharacters = 300;
 
     /// <summary>The state's emoji, the same one the job message shows.</summary>
     public static string Emoji(JobState state) => JobStateText.Emoji(state);
@@ -55,38 +50,6 @@ public static class JobReplies
         }
 
         return text.ToString().TrimEnd('\n');
-    }
-
-    /// <summary>The last lines of a job's log as a code block within a section's limits, newest lines kept.</summary>
-    public static string Tail(JobRecord job, IReadOnlyList<LogLine> lines, long lastNumber)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(lines);
-        var headline = $"{Emoji(job.State)} `{job.Id}` on `{job.Service}` in {job.Environment}: {job.State.ToWire()}";
-        if (lines.Count == 0)
-        {
-            return $"{headline}. No output yet.";
-        }
-
-        var kept = new List<string>();
-        var used = 0;
-        for (var i = lines.Count - 1; i >= 0; i--)
-        {
-            var line = Shorten(lines[i].Text, LineCharacters).Replace("```", "'''", StringComparison.Ordinal);
-            if (used + line.Length + 1 > TailCharacters)
-            {
-                break;
-            }
-
-            kept.Add(line);
-            used += line.Length + 1;
-        }
-
-        kept.Reverse();
-        var first = lastNumber - kept.Count + 1;
-        var range = first <= 1 ? $"all {lastNumber} lines" : $"lines {first}–{lastNumber} of {lastNumber}";
-        return $"{headline}. Output, {range}:\n{CodeBlock(string.Join('\n', kept))}\n" +
-               $"The *Full log* button on the job's message uploads the whole log as a file.";
     }
 
     private static string CodeBlock(string text) => $"```\n{text}\n```";

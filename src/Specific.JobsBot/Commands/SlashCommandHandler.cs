@@ -1,6 +1,5 @@
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
-using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Interactions;
@@ -17,13 +16,16 @@ public sealed class SlashCommandHandler(
     RunJobValidator validator,
     JobCanceller canceller,
     IJobStore jobs,
-    ILogStore logs,
+    JobLogReader logReader,
     IRequestLedger ledger,
     FrontDoorQueue queue,
     TimeProvider clock)
 {
     /// <summary>How many jobs <c>job list</c> shows.</summary>
     public const int ListLimit = 15;
+
+    /// <summary>How long a log answer may take inside the request; past it the answer follows through response_url.</summary>
+    public static readonly TimeSpan LogReadBudget = TimeSpan.FromSeconds(2);
 
     public async Task<SlackMessage?> HandleAsync(SlashCommand slash, CancellationToken cancellationToken)
     {
@@ -35,7 +37,7 @@ public sealed class SlashCommandHandler(
             OpenRunModalCommand => await OpenModalAsync(slash, cancellationToken),
             RunJobCommand run => await RunAsync(slash, run, cancellationToken),
             ListJobsCommand list => await ListAsync(list, cancellationToken),
-            JobLogsCommand logsOf => await TailAsync(logsOf.JobId, cancellationToken),
+            JobLogsCommand logsOf => await LogsAsync(slash, logsOf, cancellationToken),
             CancelJobCommand cancel => await CancelAsync(slash, cancel.JobId, cancellationToken),
             var other => throw new System.Diagnostics.UnreachableException($"The grammar produced {other.GetType().Name}, which has no handler."),
         };
@@ -112,7 +114,36 @@ public sealed class SlashCommandHandler(
         return SlackMessage.Ephemeral(JobReplies.List(recent, list.Service, clock.GetUtcNow()));
     }
 
-    private async Task<SlackMessage> TailAsync(string jobId, CancellationToken cancellationToken)
+    private async Task<SlackMessage?> LogsAsync(SlashCommand slash, JobLogsCommand command, CancellationToken cancellationToken)
+    {
+        if (command.AsFile)
+        {
+            return await UploadLogAsync(slash, command.JobId, cancellationToken);
+        }
+
+        // The tail and a search are bounded reads, answered at once; a slow store must not cost Slack's 3 seconds.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(LogReadBudget);
+        try
+        {
+            return await logReader.AnswerAsync(command, budget.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var target = ReplyTargetOf(slash);
+            return queue.TryEnqueue(
+                $"read the log of {command.JobId}",
+                async (services, token) =>
+                {
+                    var answer = await services.GetRequiredService<JobLogReader>().AnswerAsync(command, token);
+                    await services.GetRequiredService<Specific.Slack.WebApi.SlackWebClient>().TellAsync(target, answer, token);
+                })
+                ? SlackMessage.Ephemeral($":hourglass: Reading the log of `{JobCommandParser.Shorten(command.JobId)}` takes a moment; the answer follows here.")
+                : Busy();
+        }
+    }
+
+    private async Task<SlackMessage?> UploadLogAsync(SlashCommand slash, string jobId, CancellationToken cancellationToken)
     {
         var job = await jobs.GetAsync(jobId, cancellationToken);
         if (job is null)
@@ -120,9 +151,17 @@ public sealed class SlashCommandHandler(
             return Problem($"No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
         }
 
-        var tail = await logs.TailAsync(job.Id, JobReplies.TailLines, cancellationToken);
-        var last = tail.Count == 0 ? 0 : tail[^1].Number;
-        return SlackMessage.Ephemeral(JobReplies.Tail(job, tail, last));
+        if (!await IsFirstAsync(slash, cancellationToken))
+        {
+            return null;
+        }
+
+        var target = ReplyTargetOf(slash);
+        return queue.TryEnqueue(
+            $"upload the full log of {job.Id}",
+            (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(job.Id, slash.ChannelId, threadTs: null, target, token))
+            ? SlackMessage.Ephemeral($":page_facing_up: Uploading the whole log of `{job.Id}` as a file, into the job's thread when it is in this channel.")
+            : Busy();
     }
 
     private async Task<SlackMessage?> CancelAsync(SlashCommand slash, string jobId, CancellationToken cancellationToken)

@@ -10,18 +10,23 @@ public sealed record ReplyTarget(string? ResponseUrl, string? ChannelId, string 
 public static class PrivateReplies
 {
     /// <summary>Tells the person privately; a reply with no route is dropped (there is nobody to tell).</summary>
-    public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, string text, CancellationToken cancellationToken)
+    public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, string text, CancellationToken cancellationToken) =>
+        slack.TellAsync(target, SlackMessage.Ephemeral(text), cancellationToken);
+
+    /// <summary>Tells the person privately with a whole message (blocks and fallback text).</summary>
+    public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, SlackMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(slack);
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(message);
         if (target.ResponseUrl is not null && Uri.TryCreate(target.ResponseUrl, UriKind.Absolute, out var responseUrl))
         {
             // Never replace the message a button sits on: the job message belongs to the thread keeper.
-            return slack.PostToResponseUrlAsync(responseUrl, SlackMessage.Ephemeral(text) with { ReplaceOriginal = false }, cancellationToken);
+            return slack.PostToResponseUrlAsync(responseUrl, message with { ResponseType = ResponseType.Ephemeral, ReplaceOriginal = false }, cancellationToken);
         }
 
         return target.ChannelId is not null
-            ? slack.PostEphemeralAsync(target.ChannelId, target.UserId, SlackMessage.Ephemeral(text), cancellationToken: cancellationToken)
+            ? slack.PostEphemeralAsync(target.ChannelId, target.UserId, message with { ResponseType = ResponseType.Ephemeral }, cancellationToken: cancellationToken)
             : Task.CompletedTask;
     }
 }

@@ -192,6 +192,9 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     /// <summary>The person clicks Cancel on the job message (and confirms the dialog).</summary>
     public Task<InteractionResult> ClickCancel(JobHandle job) => Click(job, "cancel");
 
+    /// <summary>The person clicks Full log on the ended job's message.</summary>
+    public Task<InteractionResult> ClickFullLog(JobHandle job) => Click(job, "full_log");
+
     /// <summary>The person clicks Re-run; returns the modal the bot opens.</summary>
     public async Task<StandInView> ClickRerun(JobHandle job)
     {

@@ -51,6 +51,25 @@ public sealed class JobActivitiesTests
     }
 
     [Fact]
+    public async Task With_logs_read_from_otel_logs_the_follow_stores_no_line_and_ignores_the_store_on_resume()
+    {
+        var job = Running();
+        await logs.AppendAsync(job.Id, [new LogLine(7, DateTimeOffset.UnixEpoch.AddSeconds(9), LogStream.Output, "shipped elsewhere")], TestContext.Current.CancellationToken);
+        var appendsBefore = logs.AppendCalls;
+        var otel = new JobActivities(
+            jobs, logs, kubernetes, Options.Create(new EnvironmentsOptions()), TimeProvider.System, NullLogger<JobActivities>.Instance,
+            Options.Create(new LogsOptions { Source = LogsOptions.OtelLogsSource }));
+        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.Zero, exitCode: 0);
+
+        var end = await Environment().RunAsync(() => otel.FollowAsync(FollowOf(job)));
+
+        Assert.Equal(new JobEnd(true, 0, null), end);
+        Assert.Equal(appendsBefore, logs.AppendCalls);
+        Assert.Equal(["shipped elsewhere"], logs.TextOf(job.Id));
+        Assert.Equal(0, Assert.Single(kubernetes.Follows).Checkpoint.LastLogLine);
+    }
+
+    [Fact]
     public async Task Retried_follow_resumes_from_the_last_attempts_heartbeat()
     {
         var job = Running();

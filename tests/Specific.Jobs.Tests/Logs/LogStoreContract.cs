@@ -137,6 +137,72 @@ public abstract class LogStoreContract : IAsyncLifetime
         Assert.Empty(all);
     }
 
+    [Fact]
+    public async Task Search_finds_the_first_lines_containing_the_text_ignoring_case_and_counts_them_all()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync("j-grep0001", Texts("Error: one", "all fine", "an ERROR two", "error three", "fine again"), Ct);
+
+        var found = await store.SearchAsync("j-grep0001", "error", limit: 2, Ct);
+
+        Assert.Equal([(1L, "Error: one"), (3L, "an ERROR two")], found.Lines.Select(l => (l.Number, l.Text)));
+        Assert.Equal(3, found.MatchCount);
+        Assert.Equal(1, found.MoreMatches);
+        Assert.False(found.MatchCountIsCapped);
+    }
+
+    [Fact]
+    public async Task Search_text_is_a_plain_substring_never_a_pattern()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync("j-grep0002", Texts("100% done", "x_y", "axb", "a.b", "it's'; DROP TABLE logs; --", "{job:String}"), Ct);
+
+        Assert.Equal([1L], await NumbersOf(store, "j-grep0002", "%"));
+        Assert.Equal([2L], await NumbersOf(store, "j-grep0002", "_"));
+        Assert.Equal([4L], await NumbersOf(store, "j-grep0002", "a.b"));
+        Assert.Equal([5L], await NumbersOf(store, "j-grep0002", "'; DROP TABLE"));
+        Assert.Equal([6L], await NumbersOf(store, "j-grep0002", "{job:String}"));
+        Assert.Equal(6, await store.LastNumberAsync("j-grep0002", Ct));
+    }
+
+    [Fact]
+    public async Task Search_of_another_job_or_of_missing_text_finds_nothing()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync("j-grep0003", Texts("needle"), Ct);
+
+        var otherJob = await store.SearchAsync("j-grep0004", "needle", 10, Ct);
+        var missing = await store.SearchAsync("j-grep0003", "haystack", 10, Ct);
+        var countOnly = await store.SearchAsync("j-grep0003", "needle", 0, Ct);
+
+        Assert.Equal((0, 0L), (otherJob.Lines.Count, otherJob.MatchCount));
+        Assert.Equal((0, 0L), (missing.Lines.Count, missing.MatchCount));
+        Assert.Equal((0, 1L), (countOnly.Lines.Count, countOnly.MatchCount));
+    }
+
+    [Fact]
+    public async Task Search_stops_counting_past_the_count_limit()
+    {
+        var store = await OpenAsync();
+        var total = LogSearchResult.CountLimit + 10;
+        for (var first = 1; first <= total; first += 20_000)
+        {
+            await store.AppendAsync("j-grep0005", Lines(first, Math.Min(total, first + 19_999), "match"), Ct);
+        }
+
+        var found = await store.SearchAsync("j-grep0005", "MATCH", 3, Ct);
+
+        Assert.Equal([1L, 2L, 3L], found.Lines.Select(l => l.Number));
+        Assert.True(found.MatchCountIsCapped);
+        Assert.Equal(LogSearchResult.CountLimit + 1, found.MatchCount);
+    }
+
+    private static async Task<IEnumerable<long>> NumbersOf(ILogStore store, string jobId, string text) =>
+        (await store.SearchAsync(jobId, text, 10, Ct)).Lines.Select(l => l.Number);
+
+    protected static LogLine[] Texts(params string[] texts) =>
+        texts.Select((text, i) => new LogLine(i + 1, Start.AddMilliseconds(i), LogStream.Output, text)).ToArray();
+
     protected static LogLine[] Lines(int first, int last, string text) =>
         Enumerable.Range(first, last - first + 1)
             .Select(n => new LogLine(n, Start.AddMilliseconds(n), n % 2 == 0 ? LogStream.Stdout : LogStream.Stderr, $"{text} {n}"))

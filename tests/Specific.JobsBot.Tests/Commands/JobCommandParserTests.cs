@@ -62,6 +62,17 @@ public class JobCommandParserTests
         Assert.Equal(new CancelJobCommand("j-abc12345"), JobCommandParser.Parse("job cancel  j-abc12345 "));
     }
 
+    [Theory]
+    [InlineData("job logs j-abc12345 --grep error", "error", false)]
+    [InlineData("job logs --grep error j-abc12345", "error", false)]
+    [InlineData("job logs j-abc12345 --grep=\"timed out\"", "timed out", false)]
+    [InlineData("job logs j-abc12345 --grep '$DATABASE_URL; rm -rf'", "$DATABASE_URL; rm -rf", false)]
+    [InlineData("job logs j-abc12345 --grep a&lt;b", "a<b", false)]
+    [InlineData("job logs j-abc12345 --file", null, true)]
+    [InlineData("job logs --file j-abc12345", null, true)]
+    public void Logs_take_a_search_text_or_ask_for_the_file(string text, string? grep, bool asFile) =>
+        Assert.Equal(new JobLogsCommand("j-abc12345", grep, asFile), JobCommandParser.Parse(text));
+
     public static TheoryData<string, string> ErrorCases => new()
     {
         { "deploy web", "Unknown command `deploy`" },
@@ -82,6 +93,15 @@ public class JobCommandParserTests
         { "job run web --name " + new string('n', JobCommandParser.MaxNameLength + 1) + " echo", "the limit is 80" },
         { "job list web api", "at most one service" },
         { "job logs", "needs a job id" },
+        { "job logs --grep x", "needs a job id" },
+        { "job logs j-1 --grep", "`--grep` needs the text to look for" },
+        { "job logs j-1 --grep \"open", "no closing" },
+        { "job logs j-1 --grep a --grep b", "`--grep` is given twice" },
+        { "job logs j-1 --grep timed out", "takes one job id" },
+        { "job logs j-1 --tail 5", "Unknown option `--tail` for `job logs`" },
+        { "job logs j-1 --file=yes", "`--file` takes no value" },
+        { "job logs j-1 --grep x --file", "do not go together" },
+        { "job logs j-1 --grep " + new string('g', JobCommandParser.MaxGrepLength + 1), "the limit is 200" },
         { "job cancel", "needs a job id" },
         { "job cancel j-1 j-2", "takes one job id" },
     };

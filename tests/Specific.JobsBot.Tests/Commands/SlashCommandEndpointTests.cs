@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -228,19 +229,74 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Job_logs_shows_the_tail_in_a_code_block_and_points_at_the_full_log()
+    public async Task Job_logs_shows_the_tail_preformatted_within_block_kit_limits_and_points_at_the_file_and_grep()
     {
         _bot.Jobs.Put(Job("j-cccccccc", "web", JobState.Running, DateTimeOffset.UtcNow));
-        _bot.Logs.Write("j-cccccccc", Enumerable.Range(1, 50).Select(i => $"line {i}").ToArray());
+        _bot.Logs.Write("j-cccccccc", Enumerable.Range(1, 50).Select(i => $"line {i} <@U0ALL> & ```").ToArray());
 
-        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-cccccccc"))).GetProperty("text").GetString()!;
+        var json = await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-cccccccc"));
 
-        Assert.Contains("lines 21–50 of 50", text, StringComparison.Ordinal);
-        Assert.Contains("```\nline 21\n", text, StringComparison.Ordinal);
-        Assert.Contains("line 50\n```", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("line 20\n", text, StringComparison.Ordinal);
-        Assert.Contains("*Full log*", text, StringComparison.Ordinal);
+        Assert.Contains("lines 21–50 of 50", json.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var preformatted = Preformatted(json);
+        Assert.StartsWith("line 21 <@U0ALL> & ```\n", preformatted, StringComparison.Ordinal);
+        Assert.EndsWith("line 50 <@U0ALL> & ```", preformatted, StringComparison.Ordinal);
+        Assert.Contains("--file", json.GetRawText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Job_logs_grep_shows_matching_lines_with_their_numbers_and_how_many_more_matched()
+    {
+        _bot.Jobs.Put(Job("j-grepgrep", "web", JobState.Succeeded, DateTimeOffset.UtcNow));
+        _bot.Logs.Write("j-grepgrep", Enumerable.Range(1, 400).Select(i => i % 10 == 0 ? $"ERROR at step {i}" : $"ok {i}").ToArray());
+
+        var json = await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-grepgrep --grep error"));
+
+        var text = json.GetProperty("text").GetString()!;
+        Assert.Contains("40 lines contain `error`", text, StringComparison.Ordinal);
+        Assert.Contains("Showing the first 25; 15 more match.", text, StringComparison.Ordinal);
+        var rows = Preformatted(json).Split('\n');
+        Assert.Equal(25, rows.Length);
+        Assert.Equal(" 10  ERROR at step 10", rows[0]);
+        Assert.Equal("250  ERROR at step 250", rows[^1]);
+    }
+
+    [Fact]
+    public async Task Job_logs_grep_without_a_match_says_so()
+    {
+        _bot.Jobs.Put(Job("j-grepnone", "web", JobState.Succeeded, DateTimeOffset.UtcNow));
+        _bot.Logs.Write("j-grepnone", "all good");
+
+        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-grepnone --grep \"timed out\""))).GetProperty("text").GetString()!;
+
+        Assert.Contains("No line contains `timed out`", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Job_logs_file_uploads_the_whole_log_into_the_jobs_thread()
+    {
+        _bot.Jobs.Put(Job("j-filefile", "web", JobState.Failed, DateTimeOffset.UtcNow));
+        _bot.Logs.Write("j-filefile", Enumerable.Range(1, 300).Select(i => $"row {i}").ToArray());
+        await _bot.Services.GetRequiredService<Specific.Jobs.Storage.IThreadStore>().SaveAsync(
+            new Specific.Jobs.Storage.JobThread("j-filefile", FrontDoorApp.Channel, "1700000000.000555", 1, "failed", 300, true),
+            TestContext.Current.CancellationToken);
+
+        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-filefile --file"))).GetProperty("text").GetString()!;
+
+        Assert.Contains("Uploading the whole log of `j-filefile`", text, StringComparison.Ordinal);
+        var complete = (await _bot.Slack.WaitForAsync("/api/files.completeUploadExternal")).Json;
+        Assert.Equal("1700000000.000555", complete.GetProperty("thread_ts").GetString());
+        var lines = (await _bot.Slack.WaitForAsync("/upload/F0001")).Body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(300, lines.Length);
+        Assert.EndsWith(" row 300", lines[^1], StringComparison.Ordinal);
+    }
+
+    private static string Preformatted(JsonElement reply) =>
+        reply.GetProperty("blocks").EnumerateArray()
+            .Where(block => block.GetProperty("type").GetString() == "rich_text")
+            .SelectMany(block => block.GetProperty("elements").EnumerateArray())
+            .Where(element => element.GetProperty("type").GetString() == "rich_text_preformatted")
+            .Select(element => element.GetProperty("elements")[0].GetProperty("text").GetString()!)
+            .Single();
 
     [Fact]
     public async Task Job_logs_of_an_unknown_job_says_so()

@@ -32,6 +32,9 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     private readonly string _signingSecret;
     private readonly TimeProvider? _clock;
 
+    /// <summary>Wraps <see cref="Logs"/> in the log store the bot sees (a slow store, say); the default is the store itself.</summary>
+    public Func<ILogStore, ILogStore> LogStoreSeenByBot { get; init; } = logs => logs;
+
     private FrontDoorApp(SlackRecorder slack, string signingSecret, TimeProvider? clock)
     {
         _signingSecret = signingSecret;
@@ -48,9 +51,10 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public RecordingLauncher Launcher { get; }
 
     /// <summary>Starts the bot; a test may give it another signing secret and a fixed clock.</summary>
-    public static async Task<FrontDoorApp> StartAsync(string signingSecret = SigningSecret, TimeProvider? clock = null)
+    public static async Task<FrontDoorApp> StartAsync(
+        string signingSecret = SigningSecret, TimeProvider? clock = null, Func<ILogStore, ILogStore>? logStore = null)
     {
-        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock);
+        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock) { LogStoreSeenByBot = logStore ?? (logs => logs) };
         app.Client = app.CreateClient();
         return app;
     }
@@ -69,7 +73,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IJobStore>().AddSingleton<IJobStore>(Jobs);
-            services.RemoveAll<ILogStore>().AddSingleton<ILogStore>(Logs);
+            services.RemoveAll<ILogStore>().AddSingleton(LogStoreSeenByBot(Logs));
             services.RemoveAll<IRequestLedger>().AddSingleton<IRequestLedger>(Ledger);
             services.RemoveAll<IJobLauncher>().AddSingleton<IJobLauncher>(Launcher);
             services.RemoveAll<IServiceCatalog>().AddSingleton<IServiceCatalog>(Catalog);
