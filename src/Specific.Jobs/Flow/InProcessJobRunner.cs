@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Specific.Jobs.Domain;
+using Specific.Jobs.Observability;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Flow;
@@ -180,6 +181,8 @@ public sealed partial class InProcessJobRunner(
 
         // Off the caller's stack: StartAsync returns once the flow is launched, not once it ends.
         await Task.Yield();
+        using var logScope = JobLogScope.Begin(logger, input.JobId);
+        using var span = JobTracing.StartStep("flow", input.JobId);
         await using var scope = scopes.CreateAsyncScope();
         var activities = scope.ServiceProvider.GetRequiredService<JobActivities>();
         var steps = new DirectJobFlowSteps(activities, time, logger, stopping.Token);
