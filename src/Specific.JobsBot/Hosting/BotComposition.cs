@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Specific.Jobs;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Storage;
@@ -9,12 +11,19 @@ namespace Specific.JobsBot.Hosting;
 /// <summary>What each role hosts, so Program.cs reads as the list of parts.</summary>
 public static class BotComposition
 {
-    /// <summary>Kestrel listens on Bot:Url (default http://127.0.0.1:3000).</summary>
+    /// <summary>
+    /// Kestrel listens on Bot:Url (default http://127.0.0.1:3000), and on Bot:ManagementUrl when set; a stop takes at
+    /// most Bot:ShutdownTimeout.
+    /// </summary>
     public static WebApplicationBuilder ListenOnBotUrl(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.WebHost.UseUrls(builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl);
+        builder.Services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotOptions>, BotOptionsValidator>());
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<BotOptions>>((host, bot) => host.ShutdownTimeout = bot.Value.ShutdownTimeout);
+        var url = builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl;
+        var management = builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.ManagementUrl)}"];
+        builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(management) ? [url] : [url, management]);
         return builder;
     }
 
