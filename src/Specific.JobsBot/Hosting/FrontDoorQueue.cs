@@ -71,6 +71,8 @@ public sealed partial class FrontDoorWorker(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Cancelled here too: the registration above may be gone before its callback ran.
+            await giveUp.CancelAsync().ConfigureAwait(false);
             LogShutdownTimedOut();
         }
     }
