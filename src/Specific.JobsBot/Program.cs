@@ -19,6 +19,8 @@ try
     }
 
     var app = builder.Build();
+    // Every setting at once, before anything reads one (a hosted service or a route would trip over the first bad one).
+    app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
     app.MapBotHealth();
     app.MapBotMetrics();
     if (role != BotRole.Worker)

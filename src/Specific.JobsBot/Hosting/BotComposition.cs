@@ -20,7 +20,9 @@ public static class BotComposition
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotOptions>, BotOptionsValidator>());
-        builder.Services.AddOptions<HostOptions>().Configure<IOptions<BotOptions>>((host, bot) => host.ShutdownTimeout = bot.Value.ShutdownTimeout);
+        // Read here, not from the validated options: the host reads HostOptions while it is built, before validation reports.
+        var shutdownTimeout = builder.Configuration.GetValue<TimeSpan?>($"{BotOptions.Section}:{nameof(BotOptions.ShutdownTimeout)}") ?? new BotOptions().ShutdownTimeout;
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdownTimeout);
         var url = builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl;
         var management = builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.ManagementUrl)}"];
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(management) ? [url] : [url, management]);

@@ -59,6 +59,6 @@ public static partial class StartupProblem
     [GeneratedRegex(@"members: '(?<member>[^']+)' with the error: '(?<error>.*)'\.?$", RegexOptions.Singleline)]
     private static partial Regex AnnotationFailure();
 
-    [GeneratedRegex(@"configuration value at '(?<key>[^']+)'")]
+    [GeneratedRegex(@"configuration value (?:'[^']*' )?at '(?<key>[^']+)'")]
     private static partial Regex ConversionKey();
 }
