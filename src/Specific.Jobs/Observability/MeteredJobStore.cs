@@ -7,8 +7,11 @@ namespace Specific.Jobs.Observability;
 /// The job store as everyone in this process sees it, counting each job that a compare-and-set moved into a final
 /// state: every path that ends a job (the flow, a cancel, a failed start) goes through here exactly once per job.
 /// </summary>
-internal sealed class MeteredJobStore(IJobStore inner, JobMetrics metrics) : IJobStore
+public sealed class MeteredJobStore(IJobStore inner, JobMetrics metrics) : IJobStore
 {
+    /// <summary>The store this one counts for.</summary>
+    public IJobStore Inner => inner;
+
     public Task<JobRecord> CreateAsync(JobRequest request, CancellationToken cancellationToken) =>
         inner.CreateAsync(request, cancellationToken);
 
