@@ -69,7 +69,11 @@ public static class JobEngineServiceCollectionExtensions
 
     private static void AddJobTemporalClient(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TemporalOptions>().Bind(configuration.GetSection(TemporalOptions.Section));
+        services.AddOptions<TemporalOptions>().Bind(configuration.GetSection(TemporalOptions.Section))
+            .Validate(o => TemporalOptions.IsHostAndPort(o.Address),
+                "Temporal__Address is not set to host:port: set it to the Temporal frontend, for example 'temporal-frontend.temporal:7233' (or run the bot with Bot__Engine=InProcess).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Namespace), "Temporal__Namespace is empty: set it to the Temporal namespace, for example 'default'.")
+            .ValidateOnStart();
         services.AddTemporalClient()
             .Configure<IOptions<TemporalOptions>>((client, temporal) =>
             {

@@ -1,33 +1,47 @@
 using Specific.JobsBot.Hosting;
+using Specific.JobsBot.Hosting.Health;
+using Specific.JobsBot.Observability;
 
 // Roles: `bot` (default) serves Slack, `worker` hosts the Temporal worker, `--sandbox` runs everything offline.
 var role = BotRoles.FromArgs(args);
-var builder = WebApplication.CreateBuilder(args);
-await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder) : null;
-
-builder.ListenOnBotUrl();
-builder.Services.AddJobEngineFor(builder.Configuration, role);
-if (role != BotRole.Worker)
+try
 {
-    builder.Services.AddSlackParts(builder.Configuration);
-}
+    var builder = WebApplication.CreateBuilder(args);
+    await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder) : null;
 
-var app = builder.Build();
-if (role == BotRole.Worker)
-{
-    app.MapHealth();
-}
-else
-{
-    app.MapSlackEndpoints();
-}
+    builder.ListenOnBotUrl();
+    builder.AddBotTelemetry(role);
+    builder.Services.AddJobEngineFor(builder.Configuration, role);
+    builder.Services.AddBotHealthChecks(builder.Configuration, role);
+    if (role != BotRole.Worker)
+    {
+        builder.Services.AddSlackParts(builder.Configuration);
+    }
 
-if (sandbox is not null)
-{
-    app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(sandbox.Welcome()));
-}
+    var app = builder.Build();
+    // Every setting at once, before anything reads one (a hosted service or a route would trip over the first bad one).
+    app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+    app.MapBotHealth();
+    app.MapBotMetrics();
+    if (role != BotRole.Worker)
+    {
+        app.MapSlackEndpoints();
+    }
 
-await app.RunAsync();
+    if (sandbox is not null)
+    {
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(sandbox.Welcome()));
+    }
+
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception exception) when (StartupProblem.Describe(exception) is { } problem)
+{
+    // A setting to fix, not a bug: say which, without a stack trace.
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Specific.Jobs.Domain;
+using Specific.Jobs.Observability;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Flow;
@@ -23,6 +24,7 @@ public sealed partial class InProcessJobRunner(
 
     private readonly ConcurrentDictionary<string, RunningFlow> flows = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
+    private bool disposed;
 
     /// <summary>Re-attaches to every job that has not ended: pending ones start, queued and running ones resume.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -45,6 +47,12 @@ public sealed partial class InProcessJobRunner(
     /// <summary>Stops following every job without recording anything; the Kubernetes Jobs run on.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref disposed))
+        {
+            // A host may stop after its container was disposed (a test host torn down): nothing runs any more.
+            return;
+        }
+
         await stopping.CancelAsync();
         var running = flows.Values.Select(flow => flow.Completion).ToArray();
         try
@@ -129,6 +137,11 @@ public sealed partial class InProcessJobRunner(
 
     public async ValueTask DisposeAsync()
     {
+        if (Volatile.Read(ref disposed))
+        {
+            return;
+        }
+
         if (!stopping.IsCancellationRequested)
         {
             await StopAsync(CancellationToken.None);
@@ -140,6 +153,7 @@ public sealed partial class InProcessJobRunner(
         }
 
         stopping.Dispose();
+        Volatile.Write(ref disposed, true);
     }
 
     /// <summary>Launches a flow unless the job has one; returns it, or null when another was there first.</summary>
@@ -180,6 +194,8 @@ public sealed partial class InProcessJobRunner(
 
         // Off the caller's stack: StartAsync returns once the flow is launched, not once it ends.
         await Task.Yield();
+        using var logScope = JobLogScope.Begin(logger, input.JobId);
+        using var span = JobTracing.StartStep("flow", input.JobId);
         await using var scope = scopes.CreateAsyncScope();
         var activities = scope.ServiceProvider.GetRequiredService<JobActivities>();
         var steps = new DirectJobFlowSteps(activities, time, logger, stopping.Token);

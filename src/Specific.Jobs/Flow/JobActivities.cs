@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Observability;
 using Specific.Jobs.Storage;
 using Temporalio.Activities;
 using Temporalio.Exceptions;
@@ -20,7 +21,8 @@ public sealed partial class JobActivities(
     IOptions<EnvironmentsOptions> environments,
     TimeProvider time,
     ILogger<JobActivities> logger,
-    IOptions<LogsOptions>? logsOptions = null)
+    IOptions<LogsOptions>? logsOptions = null,
+    JobMetrics? metrics = null)
 {
     // With Logs:Source otel_logs a collector ships the pod's log; the follow then stores no line of its own.
     private readonly bool _storesLines = logsOptions?.Value.ReadsOtelLogs != true;
@@ -37,6 +39,8 @@ public sealed partial class JobActivities(
     /// </summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
 
+    private JobMetrics? Metrics => metrics;
+
     [Activity(JobTemporal.PrepareActivity)]
     public Task<PrepareJobResult> PrepareAsync(RunJobInput input) =>
         AsActivityAsync(cancellation => PrepareAsync(input, cancellation));
@@ -45,9 +49,14 @@ public sealed partial class JobActivities(
     /// Builds the Job from the live Deployment and records where it will run, or says the job has already ended.
     /// Nothing is created in Kubernetes.
     /// </summary>
-    public async Task<PrepareJobResult> PrepareAsync(RunJobInput input, CancellationToken cancellationToken)
+    public Task<PrepareJobResult> PrepareAsync(RunJobInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StepAsync("prepare", input.JobId, () => PrepareCoreAsync(input, cancellationToken));
+    }
+
+    private async Task<PrepareJobResult> PrepareCoreAsync(RunJobInput input, CancellationToken cancellationToken)
+    {
         var job = await GetJobAsync(input.JobId, cancellationToken);
         if (job.State.IsFinal())
         {
@@ -76,7 +85,11 @@ public sealed partial class JobActivities(
     public Task CreateAsync(PreparedJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return kubernetes.CreateAsync(job, cancellationToken);
+        return StepAsync("create", job.JobId, async () =>
+        {
+            await kubernetes.CreateAsync(job, cancellationToken);
+            return true;
+        });
     }
 
     /// <summary>
@@ -121,7 +134,7 @@ public sealed partial class JobActivities(
     /// each checkpoint to <paramref name="heartbeat"/> (also every <see cref="HeartbeatInterval"/>). Starts from
     /// <paramref name="resumeFrom"/>, or from what the log store holds when that is ahead or absent.
     /// </summary>
-    public async Task<JobEnd> FollowAsync(
+    public Task<JobEnd> FollowAsync(
         FollowJobInput input,
         FollowCheckpoint? resumeFrom,
         Action<FollowCheckpoint> heartbeat,
@@ -129,12 +142,18 @@ public sealed partial class JobActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(heartbeat);
+        return StepAsync("follow", input.JobId, () => FollowCoreAsync(input, resumeFrom, heartbeat, cancellationToken));
+    }
 
+    private async Task<JobEnd> FollowCoreAsync(
+        FollowJobInput input, FollowCheckpoint? resumeFrom, Action<FollowCheckpoint> heartbeat, CancellationToken cancellationToken)
+    {
         var checkpoint = await ResumePointAsync(input.JobId, resumeFrom, cancellationToken);
         LogFollowing(input.JobId, checkpoint.LastLogLine);
         var observer = new FollowObserver(this, input.JobId, checkpoint, heartbeat);
         heartbeat(checkpoint);
 
+        using var running = observer;
         using var stopBeating = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var beating = HeartbeatUntilStoppedAsync(observer, stopBeating.Token);
         try
@@ -164,8 +183,11 @@ public sealed partial class JobActivities(
     public Task DeleteAsync(DeleteJobInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return kubernetes.DeleteAsync(
-            NamespaceOf(input.Environment), JobIds.KubernetesJobName(input.JobId), cancellationToken);
+        return StepAsync("delete", input.JobId, async () =>
+        {
+            await kubernetes.DeleteAsync(NamespaceOf(input.Environment), JobIds.KubernetesJobName(input.JobId), cancellationToken);
+            return true;
+        });
     }
 
     [Activity(JobTemporal.RecordActivity)]
@@ -173,9 +195,14 @@ public sealed partial class JobActivities(
         AsActivityAsync(cancellation => RecordAsync(input, cancellation));
 
     /// <summary>Records the flow's end; a job another writer has already ended is left as it is.</summary>
-    public async Task<RecordOutcomeResult> RecordAsync(RecordOutcomeInput input, CancellationToken cancellationToken)
+    public Task<RecordOutcomeResult> RecordAsync(RecordOutcomeInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StepAsync("record", input.JobId, () => RecordCoreAsync(input, cancellationToken));
+    }
+
+    private async Task<RecordOutcomeResult> RecordCoreAsync(RecordOutcomeInput input, CancellationToken cancellationToken)
+    {
         var transition = new JobTransition(input.To, time.GetUtcNow(), input.ExitCode, input.FailureReason);
         var result = await MoveAsync(input.JobId, transition, cancellationToken);
         if (!result.Applied)
@@ -313,6 +340,22 @@ public sealed partial class JobActivities(
         }
     }
 
+    /// <summary>Runs one step of a job's flow in its span and its log scope, so both carry the job id.</summary>
+    private async Task<T> StepAsync<T>(string step, string jobId, Func<Task<T>> body)
+    {
+        using var span = JobTracing.StartStep(step, jobId);
+        using var scope = JobLogScope.Begin(logger, jobId);
+        try
+        {
+            return await body();
+        }
+        catch (Exception exception)
+        {
+            span.Failed(exception);
+            throw;
+        }
+    }
+
     /// <summary>Runs an activity body under Temporal's token, turning rejections into non-retryable failures.</summary>
     private static async Task<T> AsActivityAsync<T>(Func<CancellationToken, Task<T>> body)
     {
@@ -332,12 +375,17 @@ public sealed partial class JobActivities(
     /// <summary>Turns what the adapter sees into durable records, and keeps the latest checkpoint for heartbeats.</summary>
     private sealed class FollowObserver(
         JobActivities activities, string jobId, FollowCheckpoint start, Action<FollowCheckpoint> heartbeat)
-        : IFollowObserver
+        : IFollowObserver, IDisposable
     {
         private FollowCheckpoint latest = start;
+        private IDisposable? running;
 
-        public Task OnRunningAsync(string? image, CancellationToken cancellationToken) =>
-            activities.RecordRunningAsync(jobId, image, cancellationToken);
+        public Task OnRunningAsync(string? image, CancellationToken cancellationToken)
+        {
+            // Counted from the container's start until this follow ends, however often the adapter reports running.
+            running ??= activities.Metrics?.TrackRunning();
+            return activities.RecordRunningAsync(jobId, image, cancellationToken);
+        }
 
         public Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken) =>
             lines.Count == 0 ? Task.CompletedTask : activities.AppendLinesAsync(jobId, lines, cancellationToken);
@@ -349,6 +397,8 @@ public sealed partial class JobActivities(
         }
 
         public void Beat() => heartbeat(Volatile.Read(ref latest));
+
+        public void Dispose() => running?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following job {JobId} from log line {LastLogLine}")]

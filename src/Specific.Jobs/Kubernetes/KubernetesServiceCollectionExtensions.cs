@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
@@ -19,7 +20,8 @@ public static class KubernetesServiceCollectionExtensions
             .Bind(configuration.GetSection(KubernetesJobsOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<EnvironmentsOptions>().Bind(configuration.GetSection(EnvironmentsOptions.Section));
+        services.AddOptions<EnvironmentsOptions>().Bind(configuration.GetSection(EnvironmentsOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnvironmentsOptions>, EnvironmentsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetesClientFactory, KubernetesClientFactory>();
         services.TryAddSingleton<IKubernetesJobs, KubernetesJobs>();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Observability;
 
 namespace Specific.Jobs.Storage;
 
@@ -13,7 +14,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one store instance behind
-    /// <see cref="IJobStore"/>, <see cref="IThreadStore"/> and <see cref="IRequestLedger"/>, the start-up migration, and
+    /// <see cref="IJobStore"/> (counting final states on <see cref="JobMetrics"/>), <see cref="IThreadStore"/> and <see cref="IRequestLedger"/>, the start-up migration, and
     /// the <see cref="ILogStore"/> the "Logs" section picks (<see cref="LogStoreServiceCollectionExtensions.AddJobLogs"/>). Uses the registered <see cref="TimeProvider"/>, or the system clock.
     /// </summary>
     public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration)
@@ -30,7 +31,9 @@ public static class StorageServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 logger: sp.GetService<ILogger<PostgresJobStore>>())
             : new SqliteJobStore(Options(sp).SqlitePath, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new JobMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IJobStore>(sp => new MeteredJobStore(sp.GetRequiredService<IJobStorageBackend>(), sp.GetRequiredService<JobMetrics>()));
         services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
 

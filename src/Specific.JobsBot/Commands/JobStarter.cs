@@ -1,6 +1,7 @@
 using Specific.Slack.WebApi;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
+using Specific.Jobs.Observability;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Interactions;
 
@@ -28,6 +29,7 @@ public sealed partial class JobStarter(
             return;
         }
 
+        using var scope = JobLogScope.Begin(logger, job.Id);
         try
         {
             await launcher.StartAsync(job, cancellationToken);

@@ -180,7 +180,8 @@ public sealed class SlashCommandHandler(
         var target = ReplyTargetOf(slash);
         return queue.TryEnqueue(
             $"cancel job {jobId}",
-            (services, token) => services.GetRequiredService<JobCanceller>().CancelAsync(jobId, target, token))
+            (services, token) => services.GetRequiredService<JobCanceller>().CancelAsync(jobId, target, token),
+            jobId)
             ? SlackMessage.Ephemeral(decision.Message)
             : Busy();
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Specific.Jobs;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Storage;
@@ -9,12 +11,21 @@ namespace Specific.JobsBot.Hosting;
 /// <summary>What each role hosts, so Program.cs reads as the list of parts.</summary>
 public static class BotComposition
 {
-    /// <summary>Kestrel listens on Bot:Url (default http://127.0.0.1:3000).</summary>
+    /// <summary>
+    /// Kestrel listens on Bot:Url (default http://127.0.0.1:3000), and on Bot:ManagementUrl when set; a stop takes at
+    /// most Bot:ShutdownTimeout.
+    /// </summary>
     public static WebApplicationBuilder ListenOnBotUrl(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.WebHost.UseUrls(builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl);
+        builder.Services.AddOptions<BotOptions>().BindConfiguration(BotOptions.Section).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotOptions>, BotOptionsValidator>());
+        // Read here, not from the validated options: the host reads HostOptions while it is built, before validation reports.
+        var shutdownTimeout = builder.Configuration.GetValue<TimeSpan?>($"{BotOptions.Section}:{nameof(BotOptions.ShutdownTimeout)}") ?? new BotOptions().ShutdownTimeout;
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdownTimeout);
+        var url = builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl;
+        var management = builder.Configuration[$"{BotOptions.Section}:{nameof(BotOptions.ManagementUrl)}"];
+        builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(management) ? [url] : [url, management]);
         return builder;
     }
 

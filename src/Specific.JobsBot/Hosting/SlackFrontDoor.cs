@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Observability;
 using Specific.Slack;
 using Specific.Slack.BlockKit;
 using Specific.Slack.Payloads;
@@ -15,7 +17,9 @@ public static class SlackFrontDoor
 {
     public const string CommandsPath = "/slack/commands";
     public const string InteractionsPath = "/slack/interactions";
-    public const string HealthPath = "/healthz";
+
+    /// <summary>What a stopping bot tells Slack: try again in a moment (by then the load balancer routes elsewhere).</summary>
+    public const int StoppingRetryAfterSeconds = 5;
 
     /// <summary>
     /// The slash command and interaction handlers, the signature check and the after-answer queue. Needs from
@@ -25,8 +29,11 @@ public static class SlackFrontDoor
     public static IServiceCollection AddSlackFrontDoor(this IServiceCollection services)
     {
         services.AddOptions<SlackOptions>()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningSecret), "Slack:SigningSecret is required: the front door trusts no request it cannot verify.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningSecret),
+                "Slack__SigningSecret is not set: set it to the Signing Secret on the Slack app's Basic Information page (the front door trusts no request it cannot verify).")
             .ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton(provider => new FrontDoorMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddOptions<Specific.Jobs.Domain.EnvironmentsOptions>().BindConfiguration(Specific.Jobs.Domain.EnvironmentsOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackRequestVerifier>();
@@ -45,20 +52,37 @@ public static class SlackFrontDoor
         return services;
     }
 
-    /// <summary>POST /slack/commands, POST /slack/interactions and GET /healthz.</summary>
+    /// <summary>POST /slack/commands and POST /slack/interactions, timed, and refused with 503 once the bot stops taking work.</summary>
     public static IEndpointRouteBuilder MapSlackEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(CommandsPath, HandleCommandAsync).DisableAntiforgery();
-        endpoints.MapPost(InteractionsPath, HandleInteractionAsync).DisableAntiforgery();
-        return endpoints.MapHealth();
-    }
-
-    /// <summary>GET /healthz: the process is up and serving.</summary>
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGet(HealthPath, () => Results.Text("ok"));
+        endpoints.MapPost(CommandsPath, HandleCommandAsync).DisableAntiforgery()
+            .AddEndpointFilter(AcknowledgeFilter(FrontDoorMetrics.Kinds.Command));
+        endpoints.MapPost(InteractionsPath, HandleInteractionAsync).DisableAntiforgery()
+            .AddEndpointFilter(AcknowledgeFilter(FrontDoorMetrics.Kinds.Interaction));
         return endpoints;
     }
+
+    /// <summary>Refuses work once the queue is closed, and records how long each answer took.</summary>
+    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> AcknowledgeFilter(string kind) =>
+        async (context, next) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var http = context.HttpContext;
+            object? result;
+            if (http.RequestServices.GetRequiredService<FrontDoorQueue>().IsClosed)
+            {
+                http.Response.Headers.RetryAfter = StoppingRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                result = Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+            else
+            {
+                result = await next(context);
+            }
+
+            var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
+            http.RequestServices.GetRequiredService<FrontDoorMetrics>().Acknowledged(kind, status, Stopwatch.GetElapsedTime(started));
+            return result;
+        };
 
     private static async Task<IResult> HandleCommandAsync(
         HttpContext http, SlackRequestVerifier verifier, SlashCommandHandler handler, ILoggerFactory logs, CancellationToken cancellationToken)

@@ -111,19 +111,22 @@ public sealed class InteractionHandler(
             case JobMessageActions.Cancel:
                 queue.TryEnqueue(
                     $"cancel job {jobId}",
-                    (services, token) => services.GetRequiredService<JobCanceller>().DecideAndCancelAsync(jobId, target, token));
+                    (services, token) => services.GetRequiredService<JobCanceller>().DecideAndCancelAsync(jobId, target, token),
+                    jobId);
                 break;
             case JobMessageActions.Rerun when payload.TriggerId is { } triggerId && channelId is not null:
                 queue.TryEnqueue(
                     $"open the re-run modal of {jobId}",
-                    (services, token) => services.GetRequiredService<JobModalOpener>().OpenRerunAsync(triggerId, jobId, channelId, target, token));
+                    (services, token) => services.GetRequiredService<JobModalOpener>().OpenRerunAsync(triggerId, jobId, channelId, target, token),
+                    jobId);
                 break;
             case JobMessageActions.FullLog when channelId is not null:
                 // The button sits on the job message, whose ts is the thread's; a message inside a thread names its parent.
                 var threadTs = payload.Container?.ThreadTs ?? payload.Message?.ThreadTs ?? payload.Container?.MessageTs ?? payload.Message?.Ts;
                 queue.TryEnqueue(
                     $"upload the full log of {jobId}",
-                    (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(jobId, channelId, threadTs, target, token));
+                    (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(jobId, channelId, threadTs, target, token),
+                    jobId);
                 break;
         }
     }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Observability;
 using Specific.Jobs.Storage;
 using Specific.Slack.BlockKit;
 using Specific.Slack.WebApi;
@@ -80,6 +81,7 @@ internal sealed partial class JobThreadWriter
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
+        using var scope = JobLogScope.Begin(logger, JobId);
         var settledForGood = false;
         var leased = false;
         keeper.Metrics.Active(1);

@@ -16,10 +16,10 @@ public static class ThreadKeeperServiceCollectionExtensions
         services.AddOptions<ThreadKeeperOptions>()
             .Bind(configuration.GetSection(ThreadKeeperOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(3), "Threads:LeaseDuration must be at least 3 seconds.")
+            .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(3), "Threads__LeaseDuration must be at least 3 seconds, for example '00:01:00'.")
             .Validate(o => o.ExcerptInterval >= TimeSpan.Zero && o.LogPollInterval > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero,
-                "Threads intervals must be positive.")
-            .Validate(o => o.InitialBackoff > TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff, "Threads backoff must be positive.")
+                "Threads__ExcerptInterval must not be negative, and Threads__LogPollInterval and Threads__SweepInterval must be positive.")
+            .Validate(o => o.InitialBackoff > TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff, "Threads__InitialBackoff must be positive and Threads__MaxBackoff at least as long.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobMessageRenderer>();

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Specific.Slack.WebApi;
 
 /// <summary>How the bot talks to Slack. Bound from the "Slack" configuration section.</summary>
@@ -11,15 +9,13 @@ public sealed class SlackOptions
     /// <summary>Verifies requests from Slack (the front door uses it).</summary>
     public string? SigningSecret { get; set; }
 
-    /// <summary>The bot token (<c>xoxb-…</c>) every Web API call carries.</summary>
-    [Required]
+    /// <summary>The bot token (<c>xoxb-…</c>) every Web API call carries; required (validated where the client is registered).</summary>
     public string BotToken { get; set; } = "";
 
     /// <summary>The app-level token (<c>xapp-…</c>) for Socket Mode.</summary>
     public string? AppToken { get; set; }
 
     /// <summary>Where Slack's Web API lives; the sandbox points it at the stand-in.</summary>
-    [Required]
     public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
     /// <summary>How long one Web API call may take before it counts as a transient failure.</summary>

@@ -17,11 +17,13 @@ public static class SlackServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<SlackOptions>()
             .Bind(configuration.GetSection(SlackOptions.Section))
-            .ValidateDataAnnotations()
+            .Validate(options => !string.IsNullOrWhiteSpace(options.BotToken),
+                "Slack__BotToken is not set: set it to the app's Bot User OAuth Token (xoxb-...) from the Slack app's OAuth & Permissions page.")
             .Validate(
                 options => Uri.TryCreate(options.ApiBaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
-                "Slack:ApiBaseUrl must be an absolute http(s) URL.")
-            .Validate(options => options.RequestTimeout > TimeSpan.Zero, "Slack:RequestTimeout must be positive.")
+                "Slack__ApiBaseUrl is not an absolute http(s) URL: leave it unset for https://slack.com/api/.")
+            .Validate(options => options.RequestTimeout > TimeSpan.Zero, "Slack__RequestTimeout must be positive, for example '00:00:30'.")
+            .Validate(options => options.UploadTimeout > TimeSpan.Zero, "Slack__UploadTimeout must be positive, for example '00:05:00'.")
             .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(provider => new SlackMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -28,7 +28,8 @@ public sealed class StorageRegistrationTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(_directory, "state", "jobs.db")));
         Assert.True(File.Exists(Path.Combine(_directory, "state", "logs.db")));
-        var jobs = host.Services.GetRequiredService<IJobStore>();
+        // The job store is the backend seen through the final-state counter; the other two contracts are the backend itself.
+        var jobs = Assert.IsType<Specific.Jobs.Observability.MeteredJobStore>(host.Services.GetRequiredService<IJobStore>()).Inner;
         Assert.IsType<SqliteJobStore>(jobs);
         Assert.Same(jobs, host.Services.GetRequiredService<IThreadStore>());
         Assert.Same(jobs, host.Services.GetRequiredService<IRequestLedger>());
@@ -84,7 +85,8 @@ public sealed class StorageRegistrationTests : IDisposable
         await host.StartAsync(Ct);
 
         Assert.Equal(1L, await database.ScalarAsync($"SELECT count(*) FROM \"{database.Schema}\".schema_migrations WHERE version = 1"));
-        var jobs = host.Services.GetRequiredService<IJobStore>();
+        // The job store is the backend seen through the final-state counter; the other two contracts are the backend itself.
+        var jobs = Assert.IsType<Specific.Jobs.Observability.MeteredJobStore>(host.Services.GetRequiredService<IJobStore>()).Inner;
         Assert.IsType<PostgresJobStore>(jobs);
         Assert.Same(jobs, host.Services.GetRequiredService<IThreadStore>());
         Assert.Same(jobs, host.Services.GetRequiredService<IRequestLedger>());

@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+
+namespace Specific.JobsBot.Observability;
+
+/// <summary>The front door's meter: how long the bot takes to acknowledge what Slack sends (Slack allows 3 seconds).</summary>
+public sealed class FrontDoorMetrics : IDisposable
+{
+    public const string MeterName = "Specific.JobsBot";
+
+    /// <summary>The kinds of request the front door acknowledges.</summary>
+    public static class Kinds
+    {
+        public const string Command = "command";
+        public const string Interaction = "interaction";
+    }
+
+    // Slack's 3 s deadline sits between buckets, so a miss shows as its own bucket.
+    private static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10];
+
+    private readonly Meter meter;
+    private readonly bool ownsMeter;
+    private readonly Histogram<double> ackDuration;
+
+    public FrontDoorMetrics(IMeterFactory? meterFactory = null)
+    {
+        ownsMeter = meterFactory is null;
+        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        ackDuration = meter.CreateHistogram(
+            "slack.ack.duration", unit: "s",
+            description: "Time from a Slack request's arrival to the bot's answer, by kind and HTTP status.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
+    }
+
+    /// <summary>Records one acknowledgement: <paramref name="kind"/> is a <see cref="Kinds"/> value.</summary>
+    public void Acknowledged(string kind, int status, TimeSpan elapsed) =>
+        ackDuration.Record(
+            elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>("kind", kind),
+            new KeyValuePair<string, object?>("status", status));
+
+    public void Dispose()
+    {
+        if (ownsMeter)
+        {
+            meter.Dispose();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace Specific.JobsBot.Tests.Hosting;
+
+/// <summary>/healthz and /readyz of the bot role, against the real store, the Slack stand-in and a PostgreSQL that goes away.</summary>
+public sealed class HealthEndpointTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Ready_when_the_store_and_Slack_both_answer()
+    {
+        await using var bot = await OpsApp.StartAsync();
+
+        var (status, body) = await bot.ReadyAsync();
+
+        Assert.Equal(200, status);
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        Assert.Equal(["shutdown", "slack", "store"], CheckNames(body).Order());
+        Assert.Empty(body.GetProperty("failing").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Unready_naming_slack_when_auth_test_answers_invalid_auth_while_liveness_stays_up()
+    {
+        await using var bot = await OpsApp.StartAsync(standInToken: "xoxb-another-workspace");
+
+        var (status, body) = await bot.ReadyAsync();
+
+        Assert.Equal(503, status);
+        Assert.Equal(["slack"], body.GetProperty("failing").EnumerateArray().Select(e => e.GetString()));
+        var slack = Check(body, "slack");
+        Assert.Equal("Unhealthy", slack.GetProperty("status").GetString());
+        Assert.Contains("invalid_auth", slack.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Slack__BotToken", slack.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        using var live = await bot.Client.GetAsync(new Uri("/healthz", UriKind.Relative), Ct);
+        Assert.Equal(200, (int)live.StatusCode);
+    }
+
+    [Fact]
+    public async Task Slack_auth_test_is_asked_once_for_many_probes()
+    {
+        await using var bot = await OpsApp.StartAsync();
+
+        for (var probe = 0; probe < 5; probe++)
+        {
+            Assert.Equal(200, (await bot.ReadyAsync()).Status);
+        }
+
+        Assert.Single(bot.Slack.Calls, call => call.Method == "auth.test");
+    }
+
+    [Fact]
+    public async Task A_rate_limited_auth_test_keeps_the_bot_ready_and_is_counted_as_a_429()
+    {
+        await using var bot = await OpsApp.StartAsync();
+        bot.Slack.Faults.RateLimitNext(1, "auth.test", retryAfterSeconds: 30);
+
+        var (status, body) = await bot.ReadyAsync();
+
+        Assert.Equal(200, status);
+        Assert.Equal("Degraded", Check(body, "slack").GetProperty("status").GetString());
+        var metrics = await bot.MetricsAsync();
+        Assert.Equal(1, OpsApp.Sample(metrics, "slack_api_rate_limited_total", "method=\"auth.test\""));
+        Assert.Equal(1, OpsApp.Sample(metrics, "slack_api_calls_total", "method=\"auth.test\"", "outcome=\"rate_limited\""));
+    }
+
+    [Fact]
+    public async Task Unready_naming_the_store_when_PostgreSQL_becomes_unreachable()
+    {
+        var server = Environment.GetEnvironmentVariable("JOBSBOT_TEST_POSTGRES");
+        if (string.IsNullOrEmpty(server))
+        {
+            Assert.Skip("JOBSBOT_TEST_POSTGRES is not set: set it to a PostgreSQL connection string, for example "
+                + "'Host=127.0.0.1;Username=jobsbot;Password=jobsbot;Database=jobsbot_test', to run the PostgreSQL tests.");
+        }
+
+        var direct = new NpgsqlConnectionStringBuilder(server);
+        var schema = "ops_health_" + Guid.NewGuid().ToString("N")[..12];
+        await using var proxy = new LoopbackProxy(direct.Host ?? "127.0.0.1", direct.Port);
+        var viaProxy = new NpgsqlConnectionStringBuilder(server) { Host = "127.0.0.1", Port = proxy.Port, SearchPath = schema, Timeout = 3 };
+        try
+        {
+            await using var bot = await OpsApp.StartAsync(new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = "postgres",
+                ["Storage:ConnectionString"] = viaProxy.ToString(),
+            });
+            Assert.Equal(200, (await bot.ReadyAsync()).Status);
+
+            await proxy.CutAsync();
+            var (status, body) = await bot.ReadyAsync();
+
+            Assert.Equal(503, status);
+            Assert.Equal(["store"], body.GetProperty("failing").EnumerateArray().Select(e => e.GetString()));
+            Assert.Contains("Storage__ConnectionString", Check(body, "store").GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await using var admin = NpgsqlDataSource.Create(server);
+            await using var drop = admin.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+            await drop.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
+    private static IEnumerable<string> CheckNames(JsonElement body) =>
+        body.GetProperty("checks").EnumerateArray().Select(check => check.GetProperty("name").GetString()!);
+
+    private static JsonElement Check(JsonElement body, string name) =>
+        body.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == name);
+}

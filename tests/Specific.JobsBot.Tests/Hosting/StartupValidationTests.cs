@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Options;
+using Specific.JobsBot.Hosting;
+
+namespace Specific.JobsBot.Tests.Hosting;
+
+/// <summary>A missing or invalid setting stops the start with a message that names the environment variable to set.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class StartupValidationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void The_bot_role_without_a_signing_secret_does_not_start_and_names_Slack__SigningSecret()
+    {
+        var message = StartupMessage(new Dictionary<string, string?> { ["Slack:BotToken"] = "xoxb-test", ["Bot:Engine"] = "InProcess" });
+
+        Assert.Contains("Slack__SigningSecret is not set", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Slack__BotToken", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_missing_or_invalid_setting_of_the_Temporal_bot_role_is_named_at_once()
+    {
+        var message = StartupMessage(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["Temporal:Address"] = "",
+            ["Environments:Targets:staging:Namespace"] = "Not A Namespace",
+            ["Bot:ManagementUrl"] = "http://127.0.0.1:3000",
+        });
+
+        foreach (var variable in new[]
+        {
+            "Slack__SigningSecret", "Slack__BotToken", "Storage__ConnectionString", "Temporal__Address",
+            "Environments__Targets__staging__Namespace", "Bot__ManagementUrl",
+        })
+        {
+            Assert.Contains(variable, message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_value_that_does_not_convert_is_named_as_its_environment_variable()
+    {
+        var message = StartupMessage(new Dictionary<string, string?>
+        {
+            ["Slack:SigningSecret"] = "secret",
+            ["Slack:BotToken"] = "xoxb-test",
+            ["Bot:Engine"] = "InProcess",
+            ["Threads:LeaseDuration"] = "a minute",
+        });
+
+        Assert.Contains("Threads__LeaseDuration has a value that cannot be read", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_exception_that_is_not_about_configuration_is_left_alone()
+    {
+        Assert.Null(StartupProblem.Describe(new InvalidOperationException("boom")));
+        Assert.Null(StartupProblem.Describe(new HttpRequestException("no route")));
+    }
+
+    [Fact]
+    public async Task The_real_process_exits_with_code_1_and_prints_which_variable_to_set_without_a_stack_trace()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Specific.JobsBot.dll");
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("bot");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Bot__Url"] = "http://127.0.0.1:0";
+        start.Environment["Bot__Engine"] = "InProcess";
+        start.Environment["Slack__BotToken"] = "xoxb-test";
+        start.Environment["Storage__SqlitePath"] = Path.Combine(Path.GetTempPath(), "jobsbot-startup-" + Guid.NewGuid().ToString("N"), "jobs.db");
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var inherited in new[] { "Slack__SigningSecret", "SLACK__SIGNINGSECRET" })
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        var error = await stderr;
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("Slack__SigningSecret is not set", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error + await stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts the bot role with only these settings and returns what it printed to standard error.</summary>
+    private static string StartupMessage(IReadOnlyDictionary<string, string?> settings)
+    {
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            using var app = new UnconfiguredBot(settings);
+            // The entry point prints the problem and returns 1 instead of building a host.
+            Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        var message = error.ToString();
+        Assert.StartsWith("The bot cannot start", message, StringComparison.Ordinal);
+        return message;
+    }
+
+    /// <summary>The bot role with only the given settings (plus a scratch SQLite file), as an operator might start it.</summary>
+    private sealed class UnconfiguredBot(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        private readonly string scratch = Directory.CreateTempSubdirectory("unconfigured-").FullName;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("Storage:SqlitePath", Path.Combine(scratch, "jobs.db"));
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing && Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+    }
+}
+
+/// <summary>Tests that swap Console.Error run alone, so no other test writes into (or misses) their capture.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleCollection
+{
+    public const string Name = "Console";
+}
