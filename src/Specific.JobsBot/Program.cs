@@ -3,7 +3,7 @@ using Specific.JobsBot.Hosting;
 // Roles: `bot` (default) serves Slack, `worker` hosts the Temporal worker, `--sandbox` runs everything offline.
 var role = BotRoles.FromArgs(args);
 var builder = WebApplication.CreateBuilder(args);
-await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder) : null;
+await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder, args) : null;
 
 builder.ListenOnBotUrl();
 builder.Services.AddJobEngineFor(builder.Configuration, role);
