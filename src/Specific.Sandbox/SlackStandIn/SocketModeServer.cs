@@ -129,7 +129,6 @@ public sealed class SocketModeServer
 
     internal void Map(WebApplication app)
     {
-        app.Map(LinkPath.TrimEnd('/'), AcceptAsync);
         app.Map(LinkPath, AcceptAsync);
     }
 
