@@ -407,7 +407,13 @@ public sealed class SocketModeServer
         if (link.End != SocketModeEnd.Open)
             return;
         link.ClosingBySlack = true;
+        link.MarkEnded(SocketModeEnd.ClosedBySlack, _workspace.Clock.GetUtcNow());
+        _workspace.Notify("*");
         await link.CloseAsync("refresh");
+        // A client that never answers the close frame is cut off, as Slack's edge would.
+        await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+        if (link.Socket.State != WebSocketState.Closed)
+            link.Drop();
     }
 
     internal async Task StopAsync()
