@@ -250,7 +250,12 @@ public sealed class SocketModeServer
         }
 
         var debugReconnects = http.Request.Query["debug_reconnects"].ToString() == "true";
-        var socket = await http.WebSockets.AcceptWebSocketAsync();
+        // Slack pings its Socket Mode clients; the official ones reconnect when the pings stop.
+        var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(10),
+            KeepAliveTimeout = TimeSpan.FromSeconds(10),
+        });
         Link link;
         int open;
         lock (_lock)
