@@ -156,7 +156,7 @@ public sealed partial class SocketModeClient(
                 State = SocketModeState.Connected,
                 OpenConnections = live.Count,
                 Reconnects = connection.Id > 1 ? s.Reconnects + 1 : s.Reconnects,
-                ConnectedSince = clock.GetUtcNow(),
+                ConnectedSince = s.OpenConnections == 0 ? clock.GetUtcNow() : s.ConnectedSince,
                 LastError = null,
             });
             LogConnected(connection.Id, connection.SlackConnections);

@@ -25,6 +25,7 @@ public enum SocketModeState
 /// <summary>A snapshot of the Socket Mode connection, for readiness checks and logs.</summary>
 /// <param name="OpenConnections">Connections that said hello and are not closed.</param>
 /// <param name="Reconnects">Connections opened after the first (refreshes and recoveries).</param>
+/// <param name="ConnectedSince">Since when at least one connection has been open without a break.</param>
 /// <param name="LastError">Why the last attempt failed, or why Socket Mode stopped.</param>
 public sealed record SocketModeSnapshot(
     SocketModeState State, int OpenConnections, long Reconnects, DateTimeOffset? ConnectedSince, string? LastError)
