@@ -226,6 +226,10 @@ public sealed class SocketModeServer
             var open = _links.Where(l => l.End == SocketModeEnd.Open).ToList();
             if (open.Count == 0)
                 return null;
+            // A connection Slack told to go is used only while it is the last one.
+            var staying = open.Where(l => !l.Retiring).ToList();
+            if (staying.Count > 0)
+                open = staying;
             // Slack spreads envelopes over an app's connections: round-robin, so an old connection still gets some.
             return open[(int)((uint)Interlocked.Increment(ref _nextTarget) % (uint)open.Count)];
         }
@@ -447,6 +451,16 @@ public sealed class SocketModeServer
         {
             lock (_disconnects)
                 _disconnects.Add(reason);
+        }
+
+        /// <summary>Told refresh_requested (or another reason than warning): Slack sends it nothing new if it can help it.</summary>
+        public bool Retiring
+        {
+            get
+            {
+                lock (_disconnects)
+                    return _disconnects.Any(r => r != "warning");
+            }
         }
 
         public void MarkEnded(SocketModeEnd end, DateTimeOffset at)

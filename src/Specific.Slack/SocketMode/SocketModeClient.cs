@@ -41,6 +41,9 @@ public sealed partial class SocketModeClient(
     private readonly Random jitter = new();
     private int nextConnectionId;
 
+    // Read by the answering tasks, replaced (never mutated) by the supervisor loop.
+    private volatile SocketModeConnection[] openConnections = [];
+
     private abstract record ConnectionEvent(SocketModeConnection Connection);
 
     private sealed record Lost(SocketModeConnection Connection, string Why) : ConnectionEvent(Connection);
@@ -102,6 +105,7 @@ public sealed partial class SocketModeClient(
                 {
                     case Lost lost:
                         live.Remove(lost.Connection);
+                        openConnections = [.. live];
                         await lost.Connection.DisposeAsync();
                         Publish(lost.Connection.ClosedByUs ? null : lost.Why);
                         if (!lost.Connection.ClosedByUs)
@@ -151,6 +155,7 @@ public sealed partial class SocketModeClient(
         void Start(SocketModeConnection connection)
         {
             live.Add(connection);
+            openConnections = [.. live];
             status.Update(s => s with
             {
                 State = SocketModeState.Connected,
@@ -296,16 +301,41 @@ public sealed partial class SocketModeClient(
                 LogHandlerFailed(exception, envelope.Type, envelope.EnvelopeId!);
             }
 
-            await connection.SendAsync(SocketModeAck.Serialize(envelope.EnvelopeId!, payload), CancellationToken.None).ConfigureAwait(false);
-            LogAcknowledged(envelope.Type, envelope.EnvelopeId!, envelope.RetryAttempt, connection.Id);
-        }
-        catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException)
-        {
+            var ack = SocketModeAck.Serialize(envelope.EnvelopeId!, payload);
+            // An acknowledgement counts on any of the app's connections (Slack's SDKs send it on whichever is current):
+            // one whose envelope came just as its connection was being closed still goes out, on the next one.
+            foreach (var candidate in openConnections.Where(c => c != connection).Prepend(connection))
+            {
+                if (await TrySendAsync(candidate, ack).ConfigureAwait(false))
+                {
+                    LogAcknowledged(envelope.Type, envelope.EnvelopeId!, envelope.RetryAttempt, candidate.Id);
+                    return;
+                }
+            }
+
             LogAckLost(envelope.EnvelopeId!, connection.Id);
         }
         finally
         {
             connection.EndEnvelope();
+        }
+    }
+
+    private static async Task<bool> TrySendAsync(SocketModeConnection connection, string text)
+    {
+        if (!connection.CanSend)
+        {
+            return false;
+        }
+
+        try
+        {
+            await connection.SendAsync(text, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

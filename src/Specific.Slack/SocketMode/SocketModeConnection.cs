@@ -51,6 +51,9 @@ internal sealed class SocketModeConnection : IAsyncDisposable
 
     public bool IsOpen => socket.State == WebSocketState.Open && !ClosedByUs;
 
+    /// <summary>True while a message can still go out: open, or draining before our close frame.</summary>
+    public bool CanSend => socket.State == WebSocketState.Open;
+
     /// <summary>Connects to <paramref name="url"/> and waits for Slack's hello, all within <paramref name="helloTimeout"/>.</summary>
     public static async Task<SocketModeConnection> OpenAsync(
         int id, Uri url, SocketModeOptions options, CancellationToken cancellationToken)
