@@ -69,6 +69,7 @@ public sealed partial class SocketModeClient(
         // Envelopes in hand finish on their own token, so a shutdown still acknowledges them before closing.
         using var handlers = new CancellationTokenSource();
         var failures = 0;
+        var opened = 0;
         var waitBeforeOpening = false;
         status.Update(s => s with { State = SocketModeState.Connecting, LastError = null });
         try
@@ -82,8 +83,8 @@ public sealed partial class SocketModeClient(
                         await Task.Delay(SocketModeBackoff.Delay(failures, options.ReconnectBaseDelay, options.ReconnectMaxDelay, jitter), clock, cancellationToken);
                     }
 
-                    var (opened, retryAfter) = await TryOpenAsync(appToken, cancellationToken);
-                    if (opened is null)
+                    var (connection, retryAfter) = await TryOpenAsync(appToken, cancellationToken);
+                    if (connection is null)
                     {
                         failures++;
                         waitBeforeOpening = true;
@@ -97,7 +98,7 @@ public sealed partial class SocketModeClient(
 
                     failures = 0;
                     waitBeforeOpening = true;
-                    Start(opened);
+                    Start(connection);
                     continue;
                 }
 
@@ -125,6 +126,12 @@ public sealed partial class SocketModeClient(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+        catch (Exception unexpected) when (unexpected is not SocketModeRefusedException and not OperationCanceledException)
+        {
+            // A bug, not Slack: say so where readiness looks, and let the host decide (by default it stops, and restarts).
+            status.Update(s => s with { State = SocketModeState.Failed, LastError = $"Socket Mode failed: {unexpected.Message}" });
+            throw;
         }
         catch (SocketModeRefusedException refused)
         {
@@ -160,10 +167,11 @@ public sealed partial class SocketModeClient(
             {
                 State = SocketModeState.Connected,
                 OpenConnections = live.Count,
-                Reconnects = connection.Id > 1 ? s.Reconnects + 1 : s.Reconnects,
+                Reconnects = opened > 0 ? s.Reconnects + 1 : s.Reconnects,
                 ConnectedSince = s.OpenConnections == 0 ? clock.GetUtcNow() : s.ConnectedSince,
                 LastError = null,
             });
+            opened++;
             LogConnected(connection.Id, connection.SlackConnections);
             readers.RemoveAll(t => t.IsCompleted);
             readers.Add(ReadAsync(connection, handler, events.Writer, handlers.Token));
@@ -182,10 +190,10 @@ public sealed partial class SocketModeClient(
             var attempt = 0;
             while (old.IsOpen && !ct.IsCancellationRequested)
             {
-                var (opened, retryAfter) = await TryOpenAsync(token, ct);
-                if (opened is not null)
+                var (next, retryAfter) = await TryOpenAsync(token, ct);
+                if (next is not null)
                 {
-                    Start(opened);
+                    Start(next);
                     _ = old.CloseAsync(options.DrainTimeout, CancellationToken.None);
                     return;
                 }
@@ -221,9 +229,9 @@ public sealed partial class SocketModeClient(
             Failed(id, exception.Message);
             return (null, exception.RetryAfter);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested &&
-            exception is SlackApiException or SlackTransientException or SocketModeHandshakeException or WebSocketException or HttpRequestException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
+            // Anything else (Slack's errors, timeouts, a refused WebSocket, no hello) may pass: retry with backoff.
             Failed(id, exception.Message);
             return (null, TimeSpan.Zero);
         }
