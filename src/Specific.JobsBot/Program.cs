@@ -7,7 +7,7 @@ var role = BotRoles.FromArgs(args);
 try
 {
     var builder = WebApplication.CreateBuilder(args);
-    await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder) : null;
+    await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder, args) : null;
 
     builder.ListenOnBotUrl();
     builder.AddBotTelemetry(role);

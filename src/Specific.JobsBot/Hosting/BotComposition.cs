@@ -50,6 +50,7 @@ public static class BotComposition
     {
         services.AddSlackWebClient(configuration);
         services.AddSlackFrontDoor();
+        services.AddSlackSocketMode(configuration);
         services.AddHostedService<CatalogWarmUp>();
         services.AddJobThreads(configuration);
         return services;

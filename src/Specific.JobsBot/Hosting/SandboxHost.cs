@@ -17,6 +17,9 @@ public sealed record SandboxOptions
 
     /// <summary>Sandbox:ClusterManifests, comma-separated YAML files; by default sandbox/cluster.yaml above the content root.</summary>
     public string? ClusterManifests { get; init; }
+
+    /// <summary>Sandbox:SocketMode (or <c>--socket-mode</c>): the stand-in delivers over Socket Mode instead of posting to the bot.</summary>
+    public bool SocketMode { get; init; }
 }
 
 /// <summary>
@@ -28,13 +31,17 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>The first thing a newcomer types on the sandbox page.</summary>
     public const string FirstCommand = "/specific job run web echo $GREETING";
 
-    private SandboxHost(ClusterSimulator cluster, SlackStandIn slack, string botUrl, string signingSecret, string botToken)
+    /// <summary>With <c>--sandbox</c>: Slack's deliveries come over Socket Mode (the stand-in's WebSocket), not HTTP.</summary>
+    public const string SocketModeFlag = "--socket-mode";
+
+    private SandboxHost(ClusterSimulator cluster, SlackStandIn slack, string botUrl, string signingSecret, string botToken, string? appToken)
     {
         Cluster = cluster;
         Slack = slack;
         BotUrl = botUrl;
         SigningSecret = signingSecret;
         BotToken = botToken;
+        AppToken = appToken;
     }
 
     public ClusterSimulator Cluster { get; }
@@ -43,7 +50,11 @@ public sealed class SandboxHost : IAsyncDisposable
     public string SigningSecret { get; }
     public string BotToken { get; }
 
-    public static async Task<SandboxHost> StartAsync(WebApplicationBuilder builder, CancellationToken cancellationToken = default)
+    /// <summary>The app-level token the bot opens Socket Mode connections with, or null when Slack posts over HTTP.</summary>
+    public string? AppToken { get; }
+
+    /// <param name="args">The command line: <see cref="SocketModeFlag"/> turns Socket Mode on, as Sandbox__SocketMode=true does.</param>
+    public static async Task<SandboxHost> StartAsync(WebApplicationBuilder builder, IReadOnlyList<string>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
@@ -52,6 +63,10 @@ public sealed class SandboxHost : IAsyncDisposable
         // Made up when unset and printed, so a client outside the process can sign requests and call the Web API.
         var signingSecret = configuration["Slack:SigningSecret"] is { Length: > 0 } secret ? secret : RandomNumberGenerator.GetHexString(32, lowercase: true);
         var botToken = configuration["Slack:BotToken"] is { Length: > 0 } token ? token : "xoxb-sandbox-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
+        var socketMode = options.SocketMode || (args?.Contains(SocketModeFlag, StringComparer.Ordinal) ?? false) || SocketModeComposition.IsOn(configuration);
+        string? appToken = !socketMode ? null
+            : configuration[SocketModeComposition.AppTokenKey] is { Length: > 0 } given ? given
+            : "xapp-1-sandbox-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
 
         var simulatorOptions = new ClusterSimulatorOptions { Url = options.ClusterUrl };
         foreach (var manifest in ManifestPaths(options, builder.Environment.ContentRootPath))
@@ -64,7 +79,7 @@ public sealed class SandboxHost : IAsyncDisposable
         try
         {
             slack = await SlackStandIn.StartAsync(
-                new SlackStandInOptions { Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl },
+                new SlackStandInOptions { Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl, AppToken = appToken ?? "" },
                 ct: cancellationToken);
         }
         catch
@@ -82,6 +97,11 @@ public sealed class SandboxHost : IAsyncDisposable
             ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
             ["Kubernetes:Host"] = cluster.BaseUrl.ToString().TrimEnd('/'),
         };
+        if (appToken is not null)
+        {
+            settings[SocketModeComposition.AppTokenKey] = appToken;
+        }
+
         SetWhenUnset(configuration, settings, "Storage:Provider", "sqlite");
         SetWhenUnset(configuration, settings, "Storage:SqlitePath", Path.Combine(sandboxDirectory, "jobs.db"));
         if (!configuration.GetSection("Environments:Targets").GetChildren().Any())
@@ -92,7 +112,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
 
         configuration.AddInMemoryCollection(settings);
-        return new SandboxHost(cluster, slack, botUrl, signingSecret, botToken);
+        return new SandboxHost(cluster, slack, botUrl, signingSecret, botToken, appToken);
     }
 
     /// <summary>Where each part listens, the shared credentials, and the one line to type first.</summary>
@@ -101,10 +121,13 @@ public sealed class SandboxHost : IAsyncDisposable
         "Specific Jobs sandbox: everything runs in this process, offline.",
         $"  Slack (open this)   {Slack.BaseUrl}",
         $"  Slack Web API       {Slack.ApiBaseUrl}",
-        $"  Bot                 {BotUrl.TrimEnd('/')}/slack/commands, /slack/interactions, /healthz",
+        AppToken is null
+            ? $"  Bot                 {BotUrl.TrimEnd('/')}/slack/commands, /slack/interactions, /healthz"
+            : $"  Bot                 Socket Mode: connects to the stand-in with the app token below ({BotUrl.TrimEnd('/')}/healthz)",
         $"  Kubernetes API      {Cluster.BaseUrl}   (kubectl --server {Cluster.BaseUrl.ToString().TrimEnd('/')} get deployments,jobs,pods -A)",
         $"  Signing secret      {SigningSecret}",
         $"  Bot token           {BotToken}",
+        AppToken is null ? "  Socket Mode         off (add --socket-mode to receive Slack over a WebSocket)" : $"  App token           {AppToken}",
         "",
         $"Type this at {Slack.BaseUrl} :  {FirstCommand}",
         "");

@@ -29,8 +29,10 @@ public static class SlackFrontDoor
     public static IServiceCollection AddSlackFrontDoor(this IServiceCollection services)
     {
         services.AddOptions<SlackOptions>()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningSecret),
-                "Slack__SigningSecret is not set: set it to the Signing Secret on the Slack app's Basic Information page (the front door trusts no request it cannot verify).")
+            // Socket Mode needs no signing secret: Slack's envelopes arrive on a connection the bot opened with its app token.
+            .Validate(
+                o => !string.IsNullOrWhiteSpace(o.SigningSecret) || !string.IsNullOrWhiteSpace(o.AppToken),
+                "Slack__SigningSecret is not set: set it to the Signing Secret on the Slack app's Basic Information page (the front door trusts no request it cannot verify), or set Slack__AppToken for Socket Mode.")
             .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(provider => new FrontDoorMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
@@ -110,17 +112,52 @@ public static class SlackFrontDoor
             return Results.BadRequest();
         }
 
+        var answer = await AnswerCommandAsync(slash, handler, logs.CreateLogger(typeof(SlackFrontDoor)), CommandsPath, cancellationToken);
+        return answer is null ? Results.Ok() : Json(answer);
+    }
+
+    /// <summary>
+    /// A slash command's answer as Slack-shaped JSON (null for an empty one), the same over HTTP and Socket Mode; a
+    /// failure becomes a message that says nothing was started.
+    /// </summary>
+    internal static async Task<string?> AnswerCommandAsync(
+        SlashCommand slash, SlashCommandHandler handler, ILogger logger, string source, CancellationToken cancellationToken)
+    {
         try
         {
             var reply = await handler.HandleAsync(slash, cancellationToken);
-            return reply is null ? Results.Ok() : Json(SlackJson.Serialize(reply));
+            return reply is null ? null : SlackJson.Serialize(reply);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Slack shows a 500 as a bare failure; the person deserves to know whether anything happened.
-            FrontDoorLog.RequestFailed(logs.CreateLogger(typeof(SlackFrontDoor)), ex, CommandsPath);
-            return Json(SlackJson.Serialize(SlackMessage.Ephemeral(
-                $":x: Something went wrong on our side ({ex.GetType().Name}); nothing was started. Try again in a moment.")));
+            FrontDoorLog.RequestFailed(logger, ex, source);
+            return SlackJson.Serialize(SlackMessage.Ephemeral(
+                $":x: Something went wrong on our side ({ex.GetType().Name}); nothing was started. Try again in a moment."));
+        }
+    }
+
+    /// <summary>
+    /// An interaction's answer as Slack-shaped JSON (null for an empty one), the same over HTTP and Socket Mode: a
+    /// view_submission's response_action, or nothing; a failed submission keeps the modal open and says why.
+    /// </summary>
+    internal static async Task<string?> AnswerInteractionAsync(
+        InteractionPayload payload, InteractionHandler handler, ILogger logger, string source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var answer = await handler.HandleAsync(payload, cancellationToken);
+            return answer.Response is null ? null : SlackJson.Serialize(answer.Response);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            FrontDoorLog.RequestFailed(logger, ex, source);
+            return payload is ViewSubmissionPayload
+                ? SlackJson.Serialize(ViewSubmissionResponse.WithErrors(new Dictionary<string, string>
+                {
+                    [JobModal.CommandBlock] = "Something went wrong on our side; nothing was started. Try again in a moment.",
+                }))
+                : null;
         }
     }
 
@@ -143,21 +180,8 @@ public static class SlackFrontDoor
             return Results.BadRequest();
         }
 
-        try
-        {
-            var answer = await handler.HandleAsync(payload, cancellationToken);
-            return answer.Response is null ? Results.Ok() : Json(SlackJson.Serialize(answer.Response));
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            FrontDoorLog.RequestFailed(logs.CreateLogger(typeof(SlackFrontDoor)), ex, InteractionsPath);
-            return payload is ViewSubmissionPayload
-                ? Json(SlackJson.Serialize(ViewSubmissionResponse.WithErrors(new Dictionary<string, string>
-                {
-                    [JobModal.CommandBlock] = "Something went wrong on our side; nothing was started. Try again in a moment.",
-                })))
-                : Results.Ok();
-        }
+        var answer = await AnswerInteractionAsync(payload, handler, logs.CreateLogger(typeof(SlackFrontDoor)), InteractionsPath, cancellationToken);
+        return answer is null ? Results.Ok() : Json(answer);
     }
 
     private static IResult Json(string json) => Results.Text(json, "application/json", Encoding.UTF8);

@@ -29,8 +29,15 @@ public sealed partial class SlackRequestVerifier(
             return (null, StatusCodes.Status413PayloadTooLarge);
         }
 
+        if (string.IsNullOrEmpty(options.CurrentValue.SigningSecret))
+        {
+            // Socket Mode without a signing secret: nothing posted over HTTP can be verified, so nothing is accepted.
+            LogRejected(request.Path, SignatureCheck.Missing);
+            return (null, StatusCodes.Status401Unauthorized);
+        }
+
         var check = SlackSignature.Verify(
-            options.CurrentValue.SigningSecret ?? "",
+            options.CurrentValue.SigningSecret,
             request.Headers[SlackSignature.TimestampHeader].ToString(),
             request.Headers[SlackSignature.SignatureHeader].ToString(),
             body,

@@ -54,6 +54,9 @@ internal static class SandboxPage
                     ["errors"] = new JsonObject(view.Errors.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
                 },
                 ["deadline_misses"] = new JsonArray(workspace.DeadlineMisses().Select(m => (JsonNode)m).ToArray()),
+                ["socket_mode"] = standIn.SocketMode.Enabled
+                    ? new JsonObject { ["open_connections"] = standIn.SocketMode.OpenConnections, ["connections_so_far"] = standIn.SocketMode.Connections.Count }
+                    : null,
             };
             return Json(state);
         });

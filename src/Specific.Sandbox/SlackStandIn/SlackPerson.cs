@@ -13,7 +13,7 @@ namespace Specific.Sandbox.SlackStandIn;
 /// Slack's client side: what Slack sends the bot when a person types a slash command, clicks a button or
 /// submits a modal, and how Slack honours the bot's answer.
 /// </summary>
-internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, HttpClient http, ILogger logger)
+internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, HttpClient http, SocketModeServer socketMode, ILogger logger)
 {
     public const string CommandsPath = "slack/commands";
     public const string InteractionsPath = "slack/interactions";
@@ -361,11 +361,28 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
         return (inChannel, content.Text ?? "", content.Blocks, null);
     }
 
+    private async Task<Sent> SendOverSocketModeAsync(string path, IReadOnlyList<KeyValuePair<string, string>> fields, string what, CancellationToken ct)
+    {
+        // The envelope carries what the form would: a slash command's fields as a JSON object, an interaction's payload as itself.
+        var (type, payload) = path == CommandsPath
+            ? ("slash_commands", new JsonObject(fields.Select(f => new KeyValuePair<string, JsonNode?>(f.Key, f.Value))))
+            : ("interactive", JsonNode.Parse(fields.Single(f => f.Key == "payload").Value)!.AsObject());
+        var (ackPayload, elapsed, error) = await socketMode.DeliverAsync(type, payload, what, ct);
+        return error is null
+            ? new Sent(200, ackPayload ?? "", ackPayload is not null, elapsed, false, null)
+            : new Sent(null, "", false, elapsed, true, error);
+    }
+
     private sealed record Sent(int? Status, string Body, bool IsJson, TimeSpan Elapsed, bool MissedDeadline, string? Error);
 
-    /// <summary>Posts a signed form to the bot and waits for its answer no longer than Slack would.</summary>
+    /// <summary>
+    /// Sends the bot what a person did and waits for its answer no longer than Slack would: as a signed form posted to
+    /// the bot, or, when the app has Socket Mode on, as an envelope on one of its connections.
+    /// </summary>
     private async Task<Sent> SendAsync(string path, IReadOnlyList<KeyValuePair<string, string>> fields, string what, CancellationToken ct)
     {
+        if (socketMode.Enabled)
+            return await SendOverSocketModeAsync(path, fields, what, ct);
         var body = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
         var timestamp = workspace.Clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(Options.BotUrl.TrimEnd('/') + "/"), path))

@@ -24,9 +24,10 @@ public sealed class SlackStandIn : IAsyncDisposable
     private readonly SlackPerson _person;
     private readonly HttpClient _botHttp;
 
-    private SlackStandIn(WebApplication app, SlackWorkspace workspace, SlackPerson person, HttpClient botHttp, SlackFaults faults)
+    private SlackStandIn(WebApplication app, SlackWorkspace workspace, SlackPerson person, HttpClient botHttp, SlackFaults faults, SocketModeServer socketMode)
     {
         _app = app;
+        SocketMode = socketMode;
         _workspace = workspace;
         _person = person;
         _botHttp = botHttp;
@@ -40,6 +41,9 @@ public sealed class SlackStandIn : IAsyncDisposable
     public Uri ApiBaseUrl => new(BaseUrl, "api/");
 
     public SlackFaults Faults { get; }
+
+    /// <summary>Socket Mode: its connections and deliveries, and the disconnects and drops tests provoke.</summary>
+    public SocketModeServer SocketMode { get; }
 
     public SlackStandInOptions Options => _workspace.Options;
 
@@ -77,12 +81,15 @@ public sealed class SlackStandIn : IAsyncDisposable
         var faults = new SlackFaults(clock);
         var limiter = new SlackRateLimiter(options.RateLimits, clock);
         var botHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
-        var person = new SlackPerson(workspace, api, botHttp, factory.CreateLogger<SlackPerson>());
+        var socketMode = new SocketModeServer(workspace, factory.CreateLogger<SocketModeServer>());
+        var person = new SlackPerson(workspace, api, botHttp, socketMode, factory.CreateLogger<SlackPerson>());
 
         var app = builder.Build();
-        var standIn = new SlackStandIn(app, workspace, person, botHttp, faults);
+        app.UseWebSockets();
+        var standIn = new SlackStandIn(app, workspace, person, botHttp, faults, socketMode);
         var logger = factory.CreateLogger<SlackStandIn>();
-        MapWebApi(app, workspace, api, faults, limiter, logger);
+        MapWebApi(app, workspace, api, faults, limiter, socketMode, logger);
+        socketMode.Map(app);
         MapFiles(app, workspace);
         MapResponseUrls(app, workspace);
         SandboxPage.Map(app, standIn, workspace, api);
@@ -168,13 +175,14 @@ public sealed class SlackStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await SocketMode.StopAsync();
         using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
             await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();
         _botHttp.Dispose();
     }
 
-    private static void MapWebApi(WebApplication app, SlackWorkspace workspace, SlackWebApi api, SlackFaults faults, SlackRateLimiter limiter, ILogger logger)
+    private static void MapWebApi(WebApplication app, SlackWorkspace workspace, SlackWebApi api, SlackFaults faults, SlackRateLimiter limiter, SocketModeServer socketMode, ILogger logger)
     {
         app.MapMethods("/api/{method}", [HttpMethods.Get, HttpMethods.Post], async (HttpContext http, string method) =>
         {
@@ -227,6 +235,12 @@ public sealed class SlackStandIn : IAsyncDisposable
                 return;
             }
             channel = args.String("channel") ?? args.String("channel_id");
+            if (method == SocketModeServer.OpenMethod)
+            {
+                // The one method that takes the app-level token, not the bot's.
+                await AnswerAsync(socketMode.Open(args.Token));
+                return;
+            }
             if (!SlackWebApi.Methods.Contains(method))
             {
                 await AnswerAsync(api.Call(method, args));

@@ -30,6 +30,24 @@ public sealed class SlackStandInOptions
     public TimeSpan TriggerIdLifetime { get; set; } = TimeSpan.FromSeconds(3);
 
     public SlackRateLimits RateLimits { get; set; } = new();
+
+    /// <summary>
+    /// The app-level token (<c>xapp-…</c>) apps.connections.open accepts. Set, the app has Socket Mode on: slash commands
+    /// and interactions go to the bot's WebSocket connections instead of <see cref="BotUrl"/>.
+    /// </summary>
+    public string AppToken { get; set; } = "";
+
+    /// <summary>How long a connection lives before the stand-in refreshes it (warning, then refresh_requested); null: until closed.</summary>
+    public TimeSpan? SocketModeConnectionLifetime { get; set; }
+
+    /// <summary>A connection's lifetime when its URL carries <c>debug_reconnects=true</c>; Slack's is 360 s.</summary>
+    public TimeSpan SocketModeDebugConnectionLifetime { get; set; } = TimeSpan.FromSeconds(360);
+
+    /// <summary>How long after refresh_requested the stand-in closes a connection the bot has not closed itself.</summary>
+    public TimeSpan SocketModeRefreshGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>When an unacknowledged envelope is delivered again, one entry per retry; Slack retries at once, after 1 and after 5 minutes.</summary>
+    public IReadOnlyList<TimeSpan> SocketModeRetryDelays { get; set; } = [TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
 }
 
 /// <summary>Slack's documented rate limits: per-method tiers per workspace (a minute's allowance may be spent in a burst) and chat.postMessage per channel.</summary>

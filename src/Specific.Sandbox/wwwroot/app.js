@@ -383,6 +383,16 @@ function render() {
   list.replaceChildren(...items.map((i) => i.node()));
   if (nearBottom) list.scrollTop = list.scrollHeight;
 
+  const socketMode = $("socket-mode");
+  socketMode.hidden = !state.socket_mode;
+  if (state.socket_mode) {
+    const open = state.socket_mode.open_connections;
+    socketMode.textContent = open > 0
+      ? `Socket Mode: the bot holds ${open} connection${open === 1 ? "" : "s"} (${state.socket_mode.connections_so_far} so far)`
+      : "Socket Mode: no connection; the bot is reconnecting";
+    socketMode.classList.toggle("socket-mode-down", open === 0);
+  }
+
   const misses = $("deadline-misses");
   misses.hidden = state.deadline_misses.length === 0;
   misses.textContent = state.deadline_misses.length ? `operation_timeout ×${state.deadline_misses.length}: ${state.deadline_misses.at(-1)}` : "";

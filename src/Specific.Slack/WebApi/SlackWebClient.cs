@@ -249,6 +249,24 @@ public sealed class SlackWebClient
     public Task<JsonElement> CallAsync(string method, object body, CancellationToken cancellationToken = default) =>
         CallJsonAsync(method, body, cancellationToken);
 
+    /// <summary>
+    /// apps.connections.open with the app-level token (Socket Mode): the WebSocket URL to connect to. Internal, as it is
+    /// no bot-token call and needs no bot scope; <see cref="SocketMode.SocketModeClient"/> uses it.
+    /// </summary>
+    internal async Task<Uri> OpenSocketModeConnectionAsync(string appToken, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(appToken);
+        const string method = SocketMode.SocketModeProtocol.OpenMethod;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiBase, method))
+        {
+            Content = new FormUrlEncodedContent([]),
+        };
+        var response = await CallAsync(method, request, cancellationToken, appToken).ConfigureAwait(false);
+        return Uri.TryCreate(RequiredString(method, response, "url"), UriKind.Absolute, out var url) && url.Scheme is "wss" or "ws"
+            ? url
+            : throw new SlackApiException(method, "malformed_response", ["the url is not a WebSocket URL"]);
+    }
+
     private async Task<JsonElement> CallJsonAsync(string method, object body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiBase, method))
@@ -269,9 +287,10 @@ public sealed class SlackWebClient
         return await CallAsync(method, request, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<JsonElement> CallAsync(string method, HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<JsonElement> CallAsync(
+        string method, HttpRequestMessage request, CancellationToken cancellationToken, string? token = null)
     {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.BotToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? options.BotToken);
         var started = Stopwatch.GetTimestamp();
         using var response = await SendAsync(method, request, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)

@@ -50,9 +50,15 @@ public sealed partial class JobsSandbox : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Starts the simulator (sandbox/cluster.yaml), the stand-in and the bot; <paramref name="botSettings"/> adds or overrides the bot's configuration.</summary>
-    public static async Task<JobsSandbox> StartAsync(IReadOnlyDictionary<string, string>? botSettings = null, string channelId = "C0E2E", TimeSpan? ackDeadline = null)
+    /// <summary>
+    /// Starts the simulator (sandbox/cluster.yaml), the stand-in and the bot; <paramref name="botSettings"/> adds or
+    /// overrides the bot's configuration. With <paramref name="socketMode"/>, the app has Socket Mode on: the bot gets an
+    /// app-level token and receives everything over the stand-in's WebSocket, and a quick reconnect backoff.
+    /// </summary>
+    public static async Task<JobsSandbox> StartAsync(
+        IReadOnlyDictionary<string, string>? botSettings = null, string channelId = "C0E2E", TimeSpan? ackDeadline = null, bool socketMode = false)
     {
+        var appToken = socketMode ? "xapp-1-e2e-" + RandomNumberGenerator.GetHexString(24, lowercase: true) : "";
         var dataDirectory = Directory.CreateTempSubdirectory("jobsbot-e2e-").FullName;
         var signingSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
         var botToken = "xoxb-e2e-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
@@ -69,6 +75,9 @@ public sealed partial class JobsSandbox : IAsyncDisposable
                 BotToken = botToken,
                 BotUrl = botUrl.ToString().TrimEnd('/'),
                 AckDeadline = ackDeadline ?? TimeSpan.FromSeconds(3),
+                AppToken = appToken,
+                // Slack retries at once, then after 1 and 5 minutes; a test has no 5 minutes.
+                SocketModeRetryDelays = [TimeSpan.Zero, TimeSpan.FromSeconds(1)],
             },
             ct: Ct);
 
@@ -94,6 +103,13 @@ public sealed partial class JobsSandbox : IAsyncDisposable
             ["Logging__Console__FormatterName"] = "simple",
             ["DOTNET_NOLOGO"] = "1",
         };
+        if (socketMode)
+        {
+            environment["Slack__AppToken"] = appToken;
+            environment["Slack__SocketMode__ReconnectBaseDelay"] = "00:00:00.2";
+            environment["Slack__SocketMode__ReconnectMaxDelay"] = "00:00:02";
+        }
+
         foreach (var (key, value) in botSettings ?? new Dictionary<string, string>())
         {
             environment[key] = value;

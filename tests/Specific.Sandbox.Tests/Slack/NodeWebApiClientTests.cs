@@ -9,7 +9,7 @@ public sealed class NodeWebApiClientTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string NodeDirectory => Path.Combine(RepositoryRoot(), "tests", "Specific.Sandbox.Tests", "node");
+    internal static string NodeDirectory => Path.Combine(RepositoryRoot(), "tests", "Specific.Sandbox.Tests", "node");
 
     [Fact]
     public async Task Official_node_client_posts_updates_threads_uploads_reads_back_and_sees_slacks_errors_and_429()
@@ -56,7 +56,7 @@ public sealed class NodeWebApiClientTests
         Assert.Equal(3, limited["after"]!.GetValue<int>());
     }
 
-    private static async Task<bool> CanRunAsync(string file, string argument)
+    internal static async Task<bool> CanRunAsync(string file, string argument)
     {
         try
         {
@@ -68,7 +68,7 @@ public sealed class NodeWebApiClientTests
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = NodeDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
