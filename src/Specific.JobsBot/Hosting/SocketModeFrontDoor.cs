@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Observability;
 using Specific.Slack.SocketMode;
 using Specific.Slack.WebApi;
 
@@ -12,7 +13,8 @@ namespace Specific.JobsBot.Hosting;
 /// what the endpoint would have answered becomes the acknowledgement's payload. Work after the answer goes to the same
 /// <see cref="FrontDoorQueue"/>, so the acknowledgement leaves within Slack's 3 seconds.
 /// </summary>
-public sealed partial class SocketModeFrontDoor(IServiceScopeFactory scopes, TimeProvider clock, ILogger<SocketModeFrontDoor> logger)
+public sealed partial class SocketModeFrontDoor(
+    IServiceScopeFactory scopes, TimeProvider clock, FrontDoorMetrics metrics, ILogger<SocketModeFrontDoor> logger)
     : ISocketModeHandler
 {
     /// <summary>How long an envelope's answer is kept for Slack's retries (its last comes about 5 minutes after the first).</summary>
@@ -49,6 +51,29 @@ public sealed partial class SocketModeFrontDoor(IServiceScopeFactory scopes, Tim
     private async Task<string?> AnswerAsync(SocketModeEnvelope envelope, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var started = clock.GetTimestamp();
+        try
+        {
+            return await AnswerInScopeAsync(envelope, cancellationToken);
+        }
+        finally
+        {
+            // The same histogram as the HTTP endpoints: from the envelope's arrival to the answer that goes into its ack.
+            var kind = envelope.Type switch
+            {
+                SocketModeProtocol.SlashCommands => FrontDoorMetrics.Kinds.Command,
+                SocketModeProtocol.Interactive => FrontDoorMetrics.Kinds.Interaction,
+                _ => null,
+            };
+            if (kind is not null)
+            {
+                metrics.Acknowledged(kind, StatusCodes.Status200OK, clock.GetElapsedTime(started));
+            }
+        }
+    }
+
+    private async Task<string?> AnswerInScopeAsync(SocketModeEnvelope envelope, CancellationToken cancellationToken)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var source = "Socket Mode " + envelope.Type;

@@ -26,7 +26,7 @@ public static class BotHealth
 
     /// <summary>
     /// The checks of a role: the process (live); stopping, the job store, Temporal when flows run on Temporal, and
-    /// Slack's auth.test for the roles that talk to Slack (ready).
+    /// Slack's auth.test and the Socket Mode connection for the roles that talk to Slack (ready).
     /// </summary>
     public static IServiceCollection AddBotHealthChecks(this IServiceCollection services, IConfiguration configuration, BotRole role)
     {
@@ -49,6 +49,7 @@ public static class BotHealth
             // A singleton, so its cached auth.test answer outlives one probe.
             services.AddSingleton<SlackAuthHealthCheck>();
             checks.AddCheck<SlackAuthHealthCheck>("slack", tags: [Ready], timeout: CheckTimeout);
+            checks.AddCheck<SocketModeHealthCheck>("socket_mode", tags: [Ready], timeout: CheckTimeout);
         }
 
         return services;
