@@ -13,7 +13,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one store instance behind
-    /// <see cref="IJobStore"/>, <see cref="IThreadStore"/> and <see cref="IRequestLedger"/>, the SQLite
+    /// <see cref="IJobStore"/>, <see cref="IThreadStore"/>, <see cref="IRequestLedger"/> and <see cref="IAuditLog"/>, the SQLite
     /// <see cref="ILogStore"/>, and the start-up migration. Uses the registered <see cref="TimeProvider"/>, or the system clock.
     /// </summary>
     public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration)
@@ -33,6 +33,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IJobStorageBackend>());
 
         services.TryAddSingleton(sp => new SqliteLogStore(Options(sp).LogsPath));
         services.TryAddSingleton<ILogStore>(sp => sp.GetRequiredService<SqliteLogStore>());
