@@ -30,6 +30,9 @@ public sealed class SlackStandInOptions
     public TimeSpan TriggerIdLifetime { get; set; } = TimeSpan.FromSeconds(3);
 
     public SlackRateLimits RateLimits { get; set; } = new();
+
+    /// <summary>The workspace's user groups: group id (S…) to member ids, served by usergroups.users.list.</summary>
+    public Dictionary<string, List<string>> UserGroups { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Slack's documented rate limits: per-method tiers per workspace (a minute's allowance may be spent in a burst) and chat.postMessage per channel.</summary>
