@@ -18,6 +18,7 @@ public static class GuardrailsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IUserGroupMembers, SlackUserGroupMembers>();
         services.TryAddSingleton<AccessPolicy>();
+        services.TryAddScoped<RunGuard>();
         services.TryAddSingleton<AuditTrail>();
         services.AddHostedService<AuditWriter>();
         return services;

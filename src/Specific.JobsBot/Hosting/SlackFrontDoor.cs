@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text;
 using System.Text.Json;
 using Specific.JobsBot.Commands;
+using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
 using Specific.Slack;
 using Specific.Slack.BlockKit;
@@ -39,6 +40,7 @@ public static class SlackFrontDoor
         services.AddScoped<JobStarter>();
         services.AddScoped<JobModalOpener>();
         services.AddScoped<FullLogUploader>();
+        services.AddGuardrails();
         return services;
     }
 
