@@ -24,6 +24,11 @@ public static partial class MigrationDetector
 {
     private static readonly HashSet<string> Wrappers = new(StringComparer.Ordinal) { "sudo", "exec", "time", "nohup", "env", "command", "nice", "npx", "pnpx", "bunx" };
     private static readonly HashSet<string> TwoWordWrappers = new(StringComparer.Ordinal) { "bundle exec", "poetry run", "pipenv run", "uv run", "pnpm exec", "yarn exec", "npm exec", "pdm run", "hatch run" };
+    private static readonly HashSet<string> OptionsWithValues = new(StringComparer.Ordinal)
+    {
+        "sudo -u", "sudo -g", "sudo -C", "sudo -D", "sudo -h", "sudo -p", "sudo -r", "sudo -t", "sudo -U", "nice -n", "npx -p", "npx --package", "env -u", "env -C",
+    };
+
     private static readonly HashSet<string> Shells = new(StringComparer.Ordinal) { "sh", "bash", "zsh", "dash", "ash" };
     private static readonly HashSet<string> Interpreters = new(StringComparer.Ordinal) { "python", "python3", "node", "ts-node", "ruby", "php", "bun", "deno" };
 
@@ -134,11 +139,12 @@ public static partial class MigrationDetector
         {
             if (Assignment().IsMatch(words[i]) || Wrappers.Contains(ProgramName(words[i])))
             {
+                var wrapper = ProgramName(words[i]);
                 i++;
-                // Options of a wrapper (npx -y, sudo -u app, nice -n 10) are skipped with it; their values are words too.
+                // Options of a wrapper (npx -y, sudo -u app, nice -n 10) are skipped with it, and so are the values some take.
                 while (i < words.Count && words[i].StartsWith('-'))
                 {
-                    i++;
+                    i += OptionsWithValues.Contains($"{wrapper} {words[i]}") ? 2 : 1;
                 }
 
                 continue;

@@ -67,7 +67,18 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
         string signingSecret = SigningSecret, TimeProvider? clock = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock, settings);
-        app.Client = app.CreateClient();
+        try
+        {
+            app.Client = app.CreateClient();
+        }
+        catch
+        {
+            // A host that failed to start (an invalid policy) still owns the recorder and the scratch folder.
+            await app.Slack.DisposeAsync();
+            Directory.Delete(app._scratch, recursive: true);
+            throw;
+        }
+
         return app;
     }
 
