@@ -21,6 +21,7 @@ public static class GuardrailsServiceCollectionExtensions
         services.TryAddScoped<RunGuard>();
         services.TryAddSingleton<AuditTrail>();
         services.AddHostedService<AuditWriter>();
+        services.AddHostedService<UserGroupWarmUp>();
         return services;
     }
 }
