@@ -160,7 +160,12 @@ public sealed class AccessPolicy(IOptionsMonitor<GuardrailsOptions> options, IUs
 
         var allowed = string.Join(", ", audience.Users.Select(u => $"<@{u}>").Concat(audience.Groups.Select(g => $"members of <!subteam^{g}>")));
         return new AccessDecision(
-            false, environment, audience.Groups.Count > 0 ? $"{runPath}:Users and :Groups" : $"{runPath}:Users",
+            false, environment, (audience.Users.Count, audience.Groups.Count) switch
+            {
+                (> 0, > 0) => $"{runPath}:Users and :Groups",
+                (0, _) => $"{runPath}:Groups",
+                _ => $"{runPath}:Users",
+            },
             $"only {allowed} may run {where}.{lookupProblem}", admins);
     }
 
