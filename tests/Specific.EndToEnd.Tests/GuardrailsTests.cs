@@ -29,6 +29,13 @@ public sealed class GuardrailsTests
         Assert.Empty(sandbox.BotMessagesInChannel());
         using var kubernetes = (Kubernetes)sandbox.KubernetesClient();
         Assert.Empty((await kubernetes.BatchV1.ListJobForAllNamespacesAsync(cancellationToken: Ct)).Items);
+
+        // The admin reads the attempt in the audit trail, kept in the bot's SQLite store; the stand-in judges the blocks.
+        var audit = await sandbox.Slack.RunSlashCommandAsync("U0ADMIN", sandbox.ChannelId, "job audit web", Ct);
+        Assert.True(audit.Error is null && audit.EphemeralReply is not null, $"job audit was not answered: {audit.Error} {audit.Body}");
+        Assert.Contains(":no_entry: *run* refused", audit.Body, StringComparison.Ordinal);
+        Assert.Contains($"<@{JobsSandbox.UserId}> in <#{sandbox.ChannelId}>", audit.Body, StringComparison.Ordinal);
+        Assert.Contains("Guardrails:Environments:production:Run:Users", audit.Body, StringComparison.Ordinal);
         Assert.Empty(sandbox.Slack.DeadlineMisses);
     }
 
