@@ -128,6 +128,9 @@ public static class AckBench
             ["Environments__Default"] = "production",
             ["Environments__Targets__production__Namespace"] = "production",
             ["Environments__Targets__staging__Namespace"] = "staging",
+            // Production is closed until a policy opens it; the bench measures an allowed, unconfirmed start.
+            ["Guardrails__Environments__production__Run__Users__0"] = "*",
+            ["Guardrails__Environments__production__RequireConfirmation"] = "false",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // Production-like logging: information-level console output would be the bench's bottleneck, not the bot's.
             ["Logging__LogLevel__Default"] = "Warning",

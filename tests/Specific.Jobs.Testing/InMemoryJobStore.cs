@@ -57,7 +57,21 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
             Version = 1,
             CreatedAt = time.GetUtcNow(),
         };
-        Write(job);
+        lock (gate)
+        {
+            // Run alone: the check and the write happen under one lock, as the real stores do under theirs.
+            if (request.RunAlone && jobs.Values
+                    .Where(other => other.Service == request.Service && other.Environment == request.Environment && !other.State.IsFinal())
+                    .OrderBy(other => other.CreatedAt)
+                    .FirstOrDefault() is { } running)
+            {
+                return Task.FromException<JobRecord>(new ServiceBusyException(running));
+            }
+
+            jobs[job.Id] = job;
+        }
+
+        Notify(job);
         return Task.FromResult(job);
     }
 
@@ -212,16 +226,6 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
                 watchers.Remove(channel);
             }
         }
-    }
-
-    private void Write(JobRecord job)
-    {
-        lock (gate)
-        {
-            jobs[job.Id] = job;
-        }
-
-        Notify(job);
     }
 
     private void Notify(JobRecord job)

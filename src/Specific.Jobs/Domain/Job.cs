@@ -14,13 +14,18 @@ public sealed record JobOrigin(
 }
 
 /// <summary>What a person asked to run: validated, not yet recorded.</summary>
+/// <param name="RunAlone">
+/// The service's policy allows one unfinished job at a time: the store refuses to record this one while another job of
+/// the same service and environment is pending, queued or running (<c>ServiceBusyException</c>), atomically.
+/// </param>
 public sealed record JobRequest(
     string Service,
     string Environment,
     string Command,
     string? Name,
     JobOrigin Origin,
-    string? RerunOf = null);
+    string? RerunOf = null,
+    bool RunAlone = false);
 
 /// <summary>A job as the job store holds it; the source of truth for its state.</summary>
 public sealed record JobRecord

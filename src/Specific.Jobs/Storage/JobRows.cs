@@ -54,4 +54,21 @@ internal static class JobRows
         reader.IsDBNull(4) ? null : reader.GetString(4),
         reader.GetInt64(5),
         reader.GetBoolean(6));
+
+    /// <summary>The audit columns, in the order <see cref="ReadAudit"/> reads them.</summary>
+    public const string AuditColumns = """
+        id, at, action, outcome, environment, service, job_id, team_id, user_id, channel_id, command_text, rule, detail
+        """;
+
+    public static AuditEntry ReadAudit(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> instant)
+    {
+        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+        return new AuditEntry(
+            reader.GetInt64(0),
+            instant(reader, 1),
+            AuditWire.ActionFromWire(reader.GetString(2)),
+            AuditWire.OutcomeFromWire(reader.GetString(3)),
+            reader.GetString(4),
+            Text(5), Text(6), Text(7), Text(8), Text(9), Text(10), Text(11), Text(12));
+    }
 }

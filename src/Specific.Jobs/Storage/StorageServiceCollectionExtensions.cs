@@ -14,8 +14,9 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one store instance behind
-    /// <see cref="IJobStore"/> (counting final states on <see cref="JobMetrics"/>), <see cref="IThreadStore"/> and <see cref="IRequestLedger"/>, the start-up migration, and
-    /// the <see cref="ILogStore"/> the "Logs" section picks (<see cref="LogStoreServiceCollectionExtensions.AddJobLogs"/>). Uses the registered <see cref="TimeProvider"/>, or the system clock.
+    /// <see cref="IJobStore"/> (counting final states on <see cref="JobMetrics"/>), <see cref="IThreadStore"/>, <see cref="IRequestLedger"/> and
+    /// <see cref="IAuditLog"/>, the start-up migration, and the <see cref="ILogStore"/> the "Logs" section picks
+    /// (<see cref="LogStoreServiceCollectionExtensions.AddJobLogs"/>). Uses the registered <see cref="TimeProvider"/>, or the system clock.
     /// </summary>
     public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,6 +37,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IJobStore>(sp => new MeteredJobStore(sp.GetRequiredService<IJobStorageBackend>(), sp.GetRequiredService<JobMetrics>()));
         services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IJobStorageBackend>());
 
         services.AddHostedService<StorageInitializer>();
         services.AddJobLogs(configuration);

@@ -2,40 +2,48 @@ using Specific.Slack.WebApi;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
 
 namespace Specific.JobsBot.Commands;
 
-/// <summary>Whether a person may cancel a job, and what to tell them.</summary>
+/// <summary>Whether a person may cancel a job, and what to tell them (a refusal carries its own emoji).</summary>
 /// <param name="Allowed">True when the flow should be asked to cancel.</param>
 public sealed record CancelDecision(bool Allowed, string Message);
 
 /// <summary>
-/// Who may cancel what, and the asking: for now only the person who started a job may cancel it (issue 6 brings
-/// the full policy). Used by the <c>job cancel</c> command and the job message's Cancel button alike.
+/// Who may cancel what, and the asking: the person who started a job, or an admin of its environment
+/// (<see cref="AccessPolicy.DecideCancelAsync"/>). Used by the <c>job cancel</c> command and the job message's Cancel
+/// button alike; every decision on a job that exists goes to the audit trail.
 /// </summary>
 public sealed partial class JobCanceller(
-    IJobStore jobs, IJobLauncher launcher, SlackWebClient slack, ILogger<JobCanceller> logger)
+    IJobStore jobs, IJobLauncher launcher, SlackWebClient slack, AccessPolicy policy, AuditTrail audit, ILogger<JobCanceller> logger)
 {
-    public async Task<CancelDecision> DecideAsync(string jobId, string userId, CancellationToken cancellationToken)
+    public async Task<CancelDecision> DecideAsync(string jobId, Actor actor, string commandText, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         var job = await jobs.GetAsync(jobId, cancellationToken);
         if (job is null)
         {
-            return new CancelDecision(false, $"No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
+            return new CancelDecision(false, $":no_entry: No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
         }
 
         if (job.State.IsFinal())
         {
-            return new CancelDecision(false, $"Job `{job.Id}` already {job.State.ToWire()}; there is nothing to cancel.");
+            var ended = $":no_entry: Job `{job.Id}` already {job.State.ToWire()}; there is nothing to cancel.";
+            audit.Record(AuditAction.Cancel, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, "job already ended", ended, job.Id);
+            return new CancelDecision(false, ended);
         }
 
-        if (!string.Equals(job.Origin.UserId, userId, StringComparison.Ordinal))
+        var access = await policy.DecideCancelAsync(job, actor, cancellationToken);
+        if (!access.Allowed)
         {
-            var starter = job.Origin.UserId is { } id ? $"<@{id}>" : "the person who started it";
-            return new CancelDecision(false, $"Only {starter} can cancel job `{job.Id}`.");
+            var refusal = access.RefusalText($"cancel job `{job.Id}`");
+            audit.Record(AuditAction.Cancel, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, access.Rule, refusal, job.Id);
+            return new CancelDecision(false, refusal);
         }
 
+        audit.Record(AuditAction.Cancel, AuditOutcome.Allowed, job.Environment, job.Service, actor, commandText, access.Rule, access.Reason, job.Id);
         return new CancelDecision(true, $"Cancelling job `{job.Id}` on `{job.Service}`…");
     }
 
@@ -56,13 +64,13 @@ public sealed partial class JobCanceller(
     }
 
     /// <summary>The Cancel button: decide, then cancel or say why not, all after Slack has had its answer.</summary>
-    public async Task DecideAndCancelAsync(string jobId, ReplyTarget replyTo, CancellationToken cancellationToken)
+    public async Task DecideAndCancelAsync(string jobId, Actor actor, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replyTo);
-        var decision = await DecideAsync(jobId, replyTo.UserId, cancellationToken);
+        var decision = await DecideAsync(jobId, actor, "Cancel button", cancellationToken);
         if (!decision.Allowed)
         {
-            await slack.TellAsync(replyTo, $":no_entry: {decision.Message}", cancellationToken);
+            await slack.TellAsync(replyTo, decision.Message, cancellationToken);
             return;
         }
 

@@ -25,5 +25,9 @@ public sealed record JobLogsCommand(string JobId, string? Grep = null, bool AsFi
 /// <summary><c>/specific job cancel &lt;job&gt;</c>.</summary>
 public sealed record CancelJobCommand(string JobId) : JobCommand;
 
+/// <summary><c>/specific job audit [&lt;service&gt;] [--env &lt;name&gt;]</c>: recent guarded attempts, for the environment's admins.</summary>
+/// <param name="Environment">The environment the user named, or null for the configured default.</param>
+public sealed record AuditCommand(string? Service, string? Environment) : JobCommand;
+
 /// <summary>Text the grammar could not accept, with what was wrong in words a person can act on.</summary>
 public sealed record InvalidCommand(string Problem) : JobCommand;

@@ -39,10 +39,11 @@ public static class JobCommandParser
         var subcommand = reader.ReadWord();
         return subcommand switch
         {
-            null => new InvalidCommand("`job` needs a subcommand: `run`, `list`, `logs` or `cancel`."),
+            null => new InvalidCommand("`job` needs a subcommand: `run`, `list`, `logs`, `cancel` or `audit`."),
             _ when Is(subcommand, "run") => ParseRun(reader),
             _ when Is(subcommand, "list") => ParseList(reader),
             _ when Is(subcommand, "logs") => ParseLogs(reader),
+            _ when Is(subcommand, "audit") => ParseAudit(reader),
             _ when Is(subcommand, "cancel") => ParseJobReference(reader, "cancel", id => new CancelJobCommand(id)),
             _ when Is(subcommand, "help") => new HelpCommand(),
             _ => new InvalidCommand($"Unknown subcommand `job {Shorten(subcommand)}`."),
@@ -251,6 +252,39 @@ public static class JobCommandParser
         }
 
         return new JobLogsCommand(jobId, grep, asFile);
+    }
+
+    /// <summary><c>job audit [&lt;service&gt;] [--env &lt;name&gt;]</c>, the option before or after the service.</summary>
+    private static JobCommand ParseAudit(TextReader reader)
+    {
+        string? service = null, environment = null, name = null;
+        while (true)
+        {
+            reader.SkipWhitespace();
+            if (reader.AtEnd)
+            {
+                return name is null
+                    ? new AuditCommand(service, environment)
+                    : new InvalidCommand($"`job audit` takes only `{EnvOption}`, as in `job audit web {EnvOption} staging`.");
+            }
+
+            if (reader.PeekWord() is { Length: > 1 } token && token[0] == '-')
+            {
+                if (ReadOption(reader, ref environment, ref name) is { } problem)
+                {
+                    return new InvalidCommand(problem);
+                }
+
+                continue;
+            }
+
+            if (service is not null)
+            {
+                return new InvalidCommand($"`job audit` takes at most one service, as in `job audit web {EnvOption} staging`.");
+            }
+
+            service = reader.ReadWord();
+        }
     }
 
     private static JobCommand ParseJobReference(TextReader reader, string subcommand, Func<string, JobCommand> create)

@@ -1,6 +1,7 @@
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Interactions;
 using Specific.Slack.BlockKit;
@@ -14,6 +15,10 @@ namespace Specific.JobsBot.Commands;
 /// </summary>
 public sealed class SlashCommandHandler(
     RunJobValidator validator,
+    RunGuard guard,
+    AccessPolicy policy,
+    AuditTrail audit,
+    IAuditLog auditLog,
     JobCanceller canceller,
     IJobStore jobs,
     JobLogReader logReader,
@@ -39,6 +44,7 @@ public sealed class SlashCommandHandler(
             ListJobsCommand list => await ListAsync(list, cancellationToken),
             JobLogsCommand logsOf => await LogsAsync(slash, logsOf, cancellationToken),
             CancelJobCommand cancel => await CancelAsync(slash, cancel.JobId, cancellationToken),
+            AuditCommand auditOf => await AuditAsync(slash, auditOf, cancellationToken),
             var other => throw new System.Diagnostics.UnreachableException($"The grammar produced {other.GetType().Name}, which has no handler."),
         };
     }
@@ -51,6 +57,11 @@ public sealed class SlashCommandHandler(
         new(JobOrigin.Slack, slash.TeamId, slash.ChannelId, slash.UserId, slash.UserName);
 
     private static ReplyTarget ReplyTargetOf(SlashCommand slash) => new(slash.ResponseUrl, slash.ChannelId, slash.UserId);
+
+    private static Actor ActorOf(SlashCommand slash) => new(slash.UserId, slash.ChannelId, slash.TeamId);
+
+    /// <summary>What the person typed, as the audit trail keeps it.</summary>
+    private static string CommandTextOf(SlashCommand slash) => $"{slash.Command} {slash.Text}".Trim();
 
     /// <summary>One key per invocation: a Slack retry of the same command carries the same trigger_id.</summary>
     private static string? IdempotencyKey(SlashCommand slash) =>
@@ -95,17 +106,73 @@ public sealed class SlashCommandHandler(
             return Problem(validation.Describe());
         }
 
+        var actor = ActorOf(slash);
+        var verdict = await guard.CheckAsync(request, actor, cancellationToken);
+        if (!verdict.Allowed)
+        {
+            var refusal = verdict.Refusal(request.Service, request.Environment);
+            audit.Record(AuditAction.Run, AuditOutcome.Refused, request.Environment, request.Service, actor, CommandTextOf(slash), verdict.Rule, refusal);
+            return SlackMessage.Ephemeral(refusal);
+        }
+
+        var confirmations = verdict.Confirmations(request.Service, request.Environment);
+        if (confirmations.Count > 0 && slash.TriggerId is null)
+        {
+            return Problem("This job must be confirmed in a form, and Slack sent no trigger_id to open one. Try again.");
+        }
+
         if (!await IsFirstAsync(slash, cancellationToken))
         {
             return null;
         }
 
         var target = ReplyTargetOf(slash);
+        if (confirmations.Count > 0)
+        {
+            // Nothing is recorded yet: the run form opens filled in, with the reasons and a field to type the service name.
+            audit.Record(
+                AuditAction.Run, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, CommandTextOf(slash),
+                string.Join("; ", confirmations.Select(c => c.Rule)), "A form asks for the service name.");
+            var metadata = new JobModalMetadata(slash.ChannelId, request.Environment);
+            var triggerId = slash.TriggerId!;
+            return queue.TryEnqueue(
+                "open the confirmation form",
+                (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(
+                    triggerId, metadata, (request.Service, request.Name, request.Command), target, confirmations, token))
+                ? SlackMessage.Ephemeral(
+                    $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +
+                    (verdict.Migration is { } migration ? $"\n{migration.Warning}" : ""))
+                : Busy();
+        }
+
+        var guarded = request with { RunAlone = verdict.Decision.RunsAlone };
         return queue.TryEnqueue(
             $"start a job on {request.Service} in {request.Environment}",
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(request, target, token))
+            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token))
             ? SlackMessage.Ephemeral(JobReplies.Starting(request))
             : Busy();
+    }
+
+    private async Task<SlackMessage> AuditAsync(SlashCommand slash, AuditCommand command, CancellationToken cancellationToken)
+    {
+        var environment = string.IsNullOrWhiteSpace(command.Environment) ? validator.DefaultEnvironment : command.Environment.Trim();
+        if (!validator.EnvironmentNames().Contains(environment, StringComparer.Ordinal))
+        {
+            return Problem($"Unknown environment `{JobCommandParser.Shorten(environment)}`. Configured: {string.Join(", ", validator.EnvironmentNames().Select(e => $"`{e}`"))}.");
+        }
+
+        var actor = ActorOf(slash);
+        var access = await policy.DecideAuditAsync(environment, actor, cancellationToken);
+        if (!access.Allowed)
+        {
+            var refusal = access.RefusalText($"read the audit trail of `{environment}`");
+            audit.Record(AuditAction.Audit, AuditOutcome.Refused, environment, command.Service, actor, CommandTextOf(slash), access.Rule, refusal);
+            return SlackMessage.Ephemeral(refusal);
+        }
+
+        var entries = await auditLog.ListAsync(new AuditQuery(environment, command.Service, AuditReplies.Limit), cancellationToken);
+        audit.Record(AuditAction.Audit, AuditOutcome.Allowed, environment, command.Service, actor, CommandTextOf(slash), access.Rule, $"Shown {entries.Count} entries.");
+        return AuditReplies.Render(entries, environment, command.Service, clock.GetUtcNow());
     }
 
     private async Task<SlackMessage> ListAsync(ListJobsCommand list, CancellationToken cancellationToken)
@@ -166,10 +233,10 @@ public sealed class SlashCommandHandler(
 
     private async Task<SlackMessage?> CancelAsync(SlashCommand slash, string jobId, CancellationToken cancellationToken)
     {
-        var decision = await canceller.DecideAsync(jobId, slash.UserId, cancellationToken);
+        var decision = await canceller.DecideAsync(jobId, ActorOf(slash), CommandTextOf(slash), cancellationToken);
         if (!decision.Allowed)
         {
-            return SlackMessage.Ephemeral($":no_entry: {decision.Message}");
+            return SlackMessage.Ephemeral(decision.Message);
         }
 
         if (!await IsFirstAsync(slash, cancellationToken))

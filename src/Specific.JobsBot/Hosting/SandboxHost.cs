@@ -20,6 +20,9 @@ public sealed record SandboxOptions
 
     /// <summary>Sandbox:SocketMode (or <c>--socket-mode</c>): the stand-in delivers over Socket Mode instead of posting to the bot.</summary>
     public bool SocketMode { get; init; }
+
+    /// <summary>Sandbox:UserGroups, the stand-in workspace's user groups: group id (S…) to member ids.</summary>
+    public Dictionary<string, List<string>> UserGroups { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -58,6 +61,12 @@ public sealed class SandboxHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
+        if (!configuration.GetSection("Guardrails").GetChildren().Any() && ExamplePolicyPath(builder.Environment.ContentRootPath) is { } example)
+        {
+            // The example policy (and the workspace's user groups it names) applies only when no guardrails are configured.
+            configuration.AddJsonFile(example, optional: false, reloadOnChange: false);
+        }
+
         var options = configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>() ?? new SandboxOptions();
         var botUrl = configuration[$"{BotOptions.Section}:{nameof(BotOptions.Url)}"] ?? BotOptions.DefaultUrl;
         // Made up when unset and printed, so a client outside the process can sign requests and call the Web API.
@@ -78,9 +87,13 @@ public sealed class SandboxHost : IAsyncDisposable
         SlackStandIn slack;
         try
         {
-            slack = await SlackStandIn.StartAsync(
-                new SlackStandInOptions { Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl, AppToken = appToken ?? "" },
-                ct: cancellationToken);
+            var standIn = new SlackStandInOptions { Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl, AppToken = appToken ?? "" };
+            foreach (var (group, members) in options.UserGroups)
+            {
+                standIn.UserGroups[group] = [.. members];
+            }
+
+            slack = await SlackStandIn.StartAsync(standIn, ct: cancellationToken);
         }
         catch
         {
@@ -130,7 +143,17 @@ public sealed class SandboxHost : IAsyncDisposable
         AppToken is null ? "  Socket Mode         off (add --socket-mode to receive Slack over a WebSocket)" : $"  App token           {AppToken}",
         "",
         $"Type this at {Slack.BaseUrl} :  {FirstCommand}",
+        "Guardrails: production asks you to confirm each job by typing the service name; switch the page to alice to see a refusal.",
         "");
+
+    /// <summary>The sandbox's example guardrails policy, appsettings.Sandbox.json beside the content or the binaries.</summary>
+    public static string? ExamplePolicyPath(string contentRoot) =>
+        new[] { contentRoot, AppContext.BaseDirectory }
+            .Select(directory => Path.Combine(directory, ExamplePolicyFile))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>The file that holds the sandbox's example policy.</summary>
+    public const string ExamplePolicyFile = "appsettings.Sandbox.json";
 
     /// <summary>The manifests named by Sandbox:ClusterManifests, or sandbox/cluster.yaml found above the content root.</summary>
     public static IReadOnlyList<string> ManifestPaths(SandboxOptions options, string contentRoot)

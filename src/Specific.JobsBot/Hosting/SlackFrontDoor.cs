@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Specific.JobsBot.Commands;
+using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
 using Specific.JobsBot.Observability;
 using Specific.Slack;
@@ -51,6 +52,7 @@ public static class SlackFrontDoor
         services.AddScoped<JobLogReader>();
         // Transitional: the one registration of the pass-through, until the real redactor is registered ahead of it.
         services.TryAddSingleton<Specific.Jobs.Redaction.IJobRedaction, TransitionalPassThroughRedaction>();
+        services.AddGuardrails();
         return services;
     }
 

@@ -1,9 +1,11 @@
 using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Commands;
+using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Threads;
 using Specific.Slack.Payloads;
+using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Interactions;
 
@@ -14,11 +16,15 @@ public sealed record InteractionAnswer(ViewSubmissionResponse? Response)
 }
 
 /// <summary>
-/// Answers button clicks and modal submissions within Slack's 3 seconds. A submission is validated in the request
-/// (its errors must come back in the answer); everything else, and every Web API call, goes to the queue.
+/// Answers button clicks and modal submissions within Slack's 3 seconds. A submission is validated and checked against
+/// the guardrails in the request (its errors, and a confirmation field it must show, come back in the answer);
+/// everything else, and every Web API call, goes to the queue.
 /// </summary>
 public sealed class InteractionHandler(
     RunJobValidator validator,
+    RunGuard guard,
+    AuditTrail audit,
+    JobModalOpener modals,
     IRequestLedger ledger,
     FrontDoorQueue queue,
     TimeProvider clock)
@@ -49,19 +55,62 @@ public sealed class InteractionHandler(
             return Errors(JobModal.ErrorsByBlock(validation, serviceBlock));
         }
 
+        var actor = new Actor(user.Id, metadata.ChannelId, origin.TeamId);
+        var target = new ReplyTarget(ResponseUrl: null, metadata.ChannelId, user.Id);
+        var action = request.RerunOf is null ? AuditAction.Run : AuditAction.Rerun;
+        var verdict = await guard.CheckAsync(request, actor, cancellationToken);
+        if (!verdict.Allowed)
+        {
+            var refusal = verdict.Refusal(request.Service, request.Environment);
+            audit.Record(action, AuditOutcome.Refused, request.Environment, request.Service, actor, request.Command, verdict.Rule, refusal);
+            // The field error is plain text; the ephemeral beside it names the admins as mentions a person can click.
+            queue.TryEnqueue("tell why a run was refused", (services, token) => services.GetRequiredService<SlackWebClient>().TellAsync(target, refusal, token));
+            var blockId = verdict.Decision.Allowed ? serviceBlock : JobModal.EnvironmentBlock;
+            return Errors(new Dictionary<string, string> { [blockId] = PlainRefusal(verdict, request) });
+        }
+
+        var confirmations = verdict.Confirmations(request.Service, request.Environment);
+        if (confirmations.Count > 0)
+        {
+            var rules = string.Join("; ", confirmations.Select(c => c.Rule));
+            if (!metadata.HasAsked(confirmations))
+            {
+                // Nothing is recorded yet: the same form comes back with the reasons and a field to type the service name.
+                audit.Record(action, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, request.Command, rules, "The form asks for the service name.");
+                var model = await modals.BuildModelAsync(
+                    metadata with { Environment = request.Environment }, request.Service, request.Name, request.Command, confirmations, cancellationToken);
+                return new InteractionAnswer(ViewSubmissionResponse.Update(JobModal.Render(model with { Metadata = model.Metadata.Asking(confirmations) })));
+            }
+
+            var typed = JobModal.ReadConfirmation(view)?.Trim();
+            if (!string.Equals(typed, request.Service, StringComparison.Ordinal))
+            {
+                audit.Record(AuditAction.Confirm, AuditOutcome.Refused, request.Environment, request.Service, actor, request.Command, rules, $"Typed '{typed}' instead of the service name.");
+                return Errors(new Dictionary<string, string> { [JobModal.ConfirmBlock] = $"Type {request.Service} exactly to run this job in {request.Environment}." });
+            }
+
+            audit.Record(AuditAction.Confirm, AuditOutcome.Allowed, request.Environment, request.Service, actor, request.Command, rules, "Confirmed by typing the service name.");
+        }
+
         // A double click on Run, or a Slack retry, submits the same view with the same hash.
         if (!await ledger.TryRecordAsync($"slack:view:{view.Id}:{view.Hash}", clock.GetUtcNow(), cancellationToken))
         {
             return InteractionAnswer.Empty;
         }
 
-        var target = new ReplyTarget(ResponseUrl: null, metadata.ChannelId, user.Id);
+        var guarded = request with { RunAlone = verdict.Decision.RunsAlone };
         return queue.TryEnqueue(
             $"start a job on {request.Service} in {request.Environment}",
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(request, target, token))
+            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token))
             ? InteractionAnswer.Empty
             : Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = "The bot is busy right now and started nothing. Try again in a moment." });
     }
+
+    /// <summary>A refusal for a modal field: plain text (no mentions render there), with the rule.</summary>
+    private static string PlainRefusal(RunVerdict verdict, Jobs.Domain.JobRequest request) =>
+        verdict.Decision.Allowed
+            ? $"{request.Service} runs one job at a time and job {verdict.Busy!.Id} is still {verdict.Busy.State.ToWire()}. Wait for it, or cancel it. (Rule: {verdict.Rule})"
+            : $"You can't run jobs on {request.Service} in {request.Environment}. Rule: {verdict.Rule}. The message in the channel says who can grant access.";
 
     private static InteractionAnswer Errors(IReadOnlyDictionary<string, string> errors) =>
         new(ViewSubmissionResponse.WithErrors(errors.ToDictionary(e => e.Key, e => e.Value.Replace("`", "", StringComparison.Ordinal))));
@@ -75,6 +124,7 @@ public sealed class InteractionHandler(
 
         var channelId = payload.Channel?.Id ?? payload.Container?.ChannelId;
         var target = new ReplyTarget(payload.ResponseUrl, channelId, user.Id);
+        var actor = new Actor(user.Id, channelId, payload.Team?.Id ?? user.TeamId);
         foreach (var action in payload.Actions)
         {
             if (action.ActionId == JobModal.EnvironmentAction && payload.View is { } view && action.SelectedOption is { } chosen)
@@ -98,26 +148,26 @@ public sealed class InteractionHandler(
                 continue;
             }
 
-            Enqueue(action.ActionId, jobId, channelId, payload, target);
+            Enqueue(action.ActionId, jobId, channelId, payload, target, actor);
         }
 
         return InteractionAnswer.Empty;
     }
 
-    private void Enqueue(string actionId, string jobId, string? channelId, BlockActionsPayload payload, ReplyTarget target)
+    private void Enqueue(string actionId, string jobId, string? channelId, BlockActionsPayload payload, ReplyTarget target, Actor actor)
     {
         switch (actionId)
         {
             case JobMessageActions.Cancel:
                 queue.TryEnqueue(
                     $"cancel job {jobId}",
-                    (services, token) => services.GetRequiredService<JobCanceller>().DecideAndCancelAsync(jobId, target, token),
+                    (services, token) => services.GetRequiredService<JobCanceller>().DecideAndCancelAsync(jobId, actor, target, token),
                     jobId);
                 break;
             case JobMessageActions.Rerun when payload.TriggerId is { } triggerId && channelId is not null:
                 queue.TryEnqueue(
                     $"open the re-run modal of {jobId}",
-                    (services, token) => services.GetRequiredService<JobModalOpener>().OpenRerunAsync(triggerId, jobId, channelId, target, token),
+                    (services, token) => services.GetRequiredService<JobModalOpener>().OpenRerunAsync(triggerId, jobId, actor, target, token),
                     jobId);
                 break;
             case JobMessageActions.FullLog when channelId is not null:

@@ -6,9 +6,29 @@ using Specific.Slack.Payloads;
 
 namespace Specific.JobsBot.Interactions;
 
-/// <summary>What the run modal carries back in <c>private_metadata</c>: where to post, and what it re-runs.</summary>
+/// <summary>What the run modal carries back in <c>private_metadata</c>: where to post, what it re-runs, what it asked to confirm.</summary>
 /// <param name="Environment">The environment whose services the service menu lists.</param>
-public sealed record JobModalMetadata(string ChannelId, string Environment, string? RerunOf = null);
+/// <param name="Asked">
+/// The confirmation reasons the form showed with its confirmation field (comma-separated keys of
+/// <see cref="Guardrails.ConfirmationReason"/>); null when it has no such field.
+/// </param>
+public sealed record JobModalMetadata(string ChannelId, string Environment, string? RerunOf = null, string? Asked = null)
+{
+    /// <summary>True when the form showed every one of <paramref name="reasons"/> beside its confirmation field.</summary>
+    public bool HasAsked(IEnumerable<Guardrails.ConfirmationReason> reasons)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        var asked = Asked?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        return Asked is not null && reasons.All(r => asked.Contains(r.Key, StringComparer.Ordinal));
+    }
+
+    /// <summary>The metadata of a form that asks for <paramref name="reasons"/>; none clears the confirmation field.</summary>
+    public JobModalMetadata Asking(IReadOnlyList<Guardrails.ConfirmationReason> reasons)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        return this with { Asked = reasons.Count == 0 ? null : string.Join(',', reasons.Select(r => r.Key)) };
+    }
+}
 
 /// <summary>What the run modal shows: the fields' current values and the choices offered. Rendering is <see cref="JobModal"/>.</summary>
 /// <param name="Services">The live services of <see cref="Environment"/>, or null when they could not be listed.</param>
@@ -20,7 +40,8 @@ public sealed record JobModalModel(
     string? ServicesProblem,
     string? Service = null,
     string? Name = null,
-    string? Command = null)
+    string? Command = null,
+    IReadOnlyList<Guardrails.ConfirmationReason>? Confirmations = null)
 {
     public string Environment => Metadata.Environment;
 }
@@ -34,6 +55,9 @@ public static class JobModal
     public const string NameBlock = "job_name";
     public const string CommandBlock = "job_command";
 
+    /// <summary>Where the person types the service name to confirm a start the guardrails ask about.</summary>
+    public const string ConfirmBlock = "job_confirm";
+
     /// <summary>The service block id names its environment: a new menu after a switch, so Slack keeps no stale choice.</summary>
     public const string ServiceBlockPrefix = "job_service_";
 
@@ -41,6 +65,7 @@ public static class JobModal
     public const string ServiceAction = "job_modal_service";
     public const string NameAction = "job_modal_name";
     public const string CommandAction = "job_modal_command";
+    public const string ConfirmAction = "job_modal_confirm";
 
     public static string ServiceBlock(string environment) => ServiceBlockPrefix + environment;
 
@@ -74,6 +99,19 @@ public static class JobModal
                 Hint = new PlainText("Runs as sh -c \"<command>\" in a copy of the service's live container: same image, env and secrets."),
             },
         };
+        if (model.Confirmations is { Count: > 0 } reasons)
+        {
+            // The reasons head the form, so they are read before anything is typed; the field to type comes last.
+            blocks.InsertRange(0, reasons.Select(r => new SectionBlock(new Mrkdwn(Truncate(r.Text, BlockKitLimits.SectionText)))));
+            blocks.Add(new InputBlock(
+                new PlainText("Type the service name to confirm"),
+                new PlainTextInputElement(ConfirmAction) { Placeholder = new PlainText(Truncate(model.Service ?? "service", 150)) })
+            {
+                BlockId = ConfirmBlock,
+                Hint = new PlainText("The job starts only when this matches the service exactly."),
+            });
+        }
+
         if (model.Metadata.RerunOf is { } rerunOf)
         {
             blocks.Insert(0, new ContextBlock([new Mrkdwn($"Re-running `{rerunOf}`. Change anything before you run it again.")]));
@@ -171,6 +209,13 @@ public static class JobModal
             Name: view.ValueOf(NameBlock, NameAction),
             Command: view.ValueOf(CommandBlock, CommandAction));
         return (draft, serviceBlock);
+    }
+
+    /// <summary>What the person typed into the confirmation field, or null when the form has none.</summary>
+    public static string? ReadConfirmation(ViewPayload view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return view.ValueOf(ConfirmBlock, ConfirmAction);
     }
 
     /// <summary>Validation problems keyed by the block id of the field they belong to.</summary>

@@ -1,13 +1,15 @@
 using Specific.Slack.WebApi;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Commands;
+using Specific.JobsBot.Guardrails;
 using Specific.Slack.Payloads;
 
 namespace Specific.JobsBot.Interactions;
 
 /// <summary>Opens the run modal (empty, or pre-filled for a re-run) and keeps its service menu in step with the environment.</summary>
 public sealed partial class JobModalOpener(
-    RunJobValidator validator, IJobStore jobs, SlackWebClient slack, ILogger<JobModalOpener> logger)
+    RunJobValidator validator, IJobStore jobs, SlackWebClient slack, RunGuard guard, AuditTrail audit, ILogger<JobModalOpener> logger)
 {
     /// <summary>
     /// The trigger_id dies 3 s after the click and the queue has already spent some of that, so the service list gets
@@ -16,13 +18,21 @@ public sealed partial class JobModalOpener(
     public static readonly TimeSpan ServiceListBudget = TimeSpan.FromMilliseconds(1500);
 
     /// <summary>Opens the modal with the given pre-filled values.</summary>
+    public Task OpenAsync(
+        string triggerId, JobModalMetadata metadata, (string Service, string? Name, string Command)? prefill, ReplyTarget replyTo,
+        CancellationToken cancellationToken) =>
+        OpenAsync(triggerId, metadata, prefill, replyTo, confirmations: [], cancellationToken);
+
+    /// <summary>Opens the modal pre-filled, with a confirmation field and its reasons when the guardrails ask for one.</summary>
     public async Task OpenAsync(
         string triggerId, JobModalMetadata metadata, (string Service, string? Name, string Command)? prefill, ReplyTarget replyTo,
-        CancellationToken cancellationToken)
+        IReadOnlyList<ConfirmationReason> confirmations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(replyTo);
-        var model = await BuildAsync(metadata, prefill?.Service, prefill?.Name, prefill?.Command, cancellationToken);
+        ArgumentNullException.ThrowIfNull(confirmations);
+        var model = await BuildModelAsync(
+            metadata.Asking(confirmations), prefill?.Service, prefill?.Name, prefill?.Command, confirmations, cancellationToken);
         try
         {
             await slack.OpenViewAsync(triggerId, JobModal.Render(model), cancellationToken);
@@ -37,19 +47,42 @@ public sealed partial class JobModalOpener(
         }
     }
 
-    /// <summary>Re-run: the job's service, environment, name and command, in a modal that remembers what it re-runs.</summary>
-    public async Task OpenRerunAsync(string triggerId, string jobId, string channelId, ReplyTarget replyTo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Re-run: the job's service, environment, name and command, in a modal that remembers what it re-runs. The guardrails
+    /// are asked again: a person who may not run there is told so instead, and a start that needs confirming asks again.
+    /// </summary>
+    public async Task OpenRerunAsync(string triggerId, string jobId, Actor actor, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(replyTo);
         var job = await jobs.GetAsync(jobId, cancellationToken);
-        if (job is null)
+        if (job is null || actor.ChannelId is null)
         {
             await slack.TellAsync(replyTo, $":x: No job `{JobCommandParser.Shorten(jobId)}` to re-run.", cancellationToken);
             return;
         }
 
-        var metadata = new JobModalMetadata(channelId, job.Environment, RerunOf: job.Id);
-        await OpenAsync(triggerId, metadata, (job.Service, job.Name, job.Command), replyTo, cancellationToken);
+        var origin = new JobOrigin(JobOrigin.Slack, actor.TeamId, actor.ChannelId, actor.UserId);
+        var verdict = await guard.CheckAsync(new JobRequest(job.Service, job.Environment, job.Command, job.Name, origin, job.Id), actor, cancellationToken);
+        var commandText = $"Re-run of {job.Id}: {job.Command}";
+        if (!verdict.Decision.Allowed)
+        {
+            var refusal = verdict.Decision.Access.RefusalText($"re-run jobs on `{job.Service}` in `{job.Environment}`");
+            audit.Record(AuditAction.Rerun, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, verdict.Rule, refusal);
+            await slack.TellAsync(replyTo, refusal, cancellationToken);
+            return;
+        }
+
+        var confirmations = verdict.Confirmations(job.Service, job.Environment);
+        if (confirmations.Count > 0)
+        {
+            audit.Record(
+                AuditAction.Rerun, AuditOutcome.ConfirmationRequested, job.Environment, job.Service, actor, commandText,
+                string.Join("; ", confirmations.Select(c => c.Rule)), "The re-run form asks for the service name.");
+        }
+
+        var metadata = new JobModalMetadata(actor.ChannelId, job.Environment, RerunOf: job.Id);
+        await OpenAsync(triggerId, metadata, (job.Service, job.Name, job.Command), replyTo, confirmations, cancellationToken);
     }
 
     /// <summary>After the environment menu changed: the same modal with that environment's services.</summary>
@@ -63,7 +96,9 @@ public sealed partial class JobModalOpener(
         }
 
         var (draft, _) = JobModal.ReadSubmission(view, metadata);
-        var model = await BuildAsync(metadata with { Environment = environment }, draft.Service, draft.Name, draft.Command, cancellationToken);
+        // The confirmation field belongs to the environment it was asked for; the submission asks again if the new one needs it.
+        var model = await BuildModelAsync(
+            metadata with { Environment = environment, Asked = null }, draft.Service, draft.Name, draft.Command, [], cancellationToken);
         try
         {
             await slack.UpdateViewAsync(view.Id, JobModal.Render(model), view.Hash, cancellationToken);
@@ -75,9 +110,12 @@ public sealed partial class JobModalOpener(
         }
     }
 
-    private async Task<JobModalModel> BuildAsync(
-        JobModalMetadata metadata, string? service, string? name, string? command, CancellationToken cancellationToken)
+    /// <summary>The modal's model: the environments, the service menu within a short budget, the values and what to confirm.</summary>
+    public async Task<JobModalModel> BuildModelAsync(
+        JobModalMetadata metadata, string? service, string? name, string? command, IReadOnlyList<ConfirmationReason> confirmations,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(metadata);
         var environments = validator.EnvironmentNames();
         IReadOnlyList<string>? services = null;
         string? problem;
@@ -98,7 +136,9 @@ public sealed partial class JobModalOpener(
             }
         }
 
-        return new JobModalModel(metadata, environments, services, problem?.Replace("`", "", StringComparison.Ordinal), service, name, command);
+        return new JobModalModel(
+            metadata, environments, services, problem?.Replace("`", "", StringComparison.Ordinal), service, name, command,
+            confirmations.Count == 0 ? null : confirmations);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not open the run modal")]

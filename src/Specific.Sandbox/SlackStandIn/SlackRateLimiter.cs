@@ -10,6 +10,7 @@ internal sealed class SlackRateLimiter(SlackRateLimits limits, TimeProvider cloc
     public static int TierOf(string method) => method switch
     {
         "chat.update" or "chat.delete" or "conversations.info" or "conversations.history" or "conversations.replies" => 3,
+        "usergroups.users.list" => 2,
         _ => 4,
     };
 

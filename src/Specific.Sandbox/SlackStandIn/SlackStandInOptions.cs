@@ -48,6 +48,9 @@ public sealed class SlackStandInOptions
 
     /// <summary>When an unacknowledged envelope is delivered again, one entry per retry; Slack retries at once, after 1 and after 5 minutes.</summary>
     public IReadOnlyList<TimeSpan> SocketModeRetryDelays { get; set; } = [TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+
+    /// <summary>The workspace's user groups: group id (S…) to member ids, served by usergroups.users.list.</summary>
+    public Dictionary<string, List<string>> UserGroups { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Slack's documented rate limits: per-method tiers per workspace (a minute's allowance may be spent in a burst) and chat.postMessage per channel.</summary>

@@ -42,7 +42,7 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
     {
         "auth.test", "chat.postMessage", "chat.update", "chat.delete", "chat.postEphemeral", "chat.getPermalink",
         "views.open", "views.update", "views.push", "files.getUploadURLExternal", "files.completeUploadExternal",
-        "users.info", "conversations.info", "conversations.history", "conversations.replies",
+        "users.info", "conversations.info", "conversations.history", "conversations.replies", "usergroups.users.list",
     };
 
     public ApiAnswer Call(string method, ApiArguments args) => method switch
@@ -62,6 +62,7 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
         "conversations.info" => ConversationInfo(args),
         "conversations.history" => History(args),
         "conversations.replies" => Replies(args),
+        "usergroups.users.list" => UserGroupMembers(args),
         _ => new ApiAnswer(404, new JsonObject { ["ok"] = false, ["error"] = "unknown_method", ["req_method"] = method }),
     };
 
@@ -254,6 +255,17 @@ internal sealed class SlackWebApi(SlackWorkspace workspace)
             workspace.AttachFilesTo(files, channel, message.Ts);
         }
         return ApiAnswer.Ok(new JsonObject { ["files"] = new JsonArray(files.Select(f => (JsonNode)FileJson(f)).ToArray()) });
+    }
+
+    /// <summary>The members of a user group the workspace defines (SlackStandInOptions.UserGroups); any other id is unknown, as in Slack.</summary>
+    private ApiAnswer UserGroupMembers(ApiArguments args)
+    {
+        var group = args.String("usergroup");
+        if (string.IsNullOrEmpty(group))
+            return ApiAnswer.Fail("invalid_arguments");
+        if (!Options.UserGroups.TryGetValue(group, out var members))
+            return ApiAnswer.Fail("no_such_subteam");
+        return ApiAnswer.Ok(new JsonObject { ["users"] = new JsonArray(members.Select(m => (JsonNode)m).ToArray()) });
     }
 
     private ApiAnswer UserInfo(ApiArguments args)

@@ -35,6 +35,7 @@ public sealed class SlackWebClient
         public const string UsersInfo = "users.info";
         public const string ConversationsInfo = "conversations.info";
         public const string ConversationsHistory = "conversations.history";
+        public const string UserGroupsUsersList = "usergroups.users.list";
         public const string ResponseUrl = "response_url";
         public const string UploadUrl = "upload_url";
     }
@@ -189,6 +190,16 @@ public sealed class SlackWebClient
         return new SlackConversationInfo(
             RequiredString(Methods.ConversationsInfo, channel, "id"), String(channel, "name"), Bool(channel, "is_channel"),
             Bool(channel, "is_private"), Bool(channel, "is_archived"), Bool(channel, "is_member"));
+    }
+
+    /// <summary>The member ids of a user group (usergroups.users.list; needs usergroups:read).</summary>
+    public async Task<IReadOnlyList<string>> ListUserGroupMembersAsync(string userGroupId, CancellationToken cancellationToken = default)
+    {
+        var response = await CallFormAsync(
+            Methods.UserGroupsUsersList, [new("usergroup", userGroupId)], cancellationToken).ConfigureAwait(false);
+        return response.TryGetProperty("users", out var users) && users.ValueKind == JsonValueKind.Array
+            ? users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.String).Select(u => u.GetString()!).ToList()
+            : throw new SlackApiException(Methods.UserGroupsUsersList, "malformed_response");
     }
 
     /// <summary>

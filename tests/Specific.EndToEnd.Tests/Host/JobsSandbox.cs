@@ -94,6 +94,9 @@ public sealed partial class JobsSandbox : IAsyncDisposable
             ["Environments__Default"] = "production",
             ["Environments__Targets__production__Namespace"] = "production",
             ["Environments__Targets__staging__Namespace"] = "staging",
+            // Production is closed until a policy opens it; these tests are about jobs, so it is open and unconfirmed (GuardrailsTests override it).
+            ["Guardrails__Environments__production__Run__Users__0"] = "*",
+            ["Guardrails__Environments__production__RequireConfirmation"] = "false",
             // A restarted bot is a new lease owner: short leases and sweeps let it take over the dead one's threads quickly.
             ["Threads__LeaseDuration"] = "00:00:06",
             ["Threads__SweepInterval"] = "00:00:01",

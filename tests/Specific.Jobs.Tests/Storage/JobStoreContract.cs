@@ -3,16 +3,16 @@ using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Tests.Storage;
 
-/// <summary>The three storage contracts as one store serves them; two opened over one database are two replicas.</summary>
-public sealed record JobStores(IJobStore Jobs, IThreadStore Threads, IRequestLedger Ledger)
+/// <summary>The four storage contracts as one store serves them; two opened over one database are two replicas.</summary>
+public sealed record JobStores(IJobStore Jobs, IThreadStore Threads, IRequestLedger Ledger, IAuditLog Audit)
 {
-    public static JobStores Of<T>(T store) where T : IJobStore, IThreadStore, IRequestLedger => new(store, store, store);
+    public static JobStores Of<T>(T store) where T : IJobStore, IThreadStore, IRequestLedger, IAuditLog => new(store, store, store, store);
 }
 
 /// <summary>
 /// What every job store must do, whatever is behind it. A subclass opens stores over one fresh database per test.
 /// </summary>
-public abstract class JobStoreContract : IAsyncLifetime
+public abstract partial class JobStoreContract : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
 

@@ -313,7 +313,7 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
 
         var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job cancel j-dddddddd", user: "U0MALLORY"))).GetProperty("text").GetString()!;
 
-        Assert.Contains("Only <@U0ALICE> can cancel job `j-dddddddd`.", text, StringComparison.Ordinal);
+        Assert.Contains("only <@U0ALICE>, who started it, and the admins of `production` can cancel job `j-dddddddd`.", text, StringComparison.Ordinal);
         await Task.Delay(200, TestContext.Current.CancellationToken);
         Assert.Empty(_bot.Launcher.Cancelled);
     }

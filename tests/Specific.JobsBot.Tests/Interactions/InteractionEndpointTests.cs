@@ -141,7 +141,7 @@ public sealed class InteractionEndpointTests : IAsyncLifetime
         var told = (await _bot.Slack.WaitForAsync(new Uri(responseUrl).AbsolutePath)).Json;
         Assert.Equal("ephemeral", told.GetProperty("response_type").GetString());
         Assert.False(told.GetProperty("replace_original").GetBoolean());
-        Assert.Contains("Only <@U0ALICE> can cancel job `j-ffffffff`.", told.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("only <@U0ALICE>, who started it, and the admins of `production` can cancel job `j-ffffffff`.", told.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Empty(_bot.Launcher.Cancelled);
     }
 

@@ -68,29 +68,74 @@ public sealed class PostgresJobStore : IJobStorageBackend
         var createdAt = StorageTime.Normalize(_time.GetUtcNow());
         for (var attempt = 1; ; attempt++)
         {
-            await using var command = _dataSource.CreateCommand(sql);
-            command.Parameters.Add(Text("id", JobIds.New()));
-            command.Parameters.Add(Text("service", request.Service));
-            command.Parameters.Add(Text("environment", request.Environment));
-            command.Parameters.Add(Text("command", request.Command));
-            command.Parameters.Add(Text("name", request.Name));
-            command.Parameters.Add(Text("origin_client", request.Origin.Client));
-            command.Parameters.Add(Text("origin_team_id", request.Origin.TeamId));
-            command.Parameters.Add(Text("origin_channel_id", request.Origin.ChannelId));
-            command.Parameters.Add(Text("origin_user_id", request.Origin.UserId));
-            command.Parameters.Add(Text("origin_user_name", request.Origin.UserName));
-            command.Parameters.Add(Text("rerun_of", request.RerunOf));
-            command.Parameters.Add(Instant("created_at", createdAt));
-            command.Parameters.Add(Text("channel", Channel));
             try
             {
-                return (await ReadJobsAsync(command, cancellationToken))[0];
+                if (!request.RunAlone)
+                {
+                    await using var command = _dataSource.CreateCommand(sql);
+                    AddCreateParameters(command, request, createdAt);
+                    return (await ReadJobsAsync(command, cancellationToken))[0];
+                }
+
+                return await CreateAloneAsync(sql, request, createdAt, cancellationToken);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3)
             {
                 // A random id collided with an existing one: draw another.
             }
         }
+    }
+
+    /// <summary>
+    /// Records a run-alone job unless its service has an unfinished job. Every run-alone start of the service takes the
+    /// same transaction-scoped advisory lock first, so the check and the insert of one cannot interleave with another's.
+    /// </summary>
+    private async Task<JobRecord> CreateAloneAsync(string insertSql, JobRequest request, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", connection, transaction))
+        {
+            lockCommand.Parameters.Add(Text("key", $"specific-jobs-run-alone:{_schemaName}:{request.Environment}:{request.Service}"));
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var check = new NpgsqlCommand($"""
+            SELECT {JobColumns} FROM {_schema}.jobs
+            WHERE environment = @environment AND service = @service AND state IN ('pending', 'queued', 'running')
+            ORDER BY created_at, id LIMIT 1
+            """, connection, transaction))
+        {
+            check.Parameters.Add(Text("environment", request.Environment));
+            check.Parameters.Add(Text("service", request.Service));
+            if ((await ReadJobsAsync(check, cancellationToken)) is [var running, ..])
+            {
+                throw new ServiceBusyException(running);
+            }
+        }
+
+        await using var insert = new NpgsqlCommand(insertSql, connection, transaction);
+        AddCreateParameters(insert, request, createdAt);
+        var created = (await ReadJobsAsync(insert, cancellationToken))[0];
+        await transaction.CommitAsync(cancellationToken);
+        return created;
+    }
+
+    private void AddCreateParameters(NpgsqlCommand command, JobRequest request, DateTimeOffset createdAt)
+    {
+        command.Parameters.Add(Text("id", JobIds.New()));
+        command.Parameters.Add(Text("service", request.Service));
+        command.Parameters.Add(Text("environment", request.Environment));
+        command.Parameters.Add(Text("command", request.Command));
+        command.Parameters.Add(Text("name", request.Name));
+        command.Parameters.Add(Text("origin_client", request.Origin.Client));
+        command.Parameters.Add(Text("origin_team_id", request.Origin.TeamId));
+        command.Parameters.Add(Text("origin_channel_id", request.Origin.ChannelId));
+        command.Parameters.Add(Text("origin_user_id", request.Origin.UserId));
+        command.Parameters.Add(Text("origin_user_name", request.Origin.UserName));
+        command.Parameters.Add(Text("rerun_of", request.RerunOf));
+        command.Parameters.Add(Instant("created_at", createdAt));
+        command.Parameters.Add(Text("channel", Channel));
     }
 
     public async Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken)
@@ -443,6 +488,64 @@ public sealed class PostgresJobStore : IJobStorageBackend
                 return;
             }
         }
+    }
+
+    public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await InitializeAsync(cancellationToken);
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO {_schema}.audit_entries (
+                at, action, outcome, environment, service, job_id, team_id, user_id, channel_id, command_text, rule, detail)
+            VALUES (@at, @action, @outcome, @environment, @service, @job_id, @team_id, @user_id, @channel_id, @command_text, @rule, @detail)
+            RETURNING id
+            """);
+        var at = StorageTime.Normalize(entry.At);
+        command.Parameters.Add(Instant("at", at));
+        command.Parameters.Add(Text("action", entry.Action.ToWire()));
+        command.Parameters.Add(Text("outcome", entry.Outcome.ToWire()));
+        command.Parameters.Add(Text("environment", entry.Environment));
+        command.Parameters.Add(Text("service", entry.Service));
+        command.Parameters.Add(Text("job_id", entry.JobId));
+        command.Parameters.Add(Text("team_id", entry.TeamId));
+        command.Parameters.Add(Text("user_id", entry.UserId));
+        command.Parameters.Add(Text("channel_id", entry.ChannelId));
+        command.Parameters.Add(Text("command_text", entry.CommandText));
+        command.Parameters.Add(Text("rule", entry.Rule));
+        command.Parameters.Add(Text("detail", entry.Detail));
+        var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return entry with { Id = id, At = at };
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await InitializeAsync(cancellationToken);
+        var filters = new List<string>();
+        await using var command = _dataSource.CreateCommand();
+        if (query.Environment is not null)
+        {
+            filters.Add("environment = @environment");
+            command.Parameters.Add(Text("environment", query.Environment));
+        }
+
+        if (query.Service is not null)
+        {
+            filters.Add("service = @service");
+            command.Parameters.Add(Text("service", query.Service));
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        command.CommandText = $"SELECT {JobRows.AuditColumns} FROM {_schema}.audit_entries {where} ORDER BY at DESC, id DESC LIMIT @limit";
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = JobRules.ClampLimit(query.Limit) });
+        var entries = new List<AuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(JobRows.ReadAudit(reader, static (row, ordinal) => row.GetFieldValue<DateTimeOffset>(ordinal)));
+        }
+
+        return entries;
     }
 
     private static async Task<DateTimeOffset> DatabaseNowAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -61,5 +61,27 @@ internal static class PostgresMigrations
             );
             CREATE INDEX request_keys_seen_at ON {schema}.request_keys (seen_at);
             """),
+        new(2, "audit trail", """
+            CREATE TABLE {schema}.audit_entries (
+                id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at           timestamptz NOT NULL,
+                action       text NOT NULL CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit')),
+                outcome      text NOT NULL CHECK (outcome IN ('allowed', 'refused', 'confirmation_requested')),
+                environment  text NOT NULL,
+                service      text,
+                job_id       text,
+                team_id      text,
+                user_id      text,
+                channel_id   text,
+                command_text text,
+                rule         text,
+                detail       text
+            );
+            CREATE INDEX audit_entries_recent ON {schema}.audit_entries (environment, at DESC, id DESC);
+            CREATE INDEX audit_entries_recent_by_service ON {schema}.audit_entries (environment, service, at DESC, id DESC);
+            -- Finding a service's unfinished jobs is what a run-alone start checks under its lock.
+            CREATE INDEX jobs_unfinished_by_service ON {schema}.jobs (environment, service)
+                WHERE state IN ('pending', 'queued', 'running');
+            """),
     ];
 }

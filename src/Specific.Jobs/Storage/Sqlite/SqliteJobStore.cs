@@ -57,9 +57,17 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
         await InitializeAsync(cancellationToken);
         await using var connection = await _database.OpenAsync(cancellationToken);
         var createdAt = StorageTime.Normalize(_time.GetUtcNow());
+        // Run alone: the check and the insert share one write lock (BEGIN IMMEDIATE), so two starts cannot both pass.
+        await using var transaction = request.RunAlone ? connection.BeginTransaction(deferred: false) : null;
+        if (transaction is not null && await FirstUnfinishedAsync(connection, transaction, request, cancellationToken) is { } running)
+        {
+            throw new ServiceBusyException(running);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = $"""
                 INSERT INTO jobs (
                     id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id,
@@ -84,6 +92,11 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
             try
             {
                 var created = (await ReadJobsAsync(command, cancellationToken))[0];
+                if (transaction is not null)
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
                 NotifyWatchers();
                 return created;
             }
@@ -340,6 +353,67 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    public async Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await InitializeAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO audit_entries (
+                at, action, outcome, environment, service, job_id, team_id, user_id, channel_id, command_text, rule, detail)
+            VALUES ($at, $action, $outcome, $environment, $service, $job_id, $team_id, $user_id, $channel_id, $command_text, $rule, $detail)
+            RETURNING id
+            """;
+        var at = StorageTime.Normalize(entry.At);
+        Add(command, "$at", StorageTime.ToUnixMicroseconds(at));
+        Add(command, "$action", entry.Action.ToWire());
+        Add(command, "$outcome", entry.Outcome.ToWire());
+        Add(command, "$environment", entry.Environment);
+        Add(command, "$service", entry.Service);
+        Add(command, "$job_id", entry.JobId);
+        Add(command, "$team_id", entry.TeamId);
+        Add(command, "$user_id", entry.UserId);
+        Add(command, "$channel_id", entry.ChannelId);
+        Add(command, "$command_text", entry.CommandText);
+        Add(command, "$rule", entry.Rule);
+        Add(command, "$detail", entry.Detail);
+        var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return entry with { Id = id, At = at };
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await InitializeAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var filters = new List<string>();
+        if (query.Environment is not null)
+        {
+            filters.Add("environment = $environment");
+            Add(command, "$environment", query.Environment);
+        }
+
+        if (query.Service is not null)
+        {
+            filters.Add("service = $service");
+            Add(command, "$service", query.Service);
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        command.CommandText = $"SELECT {JobRows.AuditColumns} FROM audit_entries {where} ORDER BY at DESC, id DESC LIMIT $limit";
+        Add(command, "$limit", JobRules.ClampLimit(query.Limit));
+        var entries = new List<AuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(JobRows.ReadAudit(reader, static (row, ordinal) => StorageTime.FromUnixMicroseconds(row.GetInt64(ordinal))));
+        }
+
+        return entries;
+    }
+
     /// <summary>Closes this file's pooled connections.</summary>
     public void Dispose() => _database.ClearPool();
 
@@ -386,6 +460,23 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
         command.CommandText = "DELETE FROM request_keys WHERE seen_at < $cutoff";
         Add(command, "$cutoff", StorageTime.ToUnixMicroseconds(at - _options.RequestKeyRetention));
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The oldest pending, queued or running job of the request's service and environment, if any.</summary>
+    private static async Task<JobRecord?> FirstUnfinishedAsync(
+        SqliteConnection connection, SqliteTransaction transaction, JobRequest request, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT {JobColumns} FROM jobs
+            WHERE environment = $environment AND service = $service AND state IN ('pending', 'queued', 'running')
+            ORDER BY created_at, id LIMIT 1
+            """;
+        Add(command, "$environment", request.Environment);
+        Add(command, "$service", request.Service);
+        var jobs = await ReadJobsAsync(command, cancellationToken);
+        return jobs.Count == 0 ? null : jobs[0];
     }
 
     private static async Task<JobRecord?> GetAsync(

@@ -59,5 +59,27 @@ internal static class SqliteMigrations
             ) WITHOUT ROWID;
             CREATE INDEX request_keys_seen_at ON request_keys (seen_at);
             """),
+        new(2, "audit trail", """
+            CREATE TABLE audit_entries (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                -- UTC microseconds since the Unix epoch, as every instant here.
+                at           INTEGER NOT NULL,
+                action       TEXT NOT NULL CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit')),
+                outcome      TEXT NOT NULL CHECK (outcome IN ('allowed', 'refused', 'confirmation_requested')),
+                environment  TEXT NOT NULL,
+                service      TEXT,
+                job_id       TEXT,
+                team_id      TEXT,
+                user_id      TEXT,
+                channel_id   TEXT,
+                command_text TEXT,
+                rule         TEXT,
+                detail       TEXT
+            );
+            CREATE INDEX audit_entries_recent ON audit_entries (environment, at DESC, id DESC);
+            CREATE INDEX audit_entries_recent_by_service ON audit_entries (environment, service, at DESC, id DESC);
+            -- Finding a service's unfinished jobs is what a run-alone start checks under the write lock.
+            CREATE INDEX jobs_unfinished_by_service ON jobs (environment, service) WHERE state IN ('pending', 'queued', 'running');
+            """),
     ];
 }

@@ -3,6 +3,7 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Testing;
+using Specific.JobsBot.Guardrails;
 
 namespace Specific.JobsBot.Tests.Commands.Host;
 
@@ -64,5 +65,23 @@ public sealed class StubServiceCatalog : IServiceCatalog
         }
 
         return Services.GetValueOrDefault(environment) ?? [];
+    }
+}
+
+/// <summary>User groups defined by the test; an unknown group fails as Slack's lookup would, and every lookup is counted.</summary>
+public sealed class StubUserGroups : IUserGroupMembers
+{
+    private int _lookups;
+
+    public ConcurrentDictionary<string, string[]> Members { get; } = new(StringComparer.Ordinal);
+
+    public int Lookups => _lookups;
+
+    public Task<IReadOnlySet<string>> MembersOfAsync(string groupId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _lookups);
+        return Members.TryGetValue(groupId, out var members)
+            ? Task.FromResult<IReadOnlySet<string>>(members.ToHashSet(StringComparer.Ordinal))
+            : Task.FromException<IReadOnlySet<string>>(new UserGroupLookupException(groupId, "no_such_subteam"));
     }
 }

@@ -12,6 +12,7 @@ using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Testing;
+using Specific.JobsBot.Guardrails;
 using Specific.Slack.Signatures;
 
 namespace Specific.JobsBot.Tests.Commands.Host;
@@ -31,14 +32,16 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
 
     private readonly string _signingSecret;
     private readonly TimeProvider? _clock;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     /// <summary>Wraps <see cref="Logs"/> in the log store the bot sees (a slow store, say); the default is the store itself.</summary>
     public Func<ILogStore, ILogStore> LogStoreSeenByBot { get; init; } = logs => logs;
 
-    private FrontDoorApp(SlackRecorder slack, string signingSecret, TimeProvider? clock)
+    private FrontDoorApp(SlackRecorder slack, string signingSecret, TimeProvider? clock, IReadOnlyDictionary<string, string?>? settings)
     {
         _signingSecret = signingSecret;
         _clock = clock;
+        _settings = settings ?? OpenPolicy;
         Slack = slack;
         Launcher = new RecordingLauncher(Jobs);
     }
@@ -47,15 +50,41 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public InMemoryJobStore Jobs { get; } = new();
     public InMemoryLogStore Logs { get; } = new();
     public InMemoryRequestLedger Ledger { get; } = new();
+    public InMemoryAuditLog Audit { get; } = new();
+    public StubUserGroups Groups { get; } = new();
+
+    /// <summary>The guardrails most tests run under: production open to everyone, without confirmation.</summary>
+    public static IReadOnlyDictionary<string, string?> OpenPolicy { get; } = new Dictionary<string, string?>
+    {
+        ["Guardrails:Environments:production:Run:Users:0"] = "*",
+        ["Guardrails:Environments:production:RequireConfirmation"] = "false",
+    };
     public StubServiceCatalog Catalog { get; } = new();
     public RecordingLauncher Launcher { get; }
 
-    /// <summary>Starts the bot; a test may give it another signing secret and a fixed clock.</summary>
+    /// <summary>
+    /// Starts the bot; a test may give it another signing secret, a fixed clock, and its own guardrails settings
+    /// (instead of <see cref="OpenPolicy"/>).
+    /// </summary>
     public static async Task<FrontDoorApp> StartAsync(
-        string signingSecret = SigningSecret, TimeProvider? clock = null, Func<ILogStore, ILogStore>? logStore = null)
+        string signingSecret = SigningSecret,
+        TimeProvider? clock = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Func<ILogStore, ILogStore>? logStore = null)
     {
-        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock) { LogStoreSeenByBot = logStore ?? (logs => logs) };
-        app.Client = app.CreateClient();
+        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock, settings) { LogStoreSeenByBot = logStore ?? (logs => logs) };
+        try
+        {
+            app.Client = app.CreateClient();
+        }
+        catch
+        {
+            // A host that failed to start (an invalid policy) still owns the recorder and the scratch folder.
+            await app.Slack.DisposeAsync();
+            Directory.Delete(app._scratch, recursive: true);
+            throw;
+        }
+
         return app;
     }
 
@@ -70,8 +99,15 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
         builder.UseSetting("Environments:Default", "production");
         builder.UseSetting("Environments:Targets:production:Namespace", "production");
         builder.UseSetting("Environments:Targets:staging:Namespace", "staging");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
+            services.RemoveAll<IAuditLog>().AddSingleton<IAuditLog>(Audit);
+            services.RemoveAll<IUserGroupMembers>().AddSingleton<IUserGroupMembers>(Groups);
             services.RemoveAll<IJobStore>().AddSingleton<IJobStore>(Jobs);
             services.RemoveAll<ILogStore>().AddSingleton(LogStoreSeenByBot(Logs));
             services.RemoveAll<IRequestLedger>().AddSingleton<IRequestLedger>(Ledger);

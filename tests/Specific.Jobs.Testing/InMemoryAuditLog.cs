@@ -1,0 +1,57 @@
+using Specific.Jobs.Storage;
+
+namespace Specific.Jobs.Testing;
+
+/// <summary>The audit trail in a list for unit tests, with the real stores' order and filters; or failing when told to.</summary>
+public sealed class InMemoryAuditLog : IAuditLog
+{
+    private readonly Lock gate = new();
+    private readonly List<AuditEntry> entries = [];
+
+    /// <summary>When set, every append fails with this, as an unreachable database would.</summary>
+    public Exception? FailWith { get; set; }
+
+    /// <summary>Every entry, oldest first.</summary>
+    public IReadOnlyList<AuditEntry> All
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. entries];
+            }
+        }
+    }
+
+    public Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (FailWith is not null)
+        {
+            return Task.FromException<AuditEntry>(FailWith);
+        }
+
+        lock (gate)
+        {
+            var appended = entry with { Id = entries.Count + 1 };
+            entries.Add(appended);
+            return Task.FromResult(appended);
+        }
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (gate)
+        {
+            IReadOnlyList<AuditEntry> found = entries
+                .Where(e => query.Environment is null || e.Environment == query.Environment)
+                .Where(e => query.Service is null || e.Service == query.Service)
+                .OrderByDescending(e => e.At)
+                .ThenByDescending(e => e.Id)
+                .Take(Math.Clamp(query.Limit, 1, 500))
+                .ToList();
+            return Task.FromResult(found);
+        }
+    }
+}
