@@ -18,8 +18,7 @@ public sealed class SlashCommandHandler(
     JobCanceller canceller,
     IJobStore jobs,
     ILogStore logs,
-    IRequestLedger ledger,
-    FrontDoorQueue queue,
+    OncePerRequest once,
     TimeProvider clock)
 {
     /// <summary>How many jobs <c>job list</c> shows.</summary>
@@ -32,7 +31,7 @@ public sealed class SlashCommandHandler(
         {
             HelpCommand => SlackMessage.Ephemeral(JobCommandUsage.Text),
             InvalidCommand invalid => Problem(invalid.Problem),
-            OpenRunModalCommand => await OpenModalAsync(slash, cancellationToken),
+            OpenRunModalCommand => OpenModal(slash),
             RunJobCommand run => await RunAsync(slash, run, cancellationToken),
             ListJobsCommand list => await ListAsync(list, cancellationToken),
             JobLogsCommand logsOf => await TailAsync(logsOf.JobId, cancellationToken),
@@ -56,32 +55,33 @@ public sealed class SlashCommandHandler(
         : slash.ResponseUrl is { } url ? $"slack:command:{slash.TeamId}:{url}"
         : null;
 
-    /// <summary>True the first time this invocation is seen; a retry or a replay gets an empty 200 and no effect.</summary>
-    private async Task<bool> IsFirstAsync(SlashCommand slash, CancellationToken cancellationToken) =>
-        IdempotencyKey(slash) is not { } key || await ledger.TryRecordAsync(key, clock.GetUtcNow(), cancellationToken);
+    /// <summary>
+    /// Queues the work once per invocation without waiting on storage: <paramref name="queued"/> when it was queued,
+    /// an empty 200 (null) for a retry or a replay, which has no effect, and a busy reply when the queue is full.
+    /// </summary>
+    private SlackMessage? EnqueueOnce(
+        SlashCommand slash, string description, Func<IServiceProvider, CancellationToken, Task> runAsync, SlackMessage? queued) =>
+        once.TryEnqueue(IdempotencyKey(slash), description, ReplyTargetOf(slash), runAsync) switch
+        {
+            OnceOutcome.Queued => queued,
+            OnceOutcome.Repeat => null,
+            _ => SlackMessage.Ephemeral(":hourglass: The bot is busy right now and started nothing. Try again in a moment."),
+        };
 
-    private static SlackMessage Busy() =>
-        SlackMessage.Ephemeral(":hourglass: The bot is busy right now and started nothing. Try again in a moment.");
-
-    private async Task<SlackMessage?> OpenModalAsync(SlashCommand slash, CancellationToken cancellationToken)
+    private SlackMessage? OpenModal(SlashCommand slash)
     {
         if (slash.TriggerId is not { } triggerId)
         {
             return Problem("Slack sent no trigger_id, so the form cannot open. Type the whole command instead.");
         }
 
-        if (!await IsFirstAsync(slash, cancellationToken))
-        {
-            return null;
-        }
-
         var metadata = new JobModalMetadata(slash.ChannelId, validator.DefaultEnvironment);
         var target = ReplyTargetOf(slash);
-        return queue.TryEnqueue(
+        return EnqueueOnce(
+            slash,
             "open the run modal",
-            (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(triggerId, metadata, prefill: null, target, token))
-            ? null
-            : Busy();
+            (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(triggerId, metadata, prefill: null, target, token),
+            queued: null);
     }
 
     private async Task<SlackMessage?> RunAsync(SlashCommand slash, RunJobCommand run, CancellationToken cancellationToken)
@@ -93,17 +93,12 @@ public sealed class SlashCommandHandler(
             return Problem(validation.Describe());
         }
 
-        if (!await IsFirstAsync(slash, cancellationToken))
-        {
-            return null;
-        }
-
         var target = ReplyTargetOf(slash);
-        return queue.TryEnqueue(
+        return EnqueueOnce(
+            slash,
             $"start a job on {request.Service} in {request.Environment}",
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(request, target, token))
-            ? SlackMessage.Ephemeral(JobReplies.Starting(request))
-            : Busy();
+            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(request, target, token),
+            SlackMessage.Ephemeral(JobReplies.Starting(request)));
     }
 
     private async Task<SlackMessage> ListAsync(ListJobsCommand list, CancellationToken cancellationToken)
@@ -133,16 +128,11 @@ public sealed class SlashCommandHandler(
             return SlackMessage.Ephemeral($":no_entry: {decision.Message}");
         }
 
-        if (!await IsFirstAsync(slash, cancellationToken))
-        {
-            return null;
-        }
-
         var target = ReplyTargetOf(slash);
-        return queue.TryEnqueue(
+        return EnqueueOnce(
+            slash,
             $"cancel job {jobId}",
-            (services, token) => services.GetRequiredService<JobCanceller>().CancelAsync(jobId, target, token))
-            ? SlackMessage.Ephemeral(decision.Message)
-            : Busy();
+            (services, token) => services.GetRequiredService<JobCanceller>().CancelAsync(jobId, target, token),
+            SlackMessage.Ephemeral(decision.Message));
     }
 }

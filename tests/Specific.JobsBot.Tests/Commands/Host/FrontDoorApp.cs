@@ -32,25 +32,31 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     private readonly string _signingSecret;
     private readonly TimeProvider? _clock;
 
-    private FrontDoorApp(SlackRecorder slack, string signingSecret, TimeProvider? clock)
+    private FrontDoorApp(SlackRecorder slack, string signingSecret, TimeProvider? clock, FrontDoorApp? replicaOf)
     {
         _signingSecret = signingSecret;
         _clock = clock;
         Slack = slack;
-        Launcher = new RecordingLauncher(Jobs);
+        Jobs = replicaOf?.Jobs ?? new();
+        Logs = replicaOf?.Logs ?? new();
+        Ledger = replicaOf?.Ledger ?? new();
+        Launcher = replicaOf?.Launcher ?? new RecordingLauncher(Jobs);
     }
 
     public SlackRecorder Slack { get; }
-    public InMemoryJobStore Jobs { get; } = new();
-    public InMemoryLogStore Logs { get; } = new();
-    public InMemoryRequestLedger Ledger { get; } = new();
+    public InMemoryJobStore Jobs { get; }
+    public InMemoryLogStore Logs { get; }
+    public InMemoryRequestLedger Ledger { get; }
     public StubServiceCatalog Catalog { get; } = new();
     public RecordingLauncher Launcher { get; }
 
-    /// <summary>Starts the bot; a test may give it another signing secret and a fixed clock.</summary>
-    public static async Task<FrontDoorApp> StartAsync(string signingSecret = SigningSecret, TimeProvider? clock = null)
+    /// <summary>
+    /// Starts the bot; a test may give it another signing secret and a fixed clock, or make it a second replica that
+    /// shares <paramref name="replicaOf"/>'s stores, ledger and launcher (its own process memory and queue).
+    /// </summary>
+    public static async Task<FrontDoorApp> StartAsync(string signingSecret = SigningSecret, TimeProvider? clock = null, FrontDoorApp? replicaOf = null)
     {
-        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock);
+        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock, replicaOf);
         app.Client = app.CreateClient();
         return app;
     }
