@@ -25,7 +25,8 @@ public sealed class Stand : IAsyncDisposable
     public string SigningSecret { get; }
     public string BotToken { get; }
 
-    public static async Task<Stand> StartAsync(string signingSecret, CancellationToken ct, params string[] extraManifests)
+    public static async Task<Stand> StartAsync(
+        string signingSecret, CancellationToken ct, Action<SlackStandInOptions>? configureSlack = null, params string[] extraManifests)
     {
         var botToken = "xoxb-bench-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
         var botUrl = new Uri($"http://127.0.0.1:{BotProcess.FreePort()}");
@@ -38,9 +39,9 @@ public sealed class Stand : IAsyncDisposable
         var cluster = await ClusterSimulator.StartAsync(simulatorOptions, cancellationToken: ct);
         try
         {
-            var slack = await SlackStandIn.StartAsync(
-                new SlackStandInOptions { Url = "http://127.0.0.1:0", SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl.ToString().TrimEnd('/') },
-                ct: ct);
+            var slackOptions = new SlackStandInOptions { Url = "http://127.0.0.1:0", SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl.ToString().TrimEnd('/') };
+            configureSlack?.Invoke(slackOptions);
+            var slack = await SlackStandIn.StartAsync(slackOptions, ct: ct);
             return new Stand(cluster, slack, botUrl, signingSecret, botToken);
         }
         catch
