@@ -27,7 +27,7 @@ public static class AckBench
     private static readonly TimeSpan CellTimeLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(20);
 
-    public static async Task<string> RunAsync(Machine machine, CancellationToken ct)
+    public static async Task<BenchResult> RunAsync(Machine machine, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         var report = new StringBuilder();
@@ -100,7 +100,28 @@ public static class AckBench
         }
         Say($"Load average at end {LoadAverage()} (other work on the machine inflates every number).");
         Say(string.Create(CultureInfo.InvariantCulture, $"Total run time {started.Elapsed.TotalSeconds:N0} s."));
-        return report.ToString();
+        return new BenchResult(report.ToString(), Verdicts(rows));
+    }
+
+    /// <summary>Per store and command: the p99 at each concurrency against 2x bare, and the worst answer against 1.5 s.</summary>
+    private static List<Verdict> Verdicts(IReadOnlyList<Row> rows)
+    {
+        var verdicts = new List<Verdict>();
+        foreach (var group in rows.Where(r => r.Target == "bot").GroupBy(r => (r.Store, r.Command)))
+        {
+            var parts = group.Select(r =>
+            {
+                var bare = rows.First(b => b.Target == "bare" && b.Command == r.Command && b.Concurrency == r.Concurrency);
+                return (Row: r, Ratio: r.Result.P99 / bare.Result.P99);
+            }).ToList();
+            var met = parts.All(p => p.Row.Result.Failures == 0 && p.Row.Result.Max < 1500 && p.Ratio <= 2);
+            verdicts.Add(new Verdict(
+                $"ack `{group.Key.Command}` {group.Key.Store} c=" + string.Join('/', parts.Select(p => p.Row.Concurrency)),
+                "p99 <= 2x bare, max < 1.5 s",
+                string.Create(CultureInfo.InvariantCulture, $"p99 {string.Join('/', parts.Select(p => p.Row.Result.P99.ToString("N0", CultureInfo.InvariantCulture)))} ms = {string.Join('/', parts.Select(p => p.Ratio.ToString("N1", CultureInfo.InvariantCulture)))}x"),
+                met));
+        }
+        return verdicts;
     }
 
     private static async Task<List<Row>> MeasureBotAsync(

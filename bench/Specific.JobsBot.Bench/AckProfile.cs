@@ -23,7 +23,7 @@ public static class AckProfile
 {
     private const string Command = "job run web true";
 
-    public static async Task<string> RunAsync(Machine machine, CancellationToken ct)
+    public static async Task<BenchResult> RunAsync(Machine machine, CancellationToken ct)
     {
         var report = new StringBuilder();
         void Say(string line)
@@ -63,7 +63,7 @@ public static class AckProfile
             Say("PostgreSQL rows MISSING: no PostgreSQL at " + AckBench.PostgresConnection);
         }
         Say($"Load average at end {AckBench.LoadAverage()}.");
-        return report.ToString();
+        return new BenchResult(report.ToString(), []);
     }
 
     private static async Task ProfileStoreAsync(

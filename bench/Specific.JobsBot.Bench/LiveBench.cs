@@ -68,7 +68,7 @@ public static partial class LiveBench
         ["files.completeUploadExternal"] = "tier 4: 100/min",
     };
 
-    public static async Task<string> RunAsync(Machine machine, LiveOptions options, CancellationToken ct)
+    public static async Task<BenchResult> RunAsync(Machine machine, LiveOptions options, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         var report = new StringBuilder();
@@ -134,12 +134,14 @@ public static partial class LiveBench
         }
 
         var calls = stand.Slack.Calls;
+        var example = watcher.FirstSampled is { } sample ? Timeline(stand.Slack, sample.Channel, sample.Ts) : "no sampled thread";
         var lags = watcher.Lags();
         var expected = watcher.SampledThreads * options.Seconds;
         Say(string.Create(CultureInfo.InvariantCulture,
             $"Watched {watcher.SampledThreads} threads (of {watcher.ThreadsFound} job messages found) for {waited.TotalSeconds:N0} s; {lags.Count} of {expected} sampled lines became readable, {expected - lags.Count} did not within {options.Grace} s after the run (shown as skipped by the bot, or still queued)."));
         Say("");
         Say(LagTable(lags, expected));
+        Say(example);
         Say(CallTable(calls));
         Say(string.Create(CultureInfo.InvariantCulture,
             $"Bot process: peak RSS {sampler.PeakRssMiB:N0} MiB (VmHWM {sampler.HighWaterMarkMiB:N0} MiB), CPU {sampler.CpuSeconds:N0} s over {waited.TotalSeconds:N0} s = {sampler.MeanCpuPercent:N0}% of a core on average, busiest second {sampler.PeakCpuPercent:N0}%; Slack stand-in saw {stand.Slack.DeadlineMisses.Count} missed deadlines."));
@@ -161,7 +163,30 @@ public static partial class LiveBench
         {
             // A temp directory left behind is harmless.
         }
-        return report.ToString();
+        var size = string.Create(CultureInfo.InvariantCulture, $"{options.Jobs} jobs x {options.Seconds} s");
+        return new BenchResult(report.ToString(),
+        [
+            new($"live {size}: thread lag p99", "<= 10 s", string.Create(CultureInfo.InvariantCulture, $"p50 {FormatLag(Percentile(lags, expected, 0.5))}, p99 {FormatLag(p99)}"), p99 <= 10_000),
+            new($"live {size}: 429s received", "0", string.Create(CultureInfo.InvariantCulture, $"{tooMany429} of {calls.Count} calls"), tooMany429 == 0),
+            new($"live {size}: bot peak RSS", "<= 300 MB", string.Create(CultureInfo.InvariantCulture, $"{sampler.PeakRssMiB:N0} MiB, CPU mean {sampler.MeanCpuPercent:N0}% peak {sampler.PeakCpuPercent:N0}%"), sampler.PeakRssMiB <= 300),
+        ]);
+    }
+
+    /// <summary>One sampled thread as the stand-in holds it: when each reply came after the job message, and what it said.</summary>
+    private static string Timeline(SlackStandIn slack, string channel, string ts)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"An example thread ({channel} {ts}), seconds after the job message:");
+        var parent = double.Parse(ts, CultureInfo.InvariantCulture);
+        foreach (var reply in slack.ThreadReplies(channel, ts).Where(m => m.Ts != ts))
+        {
+            var after = double.Parse(reply.Ts, CultureInfo.InvariantCulture) - parent;
+            var ticks = TickLine().Matches(JsonSerializer.Serialize(reply.Blocks)).Select(m => int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture)).ToList();
+            var first = reply.Text.Split('\n')[0];
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  +{after,6:N1} s  {(first.Length > 60 ? first[..60] + "…" : first)}{(ticks.Count > 0 ? $" [ticks {ticks.Min()}-{ticks.Max()}]" : "")}");
+        }
+        return text.ToString();
     }
 
     private static string FormatLag(double ms) => double.IsPositiveInfinity(ms) ? "not readable" : string.Create(CultureInfo.InvariantCulture, $"{ms / 1000:N1} s");
@@ -235,6 +260,9 @@ public static partial class LiveBench
         private int Stride => Math.Max(1, options.Jobs / Math.Max(1, Math.Min(options.Sampled, options.Jobs)));
 
         public int ThreadsFound => _threads.Count;
+
+        /// <summary>The first thread sampled, for an example timeline.</summary>
+        public (string Channel, string Ts)? FirstSampled => _sampled.Keys.Order(StringComparer.Ordinal).Select(ts => (_threads[ts], ts)).FirstOrDefault() is { Item2: not null } first ? first : null;
 
         public int SampledThreads => _sampled.Count;
 
