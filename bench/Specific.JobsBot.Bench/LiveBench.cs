@@ -83,7 +83,7 @@ public static partial class LiveBench
         Say(string.Create(CultureInfo.InvariantCulture,
             $"Load: {options.Jobs} jobs `job run ticker ticker {options.Seconds}` over {options.Channels} channels, each printing a line a second for {options.Seconds} s (simulator ticker workload, pod log followed by the bot over HTTP)."));
         Say(string.Create(CultureInfo.InvariantCulture,
-            $"Bot: separate Release process, Bot__Engine=InProcess (the --sandbox engine), SQLite store, default thread pacing; stand-in rate limits ON. Lag timed on {Math.Min(options.Sampled, options.Jobs)} evenly spread threads, each polled once a second through conversations.replies with an observer token that BYPASSES the tier-3 limit (polling 50 threads a second within 50/min is impossible) and is not counted as the bot's calls."));
+            $"Bot: separate Release process, Bot__Engine=InProcess (the --sandbox engine), SQLite store, default thread pacing; stand-in rate limits ON. Lag timed on {Math.Min(options.Sampled, options.Jobs)} evenly spread threads, each polled once a second through conversations.replies with an observer token that BYPASSES the tier-3 limit (polling {Math.Min(options.Sampled, options.Jobs)} threads a second within 50 calls a minute is impossible) and is not counted as the bot's calls."));
         Say("");
 
         var signingSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
