@@ -27,7 +27,7 @@ public static class AckBench
     private static readonly TimeSpan CellTimeLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(20);
 
-    public static async Task<string> RunAsync(Machine machine, CancellationToken ct)
+    public static async Task<BenchResult> RunAsync(Machine machine, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         var report = new StringBuilder();
@@ -44,7 +44,6 @@ public static class AckBench
         Say("");
 
         var signingSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        var botToken = "xoxb-bench-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
         var rows = new List<Row>();
 
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
@@ -76,7 +75,7 @@ public static class AckBench
             {
                 try
                 {
-                    rows.AddRange(await MeasureBotAsync(store, schema, signingSecret, botToken, http, Say, ct));
+                    rows.AddRange(await MeasureBotAsync(store, schema, signingSecret, http, Say, ct));
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -101,49 +100,39 @@ public static class AckBench
         }
         Say($"Load average at end {LoadAverage()} (other work on the machine inflates every number).");
         Say(string.Create(CultureInfo.InvariantCulture, $"Total run time {started.Elapsed.TotalSeconds:N0} s."));
-        return report.ToString();
+        return new BenchResult(report.ToString(), Verdicts(rows));
+    }
+
+    /// <summary>Per store and command: the p99 at each concurrency against 2x bare, and the worst answer against 1.5 s.</summary>
+    private static List<Verdict> Verdicts(IReadOnlyList<Row> rows)
+    {
+        var verdicts = new List<Verdict>();
+        foreach (var group in rows.Where(r => r.Target == "bot").GroupBy(r => (r.Store, r.Command)))
+        {
+            var parts = group.Select(r =>
+            {
+                var bare = rows.First(b => b.Target == "bare" && b.Command == r.Command && b.Concurrency == r.Concurrency);
+                return (Row: r, Ratio: r.Result.P99 / bare.Result.P99);
+            }).ToList();
+            var met = parts.All(p => p.Row.Result.Failures == 0 && p.Row.Result.Max < 1500 && p.Ratio <= 2);
+            verdicts.Add(new Verdict(
+                $"ack `{group.Key.Command}` {group.Key.Store} c=" + string.Join('/', parts.Select(p => p.Row.Concurrency)),
+                "p99 <= 2x bare, max < 1.5 s",
+                string.Create(CultureInfo.InvariantCulture, $"p99 {string.Join('/', parts.Select(p => p.Row.Result.P99.ToString("N0", CultureInfo.InvariantCulture)))} ms = {string.Join('/', parts.Select(p => p.Ratio.ToString("N1", CultureInfo.InvariantCulture)))}x"),
+                met));
+        }
+        return verdicts;
     }
 
     private static async Task<List<Row>> MeasureBotAsync(
-        string store, string schema, string signingSecret, string botToken, HttpClient http, Action<string> say, CancellationToken ct)
+        string store, string schema, string signingSecret, HttpClient http, Action<string> say, CancellationToken ct)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("jobsbot-bench-").FullName;
-        var botUrl = new Uri($"http://127.0.0.1:{BotProcess.FreePort()}");
-        var simulatorOptions = new ClusterSimulatorOptions { Url = "http://127.0.0.1:0" };
-        simulatorOptions.ManifestPaths.Add(Path.Combine(ResultFiles.RepositoryRoot(), "sandbox", "cluster.yaml"));
-        await using var cluster = await ClusterSimulator.StartAsync(simulatorOptions, cancellationToken: ct);
-        await using var slack = await SlackStandIn.StartAsync(
-            new SlackStandInOptions { Url = "http://127.0.0.1:0", SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl.ToString().TrimEnd('/') },
-            ct: ct);
-
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["Bot__Url"] = botUrl.ToString().TrimEnd('/'),
-            ["Bot__Engine"] = "InProcess",
-            ["Slack__SigningSecret"] = signingSecret,
-            ["Slack__BotToken"] = botToken,
-            ["Slack__ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
-            ["Kubernetes__Host"] = cluster.BaseUrl.ToString().TrimEnd('/'),
-            ["Storage__Provider"] = store,
-            ["Environments__Default"] = "production",
-            ["Environments__Targets__production__Namespace"] = "production",
-            ["Environments__Targets__staging__Namespace"] = "staging",
-            // Production is closed until a policy opens it; the bench measures an allowed, unconfirmed start.
-            ["Guardrails__Environments__production__Run__Users__0"] = "*",
-            ["Guardrails__Environments__production__RequireConfirmation"] = "false",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            // Production-like logging: information-level console output would be the bench's bottleneck, not the bot's.
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["DOTNET_NOLOGO"] = "1",
-        };
-        if (store == "postgres")
-        {
-            environment["Storage__ConnectionString"] = PostgresConnection + ";Search Path=" + schema;
-        }
-        else
-        {
-            environment["Storage__SqlitePath"] = Path.Combine(dataDirectory, "jobs.db");
-        }
+        await using var stand = await Stand.StartAsync(signingSecret, ct);
+        var cluster = stand.Cluster;
+        var slack = stand.Slack;
+        var botUrl = stand.BotUrl;
+        var environment = stand.BotEnvironment(store, PostgresConnection + ";Search Path=" + schema, dataDirectory);
 
         var rows = new List<Row>();
         await using (var bot = await BotProcess.StartAsync(botUrl, environment, ct))
@@ -196,7 +185,7 @@ public static class AckBench
     }
 
     /// <summary>Waits until no pod in the simulator is Pending or Running, so one cell's jobs do not load the next.</summary>
-    private static async Task<(TimeSpan Elapsed, int Pods, int Unfinished)> DrainAsync(ClusterSimulator cluster, CancellationToken ct)
+    internal static async Task<(TimeSpan Elapsed, int Pods, int Unfinished)> DrainAsync(ClusterSimulator cluster, CancellationToken ct)
     {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         var clock = Stopwatch.StartNew();
@@ -237,7 +226,7 @@ public static class AckBench
         pod.GetProperty("metadata").TryGetProperty("ownerReferences", out var owners)
         && owners.EnumerateArray().Any(o => o.GetProperty("kind").GetString() == "Job");
 
-    private static async Task<bool> PostgresAvailableAsync(string schema, CancellationToken ct)
+    internal static async Task<bool> PostgresAvailableAsync(string schema, CancellationToken ct)
     {
         try
         {
@@ -253,7 +242,7 @@ public static class AckBench
         }
     }
 
-    private static async Task DropSchemaAsync(string schema)
+    internal static async Task DropSchemaAsync(string schema)
     {
         await using var connection = new NpgsqlConnection(PostgresConnection);
         await connection.OpenAsync();
@@ -262,7 +251,7 @@ public static class AckBench
     }
 
     /// <summary>The 1, 5 and 15 minute load averages, to tell a quiet run from a busy one.</summary>
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private sealed record Row(string Target, string Store, string Command, int Concurrency, CellResult Result);

@@ -32,7 +32,7 @@ public sealed record Machine(int Cores, double MemoryGiB, string Os, string Runt
     }
 }
 
-/// <summary>Where results go: bench/results/&lt;date&gt;-&lt;cores&gt;c-&lt;mem&gt;g-&lt;name&gt;.txt in the repository.</summary>
+/// <summary>Where results go: bench/results/&lt;date&gt;-&lt;HHmm UTC&gt;-&lt;cores&gt;c-&lt;mem&gt;g-&lt;name&gt;.txt in the repository.</summary>
 public static class ResultFiles
 {
     public static void Save(Machine machine, string name, string report)
@@ -40,7 +40,7 @@ public static class ResultFiles
         var directory = Path.Combine(RepositoryRoot(), "bench", "results");
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture,
-            $"{DateTime.UtcNow:yyyy-MM-dd}-{machine.Cores}c-{Math.Round(machine.MemoryGiB):0}g-{name}.txt"));
+            $"{DateTime.UtcNow:yyyy-MM-dd-HHmm}-{machine.Cores}c-{Math.Round(machine.MemoryGiB):0}g-{name}.txt"));
         File.WriteAllText(file, report);
         Console.WriteLine($"Saved {file}");
     }

@@ -1,17 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Specific.JobsBot.Bench;
 
-// Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- ack
-var what = args.Length > 0 ? args[0] : "ack";
-using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-var machine = Machine.Describe();
-if (what is "ack" or "all")
+// Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [--jobs N] [--seconds S] ...
+var what = args.Length > 0 ? args[0] : "all";
+var options = Options.Parse(args.Skip(1).ToArray());
+if (options is null || what is not ("all" or "ack" or "ack-profile" or "live" or "logs"))
 {
-    var report = await AckBench.RunAsync(machine, stop.Token);
-    ResultFiles.Save(machine, "ack", report);
-}
-if (what is not ("ack" or "all"))
-{
-    Console.Error.WriteLine($"Unknown benchmark '{what}'. Use ack.");
+    Console.Error.WriteLine(Options.Usage);
     return 2;
 }
+
+var live = new LiveOptions(
+    options.GetValueOrDefault("jobs", 500), options.GetValueOrDefault("seconds", 120), options.GetValueOrDefault("channels", 25),
+    options.GetValueOrDefault("sampled", 50), options.GetValueOrDefault("grace", 300));
+var lines = options.GetValueOrDefault("lines", 200_000);
+var machine = Machine.Describe();
+using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(90));
+var clock = Stopwatch.StartNew();
+var verdicts = new List<Verdict>();
+var all = new StringBuilder();
+
+async Task RunAsync(string name, Func<Task<BenchResult>> bench)
+{
+    var result = await bench();
+    ResultFiles.Save(machine, name, result.Report);
+    verdicts.AddRange(result.Verdicts);
+    all.AppendLine(result.Report);
+}
+
+switch (what)
+{
+    case "ack-profile":
+        await RunAsync("ack-profile", () => AckProfile.RunAsync(machine, stop.Token));
+        break;
+    case "ack":
+        await RunAsync("ack", () => AckBench.RunAsync(machine, stop.Token));
+        break;
+    case "live":
+        await RunAsync("live", () => LiveBench.RunAsync(machine, live, stop.Token));
+        break;
+    case "logs":
+        await RunAsync("logs", () => LogsBench.RunAsync(machine, lines, stop.Token));
+        break;
+    default:
+        await RunAsync("ack", () => AckBench.RunAsync(machine, stop.Token));
+        await RunAsync("live", () => LiveBench.RunAsync(machine, live, stop.Token));
+        await RunAsync("logs", () => LogsBench.RunAsync(machine, lines, stop.Token));
+        break;
+}
+
+var summary = new StringBuilder()
+    .AppendLine(CultureInfo.InvariantCulture, $"Issue 8 benchmarks ({what}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {clock.Elapsed.TotalMinutes:N1} min")
+    .AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine}; load average now {AckBench.LoadAverage()}")
+    .AppendLine()
+    .Append(Verdict.Table(verdicts))
+    .ToString();
+Console.WriteLine();
+Console.WriteLine(summary);
+if (what == "all")
+{
+    ResultFiles.Save(machine, "all", summary + "\n\n" + all);
+}
 return 0;
+
+/// <summary>The "--name value" integer options.</summary>
+internal static class Options
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [options]
+          all:   ack, then live, then logs, with the options below; prints a summary and saves every output
+          live:  --jobs 500 --seconds 120 --channels 25 --sampled 50 --grace 300
+          logs:  --lines 200000
+        """;
+
+    public static Dictionary<string, int>? Parse(string[] args)
+    {
+        var parsed = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length
+                || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            {
+                return null;
+            }
+            parsed[args[i][2..]] = value;
+        }
+        return parsed;
+    }
+}

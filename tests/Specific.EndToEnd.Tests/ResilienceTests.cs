@@ -36,6 +36,34 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task A_slack_retry_of_a_job_run_that_reaches_a_restarted_bot_starts_no_second_job()
+    {
+        await using var sandbox = await JobsSandbox.StartAsync();
+        var trigger = $"{Random.Shared.NextInt64(1_000_000_000)}.{Random.Shared.NextInt64(1_000_000)}.{Guid.NewGuid():N}";
+        var before = sandbox.MessagesNow();
+
+        var first = await sandbox.PostSlashCommand("job run web echo once", trigger);
+        Assert.Equal(200, first.Status);
+        var job = await sandbox.WaitForNewJob(before, "/specific job run web echo once");
+        await sandbox.WaitForState(job, "succeeded", TimeSpan.FromSeconds(30));
+
+        // A new process remembers no trigger_id: like another replica, only the durable ledger can tell it is a repeat.
+        await sandbox.KillBot();
+        await sandbox.RestartBot();
+        var retry = await sandbox.PostSlashCommand("job run web echo once", trigger, retryNum: 1);
+        var fresh = await sandbox.PostSlashCommand("job run web echo twice", trigger + "-new");
+
+        Assert.Equal(200, retry.Status);
+        Assert.Equal(200, fresh.Status);
+        await JobsSandbox.Eventually(() => sandbox.BotMessagesInChannel().Count == 2 ? "" : null, TimeSpan.FromSeconds(20),
+            () => $"The new command's job did not appear.\n{sandbox.Bot.RecentOutput}");
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // a second job for the retry would show up by now
+        var messages = sandbox.BotMessagesInChannel();
+        Assert.Equal(2, messages.Count);
+        Assert.Single(messages, m => m.VisibleText.Contains("echo once", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_storm_of_429s_while_a_job_prints_many_lines_still_delivers_every_line_in_order_and_the_final_state()
     {
         await using var sandbox = await JobsSandbox.StartAsync(ShortTail);

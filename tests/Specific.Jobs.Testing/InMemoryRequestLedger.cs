@@ -11,17 +11,25 @@ public sealed class InMemoryRequestLedger : IRequestLedger
     /// <summary>When set, every call fails with this, as an unreachable database would.</summary>
     public Exception? FailWith { get; set; }
 
-    public Task<bool> TryRecordAsync(string key, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>When set, every call waits for this first, as a slow or locked database would.</summary>
+    public Task? Gate { get; set; }
+
+    public async Task<bool> TryRecordAsync(string key, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        if (FailWith is not null)
+        if (Gate is { } wait)
         {
-            return Task.FromException<bool>(FailWith);
+            await wait.WaitAsync(cancellationToken);
+        }
+
+        if (FailWith is { } failure)
+        {
+            throw failure;
         }
 
         lock (gate)
         {
-            return Task.FromResult(keys.TryAdd(key, at));
+            return keys.TryAdd(key, at);
         }
     }
 }

@@ -22,8 +22,8 @@ public sealed class SlashCommandHandler(
     JobCanceller canceller,
     IJobStore jobs,
     JobLogReader logReader,
-    IRequestLedger ledger,
     FrontDoorQueue queue,
+    OncePerRequest once,
     TimeProvider clock)
 {
     /// <summary>How many jobs <c>job list</c> shows.</summary>
@@ -39,7 +39,7 @@ public sealed class SlashCommandHandler(
         {
             HelpCommand => SlackMessage.Ephemeral(JobCommandUsage.Text),
             InvalidCommand invalid => Problem(invalid.Problem),
-            OpenRunModalCommand => await OpenModalAsync(slash, cancellationToken),
+            OpenRunModalCommand => OpenModal(slash),
             RunJobCommand run => await RunAsync(slash, run, cancellationToken),
             ListJobsCommand list => await ListAsync(list, cancellationToken),
             JobLogsCommand logsOf => await LogsAsync(slash, logsOf, cancellationToken),
@@ -69,32 +69,36 @@ public sealed class SlashCommandHandler(
         : slash.ResponseUrl is { } url ? $"slack:command:{slash.TeamId}:{url}"
         : null;
 
-    /// <summary>True the first time this invocation is seen; a retry or a replay gets an empty 200 and no effect.</summary>
-    private async Task<bool> IsFirstAsync(SlashCommand slash, CancellationToken cancellationToken) =>
-        IdempotencyKey(slash) is not { } key || await ledger.TryRecordAsync(key, clock.GetUtcNow(), cancellationToken);
+    /// <summary>
+    /// Queues the work once per invocation without waiting on storage: <paramref name="queued"/> when it was queued,
+    /// an empty 200 (null) for a retry or a replay, which has no effect, and a busy reply when the queue is full.
+    /// </summary>
+    private SlackMessage? EnqueueOnce(
+        SlashCommand slash, string description, Func<IServiceProvider, CancellationToken, Task> runAsync, SlackMessage? queued, string? jobId = null) =>
+        once.TryEnqueue(IdempotencyKey(slash), description, ReplyTargetOf(slash), runAsync, jobId) switch
+        {
+            OnceOutcome.Queued => queued,
+            OnceOutcome.Repeat => null,
+            _ => Busy(),
+        };
 
     private static SlackMessage Busy() =>
         SlackMessage.Ephemeral(":hourglass: The bot is busy right now and started nothing. Try again in a moment.");
 
-    private async Task<SlackMessage?> OpenModalAsync(SlashCommand slash, CancellationToken cancellationToken)
+    private SlackMessage? OpenModal(SlashCommand slash)
     {
         if (slash.TriggerId is not { } triggerId)
         {
             return Problem("Slack sent no trigger_id, so the form cannot open. Type the whole command instead.");
         }
 
-        if (!await IsFirstAsync(slash, cancellationToken))
-        {
-            return null;
-        }
-
         var metadata = new JobModalMetadata(slash.ChannelId, validator.DefaultEnvironment);
         var target = ReplyTargetOf(slash);
-        return queue.TryEnqueue(
+        return EnqueueOnce(
+            slash,
             "open the run modal",
-            (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(triggerId, metadata, prefill: null, target, token))
-            ? null
-            : Busy();
+            (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(triggerId, metadata, prefill: null, target, token),
+            queued: null);
     }
 
     private async Task<SlackMessage?> RunAsync(SlashCommand slash, RunJobCommand run, CancellationToken cancellationToken)
@@ -121,36 +125,35 @@ public sealed class SlashCommandHandler(
             return Problem("This job must be confirmed in a form, and Slack sent no trigger_id to open one. Try again.");
         }
 
-        if (!await IsFirstAsync(slash, cancellationToken))
-        {
-            return null;
-        }
-
         var target = ReplyTargetOf(slash);
         if (confirmations.Count > 0)
         {
             // Nothing is recorded yet: the run form opens filled in, with the reasons and a field to type the service name.
-            audit.Record(
-                AuditAction.Run, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, CommandTextOf(slash),
-                string.Join("; ", confirmations.Select(c => c.Rule)), "A form asks for the service name.");
             var metadata = new JobModalMetadata(slash.ChannelId, request.Environment);
             var triggerId = slash.TriggerId!;
-            return queue.TryEnqueue(
+            return EnqueueOnce(
+                slash,
                 "open the confirmation form",
-                (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(
-                    triggerId, metadata, (request.Service, request.Name, request.Command), target, confirmations, token))
-                ? SlackMessage.Ephemeral(
+                (services, token) =>
+                {
+                    // Recorded with the work, so a retried request that has no effect leaves no second entry either.
+                    audit.Record(
+                        AuditAction.Run, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, CommandTextOf(slash),
+                        string.Join("; ", confirmations.Select(c => c.Rule)), "A form asks for the service name.");
+                    return services.GetRequiredService<JobModalOpener>().OpenAsync(
+                        triggerId, metadata, (request.Service, request.Name, request.Command), target, confirmations, token);
+                },
+                SlackMessage.Ephemeral(
                     $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +
-                    (verdict.Migration is { } migration ? $"\n{migration.Warning}" : ""))
-                : Busy();
+                    (verdict.Migration is { } migration ? $"\n{migration.Warning}" : "")));
         }
 
         var guarded = request with { RunAlone = verdict.Decision.RunsAlone };
-        return queue.TryEnqueue(
+        return EnqueueOnce(
+            slash,
             $"start a job on {request.Service} in {request.Environment}",
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token))
-            ? SlackMessage.Ephemeral(JobReplies.Starting(request))
-            : Busy();
+            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token),
+            SlackMessage.Ephemeral(JobReplies.Starting(request)));
     }
 
     private async Task<SlackMessage> AuditAsync(SlashCommand slash, AuditCommand command, CancellationToken cancellationToken)
@@ -218,17 +221,13 @@ public sealed class SlashCommandHandler(
             return Problem($"No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
         }
 
-        if (!await IsFirstAsync(slash, cancellationToken))
-        {
-            return null;
-        }
-
         var target = ReplyTargetOf(slash);
-        return queue.TryEnqueue(
+        return EnqueueOnce(
+            slash,
             $"upload the full log of {job.Id}",
-            (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(job.Id, slash.ChannelId, threadTs: null, target, token))
-            ? SlackMessage.Ephemeral($":page_facing_up: Uploading the whole log of `{job.Id}` as a file, into the job's thread when it is in this channel.")
-            : Busy();
+            (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(job.Id, slash.ChannelId, threadTs: null, target, token),
+            SlackMessage.Ephemeral($":page_facing_up: Uploading the whole log of `{job.Id}` as a file, into the job's thread when it is in this channel."),
+            job.Id);
     }
 
     private async Task<SlackMessage?> CancelAsync(SlashCommand slash, string jobId, CancellationToken cancellationToken)
@@ -239,17 +238,12 @@ public sealed class SlashCommandHandler(
             return SlackMessage.Ephemeral(decision.Message);
         }
 
-        if (!await IsFirstAsync(slash, cancellationToken))
-        {
-            return null;
-        }
-
         var target = ReplyTargetOf(slash);
-        return queue.TryEnqueue(
+        return EnqueueOnce(
+            slash,
             $"cancel job {jobId}",
             (services, token) => services.GetRequiredService<JobCanceller>().CancelAsync(jobId, target, token),
-            jobId)
-            ? SlackMessage.Ephemeral(decision.Message)
-            : Busy();
+            SlackMessage.Ephemeral(decision.Message),
+            jobId);
     }
 }

@@ -41,6 +41,7 @@ public static class SlackFrontDoor
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackRequestVerifier>();
         services.AddSingleton<FrontDoorQueue>();
+        services.AddSingleton<OncePerRequest>();
         services.AddHostedService<FrontDoorWorker>();
         services.AddScoped<RunJobValidator>();
         services.AddScoped<JobCanceller>();

@@ -1,6 +1,6 @@
 using Specific.Jobs.Domain;
-using Specific.Jobs.Storage;
 using Specific.JobsBot.Commands;
+using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Threads;
@@ -25,15 +25,14 @@ public sealed class InteractionHandler(
     RunGuard guard,
     AuditTrail audit,
     JobModalOpener modals,
-    IRequestLedger ledger,
-    FrontDoorQueue queue,
-    TimeProvider clock)
+    OncePerRequest once,
+    FrontDoorQueue queue)
 {
     public async Task<InteractionAnswer> HandleAsync(InteractionPayload payload, CancellationToken cancellationToken) =>
         payload switch
         {
             ViewSubmissionPayload { View.CallbackId: JobModal.CallbackId } submission => await SubmitAsync(submission, cancellationToken),
-            BlockActionsPayload actions => await ActAsync(actions, cancellationToken),
+            BlockActionsPayload actions => Act(actions),
             _ => InteractionAnswer.Empty,
         };
 
@@ -93,17 +92,14 @@ public sealed class InteractionHandler(
         }
 
         // A double click on Run, or a Slack retry, submits the same view with the same hash.
-        if (!await ledger.TryRecordAsync($"slack:view:{view.Id}:{view.Hash}", clock.GetUtcNow(), cancellationToken))
-        {
-            return InteractionAnswer.Empty;
-        }
-
         var guarded = request with { RunAlone = verdict.Decision.RunsAlone };
-        return queue.TryEnqueue(
+        return once.TryEnqueue(
+            $"slack:view:{view.Id}:{view.Hash}",
             $"start a job on {request.Service} in {request.Environment}",
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token))
-            ? InteractionAnswer.Empty
-            : Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = "The bot is busy right now and started nothing. Try again in a moment." });
+            target,
+            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token)) == OnceOutcome.Busy
+            ? Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = "The bot is busy right now and started nothing. Try again in a moment." })
+            : InteractionAnswer.Empty;
     }
 
     /// <summary>A refusal for a modal field: plain text (no mentions render there), with the rule.</summary>
@@ -115,7 +111,7 @@ public sealed class InteractionHandler(
     private static InteractionAnswer Errors(IReadOnlyDictionary<string, string> errors) =>
         new(ViewSubmissionResponse.WithErrors(errors.ToDictionary(e => e.Key, e => e.Value.Replace("`", "", StringComparison.Ordinal))));
 
-    private async Task<InteractionAnswer> ActAsync(BlockActionsPayload payload, CancellationToken cancellationToken)
+    private InteractionAnswer Act(BlockActionsPayload payload)
     {
         if (payload.User is not { } user)
         {
@@ -143,41 +139,38 @@ public sealed class InteractionHandler(
 
             // A double click sends two payloads with distinct action_ts; a Slack retry repeats the same one.
             var key = $"slack:action:{action.ActionId}:{user.Id}:{action.ActionTs ?? payload.TriggerId}";
-            if (!await ledger.TryRecordAsync(key, clock.GetUtcNow(), cancellationToken))
+            if (WorkFor(action.ActionId, jobId, channelId, payload, target, actor) is { } work)
             {
-                continue;
+                once.TryEnqueue(key, work.Description, target, work.RunAsync, work.JobId);
             }
-
-            Enqueue(action.ActionId, jobId, channelId, payload, target, actor);
         }
 
         return InteractionAnswer.Empty;
     }
 
-    private void Enqueue(string actionId, string jobId, string? channelId, BlockActionsPayload payload, ReplyTarget target, Actor actor)
+    private static FrontDoorWork? WorkFor(string actionId, string jobId, string? channelId, BlockActionsPayload payload, ReplyTarget target, Actor actor)
     {
         switch (actionId)
         {
             case JobMessageActions.Cancel:
-                queue.TryEnqueue(
+                return new FrontDoorWork(
                     $"cancel job {jobId}",
                     (services, token) => services.GetRequiredService<JobCanceller>().DecideAndCancelAsync(jobId, actor, target, token),
                     jobId);
-                break;
             case JobMessageActions.Rerun when payload.TriggerId is { } triggerId && channelId is not null:
-                queue.TryEnqueue(
+                return new FrontDoorWork(
                     $"open the re-run modal of {jobId}",
                     (services, token) => services.GetRequiredService<JobModalOpener>().OpenRerunAsync(triggerId, jobId, actor, target, token),
                     jobId);
-                break;
             case JobMessageActions.FullLog when channelId is not null:
                 // The button sits on the job message, whose ts is the thread's; a message inside a thread names its parent.
                 var threadTs = payload.Container?.ThreadTs ?? payload.Message?.ThreadTs ?? payload.Container?.MessageTs ?? payload.Message?.Ts;
-                queue.TryEnqueue(
+                return new FrontDoorWork(
                     $"upload the full log of {jobId}",
                     (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(jobId, channelId, threadTs, target, token),
                     jobId);
-                break;
+            default:
+                return null;
         }
     }
 }

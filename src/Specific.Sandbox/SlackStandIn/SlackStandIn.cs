@@ -251,6 +251,15 @@ public sealed class SlackStandIn : IAsyncDisposable
                 await AnswerAsync(ApiAnswer.Fail("not_authed"));
                 return;
             }
+            if (workspace.Options.ObserverToken is { Length: > 0 } observer && args.Token == observer)
+            {
+                // A watcher's read, not the bot's call: no rate limit, not recorded.
+                var read = method is "conversations.history" or "conversations.replies" ? api.Call(method, args) : ApiAnswer.Fail("not_allowed_token_type");
+                http.Response.ContentType = "application/json; charset=utf-8";
+                http.Response.StatusCode = read.Status;
+                await http.Response.WriteAsync(read.Body.ToJsonString(), ct);
+                return;
+            }
             if (args.Token != workspace.Options.BotToken)
             {
                 await AnswerAsync(ApiAnswer.Fail("invalid_auth"));

@@ -12,6 +12,13 @@ public sealed class SlackStandInOptions
     /// <summary>The only bot token the Web API accepts.</summary>
     public string BotToken { get; set; } = "";
 
+    /// <summary>
+    /// A read-only token for a test or benchmark that watches the workspace: with it, only conversations.history and
+    /// conversations.replies answer, outside the rate limits, and the calls are not recorded in Calls (they are not the
+    /// bot's). Null (the default) accepts no such token.
+    /// </summary>
+    public string? ObserverToken { get; set; }
+
     /// <summary>Base URL of the bot; slash commands go to /slack/commands, interactions to /slack/interactions.</summary>
     public string BotUrl { get; set; } = "http://127.0.0.1:3000";
 

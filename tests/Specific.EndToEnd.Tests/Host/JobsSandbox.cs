@@ -142,6 +142,35 @@ public sealed partial class JobsSandbox : IAsyncDisposable
         return await WaitForNewJob(before, $"/specific {text}");
     }
 
+    /// <summary>
+    /// Posts <c>/specific {text}</c> straight to the bot as Slack would, with a chosen trigger_id and, for a retry,
+    /// X-Slack-Retry-Num; returns the HTTP status and body. Waits for no job.
+    /// </summary>
+    public async Task<(int Status, string Body)> PostSlashCommand(string text, string triggerId, int? retryNum = null)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["team_id"] = Slack.Options.TeamId, ["team_domain"] = Slack.Options.TeamDomain, ["channel_id"] = ChannelId, ["channel_name"] = "e2e",
+            ["user_id"] = UserId, ["user_name"] = "sandbox", ["command"] = Slack.Options.Command, ["text"] = text,
+            ["response_url"] = new Uri(Slack.BaseUrl, "response-url/e2e/" + triggerId).ToString(), ["trigger_id"] = triggerId,
+            ["api_app_id"] = Slack.Options.ApiAppId,
+        };
+        var body = Encoding.UTF8.GetBytes(string.Join('&', form.Select(f => Uri.EscapeDataString(f.Key) + "=" + Uri.EscapeDataString(f.Value))));
+        var (timestamp, signature) = Specific.Slack.Signatures.SlackSignature.Sign(Slack.Options.SigningSecret, DateTimeOffset.UtcNow, body);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Bot.Url, "/slack/commands")) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/x-www-form-urlencoded");
+        request.Headers.Add(Specific.Slack.Signatures.SlackSignature.TimestampHeader, timestamp);
+        request.Headers.Add(Specific.Slack.Signatures.SlackSignature.SignatureHeader, signature);
+        if (retryNum is { } retry)
+        {
+            request.Headers.Add("X-Slack-Retry-Num", retry.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add("X-Slack-Retry-Reason", "http_timeout");
+        }
+        using var response = await http.SendAsync(request, Ct);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
     /// <summary>Types <c>/specific {text}</c> and returns what only the person sees in answer.</summary>
     public async Task<StandInEphemeral> EphemeralAnswerTo(string text)
     {

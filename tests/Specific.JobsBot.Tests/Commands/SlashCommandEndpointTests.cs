@@ -330,14 +330,60 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_storage_outage_is_an_ephemeral_apology_not_a_500()
+    public async Task A_slack_retry_that_reaches_another_replica_starts_one_job()
+    {
+        await using var replica = await FrontDoorApp.StartAsync(replicaOf: _bot);
+        var trigger = FrontDoorApp.NewTriggerId();
+
+        var first = await _bot.SlashCommandAsync("job run web echo once", triggerId: trigger);
+        var retry = await replica.SlashCommandAsync("job run web echo once", triggerId: trigger, retryNum: 1);
+
+        // The other replica has not seen the trigger_id, so it acknowledges; its queue asks the shared ledger first.
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        await FrontDoorApp.EventuallyAsync(() => !_bot.Launcher.Started.IsEmpty, "the job to start");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.Single(_bot.Jobs.All);
+        Assert.Single(_bot.Launcher.Started);
+    }
+
+    [Fact]
+    public async Task The_acknowledgement_does_not_wait_on_the_request_ledger()
+    {
+        var slowLedger = new TaskCompletionSource();
+        _bot.Ledger.Gate = slowLedger.Task;
+
+        var watch = Stopwatch.StartNew();
+        var json = await EphemeralAsync(await _bot.SlashCommandAsync("job run web echo hi"));
+        watch.Stop();
+
+        Assert.StartsWith("Starting `echo hi`", json.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_bot.Jobs.All);
+        slowLedger.SetResult();
+        await FrontDoorApp.EventuallyAsync(() => !_bot.Launcher.Started.IsEmpty, "the job to start once the ledger answers");
+        Assert.Single(_bot.Jobs.All);
+    }
+
+    [Fact]
+    public async Task A_storage_outage_tells_the_user_privately_that_nothing_was_started()
     {
         _bot.Ledger.FailWith = new InvalidOperationException("database is locked");
+        var responseUrl = _bot.Slack.NewResponseUrl();
+        var trigger = FrontDoorApp.NewTriggerId();
 
-        var json = await EphemeralAsync(await _bot.SlashCommandAsync("job run web echo hi"));
+        await EphemeralAsync(await _bot.SlashCommandAsync("job run web echo hi", triggerId: trigger, responseUrl: responseUrl));
 
-        Assert.Contains("Something went wrong on our side", json.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var told = await _bot.Slack.WaitForAsync(new Uri(responseUrl).AbsolutePath);
+        Assert.Equal(
+            ":x: Couldn't check whether this request was already handled (database is locked). Nothing was started; try again in a moment.",
+            told.Json.GetProperty("text").GetString());
         Assert.Empty(_bot.Jobs.All);
+
+        // Nothing happened, so Slack's retry of the same command may start it once the store is back.
+        _bot.Ledger.FailWith = null;
+        await EphemeralAsync(await _bot.SlashCommandAsync("job run web echo hi", triggerId: trigger, retryNum: 1));
+        await FrontDoorApp.EventuallyAsync(() => !_bot.Launcher.Started.IsEmpty, "the retried job to start");
+        Assert.Single(_bot.Jobs.All);
     }
 
     [Fact]

@@ -29,6 +29,31 @@ public sealed partial class PodLogTests
     }
 
     [Fact]
+    public async Task A_ticker_pod_prints_a_stamped_line_a_second_into_its_followed_log_and_succeeds()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.CreateJobAsync(TestCluster.ShellJob("ticks", "ticker 3", job =>
+            job.Spec.Template.Metadata = new V1ObjectMeta
+            {
+                Annotations = new Dictionary<string, string> { [ClusterSimulator.Kubelet.ScriptedConditions.SimulateAnnotation] = ClusterSimulator.Kubelet.ScriptedConditions.Ticker },
+            }));
+        var pod = await cluster.WaitForPodAsync("ticks", p => p.Status?.Phase == "Running");
+        var followedAt = DateTimeOffset.UtcNow;
+
+        using var stream = await cluster.Client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, TestCluster.Namespace,
+            container: "main", follow: true, cancellationToken: TestContext.Current.CancellationToken);
+        var lines = (await new StreamReader(stream).ReadToEndAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var finished = await cluster.WaitForPodAsync("ticks", p => p.Status?.Phase is "Succeeded" or "Failed");
+
+        Assert.Equal(["tick 1/3", "tick 2/3", "tick 3/3"], lines.Select(l => l.Split(" at ")[0]).ToList());
+        var printed = lines.Select(l => DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(l.Split(" at ")[1], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.InRange((printed[2] - printed[0]).TotalSeconds, 1.9, 2.5);
+        Assert.True(printed[2] > followedAt, "the last line was printed while the log was followed");
+        Assert.Equal("Succeeded", finished.Status.Phase);
+        Assert.Equal(0, finished.Status.ContainerStatuses[0].State.Terminated.ExitCode);
+    }
+
+    [Fact]
     public async Task Tail_lines_and_since_seconds_select_the_end_of_the_log()
     {
         await using var cluster = await TestCluster.StartAsync();

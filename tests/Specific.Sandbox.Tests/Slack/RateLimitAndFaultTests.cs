@@ -29,6 +29,32 @@ public sealed class RateLimitAndFaultTests
     }
 
     [Fact]
+    public async Task An_observer_token_reads_threads_outside_the_limits_unrecorded_and_cannot_post()
+    {
+        const string observer = "xoxp-observer";
+        await using var host = await StandInHost.StartAsync(o =>
+        {
+            o.ObserverToken = observer;
+            o.RateLimits = new SlackRateLimits { Tier3PerMinute = 2 };
+        });
+        var parent = await host.CallAsync("chat.postMessage", new { channel = "C0WATCH", text = "job" });
+        await host.CallAsync("chat.postMessage", new { channel = "C0WATCH", text = "line", thread_ts = parent.S("ts") });
+        var recorded = host.Slack.Calls.Count;
+
+        var reads = new List<ApiResponse>();
+        for (var i = 0; i < 5; i++)
+            reads.Add(await host.CallAsync("conversations.replies", new { channel = "C0WATCH", ts = parent.S("ts") }, token: observer));
+        var post = await host.CallAsync("chat.postMessage", new { channel = "C0WATCH", text = "not mine" }, token: observer);
+        var botRead = await host.CallAsync("conversations.replies", new { channel = "C0WATCH", ts = parent.S("ts") });
+
+        Assert.All(reads, r => Assert.True(r.Ok, r.Error));
+        Assert.Equal(2, reads[^1].Body["messages"]!.AsArray().Count);
+        Assert.Equal("not_allowed_token_type", post.Error);
+        Assert.True(botRead.Ok, "the observer's reads must not spend the bot's tier 3 allowance");
+        Assert.Equal(recorded + 1, host.Slack.Calls.Count);
+    }
+
+    [Fact]
     public async Task Tier_3_method_allows_its_minute_allowance_then_answers_429()
     {
         await using var host = await StandInHost.StartAsync(o => o.RateLimits = new SlackRateLimits { Tier3PerMinute = 5 });

@@ -262,6 +262,11 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
 
             Record(EventRecorder.Normal, "Created", $"Created container: {Primary.Name}");
             var log = kubelet.logs.Open(pod.Metadata.Uid, Primary.Name);
+            if (simulate == ScriptedConditions.Ticker && TickerLines(argv) is { } lines)
+            {
+                await TickAsync(log, lines, cancellationToken).ConfigureAwait(false);
+                return;
+            }
             ContainerProcess process;
             lock (_gate)
             {
@@ -277,6 +282,37 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
             await pumps.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             log.Close();
             SetTerminated(exitCode, exitCode == 0 ? "Completed" : "Error", null, _startedAt ?? kubelet.clock.UtcNow);
+        }
+
+        /// <summary>n from a command that is exactly <c>ticker &lt;n&gt;</c> (after <c>sh -c</c>), else null.</summary>
+        private static int? TickerLines(IReadOnlyList<string> argv)
+        {
+            var words = argv[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return words is ["ticker", var count] && int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 86_400
+                ? n
+                : null;
+        }
+
+        /// <summary>The ticker workload: one line a second on a fixed schedule, each carrying the moment it was printed.</summary>
+        private async Task TickAsync(ContainerLog log, int lines, CancellationToken cancellationToken)
+        {
+            Record(EventRecorder.Normal, "Started", $"Started container {Primary.Name}");
+            SetRunning();
+            var start = kubelet.clock.UtcNow;
+            for (var i = 1; i <= lines; i++)
+            {
+                var due = start + TimeSpan.FromSeconds(i - 1);
+                var wait = due - kubelet.clock.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+                var now = kubelet.clock.UtcNow;
+                var printedAt = new DateTimeOffset(now, TimeSpan.Zero).ToUnixTimeMilliseconds();
+                log.Append(new LogLine(now, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"tick {i}/{lines} at {printedAt}")));
+            }
+            log.Close();
+            SetTerminated(0, "Completed", null, _startedAt ?? kubelet.clock.UtcNow);
         }
 
         private async Task PumpAsync(StreamReader reader, ContainerLog log)

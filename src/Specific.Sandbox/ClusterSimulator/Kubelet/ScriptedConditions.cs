@@ -15,6 +15,13 @@ public static class ScriptedConditions
     /// <summary>The image has no shell: the container fails to start with StartError and exit code 128.</summary>
     public const string NoShell = "no-shell";
 
+    /// <summary>
+    /// Load without processes: a container whose command is <c>ticker &lt;n&gt;</c> prints <c>tick &lt;i&gt;/&lt;n&gt; at
+    /// &lt;unix ms&gt;</c> once a second for n seconds into its pod log, as a process's output would go, then exits 0.
+    /// Any other command runs as usual. For benchmarks with hundreds of live jobs.
+    /// </summary>
+    public const string Ticker = "ticker";
+
     /// <summary>PVC annotation naming the node a ReadWriteOnce volume is attached to; pods elsewhere hit Multi-Attach.</summary>
     public const string AttachedToNodeAnnotation = "sandbox.specific.dev/attached-to-node";
 }

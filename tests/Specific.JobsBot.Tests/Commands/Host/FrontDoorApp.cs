@@ -37,20 +37,25 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     /// <summary>Wraps <see cref="Logs"/> in the log store the bot sees (a slow store, say); the default is the store itself.</summary>
     public Func<ILogStore, ILogStore> LogStoreSeenByBot { get; init; } = logs => logs;
 
-    private FrontDoorApp(SlackRecorder slack, string signingSecret, TimeProvider? clock, IReadOnlyDictionary<string, string?>? settings)
+    private FrontDoorApp(
+        SlackRecorder slack, string signingSecret, TimeProvider? clock, IReadOnlyDictionary<string, string?>? settings, FrontDoorApp? replicaOf)
     {
         _signingSecret = signingSecret;
         _clock = clock;
         _settings = settings ?? OpenPolicy;
         Slack = slack;
-        Launcher = new RecordingLauncher(Jobs);
+        Jobs = replicaOf?.Jobs ?? new();
+        Logs = replicaOf?.Logs ?? new();
+        Ledger = replicaOf?.Ledger ?? new();
+        Audit = replicaOf?.Audit ?? new();
+        Launcher = replicaOf?.Launcher ?? new RecordingLauncher(Jobs);
     }
 
     public SlackRecorder Slack { get; }
-    public InMemoryJobStore Jobs { get; } = new();
-    public InMemoryLogStore Logs { get; } = new();
-    public InMemoryRequestLedger Ledger { get; } = new();
-    public InMemoryAuditLog Audit { get; } = new();
+    public InMemoryJobStore Jobs { get; }
+    public InMemoryLogStore Logs { get; }
+    public InMemoryRequestLedger Ledger { get; }
+    public InMemoryAuditLog Audit { get; }
     public StubUserGroups Groups { get; } = new();
 
     /// <summary>The guardrails most tests run under: production open to everyone, without confirmation.</summary>
@@ -63,16 +68,18 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public RecordingLauncher Launcher { get; }
 
     /// <summary>
-    /// Starts the bot; a test may give it another signing secret, a fixed clock, and its own guardrails settings
-    /// (instead of <see cref="OpenPolicy"/>).
+    /// Starts the bot; a test may give it another signing secret, a fixed clock, its own guardrails settings (instead of
+    /// <see cref="OpenPolicy"/>), or make it a second replica that shares <paramref name="replicaOf"/>'s stores, ledger
+    /// and launcher (its own process memory and queue).
     /// </summary>
     public static async Task<FrontDoorApp> StartAsync(
         string signingSecret = SigningSecret,
         TimeProvider? clock = null,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Func<ILogStore, ILogStore>? logStore = null)
+        Func<ILogStore, ILogStore>? logStore = null,
+        FrontDoorApp? replicaOf = null)
     {
-        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock, settings) { LogStoreSeenByBot = logStore ?? (logs => logs) };
+        var app = new FrontDoorApp(await SlackRecorder.StartAsync(), signingSecret, clock, settings, replicaOf) { LogStoreSeenByBot = logStore ?? (logs => logs) };
         try
         {
             app.Client = app.CreateClient();

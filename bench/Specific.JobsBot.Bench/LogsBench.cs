@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Kubernetes;
+using Specific.Jobs.Logs;
+using Specific.Sandbox.ClusterSimulator;
+
+namespace Specific.JobsBot.Bench;
+
+/// <summary>
+/// Item 3: lines per second from a pod's log stream into the log store, against a raw bulk insert of the same lines
+/// into the same store. The stream is the bot's own: KubernetesJobs.FollowAsync reading the simulator's pod log over
+/// HTTP, each batch appended with ILogStore.AppendAsync as the job flow does.
+/// </summary>
+public static class LogsBench
+{
+    /// <summary>A line of typical length (about 90 characters), numbered so every line differs.</summary>
+    private const string LineFormat = "%.0f INFO worker: processed batch of records from the queue, took 12ms, next checkpoint soon";
+
+    public static async Task<BenchResult> RunAsync(Machine machine, int lines, CancellationToken ct)
+    {
+        var started = Stopwatch.StartNew();
+        var report = new StringBuilder();
+        void Say(string line)
+        {
+            Console.WriteLine(line);
+            report.AppendLine(line);
+        }
+
+        Say($"Log throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Say($"Machine: {machine}; load average at start {AckBench.LoadAverage()}");
+        Say(string.Create(CultureInfo.InvariantCulture,
+            $"Load: one Job on `web` printing {lines:N0} lines (`seq -f ... 1 {lines}`, ~90 characters each); the pod finishes first, then KubernetesJobs.FollowAsync reads its log over HTTP from the simulator and each batch goes to ILogStore.AppendAsync (the job flow's path)."));
+        Say("Raw: the same lines, already in memory, into a fresh table of the same store in one go: SQLite one transaction of prepared INSERTs (same pragmas), PostgreSQL COPY ... (FORMAT BINARY).");
+        Say("");
+
+        await using var cluster = await StartClusterAsync(ct);
+        var rows = new List<(string Store, double Pipeline, double Raw, string Note)>();
+        var directory = Directory.CreateTempSubdirectory("jobsbot-logs-").FullName;
+        try
+        {
+            // SQLite.
+            {
+                using var store = new SqliteLogStore(Path.Combine(directory, "logs.db"));
+                await store.InitializeAsync(ct);
+                var (pipeline, captured) = await PipelineAsync(cluster, store, lines, ct);
+                var raw = await RawSqliteAsync(Path.Combine(directory, "raw.db"), captured, ct);
+                rows.Add(("sqlite", pipeline, raw, ""));
+            }
+
+            // PostgreSQL.
+            var schema = "bench_" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+            if (await AckBench.PostgresAvailableAsync(schema, ct))
+            {
+                try
+                {
+                    await using var dataSource = NpgsqlDataSource.Create(AckBench.PostgresConnection + ";Search Path=" + schema);
+                    var store = new PostgresLogStore(dataSource, schema);
+                    await store.InitializeAsync(ct);
+                    var (pipeline, captured) = await PipelineAsync(cluster, store, lines, ct);
+                    var raw = await RawPostgresAsync(dataSource, schema, captured, ct);
+                    rows.Add(("postgres", pipeline, raw, ""));
+                }
+                finally
+                {
+                    await AckBench.DropSchemaAsync(schema);
+                }
+            }
+            else
+            {
+                rows.Add(("postgres", double.NaN, double.NaN, "SKIPPED: no PostgreSQL at " + AckBench.PostgresConnection));
+            }
+
+            rows.Add(("clickhouse", double.NaN, double.NaN, Environment.GetEnvironmentVariable("CLICKHOUSE_URL") is { Length: > 0 }
+                ? "SKIPPED: CLICKHOUSE_URL is set, but this build has no ClickHouse log store to measure"
+                : "SKIPPED: CLICKHOUSE_URL is not set"));
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp directory left behind is harmless.
+            }
+        }
+
+        Say(string.Create(CultureInfo.InvariantCulture, $"{"store",-11} {"stream->store lines/s",22} {"raw lines/s",12} {"ratio",6}  verdict (target >= 50% of raw)"));
+        foreach (var (store, pipeline, raw, note) in rows)
+        {
+            if (note.Length > 0)
+            {
+                Say(string.Create(CultureInfo.InvariantCulture, $"{store,-11} {"-",22} {"-",12} {"-",6}  {note}"));
+                continue;
+            }
+            var ratio = pipeline / raw;
+            Say(string.Create(CultureInfo.InvariantCulture,
+                $"{store,-11} {pipeline,22:N0} {raw,12:N0} {ratio,6:P0}  {(ratio >= 0.5 ? "ok" : "MISSED")}"));
+        }
+        Say("");
+        Say($"Load average at end {AckBench.LoadAverage()}.");
+        Say(string.Create(CultureInfo.InvariantCulture, $"Total run time {started.Elapsed.TotalSeconds:N0} s."));
+        return new BenchResult(report.ToString(), [.. rows.Select(r => new Verdict(
+            $"logs {r.Store}: stream->store vs raw", ">= 50% of raw",
+            r.Note.Length > 0 ? r.Note : string.Create(CultureInfo.InvariantCulture, $"{r.Pipeline:N0} vs {r.Raw:N0} lines/s = {r.Pipeline / r.Raw:P0}"),
+            r.Note.Length > 0 ? null : r.Pipeline / r.Raw >= 0.5))]);
+    }
+
+    private sealed record Cluster(ClusterSimulator Simulator, ServiceProvider Services) : IAsyncDisposable
+    {
+        public IKubernetesJobs Jobs => Services.GetRequiredService<IKubernetesJobs>();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Services.DisposeAsync();
+            await Simulator.DisposeAsync();
+        }
+    }
+
+    private static async Task<Cluster> StartClusterAsync(CancellationToken ct)
+    {
+        var simulatorOptions = new ClusterSimulatorOptions { Url = "http://127.0.0.1:0" };
+        simulatorOptions.ManifestPaths.Add(Path.Combine(ResultFiles.RepositoryRoot(), "sandbox", "cluster.yaml"));
+        var simulator = await ClusterSimulator.StartAsync(simulatorOptions, cancellationToken: ct);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kubernetes:Host"] = simulator.BaseUrl.ToString().TrimEnd('/'),
+            ["Environments:Default"] = "production",
+            ["Environments:Targets:production:Namespace"] = "production",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddKubernetesJobs(configuration).BuildServiceProvider();
+        return new Cluster(simulator, services);
+    }
+
+    /// <summary>Runs the printing Job to its end, then times the follow from its first byte to the last batch stored.</summary>
+    private static async Task<(double LinesPerSecond, IReadOnlyList<LogLine> Lines)> PipelineAsync(Cluster cluster, ILogStore store, int lines, CancellationToken ct)
+    {
+        var jobId = JobIds.New();
+        var prepared = await cluster.Jobs.PrepareAsync(
+            new PrepareJobRequest(jobId, "web", "production", "production", string.Create(CultureInfo.InvariantCulture, $"seq -f '{LineFormat}' 1 {lines}")), ct);
+        await cluster.Jobs.CreateAsync(prepared, ct);
+        await AckBench.DrainAsync(cluster.Simulator, ct);
+
+        var observer = new StoringObserver(store, jobId);
+        var clock = Stopwatch.StartNew();
+        var end = await cluster.Jobs.FollowAsync(
+            new FollowRequest(jobId, prepared.Namespace, prepared.JobName, prepared.Container, new FollowCheckpoint()) { Environment = "production" },
+            observer, ct);
+        var stored = await store.LastNumberAsync(jobId, ct);
+        if (!end.Succeeded || stored != lines)
+        {
+            throw new InvalidOperationException($"The follow ended with {end} and stored {stored} of {lines} lines.");
+        }
+        var seconds = (observer.LastStored - observer.FirstReceived).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {store.GetType().Name}: {lines:N0} lines in {observer.Batches:N0} batches, first batch to last stored {seconds:N2} s (whole follow {clock.Elapsed.TotalSeconds:N2} s)"));
+        return (lines / seconds, observer.Lines);
+    }
+
+    /// <summary>What the job flow does with a followed log: append each batch, in order, before the next.</summary>
+    private sealed class StoringObserver(ILogStore store, string jobId) : IFollowObserver
+    {
+        private readonly List<LogLine> _lines = [];
+
+        public TimeSpan FirstReceived { get; private set; }
+        public TimeSpan LastStored { get; private set; }
+        public int Batches { get; private set; }
+        public IReadOnlyList<LogLine> Lines => _lines;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public Task OnRunningAsync(string? image, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
+        {
+            if (Batches++ == 0)
+            {
+                FirstReceived = _clock.Elapsed;
+            }
+            await store.AppendAsync(jobId, lines, cancellationToken);
+            LastStored = _clock.Elapsed;
+            _lines.AddRange(lines);
+        }
+
+        public void OnProgress(FollowCheckpoint checkpoint)
+        {
+        }
+    }
+
+    /// <summary>The stream's stored name, as the stores write it ('output', 'stdout', 'stderr').</summary>
+    private static string Wire(LogStream stream) => stream.ToString().ToLowerInvariant();
+
+    private static async Task<double> RawSqliteAsync(string path, IReadOnlyList<LogLine> lines, CancellationToken ct)
+    {
+        // The store's own migration makes the table; the raw insert then bypasses the store.
+        using (var store = new SqliteLogStore(path))
+        {
+            await store.InitializeAsync(ct);
+        }
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await connection.OpenAsync(ct);
+        await using (var pragmas = connection.CreateCommand())
+        {
+            pragmas.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+            await pragmas.ExecuteNonQueryAsync(ct);
+        }
+        var clock = Stopwatch.StartNew();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO log_lines (job_id, line_number, ts, stream, text) VALUES ($job, $n, $ts, $stream, $text)";
+        insert.Parameters.AddWithValue("$job", "j-raw");
+        var number = insert.Parameters.Add("$n", SqliteType.Integer);
+        var timestamp = insert.Parameters.Add("$ts", SqliteType.Integer);
+        var stream = insert.Parameters.Add("$stream", SqliteType.Text);
+        var text = insert.Parameters.Add("$text", SqliteType.Text);
+        insert.Prepare();
+        foreach (var line in lines)
+        {
+            number.Value = line.Number;
+            timestamp.Value = (line.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+            stream.Value = Wire(line.Stream);
+            text.Value = line.Text;
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return lines.Count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> RawPostgresAsync(NpgsqlDataSource dataSource, string schema, IReadOnlyList<LogLine> lines, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var clock = Stopwatch.StartNew();
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY \"{schema}\".log_lines (job_id, line_number, ts, stream, text) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var line in lines)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync("j-raw", NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(line.Number, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(new DateTimeOffset(line.Timestamp.UtcTicks - (line.Timestamp.UtcTicks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero), NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(Wire(line.Stream), NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(line.Text, NpgsqlDbType.Text, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        return lines.Count / clock.Elapsed.TotalSeconds;
+    }
+}
