@@ -10,7 +10,7 @@ namespace Specific.Jobs.Redaction;
 public static partial class SecretShapes
 {
     /// <summary>Every shape gets this long per text; a text that takes longer is withheld whole (see <see cref="Locate"/>).</summary>
-    public const int TimeoutMilliseconds = 500;
+    public const int TimeoutMilliseconds = 1000;
 
     private const string SecretGroup = "secret";
 
@@ -20,7 +20,7 @@ public static partial class SecretShapes
         BearerToken(), AuthorizationWithScheme(), AuthorizationBare(),
         AwsAccessKeyId(), AwsSecretAccessKey(),
         GitHubToken(),
-        PrivateKeyBlock(),
+        PrivateKeyBlock(), EscapedPrivateKeyBlock(),
         UrlPassword(),
     ];
 
@@ -86,21 +86,8 @@ public static partial class SecretShapes
         }
     }
 
-    private static bool IsKeyLine(ReadOnlySpan<char> line)
-    {
-        if (line.StartsWith("-----BEGIN", StringComparison.Ordinal))
-        {
-            return true;
-        }
-        foreach (var c in line)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '='))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    private static bool IsKeyLine(ReadOnlySpan<char> line) =>
+        line.StartsWith("-----BEGIN", StringComparison.Ordinal) || KeyLineAlone().IsMatch(line);
 
     [GeneratedRegex(@"\b(?:xox[abprs]|xoxe\.xox[bp]|xoxe)-[A-Za-z0-9-]{8,}", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex SlackToken();
@@ -135,16 +122,29 @@ public static partial class SecretShapes
     [GeneratedRegex(@"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex GitHubToken();
 
-    // A whole block; or, when its END is not in this text (yet), everything from BEGIN on.
-    [GeneratedRegex(@"-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)",
+    // The lines of a key block: base64 (a short last line ends in '='), or an RFC 1421 header (Proc-Type, DEK-Info).
+    private const string KeyLine = @"(?:[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9+/]{1,15}={1,2}|(?:Proc-Type|DEK-Info|Comment):[^\r\n]*)";
+
+    // BEGIN, the key lines that follow, and END when it is in this text; without END (it comes in a later piece),
+    // BEGIN and the key lines so far.
+    [GeneratedRegex(@"-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:\r?\n(?:" + KeyLine + @")?(?=\r?\n|\z))*(?:\r?\n-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----)?",
         RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex PrivateKeyBlock();
+
+    // The same block written on one line with escaped newlines, as in a service account's JSON key file.
+    [GeneratedRegex(@"-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|[A-Za-z0-9+/=])*(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----)?",
+        RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    private static partial Regex EscapedPrivateKeyBlock();
+
+    [GeneratedRegex("^" + KeyLine + "$", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    private static partial Regex KeyLineAlone();
 
     [GeneratedRegex(@"-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex PrivateKeyEnd();
 
     // scheme://user:password@host (the user may be empty: redis://:password@host).
-    [GeneratedRegex(@"\b[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s:/?#@\[\]""'<>]*:(?<secret>[^\s/?#@\[\]""'<>]+)@",
+    // Led by the literal "://" so the engine can jump between candidates; the scheme is checked looking back.
+    [GeneratedRegex(@"(?<=\b[A-Za-z][A-Za-z0-9+.\-]{0,30})://[^\s:/?#@\[\]""'<>]*:(?<secret>[^\s/?#@\[\]""'<>]+)@",
         RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex UrlPassword();
 }

@@ -85,7 +85,9 @@ public sealed class SecretValueSet
         // `echo $SECRET | base64` encodes the newline echo adds.
         Add(candidates, Convert.ToBase64String([.. bytes, (byte)'\n']).TrimEnd('='));
         Add(candidates, Uri.EscapeDataString(value));
+        // JSON as most serializers write it, and as System.Text.Json does by default (\u002B for '+').
         Add(candidates, JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value);
+        Add(candidates, JsonEncodedText.Encode(value, JavaScriptEncoder.Default).Value);
     }
 
     private static bool Add(HashSet<string> candidates, string candidate)
