@@ -77,8 +77,8 @@ public sealed partial class JobRedaction(
         if (read.Problems.Count > 0)
         {
             warning = (read.Values.Count > 0
-                    ? "Secret values could not all be read, so some may show: only the values that could be read and token shapes are redacted. "
-                    : "Secret values could not be read, so they may show: only token shapes are redacted. ")
+                    ? "Some secret values could not be read, so they may show here; only the values that could be read and token shapes are redacted: "
+                    : "Secret values could not be read, so they may show here; only token shapes are redacted: ")
                 + string.Join("; ", read.Problems.Distinct(StringComparer.Ordinal)) + ".";
             lock (_gate)
             {

@@ -1,6 +1,7 @@
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Interactions;
@@ -18,6 +19,7 @@ public sealed class SlashCommandHandler(
     JobCanceller canceller,
     IJobStore jobs,
     ILogStore logs,
+    IJobRedaction redaction,
     IRequestLedger ledger,
     FrontDoorQueue queue,
     TimeProvider clock)
@@ -120,9 +122,13 @@ public sealed class SlashCommandHandler(
             return Problem($"No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
         }
 
-        var tail = await logs.TailAsync(job.Id, JobReplies.TailLines, cancellationToken);
+        // A few lines more than shown, so a key block that began just before the tail is still recognised.
+        var read = await logs.TailAsync(job.Id, JobReplies.TailLines * 2, cancellationToken);
+        var redactor = await redaction.ForJobAsync(job, cancellationToken);
+        var tail = redactor.RedactLines(read, Math.Max(0, read.Count - JobReplies.TailLines));
         var last = tail.Count == 0 ? 0 : tail[^1].Number;
-        return SlackMessage.Ephemeral(JobReplies.Tail(job, tail, last));
+        var text = JobReplies.Tail(job, tail, last);
+        return SlackMessage.Ephemeral(redactor.Warning is { } warning ? $"{text}\n:warning: {warning}" : text);
     }
 
     private async Task<SlackMessage?> CancelAsync(SlashCommand slash, string jobId, CancellationToken cancellationToken)

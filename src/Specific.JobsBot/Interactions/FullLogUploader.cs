@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Specific.Slack.WebApi;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 
 namespace Specific.JobsBot.Interactions;
@@ -11,7 +12,7 @@ namespace Specific.JobsBot.Interactions;
 /// uploaded into the job's thread.
 /// </summary>
 public sealed partial class FullLogUploader(
-    IJobStore jobs, ILogStore logs, SlackWebClient slack, ILogger<FullLogUploader> logger)
+    IJobStore jobs, ILogStore logs, IJobRedaction redaction, SlackWebClient slack, ILogger<FullLogUploader> logger)
 {
     public async Task UploadAsync(string jobId, string channelId, string? threadTs, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
@@ -24,18 +25,25 @@ public sealed partial class FullLogUploader(
         }
 
         var path = Path.Combine(Path.GetTempPath(), $"specific-{job.Id}-{Guid.NewGuid():N}.log");
+        ITextRedactor redactor = SecretRedactor.ShapesOnly;
         try
         {
             long lines = 0;
+            redactor = await redaction.ForJobAsync(job, cancellationToken);
+            var redacting = new SecretStreamRedactor(redactor);
             await using (var file = new StreamWriter(path, append: false, new UTF8Encoding(false)))
             {
+                if (redactor.Warning is { } warning)
+                {
+                    await file.WriteAsync($"[{warning}]\n".AsMemory(), cancellationToken);
+                }
                 await foreach (var line in logs.ReadAllAsync(job.Id, cancellationToken))
                 {
-                    await file.WriteAsync(line.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture).AsMemory(), cancellationToken);
-                    await file.WriteAsync(' ');
-                    await file.WriteLineAsync(line.Text.AsMemory(), cancellationToken);
+                    var stamp = line.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+                    await file.WriteAsync(redacting.Push($"{stamp} {line.Text}\n").AsMemory(), cancellationToken);
                     lines++;
                 }
+                await file.WriteAsync(redacting.Complete().AsMemory(), cancellationToken);
             }
 
             if (lines == 0)
@@ -51,7 +59,7 @@ public sealed partial class FullLogUploader(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogUploadFailed(ex, job.Id);
-            await slack.TellAsync(replyTo, $":x: Couldn't upload the log of `{job.Id}`: {ex.Message}", CancellationToken.None);
+            await slack.TellAsync(replyTo, $":x: Couldn't upload the log of `{job.Id}`: {redactor.Redact(ex.Message)}", CancellationToken.None);
         }
         finally
         {

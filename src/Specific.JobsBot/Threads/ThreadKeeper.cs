@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.Slack.WebApi;
 
@@ -27,6 +28,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         SlackWebClient slack,
         JobMessageRenderer messages,
         ThreadReplyRenderer replies,
+        IJobRedaction redaction,
         SlackPacer pacer,
         ThreadKeeperMetrics metrics,
         IOptions<ThreadKeeperOptions> options,
@@ -40,6 +42,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         Slack = slack;
         Messages = messages;
         Replies = replies;
+        Redaction = redaction;
         Pacer = pacer;
         Metrics = metrics;
         Options = options.Value;
@@ -57,6 +60,7 @@ public sealed partial class ThreadKeeper : BackgroundService
     internal SlackWebClient Slack { get; }
     internal JobMessageRenderer Messages { get; }
     internal ThreadReplyRenderer Replies { get; }
+    internal IJobRedaction Redaction { get; }
     internal SlackPacer Pacer { get; }
     internal ThreadKeeperMetrics Metrics { get; }
     internal ThreadKeeperOptions Options { get; }

@@ -92,7 +92,7 @@ public sealed class JobRedactionTests
 
         Assert.Equal("[redacted] [redacted]", redactor.Redact("readable-value-1234 xoxb-1234567890-abcdefghij"));
         Assert.NotNull(redactor.Warning);
-        Assert.Contains("could not all be read", redactor.Warning, StringComparison.Ordinal);
+        Assert.Contains("Some secret values could not be read", redactor.Warning, StringComparison.Ordinal);
         Assert.Contains("Secret `db`", redactor.Warning, StringComparison.Ordinal);
 
         // A failed read is tried again soon, not kept for the whole cache duration.
