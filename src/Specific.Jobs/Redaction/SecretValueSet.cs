@@ -79,11 +79,15 @@ public sealed class SecretValueSet
             return;
         }
         var bytes = Encoding.UTF8.GetBytes(value);
+        // Padded and unpadded: the longest match wins, so padding goes too when it is there.
         var base64 = Convert.ToBase64String(bytes);
+        Add(candidates, base64);
         Add(candidates, base64.TrimEnd('='));
         Add(candidates, base64.TrimEnd('=').Replace('+', '-').Replace('/', '_'));
         // `echo $SECRET | base64` encodes the newline echo adds.
-        Add(candidates, Convert.ToBase64String([.. bytes, (byte)'\n']).TrimEnd('='));
+        var echoed = Convert.ToBase64String([.. bytes, (byte)'\n']);
+        Add(candidates, echoed);
+        Add(candidates, echoed.TrimEnd('='));
         Add(candidates, Uri.EscapeDataString(value));
         // JSON as most serializers write it, and as System.Text.Json does by default (\u002B for '+').
         Add(candidates, JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value);

@@ -15,6 +15,12 @@ public static class ScriptedConditions
     /// <summary>The image has no shell: the container fails to start with StartError and exit code 128.</summary>
     public const string NoShell = "no-shell";
 
+    /// <summary>
+    /// On a Secret (metadata annotation <see cref="SimulateAnnotation"/>): reading it through the API is refused with 403,
+    /// as RBAC refuses a client without <c>get</c> on secrets; pods still get its values, as the kubelet has its own access.
+    /// </summary>
+    public const string Forbidden = "forbidden";
+
     /// <summary>PVC annotation naming the node a ReadWriteOnce volume is attached to; pods elsewhere hit Multi-Attach.</summary>
     public const string AttachedToNodeAnnotation = "sandbox.specific.dev/attached-to-node";
 }
