@@ -20,6 +20,11 @@ public static class LogLineRedaction
             return lines;
         }
         var redacted = redactor.Redact(string.Join('\n', lines.Select(line => line.Text))).Split('\n');
+        if (redacted.Length != lines.Sum(line => line.Text.Count(c => c == '\n') + 1))
+        {
+            // A redactor that does not keep line breaks (not SecretRedactor): redact line by line rather than misplace lines.
+            return [.. lines.Skip(context).Select(line => line with { Text = redactor.Redact(line.Text) })];
+        }
         var result = new List<LogLine>(lines.Count - context);
         var piece = 0;
         for (var i = 0; i < lines.Count; i++)

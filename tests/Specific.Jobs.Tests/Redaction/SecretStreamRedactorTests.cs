@@ -101,6 +101,27 @@ public sealed class SecretStreamRedactorTests
     }
 
     [Fact]
+    public void A_key_block_that_never_ends_is_released_redacted_once_it_reaches_the_memory_bound()
+    {
+        const int bound = 64 * 1024;
+        var stream = new SecretStreamRedactor(SecretRedactor.ShapesOnly, bound);
+        var released = new StringBuilder(stream.Push("-----BEGIN PRIVATE KEY-----\n"));
+        const string keyLine = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7abcdefghij01\n";
+        var pushed = 0;
+        while (pushed < 4 * bound)
+        {
+            released.Append(stream.Push(keyLine));
+            pushed += keyLine.Length;
+        }
+
+        // Held while the block might still end, then let go at the bound, redacted, rather than kept in memory for ever;
+        // the lines after each release are still known to belong to the block.
+        var lines = released.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length * keyLine.Length >= 2 * bound, $"Only {lines.Length} lines were released.");
+        Assert.All(lines, line => Assert.Equal(SecretRedactor.Marker, line));
+    }
+
+    [Fact]
     public void Memory_stays_bounded_by_the_window_and_a_chunk()
     {
         var redactor = new SecretRedactor(SecretValueSet.Create([Value]));
