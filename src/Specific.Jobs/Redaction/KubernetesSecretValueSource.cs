@@ -95,7 +95,10 @@ public sealed partial class KubernetesSecretValueSource(
         }
         if (deployments.Items.FirstOrDefault() is not { } deployment)
         {
-            return ([], $"neither the job's Kubernetes Job nor Deployment `{job.Service}` exists in `{@namespace}` any more, so its Secrets are unknown");
+            // Never created (the service was not deployed): no pod ran, so there is no value to hide.
+            return job.KubernetesJobName is null
+                ? ([], null)
+                : ([], $"neither the job's Kubernetes Job nor Deployment `{job.Service}` exists in `{@namespace}` any more, so its Secrets are unknown");
         }
         try
         {

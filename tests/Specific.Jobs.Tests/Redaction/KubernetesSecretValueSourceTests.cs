@@ -165,17 +165,34 @@ public sealed class KubernetesSecretValueSourceTests
     }
 
     [Fact]
-    public async Task A_service_that_no_longer_exists_is_reported()
+    public async Task A_job_whose_Job_and_Deployment_are_both_gone_is_reported()
     {
         await using var cluster = await SimulatedCluster.StartAsync(Manifests);
         var job = await cluster.StartJobAsync("payments", "true");
-        var record = RecordOf(job, "payments", "true") with { KubernetesJobName = null };
+        await cluster.Client.BatchV1.DeleteNamespacedJobAsync(job.JobName, job.Namespace, propagationPolicy: "Background", cancellationToken: Ct);
         await cluster.Client.AppsV1.DeleteNamespacedDeploymentAsync("payments", SimulatedCluster.Namespace, cancellationToken: Ct);
+
+        var read = await SourceFor(cluster).ReadAsync(RecordOf(job, "payments", "true"), Ct);
+
+        Assert.Empty(read.Values);
+        Assert.Contains("Deployment `payments`", Assert.Single(read.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_job_that_never_started_because_the_service_is_not_deployed_needs_no_warning()
+    {
+        await using var cluster = await SimulatedCluster.StartAsync(Manifests);
+        var record = new JobRecord
+        {
+            Id = "j-00000001", Service = "not-deployed", Environment = SimulatedCluster.Environment, Command = "true",
+            Origin = new JobOrigin(JobOrigin.Slack), State = JobState.Failed, Version = 3, CreatedAt = DateTimeOffset.UtcNow,
+            FailureReason = "Service `not-deployed` is not deployed in environment `production`.",
+        };
 
         var read = await SourceFor(cluster).ReadAsync(record, Ct);
 
         Assert.Empty(read.Values);
-        Assert.Contains("Deployment `payments`", Assert.Single(read.Problems), StringComparison.Ordinal);
+        Assert.Empty(read.Problems);
     }
 
     [Fact]
