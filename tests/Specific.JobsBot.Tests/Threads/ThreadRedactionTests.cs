@@ -45,6 +45,8 @@ public sealed class ThreadRedactionTests
         world.Redaction.Use([ApiKey, Password]);
         await world.StartKeeperAsync("keeper-a");
         var job = await world.CreateSlackJobAsync($"curl -H 'Authorization: Bearer {ApiKey}' https://api.example.com");
+        // The keeper finds a job by its changes or by sweeping unfinished ones: let it see this one before it ends.
+        await world.WaitForThreadAsync(job.Id, t => t.MessageTs is not null);
         await world.Jobs.MoveAsync(job.Id, JobState.Queued);
         await world.Jobs.AddDetailsAsync(job.Id, new JobDetails("specific-job-x", "production", "web:1", [$"note echoing {Password}"]), Ct);
         await world.Jobs.MoveAsync(job.Id, JobState.Running);
@@ -142,6 +144,7 @@ public sealed class ThreadRedactionTests
         world.Redaction.Use([], warning);
         await world.StartKeeperAsync("keeper-a");
         var job = await world.CreateSlackJobAsync("env");
+        await world.WaitForThreadAsync(job.Id, t => t.MessageTs is not null);
         await world.Jobs.MoveAsync(job.Id, JobState.Queued);
         await world.Jobs.MoveAsync(job.Id, JobState.Running);
         world.Logs.Write(job.Id, Enumerable.Range(1, 100).Select(n => $"line {n} xoxp-12345-67890-abcdefABCDEF"));
