@@ -33,12 +33,14 @@ public sealed partial class JobRedaction(
             {
                 MakeRoom(now, settings.MaxCachedJobs);
                 entry = new CacheEntry(now + settings.CacheDuration);
-                // Not the caller's token: other callers share this read, and one of them giving up must not fail it.
-                entry.Redactor = LoadAsync(job, entry, settings);
+                var created = entry;
+                // Started outside the lock, once; not with the caller's token: other callers share this read, and one
+                // of them giving up must not fail it.
+                entry.Redactor = new Lazy<Task<ITextRedactor>>(() => LoadAsync(job, created, settings));
                 _cache[job.Id] = entry;
             }
         }
-        return await entry.Redactor.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await entry.Redactor.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How many jobs' values are held now (for tests of the bound).</summary>
@@ -112,7 +114,7 @@ public sealed partial class JobRedaction(
     private sealed class CacheEntry(DateTimeOffset expiresAt)
     {
         public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
-        public Task<ITextRedactor> Redactor { get; set; } = null!;
+        public Lazy<Task<ITextRedactor>> Redactor { get; set; } = null!;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the Secrets of job {JobId} for redaction failed; redacting by shape only")]
