@@ -21,8 +21,9 @@ public static class KubernetesApiCalls
     public static readonly KubernetesApiCall WatchPods = new("", "pods", "watch");
     public static readonly KubernetesApiCall ReadPodLog = new("", "pods/log", "get");
     public static readonly KubernetesApiCall ListEvents = new("", "events", "list");
+    public static readonly KubernetesApiCall ReadSecret = new("", "secrets", "get");
 
-    /// <summary>All of them, in the order above.</summary>
+    /// <summary>Every call of the job engine's adapter: what the worker's Role grants.</summary>
     public static IReadOnlyList<KubernetesApiCall> All { get; } =
     [
         ReadDeployment, ListDeployments,
@@ -30,4 +31,13 @@ public static class KubernetesApiCalls
         ReadPod, ListPods, WatchPods, ReadPodLog,
         ListEvents,
     ];
+
+    /// <summary>The bot's own calls: the service catalog lists Deployments (<see cref="KubernetesServiceCatalog"/>).</summary>
+    public static IReadOnlyList<KubernetesApiCall> Bot { get; } = [ListDeployments];
+
+    /// <summary>
+    /// What redaction by secret value adds to the bot's Role (<c>Redaction.KubernetesSecretValueSource</c>): the job's
+    /// Kubernetes Job, else its Deployment (listed by name), then the Secrets their container names.
+    /// </summary>
+    public static IReadOnlyList<KubernetesApiCall> ValueRedaction { get; } = [ReadJob, ListDeployments, ReadSecret];
 }

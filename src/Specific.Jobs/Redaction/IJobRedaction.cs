@@ -17,4 +17,10 @@ public interface ITextRedactor
     /// cutting it into pieces: a value split across two pieces is only found while they are still one text.
     /// </summary>
     string Redact(string text);
+
+    /// <summary>
+    /// A sentence to show beside the output when redaction by value is incomplete for this job (a Secret could not be
+    /// read), so a reader knows only token shapes were caught; null when every value was read or value redaction is off.
+    /// </summary>
+    string? Warning => null;
 }

@@ -27,10 +27,14 @@ public sealed class JobLogReader(IJobStore jobs, ILogStore logs, IJobRedaction r
         if (command.Grep is { } text)
         {
             var found = await logs.SearchAsync(job.Id, text, GrepLines, cancellationToken);
-            return JobLogReplies.Grep(job, redactor.Redact(text), found with { Lines = RedactedLines.Of(found.Lines, redactor) });
+            var grep = JobLogReplies.Grep(job, redactor.Redact(text), found with { Lines = redactor.RedactLines(found.Lines) });
+            return JobLogReplies.WithWarning(grep, redactor.Warning);
         }
 
-        var tail = await logs.TailAsync(job.Id, JobReplies.TailLines, cancellationToken);
-        return JobLogReplies.Tail(job, RedactedLines.Of(tail, redactor), tail.Count == 0 ? 0 : tail[^1].Number);
+        // Twice the lines shown: the earlier half is read as context, so a key block that began before the tail is still found.
+        var read = await logs.TailAsync(job.Id, JobReplies.TailLines * 2, cancellationToken);
+        var context = Math.Max(0, read.Count - JobReplies.TailLines);
+        var tail = JobLogReplies.Tail(job, redactor.RedactLines(read, context), read.Count == 0 ? 0 : read[^1].Number);
+        return JobLogReplies.WithWarning(tail, redactor.Warning);
     }
 }

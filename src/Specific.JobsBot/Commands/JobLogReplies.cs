@@ -13,6 +13,19 @@ public static class JobLogReplies
     /// <summary>A matching line longer than this is cut, so one long line cannot crowd out the others.</summary>
     public const int GrepLineLength = 300;
 
+    /// <summary>The answer with the redactor's warning (Secret values it could not read) added, when there is one.</summary>
+    public static SlackMessage WithWarning(SlackMessage reply, string? warning)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (warning is null)
+        {
+            return reply;
+        }
+
+        var note = $":warning: {warning}";
+        return reply with { Text = $"{reply.Text}\n{note}", Blocks = [.. reply.Blocks ?? [], new ContextBlock([new Mrkdwn(note)])] };
+    }
+
     /// <summary>The last lines of the log, newest kept when they do not all fit.</summary>
     public static SlackMessage Tail(JobRecord job, IReadOnlyList<LogLine> lines, long lastNumber)
     {

@@ -2,6 +2,7 @@ using System.Text;
 using Humanizer;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Redaction;
 using Specific.JobsBot.Threads;
 
 namespace Specific.JobsBot.Commands;
@@ -26,7 +27,7 @@ public static class JobReplies
             : $"Starting `{request.Command}`{label} {where}…";
     }
 
-    /// <summary>Recent jobs, newest first, with state emoji and age.</summary>
+    /// <summary>Recent jobs, newest first, with state emoji and age; commands redacted by token shape (no Secrets are read for a list).</summary>
     public static string List(IReadOnlyList<JobRecord> jobs, string? service, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(jobs);
@@ -46,7 +47,7 @@ public static class JobReplies
                 .Append(" · ").Append(job.State.ToWire())
                 .Append(' ').Append(job.CreatedAt.Humanize(now))
                 .Append(who)
-                .Append(" · `").Append(Shorten(OneLine(job.Command), 60).Replace('`', '\'')).Append("`\n");
+                .Append(" · `").Append(Shorten(OneLine(SecretRedactor.ShapesOnly.Redact(job.Command)), 60).Replace('`', '\'')).Append("`\n");
         }
 
         return text.ToString().TrimEnd('\n');

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Specific.Jobs;
 using Specific.Jobs.Kubernetes;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Threads;
 using Specific.Slack.WebApi;
@@ -45,9 +46,13 @@ public static class BotComposition
         };
     }
 
-    /// <summary>Slack's Web API client, the front door and the thread keeper: everything that talks to Slack.</summary>
+    /// <summary>
+    /// Slack's Web API client, the front door and the thread keeper: everything that talks to Slack, and the secret
+    /// redaction all of it posts through (Redaction:SecretValues).
+    /// </summary>
     public static IServiceCollection AddSlackParts(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddRedaction(configuration);
         services.AddSlackWebClient(configuration);
         services.AddSlackFrontDoor();
         services.AddSlackSocketMode(configuration);

@@ -22,6 +22,9 @@ public sealed record FullLogSummary(long Lines, long CutLines, long Bytes)
 /// </summary>
 public static class FullLogFile
 {
+    /// <summary>Lines of the previous block read again as context when the next is redacted (as the thread's excerpts do).</summary>
+    public const int ContextLines = 64;
+
     /// <summary>Lines redacted as one block.</summary>
     public const int BlockLines = 1_000;
 
@@ -47,7 +50,14 @@ public static class FullLogFile
         ArgumentOutOfRangeException.ThrowIfLessThan(headBudget, 1, nameof(maxBytes));
 
         var writer = new Writer(destination);
+        if (redactor.Warning is { } warning)
+        {
+            // Said first, so whoever opens the file knows what may show in it.
+            await writer.WriteRawAsync($"[{warning}]\n", cancellationToken);
+        }
+
         var block = new List<LogLine>(BlockLines);
+        IReadOnlyList<LogLine> context = [];
         var lastWritten = 0L;
         var full = false;
         await foreach (var line in logs.ReadAllAsync(job.Id, cancellationToken))
@@ -58,7 +68,8 @@ public static class FullLogFile
                 continue;
             }
 
-            (lastWritten, full) = await writer.WriteWithinAsync(Redact(block, redactor), headBudget, lastWritten, cancellationToken);
+            (lastWritten, full) = await writer.WriteWithinAsync(Redact(context, block, redactor), headBudget, lastWritten, cancellationToken);
+            context = block.TakeLast(ContextLines).ToList();
             block.Clear();
             if (full)
             {
@@ -68,7 +79,7 @@ public static class FullLogFile
 
         if (!full && block.Count > 0)
         {
-            (lastWritten, full) = await writer.WriteWithinAsync(Redact(block, redactor), headBudget, lastWritten, cancellationToken);
+            (lastWritten, full) = await writer.WriteWithinAsync(Redact(context, block, redactor), headBudget, lastWritten, cancellationToken);
         }
 
         if (!full)
@@ -79,7 +90,7 @@ public static class FullLogFile
         // Cut: say what is missing, then the log's last lines that fit what is left.
         var last = await logs.LastNumberAsync(job.Id, cancellationToken);
         var tail = (await logs.TailAsync(job.Id, TailLinesKept, cancellationToken)).Where(line => line.Number > lastWritten).ToList();
-        var redactedTail = Redact(tail, redactor);
+        var redactedTail = Redact([], tail, redactor);
         var kept = new List<(LogLine Line, string Text)>();
         var tailBytes = 0L;
         for (var i = redactedTail.Count - 1; i >= 0; i--)
@@ -120,12 +131,12 @@ public static class FullLogFile
             + $"`/specific job logs {job.Id} --grep <text>` searches the whole log. -----\n");
     }
 
-    /// <summary>A block redacted as one; lines merged by a multi-line secret count as written up to the block's last.</summary>
-    private static IReadOnlyList<LogLine> Redact(IReadOnlyList<LogLine> block, ITextRedactor redactor)
-    {
-        var redacted = RedactedLines.Of(block, redactor);
-        return redacted.Count == block.Count || redacted.Count == 0 ? redacted : [redacted[0] with { Number = block[^1].Number }];
-    }
+    /// <summary>
+    /// A block redacted as one, with the previous block's last lines read as context, so a secret (a key block) that
+    /// began before the cut is still found; every line keeps its number.
+    /// </summary>
+    private static IReadOnlyList<LogLine> Redact(IReadOnlyList<LogLine> context, IReadOnlyList<LogLine> block, ITextRedactor redactor) =>
+        redactor.RedactLines([.. context, .. block], context.Count);
 
     private static string Format(LogLine line)
     {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Observability;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.Slack.BlockKit;
 using Specific.Slack.WebApi;
@@ -40,6 +41,12 @@ internal sealed partial class JobThreadWriter
         "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "no_permission",
         "ekm_access_denied", "missing_scope", "fatal_error", "internal_error", "service_unavailable", "request_timeout",
     };
+
+    /// <summary>
+    /// Lines read before an excerpt only to redact it: a key block that began in an earlier excerpt (an RSA 4096 key
+    /// is about 50 lines) is still recognised, so its later lines are hidden too.
+    /// </summary>
+    private const int RedactionContextLines = 64;
 
     private readonly ThreadKeeper keeper;
     private readonly ILogger logger;
@@ -212,7 +219,7 @@ internal sealed partial class JobThreadWriter
             var due = lastExcerptAt + Options.ExcerptInterval;
             if (due <= now || lastLine - thread.PostedLogLine >= Options.MaxLinesPerExcerpt)
             {
-                await PostExcerptAsync(thread.PostedLogLine, lastLine, now, cancellationToken).ConfigureAwait(false);
+                await PostExcerptAsync(job, thread.PostedLogLine, lastLine, now, cancellationToken).ConfigureAwait(false);
                 return null;
             }
             waits.Add(due - now);
@@ -269,7 +276,7 @@ internal sealed partial class JobThreadWriter
 
     private async Task PostJobMessageAsync(JobRecord job, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var message = keeper.Messages.Render(job, now);
+        var message = keeper.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
         var posted = await PostAsync(Kinds.MessagePost, SlackWebClient.Methods.PostMessage, message,
             (m, ct) => keeper.Slack.PostMessageAsync(thread.ChannelId, m, null, ct), cancellationToken).ConfigureAwait(false);
         if (posted is null)
@@ -283,7 +290,7 @@ internal sealed partial class JobThreadWriter
 
     private async Task UpdateJobMessageAsync(JobRecord job, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var message = keeper.Messages.Render(job, now);
+        var message = keeper.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
         var updated = await PostAsync(Kinds.MessageUpdate, SlackWebClient.Methods.Update, message,
             (m, ct) => keeper.Slack.UpdateMessageAsync(thread.ChannelId, thread.MessageTs!, m, ct), cancellationToken).ConfigureAwait(false);
         if (updated is null && !skipped)
@@ -310,11 +317,15 @@ internal sealed partial class JobThreadWriter
         await SaveAsync(thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
     }
 
-    private async Task PostExcerptAsync(long after, long upTo, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task PostExcerptAsync(JobRecord job, long after, long upTo, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Newest lines win: when more are waiting than one excerpt reads, the oldest are never read.
         var from = Math.Max(after, upTo - Options.MaxLinesPerExcerpt);
-        var lines = await keeper.Logs.ReadAfterAsync(JobId, from, (int)(upTo - from), cancellationToken).ConfigureAwait(false);
+        var readFrom = Math.Max(0, from - RedactionContextLines);
+        var read = await keeper.Logs.ReadAfterAsync(JobId, readFrom, (int)(upTo - readFrom), cancellationToken).ConfigureAwait(false);
+        // Redacted as one block before Fit cuts lines and drops the oldest: a secret is never split before it is found.
+        var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var lines = redactor.RedactLines(read, read.Count(line => line.Number <= from));
         var excerpt = LogExcerpt.Fit(lines, from - after, ThreadReplyRenderer.ExcerptCharacters);
         if (excerpt.IsEmpty)
         {
@@ -343,17 +354,19 @@ internal sealed partial class JobThreadWriter
             if (tailStart > thread.PostedLogLine)
             {
                 // What the tail will not show goes out first, as an ordinary excerpt.
-                await PostExcerptAsync(thread.PostedLogLine, tailStart, now, cancellationToken).ConfigureAwait(false);
+                await PostExcerptAsync(job, thread.PostedLogLine, tailStart, now, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            var tailLines = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines, cancellationToken).ConfigureAwait(false);
+            var read = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
+            var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+            var tailLines = redactor.RedactLines(read, Math.Max(0, read.Count - Options.FinalTailLines));
             var tail = LogExcerpt.Fit(tailLines, 0, ThreadReplyRenderer.ExcerptCharacters);
             var unshownInTail = tailLines.LongCount(line => line.Number > thread.PostedLogLine && (tail.IsEmpty || line.Number < tail.FirstShown));
             var fullLog = knowsWholeThread
                 ? linesNeverShown + unshownInTail > 0
                 : lastLine > (tail.IsEmpty ? 0 : tail.LastNumber - tail.FirstShown + 1);
-            var reply = keeper.Replies.Final(job, tail, lastLine, fullLog, now);
+            var reply = keeper.Replies.Final(redactor.Redacted(job), tail, lastLine, fullLog, now, redactor.Warning);
             var posted = await PostAsync(Kinds.FinalReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
             if (posted is null && !skipped)
             {
@@ -383,13 +396,10 @@ internal sealed partial class JobThreadWriter
         try
         {
             await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
-            await using (var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false)))
             {
-                await foreach (var line in keeper.Logs.ReadAllAsync(JobId, cancellationToken).ConfigureAwait(false))
-                {
-                    await writer.WriteAsync(line.Text.AsMemory(), cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync('\n').ConfigureAwait(false);
-                }
+                // The same file as the Full log button's: redacted, capped, and saying what was cut.
+                var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+                await Interactions.FullLogFile.WriteAsync(file, job, keeper.Logs, redactor, keeper.FullLogMaxBytes, cancellationToken).ConfigureAwait(false);
             }
 
             await PaceAsync(SlackWebClient.Methods.GetUploadUrlExternal, null, cancellationToken).ConfigureAwait(false);
@@ -421,6 +431,13 @@ internal sealed partial class JobThreadWriter
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>The job as its message may show it: name, command, failure reason and notes redacted.</summary>
+    private async Task<JobRecord> ShownAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        return redactor.Redacted(job);
     }
 
     private Task<PostedMessage> ReplyAsync(SlackMessage message, CancellationToken cancellationToken) =>

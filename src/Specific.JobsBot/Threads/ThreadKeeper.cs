@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.Slack.WebApi;
 
@@ -27,19 +28,23 @@ public sealed partial class ThreadKeeper : BackgroundService
         SlackWebClient slack,
         JobMessageRenderer messages,
         ThreadReplyRenderer replies,
+        IJobRedaction redaction,
         SlackPacer pacer,
         ThreadKeeperMetrics metrics,
         IOptions<ThreadKeeperOptions> options,
         TimeProvider time,
-        ILogger<ThreadKeeper> logger)
+        ILogger<ThreadKeeper> logger,
+        IOptions<Specific.Jobs.Logs.LogsOptions>? logsOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        FullLogMaxBytes = (logsOptions?.Value ?? new Specific.Jobs.Logs.LogsOptions()).FullLogMaxBytes;
         Jobs = jobs;
         Logs = logs;
         Threads = threads;
         Slack = slack;
         Messages = messages;
         Replies = replies;
+        Redaction = redaction;
         Pacer = pacer;
         Metrics = metrics;
         Options = options.Value;
@@ -57,11 +62,15 @@ public sealed partial class ThreadKeeper : BackgroundService
     internal SlackWebClient Slack { get; }
     internal JobMessageRenderer Messages { get; }
     internal ThreadReplyRenderer Replies { get; }
+    internal IJobRedaction Redaction { get; }
     internal SlackPacer Pacer { get; }
     internal ThreadKeeperMetrics Metrics { get; }
     internal ThreadKeeperOptions Options { get; }
     internal TimeProvider Time { get; }
     internal ILogger Logger => logger;
+
+    /// <summary>The cap of the full log uploaded at a job's end (Logs:FullLogMaxBytes), as the Full log button's.</summary>
+    internal long FullLogMaxBytes { get; }
 
     /// <summary>Asks the keeper to look at a job now (the watch and the sweep call this too).</summary>
     public void Notify(string jobId)

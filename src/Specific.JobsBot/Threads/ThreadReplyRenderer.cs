@@ -53,7 +53,8 @@ public sealed class ThreadReplyRenderer
     /// The last reply: the outcome (exit code or reason, and how long it ran) and the tail of the output; says when
     /// the full log follows as a file.
     /// </summary>
-    public SlackMessage Final(JobRecord job, LogExcerpt tail, long totalLines, bool fullLogFollows, DateTimeOffset now)
+    /// <param name="redactionWarning">Said under the output when secret values could not all be read (<c>ITextRedactor.Warning</c>).</param>
+    public SlackMessage Final(JobRecord job, LogExcerpt tail, long totalLines, bool fullLogFollows, DateTimeOffset now, string? redactionWarning = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(tail);
@@ -73,6 +74,11 @@ public sealed class ThreadReplyRenderer
                 new RichTextSection([new RichTextText(label, new RichTextStyle(Bold: true))]),
                 new RichTextPreformatted([new RichTextText(tail.Text)]),
             ]));
+        }
+
+        if (redactionWarning is { Length: > 0 })
+        {
+            blocks.Add(new ContextBlock([new Mrkdwn(":warning: " + SlackText.EscapeWithin(redactionWarning, ReasonLength))]));
         }
 
         if (fullLogFollows)

@@ -299,6 +299,25 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
             .Single();
 
     [Fact]
+    public async Task Job_logs_redacts_secret_values_and_shapes_and_says_when_values_could_not_be_read()
+    {
+        _bot.Jobs.Put(Job("j-rrrrrrrr", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Logs.Write("j-rrrrrrrr", "connecting with hunter2-but-longer", "Authorization: Bearer abcdef0123456789", "ok");
+        _bot.Redaction.Use(["hunter2-but-longer"]);
+
+        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-rrrrrrrr"))).GetProperty("text").GetString()!;
+
+        Assert.Contains("connecting with [redacted]\nAuthorization: Bearer [redacted]\nok", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(":warning:", text, StringComparison.Ordinal);
+
+        _bot.Redaction.Use([], "Secret values could not be read, so they may show here; only token shapes are redacted: Secret `db` no longer exists in `production`.");
+        text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-rrrrrrrr"))).GetProperty("text").GetString()!;
+        Assert.Contains("connecting with hunter2-but-longer", text, StringComparison.Ordinal);
+        Assert.Contains(":warning: Secret values could not be read", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Job_logs_of_an_unknown_job_says_so()
     {
         var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-nothere1"))).GetProperty("text").GetString()!;

@@ -45,16 +45,45 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void The_worker_role_grants_exactly_the_calls_the_Kubernetes_adapter_makes()
     {
-        var granted = GrantedTo(WorkerAccount);
+        var granted = GrantedTo(BaseObjects(), WorkerAccount);
         Assert.Equal(Keys(KubernetesApiCalls.All), Keys(granted));
     }
 
     [Fact]
-    public void The_bot_role_grants_only_the_service_catalog_s_deployment_list()
+    public void The_base_bot_role_grants_only_the_service_catalog_s_deployment_list_and_value_redaction_is_off()
     {
-        // The bot reaches Kubernetes only through IServiceCatalog (KubernetesServiceCatalog), which lists Deployments.
-        var granted = GrantedTo(BotAccount);
-        Assert.Equal(Keys([KubernetesApiCalls.ListDeployments]), Keys(granted));
+        // Without the secret-value-redaction component the bot reaches Kubernetes only through IServiceCatalog.
+        var objects = BaseObjects();
+        Assert.Equal(Keys(KubernetesApiCalls.Bot), Keys(GrantedTo(objects, BotAccount)));
+        Assert.Equal("false", RedactionSwitch(objects));
+        Assert.DoesNotContain(KubernetesApiCalls.ReadSecret, GrantedTo(objects, BotAccount));
+    }
+
+    [Fact]
+    public async Task The_base_renders_alone_with_value_redaction_off_and_no_access_to_Secrets()
+    {
+        var objects = await RenderedAsync("manifests/base");
+        Assert.Equal(Keys(KubernetesApiCalls.Bot), Keys(GrantedTo(objects, BotAccount)));
+        Assert.Equal(Keys(KubernetesApiCalls.All), Keys(GrantedTo(objects, WorkerAccount)));
+        Assert.Equal("false", RedactionSwitch(objects));
+    }
+
+    [Fact]
+    public async Task The_production_overlay_switches_value_redaction_on_and_grants_the_bot_exactly_what_it_reads()
+    {
+        var objects = await RenderedAsync();
+        Assert.Equal(Keys([.. KubernetesApiCalls.Bot, .. KubernetesApiCalls.ValueRedaction]), Keys(GrantedTo(objects, BotAccount)));
+        Assert.Equal("true", RedactionSwitch(objects));
+        // Only the bot posts to Slack (the thread keeper runs in the bot role), so only the bot may read Secrets.
+        Assert.Equal(Keys(KubernetesApiCalls.All), Keys(GrantedTo(objects, WorkerAccount)));
+        Assert.DoesNotContain(KubernetesApiCalls.ReadSecret, GrantedTo(objects, WorkerAccount));
+    }
+
+    [Fact]
+    public void The_redaction_switch_in_the_ConfigMap_is_the_configuration_key_the_code_binds()
+    {
+        Assert.Equal("Redaction__SecretValues",
+            $"{Specific.Jobs.Redaction.RedactionOptions.Section}__{nameof(Specific.Jobs.Redaction.RedactionOptions.SecretValues)}");
     }
 
     [Fact]
@@ -123,9 +152,9 @@ public sealed class KubernetesManifestTests
             .Cast<IKubernetesObject>()
             .ToList();
 
-    private static async Task<List<IKubernetesObject>> RenderedAsync()
+    private static async Task<List<IKubernetesObject>> RenderedAsync(string folder = Overlay)
     {
-        var yaml = await RepositoryFiles.KustomizeAsync(Overlay, TestContext.Current.CancellationToken);
+        var yaml = await RepositoryFiles.KustomizeAsync(folder, TestContext.Current.CancellationToken);
         if (yaml is null)
         {
             Assert.Skip("kubectl (with kustomize) is not installed at /usr/bin/kubectl");
@@ -134,9 +163,8 @@ public sealed class KubernetesManifestTests
     }
 
     /// <summary>Every (group, resource, verb) the Roles bound to a service account allow.</summary>
-    private static List<KubernetesApiCall> GrantedTo(string serviceAccount)
+    private static List<KubernetesApiCall> GrantedTo(List<IKubernetesObject> objects, string serviceAccount)
     {
-        var objects = BaseObjects();
         var roles = objects.OfType<V1RoleBinding>()
             .Where(b => b.Subjects.Any(s => s.Kind == "ServiceAccount" && s.Name == serviceAccount))
             .Select(b => b.RoleRef)
@@ -151,6 +179,10 @@ public sealed class KubernetesManifestTests
                 rule.Verbs.Select(verb => new KubernetesApiCall(group, resource, verb)))))
             .ToList();
     }
+
+    /// <summary>Redaction__SecretValues in the bot's ConfigMap.</summary>
+    private static string RedactionSwitch(List<IKubernetesObject> objects) =>
+        objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == BotAccount).Data["Redaction__SecretValues"];
 
     private static List<string> Keys(IEnumerable<KubernetesApiCall> calls) =>
         calls.Select(c => $"{c.Group}/{c.Resource}/{c.Verb}").Distinct().Order(StringComparer.Ordinal).ToList();

@@ -36,6 +36,9 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
     public InMemoryLogStore Logs { get; private set; } = null!;
     public InMemoryThreadStore Threads { get; } = new();
 
+    /// <summary>The values every job is redacted by (none unless a test says so), with the real redactor.</summary>
+    public FixedJobRedaction Redaction { get; } = new();
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static async Task<ThreadKeeperHarness> StartAsync(
@@ -80,6 +83,7 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
             .AddSingleton<Specific.Jobs.Storage.IJobStore>(Jobs)
             .AddSingleton<Specific.Jobs.Logs.ILogStore>(Logs)
             .AddSingleton<Specific.Jobs.Storage.IThreadStore>(Threads)
+            .AddSingleton<Specific.Jobs.Redaction.IJobRedaction>(Redaction)
             .AddSlackWebClient(configuration)
             .AddThreadKeeper(configuration);
         if (configure is not null)

@@ -49,6 +49,13 @@ internal sealed class ApiException(V1Status status) : Exception(status.Message)
         }));
     }
 
+    /// <summary>What RBAC answers a service account without the verb, worded as the API server words it.</summary>
+    public static ApiException Forbidden(ResourceType type, string verb, string name, string? ns) =>
+        new(Failure(403, "Forbidden",
+            $"{type.QualifiedName} \"{name}\" is forbidden: User \"system:serviceaccount:specific-jobs:specific-jobs-bot\" cannot {verb} resource \"{type.Plural}\" " +
+            $"in API group \"{type.Group}\"{(ns is null ? " at the cluster scope" : $" in the namespace \"{ns}\"")}",
+            DetailsOf(type, name)));
+
     public static ApiException BadRequest(string message) => new(Failure(400, "BadRequest", message));
 
     public static ApiException Gone(string message) => new(Failure(410, "Expired", message));

@@ -132,6 +132,10 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
     private async Task GetAsync(HttpContext context, ResourceType type, string? ns, string name)
     {
         var json = store.GetJson(type, ns ?? "", name) ?? throw ApiException.NotFound(type, name);
+        if (type == ResourceTypes.Secrets && IsForbiddenToRead(json))
+        {
+            throw ApiException.Forbidden(type, "get", name, ns);
+        }
         if (TableRenderer.IsRequested(context.Request.Headers.Accept))
         {
             var table = TableRenderer.Render(type, [json], store.CurrentResourceVersion, context.Request.Query["includeObject"], clock.UtcNow);
@@ -140,6 +144,10 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         }
         await WriteRawAsync(context, 200, json).ConfigureAwait(false);
     }
+
+    /// <summary>A Secret scripted to be unreadable through the API (<see cref="ScriptedConditions.Forbidden"/>).</summary>
+    private static bool IsForbiddenToRead(string json) =>
+        JsonNode.Parse(json)?["metadata"]?["annotations"]?[ScriptedConditions.SimulateAnnotation]?.GetValue<string>() == ScriptedConditions.Forbidden;
 
     private async Task ListAsync(HttpContext context, ResourceType type, string? ns)
     {

@@ -22,6 +22,12 @@ public static class ScriptedConditions
     /// </summary>
     public const string Ticker = "ticker";
 
+    /// <summary>
+    /// On a Secret (metadata annotation <see cref="SimulateAnnotation"/>): reading it through the API is refused with 403,
+    /// as RBAC refuses a client without <c>get</c> on secrets; pods still get its values, as the kubelet has its own access.
+    /// </summary>
+    public const string Forbidden = "forbidden";
+
     /// <summary>PVC annotation naming the node a ReadWriteOnce volume is attached to; pods elsewhere hit Multi-Attach.</summary>
     public const string AttachedToNodeAnnotation = "sandbox.specific.dev/attached-to-node";
 }

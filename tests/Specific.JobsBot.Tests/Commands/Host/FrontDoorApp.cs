@@ -67,6 +67,9 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public StubServiceCatalog Catalog { get; } = new();
     public RecordingLauncher Launcher { get; }
 
+    /// <summary>Redaction by values a test chooses, instead of reading Secrets from a cluster the tests do not have.</summary>
+    public FixedJobRedaction Redaction { get; } = new();
+
     /// <summary>
     /// Starts the bot; a test may give it another signing secret, a fixed clock, its own guardrails settings (instead of
     /// <see cref="OpenPolicy"/>), or make it a second replica that shares <paramref name="replicaOf"/>'s stores, ledger
@@ -120,6 +123,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
             services.RemoveAll<IRequestLedger>().AddSingleton<IRequestLedger>(Ledger);
             services.RemoveAll<IJobLauncher>().AddSingleton<IJobLauncher>(Launcher);
             services.RemoveAll<IServiceCatalog>().AddSingleton<IServiceCatalog>(Catalog);
+            services.RemoveAll<Specific.Jobs.Redaction.IJobRedaction>().AddSingleton<Specific.Jobs.Redaction.IJobRedaction>(Redaction);
             if (_clock is not null)
             {
                 services.RemoveAll<TimeProvider>().AddSingleton(_clock);
