@@ -91,6 +91,6 @@ public sealed class JobLogRepliesTests
 
         public string Redact(string text) =>
             text.Replace("hunter2", "[redacted]", StringComparison.Ordinal)
-                .Replace("key part one\nkey part two", "[redacted]", StringComparison.Ordinal);
+                .Replace("key part one\nkey part two", "[redacted]\n[redacted]", StringComparison.Ordinal);
     }
 }

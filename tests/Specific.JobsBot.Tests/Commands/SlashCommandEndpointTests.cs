@@ -305,15 +305,16 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
         _bot.Logs.Write("j-rrrrrrrr", "connecting with hunter2-but-longer", "Authorization: Bearer abcdef0123456789", "ok");
         _bot.Redaction.Use(["hunter2-but-longer"]);
 
-        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-rrrrrrrr"))).GetProperty("text").GetString()!;
+        var reply = await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-rrrrrrrr"));
 
-        Assert.Contains("connecting with [redacted]\nAuthorization: Bearer [redacted]\nok", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
-        Assert.DoesNotContain(":warning:", text, StringComparison.Ordinal);
+        Assert.Equal("connecting with [redacted]\nAuthorization: Bearer [redacted]\nok", Preformatted(reply));
+        Assert.DoesNotContain("hunter2", reply.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(":warning:", reply.GetRawText(), StringComparison.Ordinal);
 
         _bot.Redaction.Use([], "Secret values could not be read, so they may show here; only token shapes are redacted: Secret `db` no longer exists in `production`.");
-        text = (await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-rrrrrrrr"))).GetProperty("text").GetString()!;
-        Assert.Contains("connecting with hunter2-but-longer", text, StringComparison.Ordinal);
+        reply = await EphemeralAsync(await _bot.SlashCommandAsync("job logs j-rrrrrrrr"));
+        var text = reply.GetProperty("text").GetString()!;
+        Assert.Contains("connecting with hunter2-but-longer", Preformatted(reply), StringComparison.Ordinal);
         Assert.Contains(":warning: Secret values could not be read", text, StringComparison.Ordinal);
     }
 

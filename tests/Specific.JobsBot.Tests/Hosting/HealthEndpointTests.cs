@@ -17,7 +17,7 @@ public sealed class HealthEndpointTests
 
         Assert.Equal(200, status);
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
-        Assert.Equal(["shutdown", "slack", "store"], CheckNames(body).Order());
+        Assert.Equal(["shutdown", "slack", "socket_mode", "store"], CheckNames(body).Order());
         Assert.Empty(body.GetProperty("failing").EnumerateArray());
     }
 

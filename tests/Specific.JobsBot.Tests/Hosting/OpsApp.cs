@@ -90,6 +90,9 @@ public sealed class OpsApp : WebApplicationFactory<Program>
             ["Kubernetes:Host"] = Cluster?.BaseUrl.ToString().TrimEnd('/') ?? "http://127.0.0.1:9",
             ["Environments:Default"] = "production",
             ["Environments:Targets:production:Namespace"] = "production",
+            // Production is closed until a policy opens it; these tests run jobs there without confirmation.
+            ["Guardrails:Environments:production:Run:Users:0"] = "*",
+            ["Guardrails:Environments:production:RequireConfirmation"] = "false",
             ["Threads:SweepInterval"] = "00:00:00.500",
             ["Threads:ExcerptInterval"] = "00:00:00.200",
         };

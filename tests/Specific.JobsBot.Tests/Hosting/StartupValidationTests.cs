@@ -107,23 +107,8 @@ public sealed class StartupValidationTests
     /// <summary>Starts the bot role with only these settings and returns what it printed to standard error.</summary>
     private static string StartupMessage(IReadOnlyDictionary<string, string?> settings)
     {
-        var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            using var app = new UnconfiguredBot(settings);
-            // The entry point prints the problem and returns 1 instead of building a host.
-            Assert.ThrowsAny<InvalidOperationException>(() => app.CreateClient());
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
-
-        var message = error.ToString();
-        Assert.StartsWith("The bot cannot start", message, StringComparison.Ordinal);
-        return message;
+        using var app = new UnconfiguredBot(settings);
+        return StartupFailure.MessageOf(() => app.CreateClient());
     }
 
     /// <summary>The bot role with only the given settings (plus a scratch SQLite file), as an operator might start it.</summary>
@@ -149,6 +134,39 @@ public sealed class StartupValidationTests
                 Directory.Delete(scratch, recursive: true);
             }
         }
+    }
+}
+
+/// <summary>
+/// What a bot that refuses to start says: the entry point prints the problem to standard error and returns 1 instead
+/// of building a host, so the test host finds no server. Use from tests in <see cref="ConsoleCollection"/> only.
+/// </summary>
+internal static class StartupFailure
+{
+    public static string MessageOf(Action start) =>
+        MessageOfAsync(() =>
+        {
+            start();
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
+
+    public static async Task<string> MessageOfAsync(Func<Task> start)
+    {
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            await Assert.ThrowsAnyAsync<InvalidOperationException>(start);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        var message = error.ToString();
+        Assert.StartsWith("The bot cannot start", message, StringComparison.Ordinal);
+        return message;
     }
 }
 

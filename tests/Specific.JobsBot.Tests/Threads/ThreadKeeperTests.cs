@@ -99,7 +99,8 @@ public sealed class ThreadKeeperTests
         Assert.Contains(world.Replies(message.Ts), reply => reply.Files.Any(shared => shared.Id == file.Id));
         var content = System.Text.Encoding.UTF8.GetString(file.Content.Span);
         Assert.Equal(5000, content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.StartsWith("row 1 processed\n", content, StringComparison.Ordinal);
+        // Each line as the Full log button writes it: its UTC timestamp, then its text.
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z row 1 processed\n", content);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class ThreadRedactionTests
         var file = Assert.Single(world.Slack.Files);
         var content = Encoding.UTF8.GetString(file.Content.Span);
         Assert.Equal(400, content.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.StartsWith("row 1 [redacted]\n", content, StringComparison.Ordinal);
+        Assert.Matches(@"^\S+Z row 1 \[redacted\]\n", content);
         Assert.Contains("postgres://web:[redacted]@db:5432/web\n", content, StringComparison.Ordinal);
         Assert.Contains("row 400 [redacted]", content, StringComparison.Ordinal);
     }
