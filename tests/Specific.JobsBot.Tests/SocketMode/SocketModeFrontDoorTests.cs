@@ -107,6 +107,39 @@ public sealed class SocketModeFrontDoorTests
         Assert.Contains("Slack__AppToken", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Readiness_follows_the_connection_ready_while_connected_and_unready_naming_socket_mode_when_Slack_refuses_the_token()
+    {
+        await using var connected = await SocketModeBot.StartAsync();
+        // (This host has no Temporal server, so only the socket_mode check is read, not the overall status.)
+        var (_, body) = await ReadyAsync(connected);
+        Assert.Equal("Healthy", Check(body, "socket_mode").GetProperty("status").GetString());
+        Assert.Contains("1 open connection", CheckDescription(body, "socket_mode"), StringComparison.Ordinal);
+
+        // An xapp- token that passes the start-up check but that Slack does not know: Socket Mode stops for good.
+        await using var refused = new SocketModeBot(await StandIn(), appToken: "xapp-1-revoked");
+        _ = refused.Server;
+        await FrontDoorApp.EventuallyAsync(
+            () => refused.Services.GetRequiredService<SocketModeStatus>().Current.State == SocketModeState.Failed, "Socket Mode to give up on the token");
+        (var status, body) = await ReadyAsync(refused);
+        Assert.Equal(503, status);
+        Assert.Contains("socket_mode", body.GetProperty("failing").EnumerateArray().Select(name => name.GetString()));
+        Assert.Contains("Slack__AppToken", CheckDescription(body, "socket_mode"), StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Status, System.Text.Json.JsonElement Body)> ReadyAsync(SocketModeBot bot)
+    {
+        using var response = await bot.CreateClient().GetAsync(Specific.JobsBot.Hosting.Health.BotHealth.ReadyPath, Ct);
+        var json = await response.Content.ReadAsStringAsync(Ct);
+        return ((int)response.StatusCode, System.Text.Json.JsonDocument.Parse(json).RootElement.Clone());
+    }
+
+    private static System.Text.Json.JsonElement Check(System.Text.Json.JsonElement body, string name) =>
+        body.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == name);
+
+    private static string CheckDescription(System.Text.Json.JsonElement body, string name) =>
+        Check(body, name).GetProperty("description").GetString() ?? "";
+
     private static Dictionary<string, IReadOnlyDictionary<string, string>> FilledIn(StandInView view)
     {
         var values = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
