@@ -114,7 +114,7 @@ public sealed class SocketModeClientTests
         await using var world = await SocketWorld.StartAsync();
 
         world.Slack.SocketMode.DropConnections();
-        await world.Slack.SocketMode.WaitForOpenConnectionsAsync(1, TimeSpan.FromSeconds(10), Ct);
+        await world.Slack.SocketMode.WaitForOpenConnectionsAsync(1, TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(SocketModeEnd.Dropped, world.Slack.SocketMode.Connections[0].End);
         var result = await world.Slack.RunSlashCommandAsync(User, Channel, "still here", Ct);
