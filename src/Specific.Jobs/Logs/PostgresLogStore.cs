@@ -129,25 +129,8 @@ public sealed class PostgresLogStore : ILogStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var after = 0L;
-        while (true)
-        {
-            var page = await ReadAfterAsync(jobId, after, ReadPage, cancellationToken);
-            foreach (var line in page)
-            {
-                yield return line;
-            }
-
-            if (page.Count < ReadPage)
-            {
-                yield break;
-            }
-
-            after = page[^1].Number;
-        }
-    }
+    public IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, CancellationToken cancellationToken) =>
+        LogPages.ReadAllAsync((after, limit, token) => ReadAfterAsync(jobId, after, limit, token), ReadPage, cancellationToken);
 
     public async Task<LogSearchResult> SearchAsync(string jobId, string text, int limit, CancellationToken cancellationToken)
     {

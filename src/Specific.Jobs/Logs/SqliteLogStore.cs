@@ -128,26 +128,16 @@ public sealed class SqliteLogStore : ILogStore, IDisposable
     public async IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
-        var after = 0L;
-        while (true)
+        // A connection per page: a slow reader (a file upload) never holds one between pages.
+        await foreach (var line in LogPages.ReadAllAsync(ReadOnePageAsync, ReadPage, cancellationToken))
         {
-            IReadOnlyList<LogLine> page;
-            await using (var connection = await _database.OpenAsync(cancellationToken))
-            {
-                page = await ReadPageAsync(connection, jobId, after, ReadPage, cancellationToken);
-            }
+            yield return line;
+        }
 
-            foreach (var line in page)
-            {
-                yield return line;
-            }
-
-            if (page.Count < ReadPage)
-            {
-                yield break;
-            }
-
-            after = page[^1].Number;
+        async Task<IReadOnlyList<LogLine>> ReadOnePageAsync(long after, int limit, CancellationToken token)
+        {
+            await using var connection = await _database.OpenAsync(token);
+            return await ReadPageAsync(connection, jobId, after, limit, token);
         }
     }
 
