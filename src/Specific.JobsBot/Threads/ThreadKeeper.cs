@@ -171,6 +171,15 @@ public sealed partial class ThreadKeeper : BackgroundService
                 {
                     Notify(job.Id);
                 }
+                // A job that ended before any keeper saw it (no keeper running, a watch that missed it) has no thread
+                // yet: recent ones are looked at too, and a writer posts their message. Settled ones are remembered
+                // for as long as they count as recent, so each is looked at once.
+                var since = Time.GetUtcNow() - RecentJobWindow;
+                var recent = await Jobs.ListAsync(new JobQuery(Limit: 100), stoppingToken).ConfigureAwait(false);
+                foreach (var job in recent.Where(job => IsSlackJob(job) && job.State.IsFinal() && job.CreatedAt > since))
+                {
+                    Notify(job.Id);
+                }
                 ForgetOldSettled();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -185,9 +194,12 @@ public sealed partial class ThreadKeeper : BackgroundService
         }
     }
 
+    /// <summary>How far back the sweep looks for ended jobs that never got a thread; settled jobs are remembered as long.</summary>
+    internal static readonly TimeSpan RecentJobWindow = TimeSpan.FromHours(1);
+
     private void ForgetOldSettled()
     {
-        var before = Time.GetUtcNow() - TimeSpan.FromHours(1);
+        var before = Time.GetUtcNow() - RecentJobWindow;
         lock (writersGate)
         {
             foreach (var jobId in settled.Where(entry => entry.Value < before).Select(entry => entry.Key).ToList())

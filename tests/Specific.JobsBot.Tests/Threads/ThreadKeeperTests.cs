@@ -50,6 +50,24 @@ public sealed class ThreadKeeperTests
     }
 
     [Fact]
+    public async Task A_job_that_ended_while_no_keeper_ran_still_gets_its_message_and_final_reply()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        var job = await world.CreateSlackJobAsync();
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await world.Jobs.MoveAsync(job.Id, JobState.Running);
+        world.Logs.Write(job.Id, "done before anyone looked");
+        await world.Jobs.MoveAsync(job.Id, JobState.Succeeded, exitCode: 0);
+
+        await world.StartKeeperAsync("keeper-late");
+        await world.WaitForFinalAsync(job.Id);
+
+        var message = Assert.Single(world.Messages());
+        Assert.Contains("✅", message.VisibleText, StringComparison.Ordinal);
+        Assert.Contains(world.Replies(message.Ts), reply => reply.VisibleText.Contains("done before anyone looked", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Message_updates_are_coalesced_to_the_latest_state()
     {
         await using var world = await ThreadKeeperHarness.StartAsync();
