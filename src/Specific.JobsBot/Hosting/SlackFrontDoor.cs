@@ -51,8 +51,6 @@ public static class SlackFrontDoor
         services.AddScoped<JobModalOpener>();
         services.AddScoped<FullLogUploader>();
         services.AddScoped<JobLogReader>();
-        // Transitional: the one registration of the pass-through, until the real redactor is registered ahead of it.
-        services.TryAddSingleton<Specific.Jobs.Redaction.IJobRedaction, TransitionalPassThroughRedaction>();
         services.AddGuardrails();
         return services;
     }

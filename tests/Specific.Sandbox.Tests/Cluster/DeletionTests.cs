@@ -69,7 +69,9 @@ public sealed class DeletionTests
     public async Task Foreground_delete_keeps_the_job_until_its_pods_are_gone()
     {
         await using var cluster = await TestCluster.StartAsync();
-        await cluster.CreateJobAsync(TestCluster.ShellJob("fg", "sleep 60", j => j.Spec.Template.Spec.TerminationGracePeriodSeconds = 1));
+        // The process ignores SIGTERM, so the pod (and with it the Job) outlives the delete by its grace period: reading
+        // the Job right after the delete cannot race a pod that exits at once.
+        await cluster.CreateJobAsync(TestCluster.ShellJob("fg", "trap '' TERM; sleep 60", j => j.Spec.Template.Spec.TerminationGracePeriodSeconds = 3));
         await cluster.WaitForPodAsync("fg", p => p.Status?.Phase == "Running");
 
         await cluster.Client.BatchV1.DeleteNamespacedJobAsync("fg", TestCluster.Namespace, propagationPolicy: "Foreground", cancellationToken: TestContext.Current.CancellationToken);
