@@ -84,29 +84,19 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
     public async IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Page by page from the last line read, as the real stores do: a line appended meanwhile is still reached.
-        const int Page = 1_000;
-        var after = 0L;
-        while (true)
+        await foreach (var line in LogPages.ReadAllAsync(ReadPageAsync, 1_000, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            LogLine[] page;
+            await Task.Yield();
+            yield return line;
+        }
+
+        Task<IReadOnlyList<LogLine>> ReadPageAsync(long after, int limit, CancellationToken token)
+        {
+            token.ThrowIfCancellationRequested();
             lock (gate)
             {
-                page = [.. Log(jobId).Values.SkipWhile(line => line.Number <= after).Take(Page)];
+                return Task.FromResult<IReadOnlyList<LogLine>>([.. Log(jobId).Values.SkipWhile(line => line.Number <= after).Take(limit)]);
             }
-
-            foreach (var line in page)
-            {
-                await Task.Yield();
-                yield return line;
-            }
-
-            if (page.Length < Page)
-            {
-                yield break;
-            }
-
-            after = page[^1].Number;
         }
     }
 
