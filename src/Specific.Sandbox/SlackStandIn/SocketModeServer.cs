@@ -497,8 +497,17 @@ public sealed class SocketModeServer
         /// <summary>Cuts the TCP connection: no close frame, as when a network path dies.</summary>
         public void Drop()
         {
+            // The connection first: once the socket is aborted the request may end and its context be disposed.
+            try
+            {
+                http.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request already ended: its connection is gone.
+            }
+
             Socket.Abort();
-            http.Abort();
         }
 
         public async Task CloseAsync(string why)

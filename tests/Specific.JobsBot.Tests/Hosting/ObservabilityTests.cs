@@ -22,7 +22,14 @@ public sealed class ObservabilityTests
         var job = await FinishedJobAsync(bot);
 
         Assert.Equal(JobState.Succeeded, job.State);
+        // The store shows the final state a moment before the wrapper around it counts it: scrape until it is counted.
         var metrics = await bot.MetricsAsync();
+        for (var scrape = 0; scrape < 50 && OpsApp.Sample(metrics, "jobs_finished_total", "state=\"succeeded\"") is null; scrape++)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            metrics = await bot.MetricsAsync();
+        }
+
         Assert.True(OpsApp.Sample(metrics, "jobs_finished_total", "state=\"succeeded\"") >= 1, "jobs.finished did not count the succeeded job:\n" + metrics);
         Assert.True(OpsApp.Sample(metrics, "slack_ack_duration_seconds_count", "kind=\"command\"", "status=\"200\"") >= 1,
             "slack.ack.duration did not record the command's acknowledgement:\n" + metrics);

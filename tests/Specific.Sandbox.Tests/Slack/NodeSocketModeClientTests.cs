@@ -16,11 +16,7 @@ public sealed class NodeSocketModeClientTests
     {
         if (!await NodeWebApiClientTests.CanRunAsync("node", "--version"))
             Assert.Skip("node is not installed on this machine");
-        if (!Directory.Exists(Path.Combine(NodeWebApiClientTests.NodeDirectory, "node_modules", "@slack", "socket-mode")))
-        {
-            var (code, output) = await NodeWebApiClientTests.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5));
-            Assert.True(code == 0, $"npm ci failed: {output}");
-        }
+        await NodeWebApiClientTests.EnsurePackagesAsync();
         await using var host = await StandInHost.StartAsync(o =>
         {
             o.AppToken = AppToken;

@@ -11,16 +11,38 @@ public sealed class NodeWebApiClientTests
 
     internal static string NodeDirectory => Path.Combine(RepositoryRoot(), "tests", "Specific.Sandbox.Tests", "node");
 
+    private static readonly SemaphoreSlim Install = new(1, 1);
+
+    /// <summary>
+    /// Runs `npm ci` once when a package of package.json is missing. One at a time: `npm ci` empties node_modules first,
+    /// so two tests installing at once (on a fresh clone) would pull the packages from under each other.
+    /// </summary>
+    internal static async Task EnsurePackagesAsync()
+    {
+        await Install.WaitAsync(Ct);
+        try
+        {
+            string[] packages = ["web-api", "socket-mode"];
+            if (packages.All(package => Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "@slack", package))))
+            {
+                return;
+            }
+
+            var (code, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5));
+            Assert.True(code == 0, $"npm ci failed: {output}");
+        }
+        finally
+        {
+            Install.Release();
+        }
+    }
+
     [Fact]
     public async Task Official_node_client_posts_updates_threads_uploads_reads_back_and_sees_slacks_errors_and_429()
     {
         if (!await CanRunAsync("node", "--version"))
             Assert.Skip("node is not installed on this machine");
-        if (!Directory.Exists(Path.Combine(NodeDirectory, "node_modules", "@slack", "web-api")))
-        {
-            var (code, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5));
-            Assert.True(code == 0, $"npm ci failed: {output}");
-        }
+        await EnsurePackagesAsync();
         await using var host = await StandInHost.StartAsync(o => o.RateLimits = new SlackRateLimits { PostMessageBurstPerChannel = 3, PostMessagesPerSecondPerChannel = 0.05 });
 
         var (exit, stdout) = await RunAsync("node", ["script.mjs", host.Slack.ApiBaseUrl.ToString(), StandInHost.Token], TimeSpan.FromMinutes(2));
