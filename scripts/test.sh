@@ -46,4 +46,7 @@ awk '/^ +Passed: +[0-9]+$/ { p += $2 } /^ +Failed: +[0-9]+$/ { f += $2 } /^ +Ski
      END { printf "\nTests: %d passed, %d failed, %d skipped\n", p, f, s }' "$results/out.txt"
 # Every skipped test by name, with the reason xunit gave for it.
 awk '/\[SKIP\]$/ { sub(/^\[xUnit[^]]*\] +/, ""); sub(/ \[SKIP\]$/, ""); name = $0; getline; sub(/^\[xUnit[^]]*\] +/, ""); printf "skipped: %s: %s\n", name, $0 }' "$results/out.txt"
+# Every failed test by name with the start of its message, last, so that a shortened log still shows it.
+awk '/^ +Failed [^ ]/ && !/^ +Failed: / { sub(/^ +Failed /, ""); printf "failed: %s\n", $0; grab = 12; next }
+     grab > 0 { if ($0 ~ /^ +(Passed|Failed|Skipped) / || $0 ~ /^\[xUnit/) { grab = 0 } else { print "  " $0; grab-- } }' "$results/out.txt"
 exit "$status"
