@@ -507,7 +507,20 @@ public sealed class SocketModeServer
                 // The request already ended: its connection is gone.
             }
 
-            Socket.Abort();
+            AbortSocket();
+        }
+
+        /// <summary>Aborts the socket; once its request has ended, aborting reaches a disposed context, and there is nothing left to cut.</summary>
+        private void AbortSocket()
+        {
+            try
+            {
+                Socket.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request already ended: its connection is gone.
+            }
         }
 
         public async Task CloseAsync(string why)
@@ -528,7 +541,7 @@ public sealed class SocketModeServer
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
-                Socket.Abort();
+                AbortSocket();
             }
         }
     }
