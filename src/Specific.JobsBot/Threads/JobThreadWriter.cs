@@ -189,37 +189,42 @@ internal sealed partial class JobThreadWriter
                 await SaveAsync(thread with { MessageTs = found }).ConfigureAwait(false);
                 return null;
             }
-            await PostJobMessageAsync(job, now, cancellationToken).ConfigureAwait(false);
+            await PostJobMessageAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
+        // chat.update has one budget for the whole workspace (tier 3). A state change waits for it briefly; when many
+        // jobs queue for it, this thread's replies and output go first and the update is tried again on the next step.
+        var waits = new List<TimeSpan> { Options.LeaseDuration / 3 };
         if (job.Version > thread.RenderedVersion)
         {
-            // Coalesced: whatever happened since the last render, only the latest job is rendered, once.
-            await UpdateJobMessageAsync(job, now, cancellationToken).ConfigureAwait(false);
-            return null;
+            if (keeper.Pacer.TryReserve(SlackWebClient.Methods.Update, null, Options.ExcerptInterval, out var updateIn))
+            {
+                await UpdateJobMessageAsync(updateIn, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            waits.Add(updateIn);
         }
 
         if (NextAnnouncement(job, thread.PostedState) is { } state)
         {
-            await AnnounceAsync(job, state, now, cancellationToken).ConfigureAwait(false);
+            await AnnounceAsync(job, state, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
         var lastLine = await keeper.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
         if (job.State.IsFinal())
         {
-            await FinishAsync(job, lastLine, now, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(job, lastLine, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        var waits = new List<TimeSpan> { Options.LeaseDuration / 3 };
         if (lastLine > thread.PostedLogLine)
         {
             var due = lastExcerptAt + Options.ExcerptInterval;
             if (due <= now || lastLine - thread.PostedLogLine >= Options.MaxLinesPerExcerpt)
             {
-                await PostExcerptAsync(job, thread.PostedLogLine, lastLine, now, cancellationToken).ConfigureAwait(false);
+                await PostExcerptAsync(job, upTo: null, cancellationToken).ConfigureAwait(false);
                 return null;
             }
             waits.Add(due - now);
@@ -229,13 +234,14 @@ internal sealed partial class JobThreadWriter
             waits.Add(Options.LogPollInterval);
             if (Options.RunningRefreshInterval > TimeSpan.Zero)
             {
+                // Refreshing the duration only takes a chat.update slot nobody has reserved: state changes come first.
                 var refreshAt = lastRenderAt + Options.RunningRefreshInterval;
-                if (refreshAt <= now)
+                if (refreshAt <= now && keeper.Pacer.TryReserve(SlackWebClient.Methods.Update, null, TimeSpan.Zero, out var refreshIn))
                 {
-                    await UpdateJobMessageAsync(job, now, cancellationToken).ConfigureAwait(false);
+                    await UpdateJobMessageAsync(refreshIn, cancellationToken).ConfigureAwait(false);
                     return null;
                 }
-                waits.Add(refreshAt - now);
+                waits.Add(refreshAt > now ? refreshAt - now : Options.LogPollInterval);
             }
         }
         return waits.Min();
@@ -274,8 +280,15 @@ internal sealed partial class JobThreadWriter
         _ => false,
     };
 
-    private async Task PostJobMessageAsync(JobRecord job, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task PostJobMessageAsync(CancellationToken cancellationToken)
     {
+        await PaceAsync(SlackWebClient.Methods.PostMessage, thread.ChannelId, cancellationToken).ConfigureAwait(false);
+        // Rendered after the wait for the channel's slot, so the message shows the job as it is when it goes out.
+        if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job)
+        {
+            return;
+        }
+        var now = keeper.Time.GetUtcNow();
         var message = keeper.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
         var posted = await PostAsync(Kinds.MessagePost, SlackWebClient.Methods.PostMessage, message,
             (m, ct) => keeper.Slack.PostMessageAsync(thread.ChannelId, m, null, ct), cancellationToken).ConfigureAwait(false);
@@ -288,8 +301,15 @@ internal sealed partial class JobThreadWriter
         await SaveAsync(thread with { MessageTs = posted.Ts, RenderedVersion = job.Version }).ConfigureAwait(false);
     }
 
-    private async Task UpdateJobMessageAsync(JobRecord job, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Waits for the chat.update slot already reserved, then renders the job as it is by then (coalescing every change since).</summary>
+    private async Task UpdateJobMessageAsync(TimeSpan reservedIn, CancellationToken cancellationToken)
     {
+        await WaitKeepingLeaseAsync(reservedIn, cancellationToken).ConfigureAwait(false);
+        if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job)
+        {
+            return;
+        }
+        var now = keeper.Time.GetUtcNow();
         var message = keeper.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
         var updated = await PostAsync(Kinds.MessageUpdate, SlackWebClient.Methods.Update, message,
             (m, ct) => keeper.Slack.UpdateMessageAsync(thread.ChannelId, thread.MessageTs!, m, ct), cancellationToken).ConfigureAwait(false);
@@ -305,8 +325,10 @@ internal sealed partial class JobThreadWriter
         }
     }
 
-    private async Task AnnounceAsync(JobRecord job, JobState state, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(JobRecord job, JobState state, CancellationToken cancellationToken)
     {
+        await PaceAsync(SlackWebClient.Methods.PostMessage, thread.ChannelId, cancellationToken).ConfigureAwait(false);
+        var now = keeper.Time.GetUtcNow();
         var reply = keeper.Replies.StateChanged(job, state);
         var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
         if (posted is null && !skipped)
@@ -317,12 +339,20 @@ internal sealed partial class JobThreadWriter
         await SaveAsync(thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
     }
 
-    private async Task PostExcerptAsync(JobRecord job, long after, long upTo, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts the lines after the last one posted, up to <paramref name="upTo"/> or, when null, up to the last line
+    /// stored once the channel's slot comes: lines printed while the post waited for its turn go out with it.
+    /// </summary>
+    private async Task PostExcerptAsync(JobRecord job, long? upTo, CancellationToken cancellationToken)
     {
+        await PaceAsync(SlackWebClient.Methods.PostMessage, thread.ChannelId, cancellationToken).ConfigureAwait(false);
+        var now = keeper.Time.GetUtcNow();
+        var after = thread.PostedLogLine;
+        var last = upTo ?? await keeper.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
         // Newest lines win: when more are waiting than one excerpt reads, the oldest are never read.
-        var from = Math.Max(after, upTo - Options.MaxLinesPerExcerpt);
+        var from = Math.Max(after, last - Options.MaxLinesPerExcerpt);
         var readFrom = Math.Max(0, from - RedactionContextLines);
-        var read = await keeper.Logs.ReadAfterAsync(JobId, readFrom, (int)(upTo - readFrom), cancellationToken).ConfigureAwait(false);
+        var read = await keeper.Logs.ReadAfterAsync(JobId, readFrom, (int)(last - readFrom), cancellationToken).ConfigureAwait(false);
         // Redacted as one block before Fit cuts lines and drops the oldest: a secret is never split before it is found.
         var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
         var lines = redactor.RedactLines(read, read.Count(line => line.Number <= from));
@@ -330,8 +360,8 @@ internal sealed partial class JobThreadWriter
         if (excerpt.IsEmpty)
         {
             // Lines the store counts but cannot return yet; skip past them rather than stall the thread.
-            await SaveAsync(thread with { PostedLogLine = upTo }).ConfigureAwait(false);
-            linesNeverShown += upTo - after;
+            await SaveAsync(thread with { PostedLogLine = last }).ConfigureAwait(false);
+            linesNeverShown += last - after;
             return;
         }
         var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, keeper.Replies.LogExcerpt(excerpt),
@@ -345,7 +375,7 @@ internal sealed partial class JobThreadWriter
         await SaveAsync(thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
     }
 
-    private async Task FinishAsync(JobRecord job, long lastLine, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task FinishAsync(JobRecord job, long lastLine, CancellationToken cancellationToken)
     {
         var finalState = job.State.ToWire();
         if (thread.PostedState != finalState)
@@ -354,9 +384,12 @@ internal sealed partial class JobThreadWriter
             if (tailStart > thread.PostedLogLine)
             {
                 // What the tail will not show goes out first, as an ordinary excerpt.
-                await PostExcerptAsync(job, thread.PostedLogLine, tailStart, now, cancellationToken).ConfigureAwait(false);
+                await PostExcerptAsync(job, tailStart, cancellationToken).ConfigureAwait(false);
                 return;
             }
+
+            await PaceAsync(SlackWebClient.Methods.PostMessage, thread.ChannelId, cancellationToken).ConfigureAwait(false);
+            var now = keeper.Time.GetUtcNow();
 
             var read = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
             var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
@@ -375,6 +408,13 @@ internal sealed partial class JobThreadWriter
             fullLogNeeded = fullLog;
             keeper.Metrics.Lag(now - LastChange(job));
             await SaveAsync(thread with { PostedState = finalState, PostedLogLine = Math.Max(thread.PostedLogLine, lastLine) }).ConfigureAwait(false);
+            return;
+        }
+
+        if (job.Version > thread.RenderedVersion)
+        {
+            // The thread is not closed before the message shows the end: here the update waits its turn however long.
+            await UpdateJobMessageAsync(keeper.Pacer.Reserve(SlackWebClient.Methods.Update, null), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -433,6 +473,9 @@ internal sealed partial class JobThreadWriter
         }
     }
 
+    /// <summary>The job as it is now; null when it is gone (the next step closes the thread).</summary>
+    private Task<JobRecord?> CurrentJobAsync(CancellationToken cancellationToken) => keeper.Jobs.GetAsync(JobId, cancellationToken);
+
     /// <summary>The job as its message may show it: name, command, failure reason and notes redacted.</summary>
     private async Task<JobRecord> ShownAsync(JobRecord job, CancellationToken cancellationToken)
     {
@@ -454,9 +497,9 @@ internal sealed partial class JobThreadWriter
         string kind, string method, SlackMessage message, Func<SlackMessage, CancellationToken, Task<PostedMessage>> post,
         CancellationToken cancellationToken)
     {
+        // The caller has waited for the slot already (and composed the message after it, so it is current).
         skipped = false;
         var paceChannel = method == SlackWebClient.Methods.PostMessage ? thread.ChannelId : null;
-        await PaceAsync(method, paceChannel, cancellationToken).ConfigureAwait(false);
         var outcome = await CallAsync(kind, method, ct => post(message, ct), cancellationToken).ConfigureAwait(false);
         if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && BlockErrors.Contains(error) && message.Blocks is not null)
         {

@@ -35,6 +35,16 @@ public sealed class SlackPacer
     /// </summary>
     public TimeSpan Reserve(string method, string? channel)
     {
+        TryReserve(method, channel, TimeSpan.MaxValue, out var wait);
+        return wait;
+    }
+
+    /// <summary>
+    /// Reserves the next slot only when it comes within <paramref name="maxWait"/>; either way
+    /// <paramref name="wait"/> says how far off it is. A caller with other work does that work instead of queueing.
+    /// </summary>
+    public bool TryReserve(string method, string? channel, TimeSpan maxWait, out TimeSpan wait)
+    {
         lock (gate)
         {
             var now = time.GetUtcNow();
@@ -57,6 +67,11 @@ public sealed class SlackPacer
                 at = Later(at, Allowed(channelArrival, channel, channelTolerance));
             }
 
+            wait = at - now;
+            if (wait > maxWait)
+            {
+                return false;
+            }
             if (methodInterval > TimeSpan.Zero)
             {
                 methodArrival[method] = Later(methodArrival.GetValueOrDefault(method), at) + methodInterval;
@@ -65,7 +80,7 @@ public sealed class SlackPacer
             {
                 channelArrival[channel] = Later(channelArrival.GetValueOrDefault(channel), at) + channelInterval;
             }
-            return at - now;
+            return true;
         }
     }
 

@@ -34,9 +34,12 @@ public sealed class ThreadKeeperOptions
     [Range(0.01, 100)]
     public double ChannelPostsPerSecond { get; set; } = 1;
 
-    /// <summary>How many posts into one channel may go out back to back before the rate applies.</summary>
+    /// <summary>
+    /// How many posts into one channel may go out back to back before the rate applies. Slack tolerates about three;
+    /// two keeps one in hand, since requests paced a second apart can still reach Slack closer together.
+    /// </summary>
     [Range(1, 100)]
-    public int ChannelBurst { get; set; } = 3;
+    public int ChannelBurst { get; set; } = 2;
 
     /// <summary>Calls per minute per Web API method across the workspace (Slack's tiers); unlisted methods are not limited here.</summary>
     public Dictionary<string, int> MethodsPerMinute { get; set; } = new(StringComparer.Ordinal)

@@ -67,4 +67,20 @@ public sealed class SlackPacerTests
         clock.Now += TimeSpan.FromSeconds(31);
         Assert.Equal(TimeSpan.Zero, pacer.Reserve("chat.postMessage", "C3"));
     }
+
+    [Fact]
+    public void A_slot_further_off_than_the_caller_will_wait_is_not_taken_and_says_how_far_off_it_is()
+    {
+        var clock = new ManualClock();
+        var pacer = Pacer(clock);
+        Assert.True(pacer.TryReserve("chat.update", null, TimeSpan.Zero, out var first));
+        Assert.Equal(TimeSpan.Zero, first);
+
+        Assert.False(pacer.TryReserve("chat.update", null, TimeSpan.FromMilliseconds(500), out var refused));
+        Assert.Equal(TimeSpan.FromSeconds(1), refused);
+        // Refusing took nothing: a caller willing to wait a second still gets the very next slot.
+        Assert.True(pacer.TryReserve("chat.update", null, TimeSpan.FromSeconds(1), out var taken));
+        Assert.Equal(TimeSpan.FromSeconds(1), taken);
+        Assert.Equal(TimeSpan.FromSeconds(2), pacer.Reserve("chat.update", null));
+    }
 }

@@ -106,6 +106,10 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
         await entry.Services.DisposeAsync();
     }
 
+    /// <summary>The pacer a keeper's writers share, so a test can spend its budgets as other jobs would.</summary>
+    public SlackPacer PacerOf(ThreadKeeper keeper) =>
+        keepers.Single(k => ReferenceEquals(k.Keeper, keeper)).Services.GetRequiredService<SlackPacer>();
+
     /// <summary>A Slack client with the bot's token, for posting as the bot from a test (a writer that died).</summary>
     public async Task<PostedMessage> PostAsBotAsync(Specific.Slack.BlockKit.SlackMessage message, string? threadTs = null)
     {

@@ -92,6 +92,38 @@ public sealed class ThreadKeeperTests
     }
 
     [Fact]
+    public async Task While_other_jobs_hold_the_workspaces_chat_update_budget_the_thread_still_gets_its_replies_and_output()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync(configure: o => o.MethodsPerMinute["chat.update"] = 60);
+        var keeper = await world.StartKeeperAsync("keeper-a");
+        var job = await world.CreateSlackJobAsync();
+        var posted = await world.WaitForThreadAsync(job.Id, t => t.MessageTs is not null);
+
+        // Other jobs' updates take the next six seconds of chat.update (one a second).
+        for (var i = 0; i < 6; i++)
+        {
+            world.PacerOf(keeper).Reserve("chat.update", null);
+        }
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await world.Jobs.AddDetailsAsync(job.Id, new JobDetails("specific-job-y", "production", "web:1"), Ct);
+        await world.Jobs.MoveAsync(job.Id, JobState.Running);
+        world.Logs.Write(job.Id, "output before the update");
+        var flowing = await world.WaitForThreadAsync(job.Id, t => t.PostedLogLine == 1, TimeSpan.FromSeconds(4));
+
+        Assert.Equal("running", flowing.PostedState);
+        Assert.True(flowing.RenderedVersion < (await world.Jobs.GetAsync(job.Id, Ct))!.Version, "the message waits for its update slot");
+        Assert.DoesNotContain(world.Slack.Calls, call => call.Method == "chat.update");
+        Assert.Contains(world.Replies(posted.MessageTs!), reply => reply.VisibleText.Contains("output before the update", StringComparison.Ordinal));
+
+        // The thread is not closed before the message shows the end.
+        await world.Jobs.MoveAsync(job.Id, JobState.Succeeded, exitCode: 0);
+        var final = await world.WaitForFinalAsync(job.Id);
+        Assert.Equal((await world.Jobs.GetAsync(job.Id, Ct))!.Version, final.RenderedVersion);
+        Assert.Contains("Exit code", Assert.Single(world.Messages()).VisibleText, StringComparison.Ordinal);
+        Assert.InRange(world.Slack.Calls.Count(call => call.Method == "chat.update"), 1, 2);
+    }
+
+    [Fact]
     public async Task Flooding_output_shows_the_newest_lines_counts_the_skipped_and_uploads_the_full_log()
     {
         await using var world = await ThreadKeeperHarness.StartAsync(configure: o => o.MaxLinesPerExcerpt = 100);
