@@ -16,7 +16,24 @@ namespace Specific.JobsBot.Bench;
 /// <param name="Channels">The jobs are spread over this many channels (Slack paces posts per channel).</param>
 /// <param name="Sampled">Threads whose lines are timed (evenly spread over the jobs); every thread is posted to alike.</param>
 /// <param name="Grace">How long after the last line is printed the bench still waits for lines to become readable.</param>
-public sealed record LiveOptions(int Jobs = 500, int Seconds = 120, int Channels = 25, int Sampled = 50, int Grace = 300);
+/// <param name="PostsPerMinute">The keeper's workspace-wide chat.postMessage budget; 0 leaves the bot's default.</param>
+public sealed record LiveOptions(int Jobs = 500, int Seconds = 120, int Channels = 25, int Sampled = 50, int Grace = 300, int PostsPerMinute = 0)
+{
+    /// <summary>The bot's own default (Threads:MethodsPerMinute:chat.postMessage).</summary>
+    public const int DefaultPostsPerMinute = 300;
+
+    /// <summary>The keeper's channel pace (Threads:ChannelPostsPerSecond), Slack's "about one a second per channel".</summary>
+    public const double ChannelPostsPerSecond = 1;
+
+    public int EffectivePostsPerMinute => PostsPerMinute > 0 ? PostsPerMinute : DefaultPostsPerMinute;
+
+    /// <summary>
+    /// The best the limits allow: each job's thread can get one post this often when every post slot of every channel
+    /// and of the workspace budget is spent on output, so a line printed just after a post waits this long for the next.
+    /// </summary>
+    public double SecondsBetweenPostsPerJob =>
+        Jobs / Math.Min(Math.Min(Channels, Jobs) * ChannelPostsPerSecond, EffectivePostsPerMinute / 60.0);
+}
 
 /// <summary>
 /// Item 2: hundreds of jobs printing at once. The simulator's ticker workload prints "tick i/n at &lt;unix ms&gt;" a second
@@ -84,6 +101,8 @@ public static partial class LiveBench
             $"Load: {options.Jobs} jobs `job run ticker ticker {options.Seconds}` over {options.Channels} channels, each printing a line a second for {options.Seconds} s (simulator ticker workload, pod log followed by the bot over HTTP)."));
         Say(string.Create(CultureInfo.InvariantCulture,
             $"Bot: separate Release process, Bot__Engine=InProcess (the --sandbox engine), SQLite store, default thread pacing; stand-in rate limits ON. Lag timed on {Math.Min(options.Sampled, options.Jobs)} evenly spread threads, each polled once a second through conversations.replies with an observer token that BYPASSES the tier-3 limit (polling {Math.Min(options.Sampled, options.Jobs)} threads a second within 50 calls a minute is impossible) and is not counted as the bot's calls."));
+        Say(string.Create(CultureInfo.InvariantCulture,
+            $"Limits: {LiveOptions.ChannelPostsPerSecond:N0} post/s per channel (Slack) and {options.EffectivePostsPerMinute:N0} chat.postMessage/min across the workspace (the keeper's budget{(options.PostsPerMinute > 0 ? ", set by --posts-per-minute" : ", its default")}): with every slot spent on output, each of {options.Jobs} threads can get a post every {options.SecondsBetweenPostsPerJob:N1} s at best, so a line's lag can reach that however fast the bot is."));
         Say("");
 
         var signingSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
@@ -92,6 +111,10 @@ public static partial class LiveBench
         await File.WriteAllTextAsync(manifest, TickerManifest, ct);
         await using var stand = await Stand.StartAsync(signingSecret, ct, o => o.ObserverToken = ObserverToken, manifest);
         var environment = stand.BotEnvironment("sqlite", postgresConnection: null, dataDirectory);
+        if (options.PostsPerMinute > 0)
+        {
+            environment["Threads__MethodsPerMinute__chat.postMessage"] = options.PostsPerMinute.ToString(CultureInfo.InvariantCulture);
+        }
 
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(30) };
         await using var bot = await BotProcess.StartAsync(stand.BotUrl, environment, ct);
@@ -163,7 +186,8 @@ public static partial class LiveBench
         {
             // A temp directory left behind is harmless.
         }
-        var size = string.Create(CultureInfo.InvariantCulture, $"{options.Jobs} jobs x {options.Seconds} s");
+        var size = string.Create(CultureInfo.InvariantCulture,
+            $"{options.Jobs} jobs x {options.Seconds} s, {options.Channels} channels, {options.EffectivePostsPerMinute} posts/min (floor {options.SecondsBetweenPostsPerJob:N0} s)");
         return new BenchResult(report.ToString(),
         [
             new($"live {size}: thread lag p99", "<= 10 s", string.Create(CultureInfo.InvariantCulture, $"p50 {FormatLag(Percentile(lags, expected, 0.5))}, p99 {FormatLag(p99)}"), p99 <= 10_000),

@@ -14,7 +14,7 @@ if (options is null || what is not ("all" or "ack" or "ack-profile" or "live" or
 
 var live = new LiveOptions(
     options.GetValueOrDefault("jobs", 500), options.GetValueOrDefault("seconds", 120), options.GetValueOrDefault("channels", 25),
-    options.GetValueOrDefault("sampled", 50), options.GetValueOrDefault("grace", 300));
+    options.GetValueOrDefault("sampled", 50), options.GetValueOrDefault("grace", 300), options.GetValueOrDefault("posts-per-minute", 0));
 var lines = options.GetValueOrDefault("lines", 200_000);
 var machine = Machine.Describe();
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(90));
@@ -72,6 +72,7 @@ internal static class Options
         Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [options]
           all:   ack, then live, then logs, with the options below; prints a summary and saves every output
           live:  --jobs 500 --seconds 120 --channels 25 --sampled 50 --grace 300
+                 --posts-per-minute N  the keeper's workspace-wide chat.postMessage budget (default: the bot's, 300)
           logs:  --lines 200000
         """;
 
