@@ -1,5 +1,6 @@
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
+using Specific.Jobs.Logs.ClickHouse;
 
 namespace Specific.Jobs.Tests.Logs.ClickHouse;
 
@@ -17,7 +18,7 @@ public sealed class ClickHouseTestServer : IDisposable
     private ClickHouseTestServer(Uri url, string database)
     {
         Database = database;
-        ServerSettings = SettingsOf(url, "default");
+        ServerSettings = ClickHouseUrl.ToSettings(url, "default");
         _server = new ClickHouseClient(ServerSettings);
     }
 
@@ -64,20 +65,5 @@ public sealed class ClickHouseTestServer : IDisposable
 
             _server.Dispose();
         }
-    }
-
-    private static ClickHouseClientSettings SettingsOf(Uri url, string database)
-    {
-        var user = Uri.UnescapeDataString(url.UserInfo.Split(':', 2)[0]);
-        var password = url.UserInfo.Contains(':', StringComparison.Ordinal) ? Uri.UnescapeDataString(url.UserInfo.Split(':', 2)[1]) : "";
-        return new ClickHouseClientSettings
-        {
-            Host = url.Host,
-            Port = (ushort)url.Port,
-            Protocol = url.Scheme,
-            Username = string.IsNullOrEmpty(user) ? "default" : user,
-            Password = password,
-            Database = database,
-        };
     }
 }
