@@ -206,9 +206,9 @@ internal sealed partial class JobThreadWriter
             waits.Add(updateIn);
         }
 
-        if (NextAnnouncement(job, thread.PostedState) is { } state)
+        if (Announcements(job, thread.PostedState).Count > 0)
         {
-            await AnnounceAsync(job, state, cancellationToken).ConfigureAwait(false);
+            await AnnounceAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -325,17 +325,24 @@ internal sealed partial class JobThreadWriter
         }
     }
 
-    private async Task AnnounceAsync(JobRecord job, JobState state, CancellationToken cancellationToken)
+    /// <summary>Announces every state entered and not yet told, in one reply composed once the channel's slot comes.</summary>
+    private async Task AnnounceAsync(CancellationToken cancellationToken)
     {
         await PaceAsync(SlackWebClient.Methods.PostMessage, thread.ChannelId, cancellationToken).ConfigureAwait(false);
+        if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job
+            || Announcements(job, thread.PostedState) is not { Count: > 0 } states)
+        {
+            return;
+        }
         var now = keeper.Time.GetUtcNow();
-        var reply = keeper.Replies.StateChanged(job, state);
+        var state = states[^1];
+        var reply = keeper.Replies.StateChanged(job, states);
         var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
         if (posted is null && !skipped)
         {
             return;
         }
-        keeper.Metrics.Lag(now - (job.EnteredAt(state) ?? now));
+        keeper.Metrics.Lag(now - (job.EnteredAt(states[0]) ?? now));
         await SaveAsync(thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
     }
 
@@ -655,20 +662,14 @@ internal sealed partial class JobThreadWriter
     }
 
     /// <summary>
-    /// The next state to announce in the thread: queued, then running, each once it was entered, even when the keeper
-    /// catches up after the job ended (the thread tells the whole story, in order). A final state gets the final reply.
+    /// The states still to announce in the thread, in order: queued, then running, each once it was entered, even when
+    /// the keeper catches up after the job ended (the thread tells the whole story). A final state gets the final reply.
     /// </summary>
-    internal static JobState? NextAnnouncement(JobRecord job, string? postedState)
+    internal static IReadOnlyList<JobState> Announcements(JobRecord job, string? postedState)
     {
         var posted = postedState is null ? (JobState?)null : JobLifecycle.FromWire(postedState);
-        foreach (var state in (ReadOnlySpan<JobState>)[JobState.Queued, JobState.Running])
-        {
-            if (job.EnteredAt(state) is not null && (posted is null || state > posted))
-            {
-                return state;
-            }
-        }
-        return null;
+        return [.. ((JobState[])[JobState.Queued, JobState.Running])
+            .Where(state => job.EnteredAt(state) is not null && (posted is null || state > posted))];
     }
 
     private static DateTimeOffset LastChange(JobRecord job) => job.EnteredAt(job.State) ?? job.CreatedAt;

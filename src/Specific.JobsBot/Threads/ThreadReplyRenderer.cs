@@ -12,12 +12,22 @@ public sealed class ThreadReplyRenderer
 
     private const int ReasonLength = 1500;
 
-    /// <summary>A short reply announcing that the job entered <paramref name="state"/> (queued or running).</summary>
-    public SlackMessage StateChanged(JobRecord job, JobState state)
+    /// <summary>
+    /// A short reply announcing the states the job entered (queued, running), one line each in order: states that
+    /// came before the thread's turn to post share one reply, since Slack allows a channel about one post a second.
+    /// </summary>
+    public SlackMessage StateChanged(JobRecord job, params IReadOnlyList<JobState> states)
     {
         ArgumentNullException.ThrowIfNull(job);
+        ArgumentOutOfRangeException.ThrowIfZero(states.Count, nameof(states));
+        var text = string.Join('\n', states.Select(state => StateLine(job, state)));
+        return new SlackMessage(text, [new SectionBlock(new Mrkdwn(text))]);
+    }
+
+    private static string StateLine(JobRecord job, JobState state)
+    {
         var emoji = JobStateText.Emoji(state);
-        var text = state switch
+        return state switch
         {
             JobState.Pending => $"{emoji} Recorded, waiting to be queued.",
             JobState.Queued => $"{emoji} Queued, waiting for Kubernetes.",
@@ -26,7 +36,6 @@ public sealed class ThreadReplyRenderer
             JobState.Running => $"{emoji} Running in {SlackText.Code(job.Environment)}.",
             _ => $"{emoji} {JobStateText.Label(state)}.",
         };
-        return new SlackMessage(text, [new SectionBlock(new Mrkdwn(text))]);
     }
 
     /// <summary>A batch of output lines as one reply; says how many earlier lines were skipped when output floods.</summary>

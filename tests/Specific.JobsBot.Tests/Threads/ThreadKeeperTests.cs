@@ -33,16 +33,14 @@ public sealed class ThreadKeeperTests
         Assert.Contains("sidecar `envoy` not replicated", message.VisibleText, StringComparison.Ordinal);
         Assert.DoesNotContain("job_cancel", message.Blocks!.Value.GetRawText(), StringComparison.Ordinal);
 
+        // Queued and Running are one reply or two, depending on whether Running came before the first one's turn.
         var replies = world.Replies(message.Ts).Select(r => r.VisibleText).ToList();
-        Assert.Collection(replies,
-            r => Assert.StartsWith("🕒 Queued", r, StringComparison.Ordinal),
-            r => Assert.StartsWith("▶️ Running as Kubernetes Job `specific-job-x`", r, StringComparison.Ordinal),
-            r => Assert.Contains("hello-from-web\nsecond line", r, StringComparison.Ordinal),
-            r =>
-            {
-                Assert.Contains("*Succeeded* with exit code `0`", r, StringComparison.Ordinal);
-                Assert.Contains("third line", r, StringComparison.Ordinal);
-            });
+        Assert.Matches("^🕒 Queued, waiting for Kubernetes\\.\n▶️ Running as Kubernetes Job `specific-job-x`", string.Join("\n", world.Replies(message.Ts).Select(r => r.Text)));
+        Assert.Single(replies, r => r.Contains("Queued", StringComparison.Ordinal));
+        Assert.Single(replies, r => r.Contains("▶️ Running", StringComparison.Ordinal));
+        Assert.Contains("hello-from-web\nsecond line", replies[^2], StringComparison.Ordinal);
+        Assert.Contains("*Succeeded* with exit code `0`", replies[^1], StringComparison.Ordinal);
+        Assert.Contains("third line", replies[^1], StringComparison.Ordinal);
         Assert.Empty(world.Slack.Files);
         Assert.Equal(new JobThread(job.Id, ThreadKeeperHarness.Channel, message.Ts, final.RenderedVersion, "succeeded", 3, true), final);
         Assert.Equal((await world.Jobs.GetAsync(job.Id, Ct))!.Version, final.RenderedVersion);
@@ -65,6 +63,22 @@ public sealed class ThreadKeeperTests
         var message = Assert.Single(world.Messages());
         Assert.Contains("✅", message.VisibleText, StringComparison.Ordinal);
         Assert.Contains(world.Replies(message.Ts), reply => reply.VisibleText.Contains("done before anyone looked", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task States_entered_before_the_threads_turn_to_post_share_one_reply_in_order()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        var job = await world.CreateSlackJobAsync();
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await world.Jobs.AddDetailsAsync(job.Id, new JobDetails("specific-job-z", "production", "web:1"), Ct);
+        await world.Jobs.MoveAsync(job.Id, JobState.Running);
+
+        await world.StartKeeperAsync("keeper-a");
+        var thread = await world.WaitForThreadAsync(job.Id, t => t.PostedState == "running");
+
+        var reply = Assert.Single(world.Replies(thread.MessageTs!));
+        Assert.Equal("🕒 Queued, waiting for Kubernetes.\n▶️ Running as Kubernetes Job `specific-job-z` in `production`.", reply.Text);
     }
 
     [Fact]
