@@ -28,7 +28,10 @@ public sealed class RedactionOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>At most this many jobs' values are kept in memory at once; the ones closest to expiring go first.</summary>
+    /// <summary>
+    /// At most this many jobs' values are kept in memory at once; the ones closest to expiring go first. Above the
+    /// number of jobs live at once, or every excerpt of a busy hour reads its job's Secrets again from the API server.
+    /// </summary>
     [Range(1, 100_000)]
-    public int MaxCachedJobs { get; set; } = 256;
+    public int MaxCachedJobs { get; set; } = 2_048;
 }
