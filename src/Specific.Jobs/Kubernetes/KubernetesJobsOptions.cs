@@ -36,7 +36,7 @@ public sealed class KubernetesJobsOptions
     public TimeSpan PendingCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>At most this many log lines go to the observer at once.</summary>
-    /// <remarks>Large, because a store's cost is mostly per batch; a slow log still goes out after <see cref="LogBatchMaxDelay"/>.</remarks>
+    /// <remarks>Large, because every append has a fixed cost (a transaction, a COPY's round trips); a slow log still goes out after <see cref="LogBatchMaxDelay"/>.</remarks>
     [Range(1, 10_000)]
     public int LogBatchMaxLines { get; set; } = 2_000;
 
