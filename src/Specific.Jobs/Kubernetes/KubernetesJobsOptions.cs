@@ -36,8 +36,9 @@ public sealed class KubernetesJobsOptions
     public TimeSpan PendingCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>At most this many log lines go to the observer at once.</summary>
+    /// <remarks>Large, because every append has a fixed cost (a transaction, a COPY's round trips); a slow log still goes out after <see cref="LogBatchMaxDelay"/>.</remarks>
     [Range(1, 10_000)]
-    public int LogBatchMaxLines { get; set; } = 200;
+    public int LogBatchMaxLines { get; set; } = 2_000;
 
     /// <summary>A log line waits at most this long before its batch goes to the observer.</summary>
     public TimeSpan LogBatchMaxDelay { get; set; } = TimeSpan.FromMilliseconds(250);

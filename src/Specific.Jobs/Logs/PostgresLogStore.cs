@@ -8,8 +8,9 @@ using Specific.Jobs.Storage;
 namespace Specific.Jobs.Logs;
 
 /// <summary>
-/// A log store on PostgreSQL, for comparison with the SQLite and ClickHouse stores: a batch is one INSERT of
-/// arrays, lines are clustered by (job, line number) so the tail and the lines after an offset are range reads.
+/// A log store on PostgreSQL, for comparison with the SQLite and ClickHouse stores: a batch is one binary COPY (an
+/// INSERT that skips stored lines when it overlaps them), lines are keyed by (job, line number) so the tail and the
+/// lines after an offset are range reads.
 /// </summary>
 public sealed class PostgresLogStore : ILogStore
 {
@@ -54,27 +55,66 @@ public sealed class PostgresLogStore : ILogStore
             return;
         }
 
+        await InitializeAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await CopyAsync(connection, jobId, lines, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Some of these lines are stored already (a follower resending after a restart): a COPY is all or nothing,
+            // so this batch goes again through the INSERT that skips the stored lines and keeps their first text.
+            await InsertSkippingStoredAsync(connection, jobId, lines, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The fast path: one binary COPY of the batch, as a single statement, so it stores every line or none. A COPY
+    /// left without CompleteAsync (an invalid line, a cancellation) is aborted when the importer is disposed.
+    /// </summary>
+    private async Task CopyAsync(NpgsqlConnection connection, string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {_schema}.log_lines (job_id, line_number, ts, stream, text) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            ArgumentOutOfRangeException.ThrowIfLessThan(line.Number, 1, nameof(lines));
+            // Checked between rows too, so a cancellation aborts the COPY cleanly rather than in the middle of a socket write.
+            cancellationToken.ThrowIfCancellationRequested();
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(jobId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(line.Number, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(StorageTime.Normalize(line.Timestamp), NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(LogStreamNames.ToWire(line.Stream), NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(StorableText(line.Text), NpgsqlDbType.Text, cancellationToken);
+        }
+
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>The idempotent path: one INSERT of arrays that skips every line already stored.</summary>
+    private async Task InsertSkippingStoredAsync(NpgsqlConnection connection, string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
+    {
         var numbers = new long[lines.Count];
         var timestamps = new DateTimeOffset[lines.Count];
         var streams = new string[lines.Count];
         var texts = new string[lines.Count];
         for (var i = 0; i < lines.Count; i++)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(lines[i].Number, 1, nameof(lines));
             numbers[i] = lines[i].Number;
             timestamps[i] = StorageTime.Normalize(lines[i].Timestamp);
             streams[i] = LogStreamNames.ToWire(lines[i].Stream);
-            // PostgreSQL text cannot hold NUL; a stray NUL in a pod's output must not lose the batch.
-            texts[i] = lines[i].Text.Replace('\0', '\uFFFD');
+            texts[i] = StorableText(lines[i].Text);
         }
 
-        await InitializeAsync(cancellationToken);
-        await using var command = _dataSource.CreateCommand($"""
+        await using var command = new NpgsqlCommand($"""
             INSERT INTO {_schema}.log_lines (job_id, line_number, ts, stream, text)
             SELECT @job_id, line.number, line.ts, line.stream, line.text
             FROM unnest(@numbers, @timestamps, @streams, @texts) AS line(number, ts, stream, text)
             ON CONFLICT (job_id, line_number) DO NOTHING
-            """);
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
         command.Parameters.Add(new NpgsqlParameter("numbers", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = numbers });
         command.Parameters.Add(new NpgsqlParameter("timestamps", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = timestamps });
@@ -82,6 +122,9 @@ public sealed class PostgresLogStore : ILogStore
         command.Parameters.Add(new NpgsqlParameter("texts", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = texts });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    // PostgreSQL text cannot hold NUL; a stray NUL in a pod's output must not lose the batch.
+    private static string StorableText(string text) => text.Replace('\0', '\uFFFD');
 
     public async Task<IReadOnlyList<LogLine>> ReadAfterAsync(string jobId, long afterNumber, int limit, CancellationToken cancellationToken)
     {
@@ -143,7 +186,7 @@ public sealed class PostgresLogStore : ILogStore
                 SELECT 1 FROM {_schema}.log_lines WHERE job_id = @job_id AND strpos(lower(text), lower(@text)) > 0 LIMIT @cap) AS matching
             """);
         count.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
-        count.Parameters.Add(new NpgsqlParameter("text", NpgsqlDbType.Text) { Value = text.Replace('\0', '\uFFFD') });
+        count.Parameters.Add(new NpgsqlParameter("text", NpgsqlDbType.Text) { Value = StorableText(text) });
         count.Parameters.Add(new NpgsqlParameter("cap", NpgsqlDbType.Integer) { Value = LogSearchResult.CountLimit + 1 });
         var matches = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         if (matches == 0 || limit == 0)
@@ -156,7 +199,7 @@ public sealed class PostgresLogStore : ILogStore
             WHERE job_id = @job_id AND strpos(lower(text), lower(@text)) > 0 ORDER BY line_number LIMIT @limit
             """);
         command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
-        command.Parameters.Add(new NpgsqlParameter("text", NpgsqlDbType.Text) { Value = text.Replace('\0', '\uFFFD') });
+        command.Parameters.Add(new NpgsqlParameter("text", NpgsqlDbType.Text) { Value = StorableText(text) });
         command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
         return new LogSearchResult(await ReadLinesAsync(command, cancellationToken), matches);
     }
