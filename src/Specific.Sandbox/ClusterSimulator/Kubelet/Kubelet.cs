@@ -31,27 +31,29 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
 
     public void Reconcile()
     {
-        var pods = store.List<V1Pod>().Where(p => p.Spec.NodeName is not null).ToList();
-        var live = pods.Select(p => p.Metadata.Uid).ToHashSet();
+        var pods = store.Snapshot(ResourceTypes.Pods, null).Items.Where(p => p.Fields["spec.nodeName"].Length > 0).ToList();
+        var live = pods.Select(p => p.Uid).ToHashSet();
         logs.ForgetAllExcept(live);
-        foreach (var pod in pods)
+        // Decided on the stored metadata; a pod is read in full only when something is to be done with it.
+        foreach (var stored in pods)
         {
-            if (pod.Metadata.DeletionTimestamp is not null)
+            if (stored.Deleting)
             {
-                if (_workers.TryGetValue(pod.Metadata.Uid, out var running))
+                if (_workers.TryGetValue(stored.Uid, out var running))
                 {
-                    running.RequestStop(pod);
+                    running.RequestStop(stored.To<V1Pod>());
                 }
                 else
                 {
-                    store.Remove(ResourceTypes.Pods, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+                    store.Remove(ResourceTypes.Pods, stored.Namespace, stored.Name);
                 }
                 continue;
             }
-            if (pod.Status?.Phase is "Succeeded" or "Failed" || _workers.ContainsKey(pod.Metadata.Uid))
+            if (stored.Fields["status.phase"] is "Succeeded" or "Failed" || _workers.ContainsKey(stored.Uid))
             {
                 continue;
             }
+            var pod = stored.To<V1Pod>();
             var worker = new PodWorker(this, pod, Interlocked.Increment(ref _podCount));
             if (_workers.TryAdd(pod.Metadata.Uid, worker))
             {
