@@ -25,6 +25,8 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
     private readonly SimulatorClock clock = clock;
     private readonly ILogger logger = logger;
     private readonly ConcurrentDictionary<string, PodWorker> _workers = new();
+    /// <summary>Pods a worker was started for (read and written on the controller loop only): a pod runs once.</summary>
+    private readonly HashSet<string> _started = [];
     private readonly CancellationTokenSource _shutdown = new();
     private readonly EnvironmentResolver _environment = new(store);
     private int _podCount;
@@ -34,6 +36,7 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
         var pods = store.Snapshot(ResourceTypes.Pods, null).Items.Where(p => p.Fields["spec.nodeName"].Length > 0).ToList();
         var live = pods.Select(p => p.Uid).ToHashSet();
         logs.ForgetAllExcept(live);
+        _started.IntersectWith(live);
         // Decided on the stored metadata; a pod is read in full only when something is to be done with it.
         foreach (var stored in pods)
         {
@@ -49,7 +52,8 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
                 }
                 continue;
             }
-            if (stored.Fields["status.phase"] is "Succeeded" or "Failed" || _workers.ContainsKey(stored.Uid))
+            // The snapshot may predate a worker's last status write: without _started a pod that just ended would run again.
+            if (stored.Fields["status.phase"] is "Succeeded" or "Failed" || _workers.ContainsKey(stored.Uid) || !_started.Add(stored.Uid))
             {
                 continue;
             }

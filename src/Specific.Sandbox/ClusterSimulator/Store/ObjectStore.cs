@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -25,9 +26,10 @@ internal sealed record StoreEvent(long ResourceVersion, string Type, StoredObjec
 internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
 {
     private readonly Lock _gate = new();
-    // One sorted map per resource: lists come out in namespace/name order without scanning other kinds.
-    private readonly Dictionary<ResourceType, SortedDictionary<(string Namespace, string Name), StoredObject>> _objects =
-        new(ResourceTypes.All.Select(t => KeyValuePair.Create(t, new SortedDictionary<(string Namespace, string Name), StoredObject>(KeyOrder.Instance))));
+    // One immutable sorted map per resource: lists come out in namespace/name order without scanning other kinds,
+    // and a reader takes the current map under the lock and walks it outside, so hundreds of lists never queue writers.
+    private readonly Dictionary<ResourceType, ImmutableSortedDictionary<(string Namespace, string Name), StoredObject>> _objects =
+        new(ResourceTypes.All.Select(t => KeyValuePair.Create(t, ImmutableSortedDictionary.Create<(string Namespace, string Name), StoredObject>(KeyOrder.Instance))));
     // Events by the object they are about: the recorder folds repeats into one event without scanning them all.
     private readonly Dictionary<(string Namespace, string Uid), SortedDictionary<string, StoredObject>> _eventsByObject = [];
     private readonly List<StoreEvent> _history = [];
@@ -60,10 +62,13 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
     /// <summary>A consistent snapshot of one resource, sorted by namespace and name, with the version it was read at.</summary>
     public (IReadOnlyList<StoredObject> Items, long ResourceVersion) Snapshot(ResourceType type, string? @namespace)
     {
+        ImmutableSortedDictionary<(string Namespace, string Name), StoredObject> objects;
+        long resourceVersion;
         lock (_gate)
         {
-            return ([.. Select(type, @namespace)], _resourceVersion);
+            (objects, resourceVersion) = (_objects[type], _resourceVersion);
         }
+        return ([.. InNamespace(objects, @namespace)], resourceVersion);
     }
 
     /// <summary>The events in <paramref name="namespace"/> whose involvedObject.uid is <paramref name="uid"/>, by name.</summary>
@@ -221,7 +226,7 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
             else
             {
                 // No version: the current state as synthetic ADDED events, then live changes.
-                foreach (var current in Select(type, @namespace).Select(o => new StoreEvent(_resourceVersion, "ADDED", o, clock.UtcNow)))
+                foreach (var current in InNamespace(_objects[type], @namespace).Select(o => new StoreEvent(_resourceVersion, "ADDED", o, clock.UtcNow)))
                 {
                     if (subscription.Matches(current))
                     {
@@ -283,14 +288,7 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         {
             IndexEvent(_objects[type].GetValueOrDefault(key), eventType == "DELETED" ? null : stored);
         }
-        if (eventType == "DELETED")
-        {
-            _objects[type].Remove(key);
-        }
-        else
-        {
-            _objects[type][key] = stored;
-        }
+        _objects[type] = eventType == "DELETED" ? _objects[type].Remove(key) : _objects[type].SetItem(key, stored);
         var change = new StoreEvent(_resourceVersion, eventType, stored, DateTime.UtcNow);
         _history.Add(change);
         TrimHistory(change.RecordedAt);
@@ -361,9 +359,8 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         return low;
     }
 
-    /// <summary>The objects of one resource in namespace/name order; the caller holds the lock.</summary>
-    private IEnumerable<StoredObject> Select(ResourceType type, string? @namespace) =>
-        @namespace is null ? _objects[type].Values : _objects[type].Values.Where(o => o.Namespace == @namespace);
+    private static IEnumerable<StoredObject> InNamespace(ImmutableSortedDictionary<(string Namespace, string Name), StoredObject> objects, string? @namespace) =>
+        @namespace is null ? objects.Values : objects.Values.Where(o => o.Namespace == @namespace);
 
     /// <summary>Namespace, then name, compared ordinally: the order lists are served in.</summary>
     private sealed class KeyOrder : IComparer<(string Namespace, string Name)>
