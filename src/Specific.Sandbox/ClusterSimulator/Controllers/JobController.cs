@@ -100,10 +100,6 @@ internal sealed class JobController(ObjectStore store, EventRecorder events, Gar
             {
                 failure = ("DeadlineExceeded", "Job was active longer than specified deadline");
             }
-            else if (spec.ActiveDeadlineSeconds is { } pending)
-            {
-                recheckAt = startTime + TimeSpan.FromSeconds(pending);
-            }
             else if (tally.Failed.Count > (spec.BackoffLimit ?? 6))
             {
                 failure = ("BackoffLimitExceeded", "Job has reached the specified backoff limit");
@@ -121,6 +117,10 @@ internal sealed class JobController(ObjectStore store, EventRecorder events, Gar
             else if (tally.Succeeded.Count >= completions)
             {
                 successMet = true;
+            }
+            else if (spec.ActiveDeadlineSeconds is { } pending)
+            {
+                recheckAt = startTime + TimeSpan.FromSeconds(pending);
             }
         }
 

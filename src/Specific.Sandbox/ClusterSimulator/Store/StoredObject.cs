@@ -20,7 +20,7 @@ internal sealed class StoredObject
     {
         Type = type;
         Json = json;
-        Namespace = meta.NamespaceProperty ?? "";
+        Namespace = type.Namespaced ? meta.NamespaceProperty ?? "" : "";
         Name = meta.Name;
         Uid = meta.Uid;
         ResourceVersion = long.Parse(meta.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture);
