@@ -120,6 +120,17 @@ public sealed class JobLifecycleTests
     }
 
     [Fact]
+    public async Task Failing_pod_of_a_job_with_a_distant_deadline_fails_it_on_the_backoff_limit()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.CreateJobAsync(TestCluster.ShellJob("fails-early", "exit 1", j => j.Spec.ActiveDeadlineSeconds = 600));
+
+        var failed = await cluster.WaitForJobAsync("fails-early", TestCluster.IsFinished);
+
+        Assert.Equal("BackoffLimitExceeded", failed.Status.Conditions.Single(c => c.Type == "Failed").Reason);
+    }
+
+    [Fact]
     public async Task Missing_configmap_leaves_the_container_in_CreateContainerConfigError()
     {
         await using var cluster = await TestCluster.StartAsync();

@@ -121,9 +121,46 @@ public sealed class WatchTests
         Assert.Contains("field label not supported: spec.containers", unsupported.Response.Content, StringComparison.Ordinal);
     }
 
-    private static V1ConfigMap ConfigMap(string name) => new()
+    [Fact]
+    public async Task Selectors_filter_a_watch_from_the_current_state_and_one_resumed_from_history()
     {
-        Metadata = new V1ObjectMeta { Name = name },
+        await using var cluster = await TestCluster.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var before = await cluster.Client.CoreV1.ListNamespacedConfigMapAsync(TestCluster.Namespace, cancellationToken: ct);
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("team-a-1", "a"), TestCluster.Namespace, cancellationToken: ct);
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("team-b-1", "b"), TestCluster.Namespace, cancellationToken: ct);
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        async Task<List<string>> WatchUntilAsync(string? resourceVersion, string? labelSelector, string? fieldSelector, string last)
+        {
+            var seen = new List<string>();
+            await foreach (var (type, cm) in cluster.Client.CoreV1.WatchListNamespacedConfigMapAsync(TestCluster.Namespace,
+                               labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion, cancellationToken: cts.Token))
+            {
+                seen.Add($"{type} {cm.Metadata.Name}");
+                if (cm.Metadata.Name == last)
+                {
+                    break;
+                }
+            }
+            return seen;
+        }
+        var fromNow = WatchUntilAsync(null, "team=a", null, "team-a-2");
+        var fromHistory = WatchUntilAsync(before.Metadata.ResourceVersion, "team=a", null, "team-a-2");
+        var byName = WatchUntilAsync(before.Metadata.ResourceVersion, null, "metadata.name=team-a-2", "team-a-2");
+        await Task.Delay(300, ct);
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("team-b-2", "b"), TestCluster.Namespace, cancellationToken: ct);
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("team-a-2", "a"), TestCluster.Namespace, cancellationToken: ct);
+
+        Assert.Equal(["Added team-a-1", "Added team-a-2"], await fromNow);
+        Assert.Equal(["Added team-a-1", "Added team-a-2"], await fromHistory);
+        Assert.Equal(["Added team-a-2"], await byName);
+    }
+
+    private static V1ConfigMap ConfigMap(string name, string? team = null) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, Labels = team is null ? null : new Dictionary<string, string> { ["team"] = team } },
         Data = new Dictionary<string, string> { ["k"] = "v" },
     };
 }

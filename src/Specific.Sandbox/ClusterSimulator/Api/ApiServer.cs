@@ -161,7 +161,7 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
                 : ApiException.BadRequest($"resourceVersionMatch=Exact is only served for the current resourceVersion {store.CurrentResourceVersion}");
         }
 
-        var (all, resourceVersion) = store.ListJson(type, ns);
+        var (all, resourceVersion) = store.Snapshot(type, ns);
         var items = Filter(type, all, query["labelSelector"], query["fieldSelector"]);
         string? continueToken = null;
         var offset = 0;
@@ -201,23 +201,23 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         await WriteRawAsync(context, 200, builder.ToString()).ConfigureAwait(false);
     }
 
-    private static List<string> Filter(ResourceType type, IEnumerable<string> items, string? labelSelector, string? fieldSelector)
+    private static List<string> Filter(ResourceType type, IEnumerable<StoredObject> items, string? labelSelector, string? fieldSelector)
+    {
+        var selects = Selects(type, labelSelector, fieldSelector);
+        return [.. items.Where(selects).Select(o => o.Json)];
+    }
+
+    private static Func<StoredObject, bool> Selects(ResourceType type, string? labelSelector, string? fieldSelector)
     {
         var labels = LabelSelector.Parse(labelSelector);
         var fields = FieldSelector.Parse(fieldSelector, type);
-        return [.. items.Where(json =>
-        {
-            var node = JsonNode.Parse(json)!;
-            var objectLabels = node["metadata"]?["labels"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "");
-            return labels.Matches(objectLabels) && fields.Matches(node);
-        })];
+        return o => labels.Matches(o.Labels) && fields.Matches(o.Fields);
     }
 
     private async Task WatchAsync(HttpContext context, ResourceType type, string? ns)
     {
         var query = context.Request.Query;
-        var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"], type);
+        var selects = Selects(type, query["labelSelector"], query["fieldSelector"]);
         var asTable = TableRenderer.IsRequested(context.Request.Headers.Accept);
         var from = ParseResourceVersion(query["resourceVersion"]);
         if (from == 0)
@@ -238,7 +238,7 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         ObjectStore.Subscription subscription;
         try
         {
-            subscription = store.Watch(type, ns, from);
+            subscription = store.Watch(type, ns, from, selects);
         }
         catch (ApiException gone)
         {
@@ -255,12 +255,6 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
             {
                 await foreach (var change in subscription.Channel.Reader.ReadAllAsync(timeout.Token).ConfigureAwait(false))
                 {
-                    var node = JsonNode.Parse(change.Json)!;
-                    var objectLabels = node["metadata"]?["labels"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "");
-                    if (!labels.Matches(objectLabels) || !fields.Matches(node))
-                    {
-                        continue;
-                    }
                     var payload = asTable
                         ? TableRenderer.Render(type, [change.Json], change.ResourceVersion, query["includeObject"], clock.UtcNow, includeHeaders: first).ToJsonString(Compact)
                         : change.Json;
@@ -360,7 +354,7 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
     private async Task DeleteCollectionAsync(HttpContext context, ResourceType type, string? ns)
     {
         var query = context.Request.Query;
-        var (all, resourceVersion) = store.ListJson(type, ns);
+        var (all, resourceVersion) = store.Snapshot(type, ns);
         var matched = Filter(type, all, query["labelSelector"], query["fieldSelector"]);
         var policy = query["propagationPolicy"].ToString() is { Length: > 0 } p ? p : null;
         var deleted = new List<string>();

@@ -6,7 +6,9 @@ namespace Specific.Sandbox.ClusterSimulator.Api;
 /// <summary>A parsed <c>labelSelector</c>: equality, set-based (in/notin) and existence requirements, ANDed.</summary>
 internal sealed partial class LabelSelector
 {
-    private readonly List<Func<IDictionary<string, string>, bool>> _requirements = [];
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+
+    private readonly List<Func<IReadOnlyDictionary<string, string>, bool>> _requirements = [];
 
     public static LabelSelector Everything { get; } = new();
 
@@ -49,7 +51,7 @@ internal sealed partial class LabelSelector
         return selector;
     }
 
-    public bool Matches(IDictionary<string, string>? labels) => _requirements.TrueForAll(r => r(labels ?? new Dictionary<string, string>()));
+    public bool Matches(IReadOnlyDictionary<string, string>? labels) => _requirements.TrueForAll(r => r(labels ?? NoLabels));
 
     private static IEnumerable<string> SplitTopLevel(string text)
     {
@@ -106,9 +108,11 @@ internal sealed class FieldSelector
         return selector;
     }
 
-    public bool Matches(JsonNode obj) => _terms.TrueForAll(t => (ValueAt(obj, t.Path) == t.Value) != t.Negate);
+    /// <summary>Matches the field values captured when the object was stored (<see cref="Store.StoredObject.Fields"/>).</summary>
+    public bool Matches(IReadOnlyDictionary<string, string> fields) => _terms.TrueForAll(t => (fields.GetValueOrDefault(t.Path, "") == t.Value) != t.Negate);
 
-    private static string ValueAt(JsonNode obj, string path)
+    /// <summary>A field's value as the API server compares it: the JSON value as text, "" when absent.</summary>
+    public static string ValueAt(JsonNode obj, string path)
     {
         JsonNode? node = obj;
         foreach (var segment in path.Split('.'))

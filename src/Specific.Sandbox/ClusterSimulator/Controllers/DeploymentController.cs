@@ -16,8 +16,16 @@ internal sealed class DeploymentController(ObjectStore store, EventRecorder even
     private const string HashLabel = "pod-template-hash";
     private const string HashAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
+    /// <summary>The snapshots the last pass read: the pass is a function of them alone, so the same ones again change nothing.</summary>
+    private IReadOnlyList<StoredObject> _lastInputs = [];
+
     public void Reconcile()
     {
+        var inputs = Inputs();
+        if (inputs.SequenceEqual(_lastInputs, ReferenceEqualityComparer.Instance))
+        {
+            return;
+        }
         foreach (var deployment in store.List<V1Deployment>())
         {
             if (deployment.Metadata.DeletionTimestamp is null)
@@ -32,6 +40,15 @@ internal sealed class DeploymentController(ObjectStore store, EventRecorder even
                 ReconcileReplicaSet(replicaSet);
             }
         }
+        _lastInputs = inputs;
+    }
+
+    /// <summary>Every Deployment and ReplicaSet, and the pods they own (not the hundreds a namespace's Jobs may own).</summary>
+    private List<StoredObject> Inputs()
+    {
+        var owners = store.Snapshot(ResourceTypes.Deployments, null).Items.Concat(store.Snapshot(ResourceTypes.ReplicaSets, null).Items).ToList();
+        var uids = owners.Select(o => o.Uid).ToHashSet();
+        return [.. owners, .. store.Snapshot(ResourceTypes.Pods, null).Items.Where(p => p.Owners.Any(o => uids.Contains(o.Uid)))];
     }
 
     private void ReconcileDeployment(V1Deployment deployment)
@@ -176,8 +193,9 @@ internal sealed class DeploymentController(ObjectStore store, EventRecorder even
         });
     }
 
+    // Filtered on the stored owner references first: a namespace may hold hundreds of Jobs' pods.
     private List<V1Pod> OwnedPods(string ns, string ownerUid) =>
-        [.. store.List<V1Pod>(ns).Where(p => p.Metadata.OwnerReferences?.Any(o => o.Uid == ownerUid) == true)];
+        [.. store.Snapshot(ResourceTypes.Pods, ns).Items.Where(p => p.Owners.Any(o => o.Uid == ownerUid)).Select(p => p.To<V1Pod>())];
 
     private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 

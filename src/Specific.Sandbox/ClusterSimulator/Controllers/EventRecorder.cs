@@ -18,8 +18,11 @@ internal sealed class EventRecorder(ObjectStore store, SimulatorClock clock)
         var now = clock.UtcNow;
         var meta = about.Metadata;
         var ns = meta.NamespaceProperty ?? "default";
-        var existing = store.List<Corev1Event>(ns).FirstOrDefault(e =>
-            e.InvolvedObject.Uid == meta.Uid && e.Reason == reason && e.Message == message && e.Type == type && e.Source?.Component == component);
+        // The store indexes events by the object they are about; of those, only the likely ones are read in full.
+        var existing = store.EventsAbout(ns, meta.Uid ?? "")
+            .Where(e => e.Fields["reason"] == reason && e.Fields["type"] == type)
+            .Select(e => e.To<Corev1Event>())
+            .FirstOrDefault(e => e.InvolvedObject.Uid == meta.Uid && e.Reason == reason && e.Message == message && e.Type == type && e.Source?.Component == component);
         if (existing is not null)
         {
             store.Update<Corev1Event>(ns, existing.Metadata.Name, e =>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Specific.Sandbox.ClusterSimulator.Api;
@@ -57,58 +56,51 @@ internal sealed class GarbageCollector(ObjectStore store, SimulatorClock clock)
     /// <summary>The API server's --event-ttl: events older than this are dropped.</summary>
     private static readonly TimeSpan EventTtl = TimeSpan.FromHours(1);
 
+    /// <summary>When each event expires, read once per snapshot: reading thousands of events in full every pass does not scale.</summary>
+    private readonly SnapshotMemo<DateTime?> _eventExpiry = new(stored =>
+    {
+        var e = stored.To<Corev1Event>();
+        return (e.LastTimestamp ?? e.Metadata.CreationTimestamp) + EventTtl;
+    });
+
     /// <summary>Collects dependents whose owners are all gone, finishes foreground deletions whose dependents are gone, and expires events.</summary>
     public void Reconcile()
     {
-        var expired = clock.UtcNow - EventTtl;
-        foreach (var stale in store.List<Corev1Event>().Where(e => (e.LastTimestamp ?? e.Metadata.CreationTimestamp) < expired))
+        var now = clock.UtcNow;
+        foreach (var (stale, _) in _eventExpiry.Of(store.Snapshot(ResourceTypes.Events, null).Items).Where(e => e.Value < now))
         {
-            store.Remove(ResourceTypes.Events, stale.Metadata.NamespaceProperty, stale.Metadata.Name);
+            store.Remove(ResourceTypes.Events, stale.Namespace, stale.Name);
         }
 
-        var live = new HashSet<string>();
-        foreach (var type in ResourceTypes.All)
-        {
-            foreach (var json in store.ListJson(type, null).Items)
-            {
-                if (JsonNode.Parse(json)?["metadata"]?["uid"]?.GetValue<string>() is { } uid)
-                {
-                    live.Add(uid);
-                }
-            }
-        }
+        // Only metadata matters here (uids, owners, finalizers), and the store keeps it apart from the JSON.
+        var everything = ResourceTypes.All.SelectMany(type => store.Snapshot(type, null).Items).ToList();
+        var live = everything.Select(o => o.Uid).ToHashSet();
 
         foreach (var type in OwnedKinds)
         {
-            foreach (var json in store.ListJson(type, null).Items)
+            foreach (var stored in store.Snapshot(type, null).Items)
             {
-                var obj = type.Deserialize(json);
-                var owners = obj.Metadata.OwnerReferences;
-                if (owners is { Count: > 0 } && owners.All(o => !live.Contains(o.Uid)) && obj.Metadata.DeletionTimestamp is null)
+                if (stored.Owners.Count > 0 && stored.Owners.All(o => !live.Contains(o.Uid)) && !stored.Deleting)
                 {
-                    TryDelete(type, obj);
+                    TryDelete(type, stored);
                 }
             }
         }
 
-        foreach (var type in ResourceTypes.All)
+        foreach (var stored in everything.Where(o => o.Finalizers.Contains(ForegroundFinalizer)))
         {
-            foreach (var json in store.ListJson(type, null).Items)
+            if (DependentsOf(stored.Uid, stored.Namespace).Count == 0)
             {
-                var obj = type.Deserialize(json);
-                if (obj.Metadata.Finalizers?.Contains(ForegroundFinalizer) == true && DependentsOf(obj.Metadata.Uid, obj.Metadata.NamespaceProperty ?? "").Count == 0)
-                {
-                    store.Remove(type, obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name);
-                }
+                store.Remove(stored.Type, stored.Namespace, stored.Name);
             }
         }
     }
 
-    private void TryDelete(ResourceType type, IKubernetesObject<V1ObjectMeta> obj)
+    private void TryDelete(ResourceType type, StoredObject obj)
     {
         try
         {
-            Delete(type, obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, Background, null);
+            Delete(type, obj.Namespace, obj.Name, Background, null);
         }
         catch (ApiException)
         {
@@ -143,12 +135,11 @@ internal sealed class GarbageCollector(ObjectStore store, SimulatorClock clock)
         var dependents = new List<(ResourceType, IKubernetesObject<V1ObjectMeta>)>();
         foreach (var type in OwnedKinds)
         {
-            foreach (var json in store.ListJson(type, ns).Items)
+            foreach (var stored in store.Snapshot(type, ns).Items)
             {
-                var obj = type.Deserialize(json);
-                if (obj.Metadata.OwnerReferences?.Any(o => o.Uid == uid) == true)
+                if (stored.Owners.Any(o => o.Uid == uid))
                 {
-                    dependents.Add((type, obj));
+                    dependents.Add((type, stored.ToModel()));
                 }
             }
         }

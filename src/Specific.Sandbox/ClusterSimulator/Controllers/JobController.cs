@@ -26,29 +26,49 @@ internal sealed class JobController(ObjectStore store, EventRecorder events, Gar
         public DateTime? LastFailure { get; set; }
     }
 
+    /// <summary>What each Job's last reconcile read, and when the clock alone could change its outcome.</summary>
+    private Dictionary<string, Seen> _seen = [];
+
+    private sealed record Seen(StoredObject Job, IReadOnlyList<StoredObject> Pods, DateTime? RecheckAt);
+
     public void Reconcile()
     {
-        var jobs = store.List<V1Job>();
-        foreach (var gone in _tallies.Keys.Except(jobs.Select(j => j.Metadata.Uid)).ToList())
+        var now = clock.UtcNow;
+        var jobs = store.Snapshot(ResourceTypes.Jobs, null).Items;
+        foreach (var gone in _tallies.Keys.Except(jobs.Select(j => j.Uid)).ToList())
         {
             _tallies.Remove(gone);
         }
-        foreach (var job in jobs)
+        // One read of the pods per pass, grouped by controlling owner: reading them per Job is quadratic.
+        var podsByOwner = store.Snapshot(ResourceTypes.Pods, null).Items
+            .Where(p => p.ControllerUid is not null)
+            .ToLookup(p => (p.Namespace, p.ControllerUid!));
+        var seen = new Dictionary<string, Seen>();
+        foreach (var stored in jobs)
         {
-            ReconcileJob(job);
+            var pods = podsByOwner[(stored.Namespace, stored.Uid)].ToList();
+            // The same snapshots give the same outcome, so a Job is read in full only when it or its pods changed, or its time came.
+            if (_seen.TryGetValue(stored.Uid, out var last) && ReferenceEquals(last.Job, stored) && last.Pods.SequenceEqual(pods, ReferenceEqualityComparer.Instance)
+                && (last.RecheckAt is null || now < last.RecheckAt))
+            {
+                seen[stored.Uid] = last;
+                continue;
+            }
+            var job = stored.To<V1Job>();
+            var recheckAt = IsFinished(job) || job.Metadata.DeletionTimestamp is not null
+                ? null
+                : ReconcileJob(job, [.. pods.Select(p => p.To<V1Pod>())]);
+            seen[stored.Uid] = new Seen(stored, pods, recheckAt);
         }
+        _seen = seen;
     }
 
-    private void ReconcileJob(V1Job job)
+    /// <summary>Reconciles one unfinished Job; returns when the clock alone (deadline, back-off) could change the outcome.</summary>
+    private DateTime? ReconcileJob(V1Job job, List<V1Pod> pods)
     {
-        if (IsFinished(job) || job.Metadata.DeletionTimestamp is not null)
-        {
-            return;
-        }
         var now = clock.UtcNow;
-        var ns = job.Metadata.NamespaceProperty;
         var tally = _tallies.TryGetValue(job.Metadata.Uid, out var t) ? t : _tallies[job.Metadata.Uid] = new Tally();
-        var pods = store.List<V1Pod>(ns).Where(p => p.Metadata.OwnerReferences?.Any(o => o.Uid == job.Metadata.Uid && o.Controller == true) == true).ToList();
+        DateTime? recheckAt = null;
 
         foreach (var pod in pods)
         {
@@ -98,6 +118,10 @@ internal sealed class JobController(ObjectStore store, EventRecorder events, Gar
             {
                 successMet = true;
             }
+            else if (spec.ActiveDeadlineSeconds is { } pending)
+            {
+                recheckAt = startTime + TimeSpan.FromSeconds(pending);
+            }
         }
 
         var conditions = job.Status?.Conditions?.ToList() ?? [];
@@ -135,6 +159,10 @@ internal sealed class JobController(ObjectStore store, EventRecorder events, Gar
                     active.Add(CreatePod(job));
                 }
             }
+            else if (wanted > 0)
+            {
+                recheckAt = Earliest(recheckAt, tally.LastFailure + backoff);
+            }
         }
 
         store.Update<V1Job>(job.Metadata.NamespaceProperty, job.Metadata.Name, j =>
@@ -152,7 +180,10 @@ internal sealed class JobController(ObjectStore store, EventRecorder events, Gar
             status.CompletionTime = completionTime;
             return Snapshot.Of(status) != before;
         });
+        return recheckAt;
     }
+
+    private static DateTime? Earliest(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     private static TimeSpan BackoffAfter(int failures)
     {

@@ -15,7 +15,9 @@ internal sealed class Scheduler(ObjectStore store, EventRecorder events, Simulat
     public void Reconcile()
     {
         var nodes = store.List<V1Node>();
-        foreach (var pod in store.List<V1Pod>())
+        // Bound and deleting pods are skipped on the stored metadata, without reading them in full.
+        var unbound = store.Snapshot(ResourceTypes.Pods, null).Items.Where(p => p.Fields["spec.nodeName"].Length == 0 && !p.Deleting);
+        foreach (var pod in unbound.Select(p => p.To<V1Pod>()))
         {
             if (pod.Spec.NodeName is not null || pod.Metadata.DeletionTimestamp is not null
                 || pod.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true)

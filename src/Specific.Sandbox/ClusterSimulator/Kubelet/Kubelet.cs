@@ -25,33 +25,39 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
     private readonly SimulatorClock clock = clock;
     private readonly ILogger logger = logger;
     private readonly ConcurrentDictionary<string, PodWorker> _workers = new();
+    /// <summary>Pods a worker was started for (read and written on the controller loop only): a pod runs once.</summary>
+    private readonly HashSet<string> _started = [];
     private readonly CancellationTokenSource _shutdown = new();
     private readonly EnvironmentResolver _environment = new(store);
     private int _podCount;
 
     public void Reconcile()
     {
-        var pods = store.List<V1Pod>().Where(p => p.Spec.NodeName is not null).ToList();
-        var live = pods.Select(p => p.Metadata.Uid).ToHashSet();
+        var pods = store.Snapshot(ResourceTypes.Pods, null).Items.Where(p => p.Fields["spec.nodeName"].Length > 0).ToList();
+        var live = pods.Select(p => p.Uid).ToHashSet();
         logs.ForgetAllExcept(live);
-        foreach (var pod in pods)
+        _started.IntersectWith(live);
+        // Decided on the stored metadata; a pod is read in full only when something is to be done with it.
+        foreach (var stored in pods)
         {
-            if (pod.Metadata.DeletionTimestamp is not null)
+            if (stored.Deleting)
             {
-                if (_workers.TryGetValue(pod.Metadata.Uid, out var running))
+                if (_workers.TryGetValue(stored.Uid, out var running))
                 {
-                    running.RequestStop(pod);
+                    running.RequestStop(stored.To<V1Pod>());
                 }
                 else
                 {
-                    store.Remove(ResourceTypes.Pods, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+                    store.Remove(ResourceTypes.Pods, stored.Namespace, stored.Name);
                 }
                 continue;
             }
-            if (pod.Status?.Phase is "Succeeded" or "Failed" || _workers.ContainsKey(pod.Metadata.Uid))
+            // The snapshot may predate a worker's last status write: without _started a pod that just ended would run again.
+            if (stored.Fields["status.phase"] is "Succeeded" or "Failed" || _workers.ContainsKey(stored.Uid) || !_started.Add(stored.Uid))
             {
                 continue;
             }
+            var pod = stored.To<V1Pod>();
             var worker = new PodWorker(this, pod, Interlocked.Increment(ref _podCount));
             if (_workers.TryAdd(pod.Metadata.Uid, worker))
             {

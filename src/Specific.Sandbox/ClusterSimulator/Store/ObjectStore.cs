@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -9,16 +10,28 @@ using Specific.Sandbox.ClusterSimulator.Api;
 namespace Specific.Sandbox.ClusterSimulator.Store;
 
 /// <summary>A change to one object, numbered by the global resourceVersion at which it happened.</summary>
-internal sealed record StoreEvent(long ResourceVersion, string Type, ResourceType Resource, string Namespace, string Name, string Json, DateTime RecordedAt);
+internal sealed record StoreEvent(long ResourceVersion, string Type, StoredObject Object, DateTime RecordedAt)
+{
+    public ResourceType Resource => Object.Type;
+
+    public string Namespace => Object.Namespace;
+
+    public string Json => Object.Json;
+}
 
 /// <summary>
-/// The simulator's etcd: every object as an immutable JSON snapshot, one global monotonically increasing
-/// resourceVersion, and a bounded history of changes that watches resume from.
+/// The simulator's etcd: every object as an immutable snapshot (<see cref="StoredObject"/>), one global monotonically
+/// increasing resourceVersion, and a bounded history of changes that watches resume from.
 /// </summary>
 internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan historyWindow)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<(ResourceType Type, string Namespace, string Name), string> _objects = [];
+    // One immutable sorted map per resource: lists come out in namespace/name order without scanning other kinds,
+    // and a reader takes the current map under the lock and walks it outside, so hundreds of lists never queue writers.
+    private readonly Dictionary<ResourceType, ImmutableSortedDictionary<(string Namespace, string Name), StoredObject>> _objects =
+        new(ResourceTypes.All.Select(t => KeyValuePair.Create(t, ImmutableSortedDictionary.Create<(string Namespace, string Name), StoredObject>(KeyOrder.Instance))));
+    // Events by the object they are about: the recorder folds repeats into one event without scanning them all.
+    private readonly Dictionary<(string Namespace, string Uid), SortedDictionary<string, StoredObject>> _eventsByObject = [];
     private readonly List<StoreEvent> _history = [];
     private readonly List<Subscription> _subscriptions = [];
     private long _resourceVersion = 1;
@@ -29,41 +42,49 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
 
     public long CurrentResourceVersion { get { lock (_gate) { return _resourceVersion; } } }
 
-    public T? Get<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var type = ResourceTypes.For<T>();
-        lock (_gate)
-        {
-            return _objects.TryGetValue((type, Scope(type, @namespace), name), out var json) ? KubernetesJson.Deserialize<T>(json) : null;
-        }
-    }
+    public T? Get<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Find(ResourceTypes.For<T>(), @namespace, name)?.To<T>();
 
-    public string? GetJson(ResourceType type, string @namespace, string name)
+    public string? GetJson(ResourceType type, string @namespace, string name) => Find(type, @namespace, name)?.Json;
+
+    public StoredObject? Find(ResourceType type, string @namespace, string name)
     {
         lock (_gate)
         {
-            return _objects.GetValueOrDefault((type, Scope(type, @namespace), name));
+            return _objects[type].GetValueOrDefault((Scope(type, @namespace), name));
         }
     }
 
-    public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var type = ResourceTypes.For<T>();
-        return [.. ListJson(type, @namespace).Items.Select(json => KubernetesJson.Deserialize<T>(json))];
-    }
+    /// <summary>Every object of one kind (optionally in one namespace) as fresh models; prefer <see cref="Snapshot"/> to filter first.</summary>
+    public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        [.. Snapshot(ResourceTypes.For<T>(), @namespace).Items.Select(o => o.To<T>())];
 
     /// <summary>A consistent snapshot of one resource, sorted by namespace and name, with the version it was read at.</summary>
-    public (IReadOnlyList<string> Items, long ResourceVersion) ListJson(ResourceType type, string? @namespace)
+    public (IReadOnlyList<StoredObject> Items, long ResourceVersion) Snapshot(ResourceType type, string? @namespace)
+    {
+        ImmutableSortedDictionary<(string Namespace, string Name), StoredObject> objects;
+        long resourceVersion;
+        lock (_gate)
+        {
+            (objects, resourceVersion) = (_objects[type], _resourceVersion);
+        }
+        return ([.. InNamespace(objects, @namespace)], resourceVersion);
+    }
+
+    /// <summary>The events in <paramref name="namespace"/> whose involvedObject.uid is <paramref name="uid"/>, by name.</summary>
+    public IReadOnlyList<StoredObject> EventsAbout(string @namespace, string uid)
     {
         lock (_gate)
         {
-            var items = _objects
-                .Where(o => o.Key.Type == type && (@namespace is null || o.Key.Namespace == @namespace))
-                .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
-                .Select(o => o.Value)
-                .ToList();
-            return (items, _resourceVersion);
+            return _eventsByObject.TryGetValue((@namespace, uid), out var events) ? [.. events.Values] : [];
         }
+    }
+
+    /// <summary>The JSON of <see cref="Snapshot"/>.</summary>
+    public (IReadOnlyList<string> Items, long ResourceVersion) ListJson(ResourceType type, string? @namespace)
+    {
+        var (items, resourceVersion) = Snapshot(type, @namespace);
+        return ([.. items.Select(o => o.Json)], resourceVersion);
     }
 
     /// <summary>Stores a new object: assigns uid, creationTimestamp and resourceVersion; refuses a duplicate name.</summary>
@@ -75,8 +96,8 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         lock (_gate)
         {
             var meta = obj.Metadata;
-            var key = (type, Scope(type, meta.NamespaceProperty), meta.Name);
-            if (_objects.ContainsKey(key))
+            var key = (Scope(type, meta.NamespaceProperty), meta.Name);
+            if (_objects[type].ContainsKey(key))
             {
                 throw ApiException.AlreadyExists(type, meta.Name);
             }
@@ -87,7 +108,7 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
             change = Write(type, key, obj, "ADDED");
         }
         Publish(change);
-        return (T)type.Deserialize(change.Json);
+        return (T)change.Object.ToModel();
     }
 
     /// <summary>Replaces an object; when the caller sent a resourceVersion it must match the stored one (optimistic concurrency).</summary>
@@ -96,12 +117,13 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         StoreEvent change;
         lock (_gate)
         {
-            var key = (type, Scope(type, obj.Metadata.NamespaceProperty), obj.Metadata.Name);
-            if (!_objects.TryGetValue(key, out var currentJson))
+            var key = (Scope(type, obj.Metadata.NamespaceProperty), obj.Metadata.Name);
+            if (!_objects[type].TryGetValue(key, out var stored))
             {
                 throw ApiException.NotFound(type, obj.Metadata.Name);
             }
-            var current = type.Deserialize(currentJson);
+            var currentJson = stored.Json;
+            var current = stored.ToModel();
             if (!string.IsNullOrEmpty(obj.Metadata.ResourceVersion) && obj.Metadata.ResourceVersion != current.Metadata.ResourceVersion)
             {
                 throw ApiException.Conflict(type, obj.Metadata.Name);
@@ -125,12 +147,12 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         StoreEvent change;
         lock (_gate)
         {
-            var key = (type, Scope(type, @namespace), name);
-            if (!_objects.TryGetValue(key, out var json))
+            var key = (Scope(type, @namespace), name);
+            if (!_objects[type].TryGetValue(key, out var stored))
             {
                 return null;
             }
-            var obj = KubernetesJson.Deserialize<T>(json);
+            var obj = stored.To<T>();
             if (!mutate(obj))
             {
                 return obj;
@@ -138,7 +160,7 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
             change = Write(type, key, obj, "MODIFIED");
         }
         Publish(change);
-        return (T)type.Deserialize(change.Json);
+        return (T)change.Object.ToModel();
     }
 
     /// <summary>Marks an object as being deleted (graceful or foreground deletion in progress).</summary>
@@ -147,12 +169,12 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         StoreEvent change;
         lock (_gate)
         {
-            var key = (type, Scope(type, @namespace), name);
-            if (!_objects.TryGetValue(key, out var json))
+            var key = (Scope(type, @namespace), name);
+            if (!_objects[type].TryGetValue(key, out var stored))
             {
                 return null;
             }
-            var obj = type.Deserialize(json);
+            var obj = stored.ToModel();
             obj.Metadata.DeletionTimestamp ??= at;
             obj.Metadata.DeletionGracePeriodSeconds ??= 0;
             change = Write(type, key, obj, "MODIFIED");
@@ -167,46 +189,49 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         StoreEvent change;
         lock (_gate)
         {
-            var key = (type, Scope(type, @namespace), name);
-            if (!_objects.TryGetValue(key, out var json))
+            var key = (Scope(type, @namespace), name);
+            if (!_objects[type].TryGetValue(key, out var stored))
             {
                 return null;
             }
-            var obj = type.Deserialize(json);
-            change = Write(type, key, obj, "DELETED");
-            _objects.Remove(key);
+            change = Write(type, key, stored.ToModel(), "DELETED");
         }
         Publish(change);
         return change.Json;
     }
 
     /// <summary>
-    /// Starts a watch: the changes after <paramref name="fromResourceVersion"/> still in history, then live ones.
-    /// A version older than the retained history is refused the way etcd refuses it.
+    /// Starts a watch: the changes after <paramref name="fromResourceVersion"/> still in history, then live ones, of the
+    /// objects <paramref name="selects"/> accepts. A version older than the retained history is refused the way etcd refuses it.
     /// </summary>
-    public Subscription Watch(ResourceType type, string? @namespace, long? fromResourceVersion)
+    public Subscription Watch(ResourceType type, string? @namespace, long? fromResourceVersion, Func<StoredObject, bool>? selects = null)
     {
         lock (_gate)
         {
-            var subscription = new Subscription(this, type, @namespace);
+            var subscription = new Subscription(this, type, @namespace, selects ?? (_ => true));
             if (fromResourceVersion is { } from)
             {
                 if (from < _compactedThrough)
                 {
                     throw ApiException.Gone($"too old resource version: {from} ({_compactedThrough + 1})");
                 }
-                foreach (var past in _history.Where(e => e.ResourceVersion > from && subscription.Matches(e)))
+                for (var i = FirstChangeAfter(from); i < _history.Count; i++)
                 {
-                    subscription.Channel.Writer.TryWrite(past);
+                    if (subscription.Matches(_history[i]))
+                    {
+                        subscription.Channel.Writer.TryWrite(_history[i]);
+                    }
                 }
             }
             else
             {
                 // No version: the current state as synthetic ADDED events, then live changes.
-                foreach (var (key, json) in _objects.Where(o => o.Key.Type == type && (@namespace is null || o.Key.Namespace == @namespace))
-                             .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal))
+                foreach (var current in InNamespace(_objects[type], @namespace).Select(o => new StoreEvent(_resourceVersion, "ADDED", o, clock.UtcNow)))
                 {
-                    subscription.Channel.Writer.TryWrite(new StoreEvent(_resourceVersion, "ADDED", type, key.Namespace, key.Name, json, clock.UtcNow));
+                    if (subscription.Matches(current))
+                    {
+                        subscription.Channel.Writer.TryWrite(current);
+                    }
                 }
             }
             _subscriptions.Add(subscription);
@@ -246,7 +271,7 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         }
     }
 
-    private StoreEvent Write(ResourceType type, (ResourceType, string, string) key, IKubernetesObject<V1ObjectMeta> obj, string eventType)
+    private StoreEvent Write(ResourceType type, (string Namespace, string Name) key, IKubernetesObject<V1ObjectMeta> obj, string eventType)
     {
         _resourceVersion++;
         obj.ApiVersion = type.ApiVersion;
@@ -258,11 +283,13 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
             // metav1.Time has whole seconds on the wire; clients must not come to rely on finer stamps.
             json = FractionalSeconds().Replace(json, "\"$1Z\"");
         }
-        if (eventType != "DELETED")
+        var stored = StoredObject.Capture(type, obj, json);
+        if (ReferenceEquals(type, ResourceTypes.Events))
         {
-            _objects[key] = json;
+            IndexEvent(_objects[type].GetValueOrDefault(key), eventType == "DELETED" ? null : stored);
         }
-        var change = new StoreEvent(_resourceVersion, eventType, type, key.Item2, key.Item3, json, DateTime.UtcNow);
+        _objects[type] = eventType == "DELETED" ? _objects[type].Remove(key) : _objects[type].SetItem(key, stored);
+        var change = new StoreEvent(_resourceVersion, eventType, stored, DateTime.UtcNow);
         _history.Add(change);
         TrimHistory(change.RecordedAt);
         foreach (var subscription in _subscriptions.Where(s => s.Matches(change)))
@@ -272,13 +299,36 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
         return change;
     }
 
+    private void IndexEvent(StoredObject? before, StoredObject? after)
+    {
+        if (before is not null && _eventsByObject.TryGetValue((before.Namespace, before.Fields["involvedObject.uid"]), out var previous))
+        {
+            previous.Remove(before.Name);
+            if (previous.Count == 0)
+            {
+                _eventsByObject.Remove((before.Namespace, before.Fields["involvedObject.uid"]));
+            }
+        }
+        if (after is not null)
+        {
+            var key = (after.Namespace, after.Fields["involvedObject.uid"]);
+            if (!_eventsByObject.TryGetValue(key, out var events))
+            {
+                _eventsByObject[key] = events = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
+            }
+            events[after.Name] = after;
+        }
+    }
+
     private void TrimHistory(DateTime now)
     {
-        var expired = _history.FindLastIndex(e => e.RecordedAt < now - historyWindow);
-        if (expired >= 0)
+        // Oldest first: stop at the first change still inside the window instead of scanning the whole history.
+        var kept = _history.FindIndex(e => e.RecordedAt >= now - historyWindow);
+        var expired = kept < 0 ? _history.Count : kept;
+        if (expired > 0)
         {
-            _compactedThrough = _history[expired].ResourceVersion;
-            _history.RemoveRange(0, expired + 1);
+            _compactedThrough = _history[expired - 1].ResourceVersion;
+            _history.RemoveRange(0, expired);
         }
     }
 
@@ -297,12 +347,38 @@ internal sealed partial class ObjectStore(SimulatorClock clock, TimeSpan history
 
     private static string Scope(ResourceType type, string? @namespace) => type.Namespaced ? @namespace ?? "" : "";
 
-    /// <summary>One open watch: a channel of changes to one resource, optionally in one namespace.</summary>
-    internal sealed class Subscription(ObjectStore store, ResourceType type, string? @namespace) : IDisposable
+    /// <summary>The index of the first change after <paramref name="resourceVersion"/>: history is in version order, so a binary search.</summary>
+    private int FirstChangeAfter(long resourceVersion)
+    {
+        var (low, high) = (0, _history.Count);
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            (low, high) = _history[middle].ResourceVersion <= resourceVersion ? (middle + 1, high) : (low, middle);
+        }
+        return low;
+    }
+
+    private static IEnumerable<StoredObject> InNamespace(ImmutableSortedDictionary<(string Namespace, string Name), StoredObject> objects, string? @namespace) =>
+        @namespace is null ? objects.Values : objects.Values.Where(o => o.Namespace == @namespace);
+
+    /// <summary>Namespace, then name, compared ordinally: the order lists are served in.</summary>
+    private sealed class KeyOrder : IComparer<(string Namespace, string Name)>
+    {
+        public static readonly KeyOrder Instance = new();
+
+        public int Compare((string Namespace, string Name) x, (string Namespace, string Name) y) =>
+            string.CompareOrdinal(x.Namespace, y.Namespace) is var byNamespace and not 0 ? byNamespace : string.CompareOrdinal(x.Name, y.Name);
+    }
+
+    /// <summary>One open watch: a channel of changes to the selected objects of one resource, optionally in one namespace.</summary>
+    internal sealed class Subscription(ObjectStore store, ResourceType type, string? @namespace, Func<StoredObject, bool> selects) : IDisposable
     {
         public Channel<StoreEvent> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<StoreEvent>();
 
-        public bool Matches(StoreEvent change) => change.Resource == type && (@namespace is null || change.Namespace == @namespace);
+        // Selectors are applied here, while writing, so a watch wakes only for changes it will send.
+        public bool Matches(StoreEvent change) =>
+            ReferenceEquals(change.Resource, type) && (@namespace is null || change.Namespace == @namespace) && selects(change.Object);
 
         public void Dispose()
         {
