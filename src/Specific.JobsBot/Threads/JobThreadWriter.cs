@@ -198,7 +198,7 @@ internal sealed partial class JobThreadWriter
         var waits = new List<TimeSpan> { Options.LeaseDuration / 3 };
         if (job.Version > thread.RenderedVersion)
         {
-            if (keeper.Pacer.TryReserve(SlackWebClient.Methods.Update, null, Options.ExcerptInterval, out var updateIn))
+            if (keeper.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, Options.ExcerptInterval, out var updateIn))
             {
                 await UpdateJobMessageAsync(updateIn, cancellationToken).ConfigureAwait(false);
                 return null;
@@ -236,7 +236,7 @@ internal sealed partial class JobThreadWriter
             {
                 // Refreshing the duration only takes a chat.update slot nobody has reserved: state changes come first.
                 var refreshAt = lastRenderAt + Options.RunningRefreshInterval;
-                if (refreshAt <= now && keeper.Pacer.TryReserve(SlackWebClient.Methods.Update, null, TimeSpan.Zero, out var refreshIn))
+                if (refreshAt <= now && keeper.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, TimeSpan.Zero, out var refreshIn))
                 {
                     await UpdateJobMessageAsync(refreshIn, cancellationToken).ConfigureAwait(false);
                     return null;
@@ -421,7 +421,7 @@ internal sealed partial class JobThreadWriter
         if (job.Version > thread.RenderedVersion)
         {
             // The thread is not closed before the message shows the end: here the update waits its turn however long.
-            await UpdateJobMessageAsync(keeper.Pacer.Reserve(SlackWebClient.Methods.Update, null), cancellationToken).ConfigureAwait(false);
+            await UpdateJobMessageAsync(keeper.Pacer.ReserveMethod(SlackWebClient.Methods.Update), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -573,10 +573,14 @@ internal sealed partial class JobThreadWriter
         }
     }
 
+    /// <summary>Waits for the method's workspace slot, then for a post's channel slot (taken only once the first has come).</summary>
     private async Task PaceAsync(string method, string? channel, CancellationToken cancellationToken)
     {
-        var wait = keeper.Pacer.Reserve(method, channel);
-        await WaitKeepingLeaseAsync(wait, cancellationToken).ConfigureAwait(false);
+        await WaitKeepingLeaseAsync(keeper.Pacer.ReserveMethod(method), cancellationToken).ConfigureAwait(false);
+        if (channel is not null)
+        {
+            await WaitKeepingLeaseAsync(keeper.Pacer.ReserveChannel(channel), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Waits, renewing the lease often enough that a long Retry-After never lets it lapse.</summary>

@@ -4,7 +4,8 @@ namespace Specific.JobsBot.Threads;
 
 /// <summary>
 /// Spaces the keeper's Slack calls: a per-channel rate for posts with a small burst, a per-method budget for Slack's
-/// tiers, and a pause on a method after Slack answered 429 with Retry-After. Callers reserve a slot, then wait for it.
+/// tiers, and a pause on a method after Slack answered 429 with Retry-After. Callers reserve a slot, then wait for it:
+/// the method's first, then, for a post, the channel's.
 /// </summary>
 /// <remarks>Each budget is a generic cell rate algorithm: a slot's time is the later of now and the theoretical arrival time less the burst.</remarks>
 public sealed class SlackPacer
@@ -29,58 +30,55 @@ public sealed class SlackPacer
             .ToDictionary(budget => budget.Key, budget => TimeSpan.FromMinutes(1) / budget.Value, StringComparer.Ordinal);
     }
 
-    /// <summary>
-    /// Reserves the next slot for <paramref name="method"/> (and <paramref name="channel"/>, for calls that post into
-    /// it) and returns how long to wait before calling.
-    /// </summary>
-    public TimeSpan Reserve(string method, string? channel)
+    /// <summary>Reserves the next slot of <paramref name="method"/>'s workspace budget and returns how long to wait for it.</summary>
+    public TimeSpan ReserveMethod(string method)
     {
-        TryReserve(method, channel, TimeSpan.MaxValue, out var wait);
+        TryReserveMethod(method, TimeSpan.MaxValue, out var wait);
         return wait;
     }
 
     /// <summary>
-    /// Reserves the next slot only when it comes within <paramref name="maxWait"/>; either way
-    /// <paramref name="wait"/> says how far off it is. A caller with other work does that work instead of queueing.
+    /// Reserves the next slot of <paramref name="method"/>'s workspace budget only when it comes within
+    /// <paramref name="maxWait"/>; either way <paramref name="wait"/> says how far off it is. A caller with other work
+    /// does that work instead of queueing.
     /// </summary>
-    public bool TryReserve(string method, string? channel, TimeSpan maxWait, out TimeSpan wait)
+    public bool TryReserveMethod(string method, TimeSpan maxWait, out TimeSpan wait)
     {
         lock (gate)
         {
             var now = time.GetUtcNow();
-            var at = now;
-            if (pausedUntil.TryGetValue(method, out var paused) && paused > at)
-            {
-                at = paused;
-            }
-            if (channel is not null && pausedUntil.TryGetValue(ChannelKey(channel), out var channelPaused) && channelPaused > at)
-            {
-                at = channelPaused;
-            }
-            methodIntervals.TryGetValue(method, out var methodInterval);
-            if (methodInterval > TimeSpan.Zero)
+            var at = Later(now, pausedUntil.GetValueOrDefault(method));
+            methodIntervals.TryGetValue(method, out var interval);
+            if (interval > TimeSpan.Zero)
             {
                 at = Later(at, Allowed(methodArrival, method, TimeSpan.Zero));
             }
-            if (channel is not null)
-            {
-                at = Later(at, Allowed(channelArrival, channel, channelTolerance));
-            }
-
             wait = at - now;
             if (wait > maxWait)
             {
                 return false;
             }
-            if (methodInterval > TimeSpan.Zero)
+            if (interval > TimeSpan.Zero)
             {
-                methodArrival[method] = Later(methodArrival.GetValueOrDefault(method), at) + methodInterval;
-            }
-            if (channel is not null)
-            {
-                channelArrival[channel] = Later(channelArrival.GetValueOrDefault(channel), at) + channelInterval;
+                methodArrival[method] = at + interval;
             }
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Reserves the next post into <paramref name="channel"/> and returns how long to wait for it. Callers take their
+    /// method's slot first and this one after it has come, so a long wait for a workspace budget never pushes the
+    /// channel's schedule ahead and holds up the other threads posting into it.
+    /// </summary>
+    public TimeSpan ReserveChannel(string channel)
+    {
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            var at = Later(Later(now, pausedUntil.GetValueOrDefault(ChannelKey(channel))), Allowed(channelArrival, channel, channelTolerance));
+            channelArrival[channel] = Later(channelArrival.GetValueOrDefault(channel), at) + channelInterval;
+            return at - now;
         }
     }
 

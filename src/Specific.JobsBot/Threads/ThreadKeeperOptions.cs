@@ -46,8 +46,8 @@ public sealed class ThreadKeeperOptions
     {
         ["chat.postMessage"] = 300,
         ["chat.update"] = 50,
-        ["files.getUploadURLExternal"] = 20,
-        ["files.completeUploadExternal"] = 20,
+        ["files.getUploadURLExternal"] = 100,
+        ["files.completeUploadExternal"] = 100,
     };
 
     /// <summary>The first wait after a transient failure; it doubles up to <see cref="MaxBackoff"/>.</summary>

@@ -23,10 +23,10 @@ public sealed class SlackPacerTests
         var clock = new ManualClock();
         var pacer = Pacer(clock);
 
-        var waits = Enumerable.Range(0, 6).Select(_ => pacer.Reserve("chat.postMessage", "C1").TotalSeconds).ToList();
+        var waits = Enumerable.Range(0, 6).Select(_ => pacer.ReserveChannel("C1").TotalSeconds).ToList();
 
         Assert.Equal([0, 0, 0, 1, 2, 3], waits);
-        Assert.Equal(TimeSpan.Zero, pacer.Reserve("chat.postMessage", "C2"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C2"));
     }
 
     [Fact]
@@ -34,12 +34,12 @@ public sealed class SlackPacerTests
     {
         var clock = new ManualClock();
         var pacer = Pacer(clock);
-        for (var i = 0; i < 3; i++) pacer.Reserve("chat.postMessage", "C1");
+        for (var i = 0; i < 3; i++) pacer.ReserveChannel("C1");
 
         clock.Now += TimeSpan.FromSeconds(10);
 
-        Assert.Equal(TimeSpan.Zero, pacer.Reserve("chat.postMessage", "C1"));
-        Assert.Equal(TimeSpan.Zero, pacer.Reserve("chat.postMessage", "C1"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C1"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C1"));
     }
 
     [Fact]
@@ -48,10 +48,10 @@ public sealed class SlackPacerTests
         var clock = new ManualClock();
         var pacer = Pacer(clock);
 
-        Assert.Equal(TimeSpan.Zero, pacer.Reserve("chat.update", null));
-        Assert.Equal(TimeSpan.FromSeconds(1), pacer.Reserve("chat.update", null));
-        Assert.Equal(TimeSpan.FromSeconds(2), pacer.Reserve("chat.update", null));
-        Assert.Equal(TimeSpan.Zero, pacer.Reserve("users.info", null));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveMethod("chat.update"));
+        Assert.Equal(TimeSpan.FromSeconds(1), pacer.ReserveMethod("chat.update"));
+        Assert.Equal(TimeSpan.FromSeconds(2), pacer.ReserveMethod("chat.update"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveMethod("users.info"));
     }
 
     [Fact]
@@ -62,10 +62,12 @@ public sealed class SlackPacerTests
 
         pacer.Pause("chat.postMessage", "C1", TimeSpan.FromSeconds(30));
 
-        Assert.Equal(TimeSpan.FromSeconds(30), pacer.Reserve("chat.postMessage", "C2"));
-        Assert.Equal(TimeSpan.Zero, pacer.Reserve("chat.update", null));
+        Assert.Equal(TimeSpan.FromSeconds(30), pacer.ReserveMethod("chat.postMessage"));
+        Assert.Equal(TimeSpan.FromSeconds(30), pacer.ReserveChannel("C1"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C2"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveMethod("chat.update"));
         clock.Now += TimeSpan.FromSeconds(31);
-        Assert.Equal(TimeSpan.Zero, pacer.Reserve("chat.postMessage", "C3"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveMethod("chat.postMessage"));
     }
 
     [Fact]
@@ -73,14 +75,32 @@ public sealed class SlackPacerTests
     {
         var clock = new ManualClock();
         var pacer = Pacer(clock);
-        Assert.True(pacer.TryReserve("chat.update", null, TimeSpan.Zero, out var first));
+        Assert.True(pacer.TryReserveMethod("chat.update", TimeSpan.Zero, out var first));
         Assert.Equal(TimeSpan.Zero, first);
 
-        Assert.False(pacer.TryReserve("chat.update", null, TimeSpan.FromMilliseconds(500), out var refused));
+        Assert.False(pacer.TryReserveMethod("chat.update", TimeSpan.FromMilliseconds(500), out var refused));
         Assert.Equal(TimeSpan.FromSeconds(1), refused);
         // Refusing took nothing: a caller willing to wait a second still gets the very next slot.
-        Assert.True(pacer.TryReserve("chat.update", null, TimeSpan.FromSeconds(1), out var taken));
+        Assert.True(pacer.TryReserveMethod("chat.update", TimeSpan.FromSeconds(1), out var taken));
         Assert.Equal(TimeSpan.FromSeconds(1), taken);
-        Assert.Equal(TimeSpan.FromSeconds(2), pacer.Reserve("chat.update", null));
+        Assert.Equal(TimeSpan.FromSeconds(2), pacer.ReserveMethod("chat.update"));
+    }
+
+    [Fact]
+    public void A_long_wait_for_a_method_budget_does_not_hold_up_the_channel()
+    {
+        var clock = new ManualClock();
+        var pacer = new SlackPacer(new ThreadKeeperOptions
+        {
+            ChannelPostsPerSecond = 1,
+            ChannelBurst = 1,
+            MethodsPerMinute = new() { ["files.completeUploadExternal"] = 1 },
+        }, clock);
+        pacer.ReserveMethod("files.completeUploadExternal");
+
+        // An upload waits a minute for its budget; the channel's next post is still due now, not after the upload.
+        Assert.Equal(TimeSpan.FromMinutes(1), pacer.ReserveMethod("files.completeUploadExternal"));
+        Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C1"));
+        Assert.Equal(TimeSpan.FromSeconds(1), pacer.ReserveChannel("C1"));
     }
 }

@@ -116,7 +116,7 @@ public sealed class ThreadKeeperTests
         // Other jobs' updates take the next six seconds of chat.update (one a second).
         for (var i = 0; i < 6; i++)
         {
-            world.PacerOf(keeper).Reserve("chat.update", null);
+            world.PacerOf(keeper).ReserveMethod("chat.update");
         }
         await world.Jobs.MoveAsync(job.Id, JobState.Queued);
         await world.Jobs.AddDetailsAsync(job.Id, new JobDetails("specific-job-y", "production", "web:1"), Ct);
