@@ -336,14 +336,25 @@ internal sealed partial class JobThreadWriter
         }
         var now = keeper.Time.GetUtcNow();
         var state = states[^1];
-        var reply = keeper.Replies.StateChanged(job, states);
+        // A job already running shows its first output in the same reply: one post fewer in a busy channel.
+        var output = state == JobState.Running && !job.State.IsFinal()
+            ? await ComposeExcerptAsync(job, await keeper.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            : null;
+        var reply = keeper.Replies.StateChanged(job, states, output);
         var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
         if (posted is null && !skipped)
         {
             return;
         }
         keeper.Metrics.Lag(now - (job.EnteredAt(states[0]) ?? now));
-        await SaveAsync(thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
+        if (output is null)
+        {
+            await SaveAsync(thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
+            return;
+        }
+        lastExcerptAt = now;
+        linesNeverShown += skipped ? output.LastNumber - thread.PostedLogLine : output.SkippedBefore;
+        await SaveAsync(thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -356,19 +367,8 @@ internal sealed partial class JobThreadWriter
         var now = keeper.Time.GetUtcNow();
         var after = thread.PostedLogLine;
         var last = upTo ?? await keeper.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
-        // Newest lines win: when more are waiting than one excerpt reads, the oldest are never read.
-        var from = Math.Max(after, last - Options.MaxLinesPerExcerpt);
-        var readFrom = Math.Max(0, from - RedactionContextLines);
-        var read = await keeper.Logs.ReadAfterAsync(JobId, readFrom, (int)(last - readFrom), cancellationToken).ConfigureAwait(false);
-        // Redacted as one block before Fit cuts lines and drops the oldest: a secret is never split before it is found.
-        var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
-        var lines = redactor.RedactLines(read, read.Count(line => line.Number <= from));
-        var excerpt = LogExcerpt.Fit(lines, from - after, ThreadReplyRenderer.ExcerptCharacters);
-        if (excerpt.IsEmpty)
+        if (await ComposeExcerptAsync(job, last, cancellationToken).ConfigureAwait(false) is not { } excerpt)
         {
-            // Lines the store counts but cannot return yet; skip past them rather than stall the thread.
-            await SaveAsync(thread with { PostedLogLine = last }).ConfigureAwait(false);
-            linesNeverShown += last - after;
             return;
         }
         var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, keeper.Replies.LogExcerpt(excerpt),
@@ -380,6 +380,34 @@ internal sealed partial class JobThreadWriter
         lastExcerptAt = now;
         linesNeverShown += skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore;
         await SaveAsync(thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The lines after the last one posted up to <paramref name="last"/>, redacted and fitted to one reply; null when
+    /// there are none to show (lines the store counts but cannot return yet are then skipped, not waited for).
+    /// </summary>
+    private async Task<LogExcerpt?> ComposeExcerptAsync(JobRecord job, long last, CancellationToken cancellationToken)
+    {
+        var after = thread.PostedLogLine;
+        if (last <= after)
+        {
+            return null;
+        }
+        // Newest lines win: when more are waiting than one excerpt reads, the oldest are never read.
+        var from = Math.Max(after, last - Options.MaxLinesPerExcerpt);
+        var readFrom = Math.Max(0, from - RedactionContextLines);
+        var read = await keeper.Logs.ReadAfterAsync(JobId, readFrom, (int)(last - readFrom), cancellationToken).ConfigureAwait(false);
+        // Redacted as one block before Fit cuts lines and drops the oldest: a secret is never split before it is found.
+        var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var lines = redactor.RedactLines(read, read.Count(line => line.Number <= from));
+        var excerpt = LogExcerpt.Fit(lines, from - after, ThreadReplyRenderer.ExcerptCharacters);
+        if (excerpt.IsEmpty)
+        {
+            await SaveAsync(thread with { PostedLogLine = last }).ConfigureAwait(false);
+            linesNeverShown += last - after;
+            return null;
+        }
+        return excerpt;
     }
 
     private async Task FinishAsync(JobRecord job, long lastLine, CancellationToken cancellationToken)

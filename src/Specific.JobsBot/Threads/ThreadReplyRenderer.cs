@@ -16,12 +16,21 @@ public sealed class ThreadReplyRenderer
     /// A short reply announcing the states the job entered (queued, running), one line each in order: states that
     /// came before the thread's turn to post share one reply, since Slack allows a channel about one post a second.
     /// </summary>
-    public SlackMessage StateChanged(JobRecord job, params IReadOnlyList<JobState> states)
+    public SlackMessage StateChanged(JobRecord job, params IReadOnlyList<JobState> states) => StateChanged(job, states, output: null);
+
+    /// <summary>The states, and when the job is already running, its first output under them in the same reply.</summary>
+    public SlackMessage StateChanged(JobRecord job, IReadOnlyList<JobState> states, LogExcerpt? output)
     {
         ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(states);
         ArgumentOutOfRangeException.ThrowIfZero(states.Count, nameof(states));
         var text = string.Join('\n', states.Select(state => StateLine(job, state)));
-        return new SlackMessage(text, [new SectionBlock(new Mrkdwn(text))]);
+        if (output is null)
+        {
+            return new SlackMessage(text, [new SectionBlock(new Mrkdwn(text))]);
+        }
+        var excerpt = LogExcerpt(output);
+        return new SlackMessage(text + "\n" + excerpt.Text, [new SectionBlock(new Mrkdwn(text)), .. excerpt.Blocks!]);
     }
 
     private static string StateLine(JobRecord job, JobState state)

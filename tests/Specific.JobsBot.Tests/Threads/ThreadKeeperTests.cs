@@ -82,6 +82,32 @@ public sealed class ThreadKeeperTests
     }
 
     [Fact]
+    public async Task A_job_already_printing_when_its_running_reply_goes_out_shows_its_first_lines_in_that_reply()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        var job = await world.CreateSlackJobAsync();
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await world.Jobs.MoveAsync(job.Id, JobState.Running);
+        world.Logs.Write(job.Id, "first line", "second line");
+
+        await world.StartKeeperAsync("keeper-a");
+        var thread = await world.WaitForThreadAsync(job.Id, t => t.PostedState == "running");
+
+        Assert.Equal(2, thread.PostedLogLine);
+        var reply = Assert.Single(world.Replies(thread.MessageTs!));
+        Assert.StartsWith("🕒 Queued, waiting for Kubernetes.\n▶️ Running in `production`.\nOutput, lines 1–2", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("first line\nsecond line", reply.VisibleText, StringComparison.Ordinal);
+
+        // Later lines come as ordinary excerpts, each line once.
+        world.Logs.Write(job.Id, "third line");
+        await world.WaitForThreadAsync(job.Id, t => t.PostedLogLine == 3);
+        var replies = world.Replies(thread.MessageTs!);
+        Assert.Equal(2, replies.Count);
+        Assert.DoesNotContain("second line", replies[1].VisibleText, StringComparison.Ordinal);
+        Assert.Contains("third line", replies[1].VisibleText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Message_updates_are_coalesced_to_the_latest_state()
     {
         await using var world = await ThreadKeeperHarness.StartAsync();
