@@ -35,11 +35,12 @@ public sealed class ThreadKeeperOptions
     public double ChannelPostsPerSecond { get; set; } = 1;
 
     /// <summary>
-    /// How many posts into one channel may go out back to back before the rate applies. Slack tolerates about three;
-    /// two keeps one in hand, since requests paced a second apart can still reach Slack closer together.
+    /// How many posts into one channel may go out back to back before the rate applies. Slack tolerates short bursts
+    /// (about three) without saying how many; one keeps that tolerance in hand for requests paced a second apart that
+    /// still reach Slack closer together (a busy host, a slow network). A busy channel posts once a second either way.
     /// </summary>
     [Range(1, 100)]
-    public int ChannelBurst { get; set; } = 2;
+    public int ChannelBurst { get; set; } = 1;
 
     /// <summary>Calls per minute per Web API method across the workspace (Slack's tiers); unlisted methods are not limited here.</summary>
     public Dictionary<string, int> MethodsPerMinute { get; set; } = new(StringComparer.Ordinal)
