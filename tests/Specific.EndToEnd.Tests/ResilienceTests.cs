@@ -15,8 +15,10 @@ public sealed class ResilienceTests
         const int lines = 14;
 
         var job = await sandbox.SlashCommand($"job run web for i in $(seq 1 {lines}); do echo tick-$i; sleep 0.3; done");
-        await JobsSandbox.Eventually(() => sandbox.ThreadOf(job).FirstOrDefault(r => ThreadStory.Ticks(r.VisibleText).Count > 0),
-            TimeSpan.FromSeconds(15), () => $"No output reached the thread before the kill.\n{sandbox.Describe(job)}");
+        // Output comes first: the thread may show lines before the message is re-rendered as running, so wait for both.
+        await JobsSandbox.Eventually(() => sandbox.StateOf(job) == "running"
+                ? sandbox.ThreadOf(job).FirstOrDefault(r => ThreadStory.Ticks(r.VisibleText).Count > 0) : null,
+            TimeSpan.FromSeconds(15), () => $"No output reached the running job's thread before the kill.\n{sandbox.Describe(job)}");
         await sandbox.KillBot();
         Assert.Equal("running", sandbox.StateOf(job));
         await sandbox.RestartBot();

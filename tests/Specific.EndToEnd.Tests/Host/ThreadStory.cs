@@ -15,10 +15,11 @@ public sealed partial class ThreadStory
         Replies = replies;
         var final = replies.LastOrDefault(JobsSandbox.IsFinalReply);
         Final = final;
-        Excerpts = replies.Where(r => !ReferenceEquals(r, final) && r.Text.StartsWith("Output", StringComparison.Ordinal))
-            .Select(r => (IReadOnlyList<int>)Ticks(r.VisibleText)).ToList();
+        var others = replies.Where(r => !ReferenceEquals(r, final) && r.Files.Count == 0).ToList();
+        // A running reply may carry the job's first output under its state lines: it counts as both.
+        Excerpts = others.Where(r => OutputStart(r.Text) >= 0).Select(r => (IReadOnlyList<int>)Ticks(r.VisibleText)).ToList();
         Tail = final is null ? [] : Ticks(final.VisibleText);
-        StateReplies = replies.Where(r => !ReferenceEquals(r, final) && r.Files.Count == 0 && !r.Text.StartsWith("Output", StringComparison.Ordinal)).Select(r => r.Text).ToList();
+        StateReplies = others.Where(r => OutputStart(r.Text) != 0).Select(r => OutputStart(r.Text) is var at and > 0 ? r.Text[..at] : r.Text).ToList();
     }
 
     public IReadOnlyList<StandInMessage> Replies { get; }
@@ -58,6 +59,12 @@ public sealed partial class ThreadStory
         Assert.True(Tail.Count > 0 && Tail[^1] == lines, $"The tail does not end with the last line: {string.Join(",", Tail)}\n{context}");
         Assert.True(StateReplies.Distinct().Count() == StateReplies.Count, $"A state reply was posted twice: {string.Join(" | ", StateReplies)}\n{context}");
     }
+
+    /// <summary>Where a reply's output excerpt starts in its text: 0 for an excerpt alone, -1 when it has none.</summary>
+    private static int OutputStart(string text) =>
+        text.StartsWith("Output", StringComparison.Ordinal) ? 0
+        : text.IndexOf("\nOutput", StringComparison.Ordinal) is var at and >= 0 ? at
+        : -1;
 
     /// <summary>The tick numbers in a text, in order.</summary>
     public static List<int> Ticks(string text) =>
