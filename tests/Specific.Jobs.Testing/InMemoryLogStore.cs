@@ -25,7 +25,7 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
 
     public Task AppendAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lines);
+        _ = LogBatch.HasLinesToStore(lines);
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {

@@ -49,8 +49,7 @@ public sealed class PostgresLogStore : ILogStore
 
     public async Task AppendAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lines);
-        if (lines.Count == 0)
+        if (!LogBatch.HasLinesToStore(lines))
         {
             return;
         }
@@ -80,7 +79,6 @@ public sealed class PostgresLogStore : ILogStore
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            ArgumentOutOfRangeException.ThrowIfLessThan(line.Number, 1, nameof(lines));
             // Checked between rows too, so a cancellation aborts the COPY cleanly rather than in the middle of a socket write.
             cancellationToken.ThrowIfCancellationRequested();
             await copy.StartRowAsync(cancellationToken);

@@ -31,6 +31,18 @@ public abstract class LogStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_with_a_line_numbered_below_one_is_refused_whole()
+    {
+        var store = await OpenAsync();
+        var batch = Lines(0, 4, "bad");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AppendAsync("j-logs0010", batch, Ct));
+
+        Assert.Empty(await store.ReadAfterAsync("j-logs0010", 0, 100, Ct));
+        Assert.Equal(0, await store.LastNumberAsync("j-logs0010", Ct));
+    }
+
+    [Fact]
     public async Task Lines_come_back_in_number_order_whatever_order_they_were_appended_in()
     {
         var store = await OpenAsync();

@@ -58,15 +58,9 @@ public sealed class ClickHouseLogStore : ILogStore
 
     public async Task AppendAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lines);
-        if (lines.Count == 0)
+        if (!LogBatch.HasLinesToStore(lines))
         {
             return;
-        }
-
-        foreach (var line in lines)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(line.Number, 1, nameof(lines));
         }
 
         await InitializeAsync(cancellationToken);
