@@ -74,8 +74,11 @@ public sealed class PostgresLogStore : ILogStore
     /// </summary>
     private async Task CopyAsync(NpgsqlConnection connection, string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
     {
+        // Npgsql breaks the connection when BeginBinaryImportAsync sees a cancelled token (seen with 10.0.3), so the
+        // token is checked here and the begin, one round trip bounded by the command timeout, runs without it.
+        cancellationToken.ThrowIfCancellationRequested();
         await using var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {_schema}.log_lines (job_id, line_number, ts, stream, text) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            $"COPY {_schema}.log_lines (job_id, line_number, ts, stream, text) FROM STDIN (FORMAT BINARY)", CancellationToken.None);
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];

@@ -97,6 +97,20 @@ public sealed class PostgresLogStoreTests : LogStoreContract
         Assert.Equal(backend, await BackendIdAsync(dataSource));
     }
 
+    [Fact]
+    public async Task An_append_cancelled_before_it_starts_stores_nothing_and_keeps_the_connection()
+    {
+        await using var dataSource = SingleConnectionDataSource();
+        var store = new PostgresLogStore(dataSource);
+        await store.InitializeAsync(Ct);
+        var backend = await BackendIdAsync(dataSource);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.AppendAsync("j-pgcopy05", Lines(1, 3, "late"), new CancellationToken(canceled: true)));
+
+        Assert.Equal(0, await store.LastNumberAsync("j-pgcopy05", Ct));
+        Assert.Equal(backend, await BackendIdAsync(dataSource));
+    }
+
     /// <summary>One pooled connection, so every append after the first runs on the connection the one before used.</summary>
     private NpgsqlDataSource SingleConnectionDataSource() =>
         NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString) { MaxPoolSize = 1 }.ToString());
