@@ -101,10 +101,33 @@ public sealed partial class PodLogTests
         Assert.Contains($"container \\\"broken-image\\\" in pod \\\"{pod.Metadata.Name}\\\" is waiting to start: ImagePullBackOff", refused.Response.Content, StringComparison.Ordinal);
     }
 
-    private static async Task<string> ReadLogAsync(TestCluster cluster, string pod, int? tailLines = null, int? sinceSeconds = null, string? container = null)
+    [Fact]
+    public async Task A_log_longer_than_one_chunk_comes_whole_and_in_order_and_limit_bytes_cuts_it_where_it_says()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.CreateJobAsync(TestCluster.ShellJob("long", "seq -f 'line %.0f of a log long enough to need several chunks' 1 5000"));
+        var pod = await cluster.WaitForPodAsync("long", p => p.Status?.Phase == "Succeeded");
+
+        var whole = await ReadLogAsync(cluster, pod.Metadata.Name);
+        var stamped = await ReadLogAsync(cluster, pod.Metadata.Name, timestamps: true);
+        var cut = await ReadLogAsync(cluster, pod.Metadata.Name, limitBytes: 100_000);
+
+        var expected = string.Concat(Enumerable.Range(1, 5000).Select(i => $"line {i} of a log long enough to need several chunks\n"));
+        Assert.True(expected.Length > 4 * 32 * 1024, "the log spans several of the endpoint's 32 KiB chunks");
+        Assert.Equal(expected, whole);
+        var stampedLines = stamped.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5000, stampedLines.Length);
+        Assert.All(stampedLines, l => Assert.Matches(KubeletTimestamp(), l));
+        Assert.Equal(expected.Split('\n', StringSplitOptions.RemoveEmptyEntries), stampedLines.Select(l => l.Split(' ', 2)[1]));
+        Assert.Equal(expected[..100_000], cut); // limitBytes may end in the middle of a line, as the kubelet's does
+    }
+
+    private static async Task<string> ReadLogAsync(
+        TestCluster cluster, string pod, int? tailLines = null, int? sinceSeconds = null, string? container = null, bool? timestamps = null, int? limitBytes = null)
     {
         using var stream = await cluster.Client.CoreV1.ReadNamespacedPodLogAsync(pod, TestCluster.Namespace, container: container,
-            tailLines: tailLines, sinceSeconds: sinceSeconds, cancellationToken: TestContext.Current.CancellationToken);
+            tailLines: tailLines, sinceSeconds: sinceSeconds, timestamps: timestamps, limitBytes: limitBytes,
+            cancellationToken: TestContext.Current.CancellationToken);
         return await new StreamReader(stream).ReadToEndAsync(TestContext.Current.CancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -444,20 +445,47 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         {
             return; // a container that runs no process (a Deployment's pod) has an empty log
         }
+        var limit = limitBytes ?? long.MaxValue;
         long written = 0;
-        await foreach (var line in log.ReadAsync(follow, tail, since, context.RequestAborted).ConfigureAwait(false))
+        var chunk = new ArrayBufferWriter<byte>(LogChunkBytes);
+        await foreach (var run in log.ReadAsync(follow, tail, since, context.RequestAborted).ConfigureAwait(false))
         {
-            var text = timestamps ? $"{PodLogs.FormatTimestamp(line.Timestamp)} {line.Text}\n" : $"{line.Text}\n";
-            var bytes = Encoding.UTF8.GetBytes(text);
-            if (limitBytes is { } max && written + bytes.Length > max)
+            foreach (var line in run)
             {
-                await context.Response.Body.WriteAsync(bytes.AsMemory(0, (int)(max - written)), context.RequestAborted).ConfigureAwait(false);
-                break;
+                if (timestamps)
+                {
+                    Encoding.UTF8.GetBytes(PodLogs.FormatTimestamp(line.Timestamp) + " ", chunk);
+                }
+                Encoding.UTF8.GetBytes(line.Text, chunk);
+                chunk.Write("\n"u8);
+                if (written + chunk.WrittenCount >= limit || chunk.WrittenCount >= LogChunkBytes)
+                {
+                    written += await WriteLogChunkAsync(context, chunk, limit - written).ConfigureAwait(false);
+                    if (written >= limit)
+                    {
+                        return;
+                    }
+                }
             }
-            written += bytes.Length;
-            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+            written += await WriteLogChunkAsync(context, chunk, limit - written).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            if (written >= limit)
+            {
+                return;
+            }
         }
+    }
+
+    /// <summary>A pod log goes out in chunks of about this size, and is flushed whenever the reader has caught up.</summary>
+    private const int LogChunkBytes = 32 * 1024;
+
+    /// <summary>Writes the chunk, cut at <paramref name="room"/> bytes (limitBytes), and empties it; returns the bytes written.</summary>
+    private static async Task<long> WriteLogChunkAsync(HttpContext context, ArrayBufferWriter<byte> chunk, long room)
+    {
+        var bytes = chunk.WrittenMemory[..(int)Math.Min(chunk.WrittenCount, room)];
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+        chunk.ResetWrittenCount();
+        return bytes.Length;
     }
 
     private static bool IsWatch(HttpRequest request) => request.Query["watch"].ToString() is "true" or "1";

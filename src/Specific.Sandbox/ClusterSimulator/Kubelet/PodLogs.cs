@@ -62,7 +62,11 @@ internal sealed class ContainerLog
         changed.TrySetResult();
     }
 
-    public async IAsyncEnumerable<LogLine> ReadAsync(bool follow, int? tailLines, DateTime? since, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The log from <paramref name="since"/> and/or its last <paramref name="tailLines"/>, as runs of the lines ready at
+    /// once: a reader writes a run out and flushes when it has caught up, as a kubelet streaming the log file does.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<LogLine>> ReadAsync(bool follow, int? tailLines, DateTime? since, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int next;
         lock (_gate)
@@ -86,14 +90,14 @@ internal sealed class ContainerLog
             bool closed;
             lock (_gate)
             {
-                batch = [.. _lines.Skip(next)];
+                batch = _lines.GetRange(next, _lines.Count - next).ToArray();
                 next = _lines.Count;
                 changed = _changed.Task;
                 closed = _closed;
             }
-            foreach (var line in batch)
+            if (batch.Length > 0)
             {
-                yield return line;
+                yield return batch;
             }
             if (!follow || closed)
             {
