@@ -226,20 +226,26 @@ public static class AckBench
         pod.GetProperty("metadata").TryGetProperty("ownerReferences", out var owners)
         && owners.EnumerateArray().Any(o => o.GetProperty("kind").GetString() == "Job");
 
+    /// <summary>Creates <paramref name="schema"/>, or says false when there is no PostgreSQL to create it in.</summary>
     internal static async Task<bool> PostgresAvailableAsync(string schema, CancellationToken ct)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(PostgresConnection);
-            await connection.OpenAsync(ct);
-            await using var create = new NpgsqlCommand($"CREATE SCHEMA \"{schema}\"", connection);
-            await create.ExecuteNonQueryAsync(ct);
+            await CreateSchemaAsync(schema, ct);
             return true;
         }
         catch (NpgsqlException)
         {
             return false;
         }
+    }
+
+    internal static async Task CreateSchemaAsync(string schema, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnection);
+        await connection.OpenAsync(ct);
+        await using var create = new NpgsqlCommand($"CREATE SCHEMA \"{schema}\"", connection);
+        await create.ExecuteNonQueryAsync(ct);
     }
 
     internal static async Task DropSchemaAsync(string schema)

@@ -206,9 +206,10 @@ public static partial class LiveBench
         {
             var after = double.Parse(reply.Ts, CultureInfo.InvariantCulture) - parent;
             var ticks = TickLine().Matches(JsonSerializer.Serialize(reply.Blocks)).Select(m => int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture)).ToList();
-            var first = reply.Text.Split('\n')[0];
+            // Every line of the reply's text, since one reply can tell several states and carry output under them.
+            var said = string.Join(" / ", reply.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  +{after,6:N1} s  {(first.Length > 60 ? first[..60] + "…" : first)}{(ticks.Count > 0 ? $" [ticks {ticks.Min()}-{ticks.Max()}]" : "")}");
+                $"  +{after,6:N1} s  {(said.Length > 110 ? said[..110] + "…" : said)}{(ticks.Count > 0 ? $" [ticks {ticks.Min()}-{ticks.Max()}]" : "")}");
         }
         return text.ToString();
     }
