@@ -72,7 +72,7 @@ public sealed class SocketModeServer
         get
         {
             lock (_lock)
-                return _links.Count(l => l.End == SocketModeEnd.Open);
+                return _links.Count(l => l.Deliverable);
         }
     }
 
@@ -80,14 +80,14 @@ public sealed class SocketModeServer
     /// <remarks>After <c>refresh_requested</c> the stand-in closes the connection itself once <see cref="SlackStandInOptions.SocketModeRefreshGrace"/> has passed.</remarks>
     public async Task SendDisconnectAsync(string reason, int? connectionId = null, CancellationToken ct = default)
     {
-        foreach (var link in OpenLinks().Where(l => connectionId is null || l.Id == connectionId))
+        foreach (var link in DeliverableLinks().Where(l => connectionId is null || l.Id == connectionId))
             await DisconnectAsync(link, reason, ct);
     }
 
     /// <summary>Drops every open connection without a close handshake, as a network failure would.</summary>
     public void DropConnections()
     {
-        foreach (var link in OpenLinks())
+        foreach (var link in LiveLinks())
         {
             link.MarkEnded(SocketModeEnd.Dropped, _workspace.Clock.GetUtcNow());
             link.Drop();
@@ -223,7 +223,7 @@ public sealed class SocketModeServer
     {
         lock (_lock)
         {
-            var open = _links.Where(l => l.End == SocketModeEnd.Open).ToList();
+            var open = _links.Where(l => l.Deliverable).ToList();
             if (open.Count == 0)
                 return null;
             // A connection Slack told to go is used only while it is the last one.
@@ -235,7 +235,14 @@ public sealed class SocketModeServer
         }
     }
 
-    private List<Link> OpenLinks()
+    private List<Link> DeliverableLinks()
+    {
+        lock (_lock)
+            return _links.Where(l => l.Deliverable).ToList();
+    }
+
+    /// <summary>Every link not ended yet, greeted or not: what a drop or a shutdown cuts.</summary>
+    private List<Link> LiveLinks()
     {
         lock (_lock)
             return _links.Where(l => l.End == SocketModeEnd.Open).ToList();
@@ -266,7 +273,7 @@ public sealed class SocketModeServer
         {
             link = new Link(++_nextLinkId, http, socket, _workspace.Clock.GetUtcNow(), debugReconnects);
             _links.Add(link);
-            open = _links.Count(l => l.End == SocketModeEnd.Open);
+            open = _links.Count(l => l.Deliverable) + 1;
         }
 
         var lifetime = debugReconnects ? Options.SocketModeDebugConnectionLifetime : Options.SocketModeConnectionLifetime;
@@ -284,6 +291,8 @@ public sealed class SocketModeServer
                 },
                 ["connection_info"] = new JsonObject { ["app_id"] = Options.ApiAppId },
             }, http.RequestAborted);
+            // Only now may envelopes and disconnects go out on it: Slack's first message on a connection is always hello.
+            link.Greeted = true;
             _workspace.Notify("*");
             if (lifetime is { } life)
                 _ = RefreshAfterAsync(link, life);
@@ -428,7 +437,7 @@ public sealed class SocketModeServer
     internal async Task StopAsync()
     {
         await _stopping.CancelAsync();
-        foreach (var link in OpenLinks())
+        foreach (var link in LiveLinks())
         {
             link.ClosingBySlack = true;
             await link.CloseAsync("server shutting down");
@@ -441,11 +450,22 @@ public sealed class SocketModeServer
         private readonly SemaphoreSlim _send = new(1, 1);
         private readonly List<string> _disconnects = [];
         private DateTimeOffset? _closedAt;
+        private bool _greeted;
 
         public int Id { get; } = id;
         public WebSocket Socket { get; } = socket;
         public SocketModeEnd End { get; private set; } = SocketModeEnd.Open;
         public bool ClosingBySlack { get; set; }
+
+        /// <summary>Set once hello went out; before that nothing else may be sent on it.</summary>
+        public bool Greeted
+        {
+            get => Volatile.Read(ref _greeted);
+            set => Volatile.Write(ref _greeted, value);
+        }
+
+        /// <summary>Greeted and not ended: envelopes and disconnects may go out on it.</summary>
+        public bool Deliverable => Greeted && End == SocketModeEnd.Open;
 
         public void NoteDisconnect(string reason)
         {

@@ -111,6 +111,57 @@ public sealed class SocketModeStandInTests
     }
 
     [Fact]
+    public async Task A_connection_opened_while_envelopes_flow_gets_hello_before_any_of_them()
+    {
+        // Slack delivers nothing on a connection before its hello; a client that reads anything else first rightly gives
+        // the connection up, and the envelope on it would be lost. Commands run without pause while connections open.
+        await using var host = await StartAsync(o => o.AckDeadline = TimeSpan.FromSeconds(5));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var firsts = new List<string>();
+        var sockets = new List<ClientWebSocket>();
+        var ackers = new List<Task>();
+        using var opened = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var commands = Enumerable.Range(0, 4).Select(async lane =>
+        {
+            var results = new List<SlashCommandResult>();
+            for (var n = 0; !opened.IsCancellationRequested; n++)
+                results.Add(await host.Slack.RunSlashCommandAsync(User, Channel, $"lane {lane} n{n}", Ct));
+            return results;
+        }).ToList();
+        try
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                var socket = await ConnectAsync(await OpenUrlAsync(host));
+                sockets.Add(socket);
+                var first = await ReceiveAsync(socket);
+                firsts.Add(first["type"]!.GetValue<string>());
+                if (first["envelope_id"] is JsonValue id)
+                    await SendAsync(socket, new JsonObject { ["envelope_id"] = id.GetValue<string>() });
+                ackers.Add(AcknowledgeAllAsync(socket, stop.Token));
+                // As a refreshing client does: the old connection is told to go, so the next one opens into the flow.
+                if (i > 0)
+                    await host.Slack.SocketMode.SendDisconnectAsync("refresh_requested", host.Slack.SocketMode.Connections[i - 1].Id, Ct);
+            }
+
+            await opened.CancelAsync();
+            var results = (await Task.WhenAll(commands)).SelectMany(r => r).ToList();
+            Assert.All(firsts, type => Assert.Equal("hello", type));
+            Assert.All(results, r => Assert.Null(r.Error));
+            Assert.True(results.Count >= 150, $"only {results.Count} commands ran while the connections opened");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var socket in sockets)
+                socket.Abort();
+            await Task.WhenAll(ackers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
+            foreach (var socket in sockets)
+                socket.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Refresh_requested_is_followed_by_the_stand_in_closing_the_connection_after_the_grace()
     {
         await using var host = await StartAsync(o => o.SocketModeRefreshGrace = TimeSpan.FromMilliseconds(300));
@@ -192,6 +243,25 @@ public sealed class SocketModeStandInTests
             message.Write(buffer, 0, result.Count);
             if (result.EndOfMessage)
                 return JsonNode.Parse(Encoding.UTF8.GetString(message.ToArray()))!.AsObject();
+        }
+    }
+
+    private static async Task AcknowledgeAllAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        while (!ct.IsCancellationRequested)
+        {
+            var result = await socket.ReceiveAsync(buffer, ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+                return;
+            message.Write(buffer, 0, result.Count);
+            if (!result.EndOfMessage)
+                continue;
+            var envelope = JsonNode.Parse(Encoding.UTF8.GetString(message.ToArray()))!.AsObject();
+            message.SetLength(0);
+            if (envelope["envelope_id"] is JsonValue id)
+                await socket.SendAsync(Encoding.UTF8.GetBytes(new JsonObject { ["envelope_id"] = id.GetValue<string>() }.ToJsonString()), WebSocketMessageType.Text, true, ct);
         }
     }
 

@@ -97,7 +97,8 @@ public sealed class SocketModeClientTests
             results.Add(await world.Slack.RunSlashCommandAsync(User, Channel, $"n{i}", Ct));
         }
 
-        Assert.All(results, r => Assert.True(r.Error is null, $"{r.Error} after {r.Elapsed}"));
+        Assert.All(results, r => Assert.True(r.Error is null, $"{r.Error} after {r.Elapsed}; deliveries: "
+            + string.Join("; ", world.Slack.SocketMode.Deliveries.Select(d => $"{d.EnvelopeId[..8]} #{d.RetryAttempt} on {d.ConnectionId} acked {d.AckedAt is not null}"))));
         Assert.Equal(Enumerable.Range(1, 12).Select(i => $"You typed: n{i}"), results.Select(r => r.EphemeralReply!.Text));
         Assert.Empty(world.Slack.DeadlineMisses);
         // A disconnect that reaches a connection already being replaced changes nothing; each replaced one is closed by the bot.
