@@ -234,11 +234,21 @@ public sealed class SocketModeStandInTests
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        var message = await ReceiveOrCloseAsync(socket, deadline.Token);
+        Assert.True(message is not null, "The stand-in closed the connection instead of sending a message.");
+        return message;
+    }
+
+    /// <summary>The next text message, or null once the stand-in closes the connection.</summary>
+    private static async Task<JsonObject?> ReceiveOrCloseAsync(ClientWebSocket socket, CancellationToken ct)
+    {
         var buffer = new byte[64 * 1024];
         using var message = new MemoryStream();
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer, deadline.Token);
+            var result = await socket.ReceiveAsync(buffer, ct);
+            if (result.MessageType == WebSocketMessageType.Close)
+                return null;
             Assert.Equal(WebSocketMessageType.Text, result.MessageType);
             message.Write(buffer, 0, result.Count);
             if (result.EndOfMessage)
@@ -248,20 +258,10 @@ public sealed class SocketModeStandInTests
 
     private static async Task AcknowledgeAllAsync(ClientWebSocket socket, CancellationToken ct)
     {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        while (!ct.IsCancellationRequested)
+        while (await ReceiveOrCloseAsync(socket, ct) is { } envelope)
         {
-            var result = await socket.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-                return;
-            message.Write(buffer, 0, result.Count);
-            if (!result.EndOfMessage)
-                continue;
-            var envelope = JsonNode.Parse(Encoding.UTF8.GetString(message.ToArray()))!.AsObject();
-            message.SetLength(0);
             if (envelope["envelope_id"] is JsonValue id)
-                await socket.SendAsync(Encoding.UTF8.GetBytes(new JsonObject { ["envelope_id"] = id.GetValue<string>() }.ToJsonString()), WebSocketMessageType.Text, true, ct);
+                await SendAsync(socket, new JsonObject { ["envelope_id"] = id.GetValue<string>() });
         }
     }
 
