@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using k8s;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Sandbox.ClusterSimulator;
@@ -13,34 +10,18 @@ namespace Specific.Jobs.Tests.Kubernetes;
 /// The cluster simulator on a dynamic port, with the real KubernetesClient adapter pointed at it over HTTP.
 /// Speaks the domain: <c>await cluster.RunAsync("web", "echo hi")</c>.
 /// </summary>
-internal sealed class SimulatedCluster : IAsyncDisposable
+internal sealed class SimulatedCluster : ClusterUnderTest
 {
     public const string Environment = "production";
     public const string Namespace = "production";
 
-    private readonly KubernetesClientFactory _clients;
-
     private SimulatedCluster(ClusterSimulator simulator, KubernetesJobsOptions options)
+        : base(PointedAt(simulator, options), Environment, Namespace)
     {
         Simulator = simulator;
-        Options = options;
-        options.Host = simulator.BaseUrl.ToString();
-        _clients = new KubernetesClientFactory(
-            Microsoft.Extensions.Options.Options.Create(options),
-            Microsoft.Extensions.Options.Options.Create(new EnvironmentsOptions
-            {
-                Targets = { [Environment] = new EnvironmentTarget { Namespace = Namespace } },
-            }));
-        Jobs = new KubernetesJobs(_clients, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, Log);
-        Catalog = new KubernetesServiceCatalog(_clients);
     }
 
     public ClusterSimulator Simulator { get; }
-    public KubernetesJobsOptions Options { get; }
-    public KubernetesJobs Jobs { get; }
-    public KubernetesServiceCatalog Catalog { get; }
-    public RecordingLogger<KubernetesJobs> Log { get; } = new();
-    public IKubernetes Client => _clients.ForEnvironment(Environment);
 
     /// <summary>Starts a simulator loaded with <paramref name="manifests"/>; the options default to short grace periods.</summary>
     public static async Task<SimulatedCluster> StartAsync(string manifests, Action<KubernetesJobsOptions>? configure = null)
@@ -63,40 +44,16 @@ internal sealed class SimulatedCluster : IAsyncDisposable
         return new SimulatedCluster(simulator, options);
     }
 
-    public Task<PreparedJob> PrepareAsync(string service, string command, string? jobId = null) =>
-        Jobs.PrepareAsync(
-            new PrepareJobRequest(jobId ?? JobIds.New(), service, Environment, Namespace, command),
-            TestContext.Current.CancellationToken);
-
-    /// <summary>Prepares and creates the Job, ready to follow.</summary>
-    public async Task<PreparedJob> StartJobAsync(string service, string command)
+    public override async ValueTask DisposeAsync()
     {
-        var prepared = await PrepareAsync(service, command);
-        await Jobs.CreateAsync(prepared, TestContext.Current.CancellationToken);
-        return prepared;
-    }
-
-    public Task<JobEnd> FollowAsync(PreparedJob job, RecordingObserver observer, FollowCheckpoint? checkpoint = null, CancellationToken? cancellationToken = null) =>
-        Jobs.FollowAsync(
-            new FollowRequest(job.JobId, job.Namespace, job.JobName, job.Container, checkpoint ?? new FollowCheckpoint()) { Environment = Environment },
-            observer,
-            cancellationToken ?? TestContext.Current.CancellationToken);
-
-    /// <summary>Runs a command start to end, with a bound so a hang fails the test instead of stalling it.</summary>
-    public async Task<(JobEnd End, RecordingObserver Observer)> RunAsync(string service, string command, TimeSpan? bound = null)
-    {
-        var job = await StartJobAsync(service, command);
-        var observer = new RecordingObserver();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(bound ?? TimeSpan.FromSeconds(60));
-        var end = await FollowAsync(job, observer, cancellationToken: timeout.Token);
-        return (end, observer);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _clients.Dispose();
+        await base.DisposeAsync();
         await Simulator.DisposeAsync();
+    }
+
+    private static KubernetesJobsOptions PointedAt(ClusterSimulator simulator, KubernetesJobsOptions options)
+    {
+        options.Host = simulator.BaseUrl.ToString();
+        return options;
     }
 }
 
