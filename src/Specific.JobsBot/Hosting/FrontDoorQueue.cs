@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Specific.Jobs.Observability;
+using Specific.JobsBot.Observability;
 
 namespace Specific.JobsBot.Hosting;
 
@@ -13,7 +14,7 @@ public sealed record FrontDoorWork(string Description, Func<IServiceProvider, Ca
 /// 3 seconds and leaves recording, starting and Web API calls here. Bounded, so a flood is refused, not buffered.
 /// Closed when the bot stops: from then on nothing new is accepted, and what was accepted still runs.
 /// </summary>
-public sealed class FrontDoorQueue
+public sealed partial class FrontDoorQueue(FrontDoorMetrics? metrics = null, ILogger<FrontDoorQueue>? logger = null)
 {
     public const int Capacity = 1024;
 
@@ -22,9 +23,28 @@ public sealed class FrontDoorQueue
 
     private volatile bool _closed;
 
-    /// <summary>Queues work; false when the queue is full (the endpoint should say the bot is busy) or closed.</summary>
-    public bool TryEnqueue(string description, Func<IServiceProvider, CancellationToken, Task> runAsync, string? jobId = null) =>
-        _channel.Writer.TryWrite(new FrontDoorWork(description, runAsync, jobId));
+    /// <summary>
+    /// Queues work; false when the queue is full (the endpoint should say the bot is busy) or closed. A refusal while
+    /// open is counted and logged: a button click has no answer to carry it, so this is where an operator sees it.
+    /// </summary>
+    public bool TryEnqueue(string description, Func<IServiceProvider, CancellationToken, Task> runAsync, string? jobId = null)
+    {
+        if (_channel.Writer.TryWrite(new FrontDoorWork(description, runAsync, jobId)))
+        {
+            return true;
+        }
+
+        if (!_closed)
+        {
+            metrics?.Refused();
+            if (logger is not null)
+            {
+                LogRefused(logger, Capacity, description);
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>True once the bot stopped taking work; Slack's endpoints then answer 503.</summary>
     public bool IsClosed => _closed;
@@ -37,6 +57,9 @@ public sealed class FrontDoorQueue
     }
 
     public ChannelReader<FrontDoorWork> Reader => _channel.Reader;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The front door's queue is full ({Capacity} waiting): refused to {Description}")]
+    private static partial void LogRefused(ILogger logger, int capacity, string description);
 }
 
 /// <summary>

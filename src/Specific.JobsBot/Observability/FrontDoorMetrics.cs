@@ -2,7 +2,10 @@ using System.Diagnostics.Metrics;
 
 namespace Specific.JobsBot.Observability;
 
-/// <summary>The front door's meter: how long the bot takes to acknowledge what Slack sends (Slack allows 3 seconds).</summary>
+/// <summary>
+/// The front door's meter: how long the bot takes to acknowledge what Slack sends (Slack allows 3 seconds), and how
+/// much it turned away because its queue was full.
+/// </summary>
 public sealed class FrontDoorMetrics : IDisposable
 {
     public const string MeterName = "Specific.JobsBot";
@@ -20,6 +23,7 @@ public sealed class FrontDoorMetrics : IDisposable
     private readonly Meter meter;
     private readonly bool ownsMeter;
     private readonly Histogram<double> ackDuration;
+    private readonly Counter<long> refused;
 
     public FrontDoorMetrics(IMeterFactory? meterFactory = null)
     {
@@ -29,6 +33,8 @@ public sealed class FrontDoorMetrics : IDisposable
             "slack.ack.duration", unit: "s",
             description: "Time from a Slack request's arrival to the bot's answer, by kind and HTTP status.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
+        refused = meter.CreateCounter<long>(
+            "slack.front_door.refused", description: "Work the front door turned away because its queue was full (commands, clicks, submissions).");
     }
 
     /// <summary>Records one acknowledgement: <paramref name="kind"/> is a <see cref="Kinds"/> value.</summary>
@@ -37,6 +43,9 @@ public sealed class FrontDoorMetrics : IDisposable
             elapsed.TotalSeconds,
             new KeyValuePair<string, object?>("kind", kind),
             new KeyValuePair<string, object?>("status", status));
+
+    /// <summary>Records one piece of work not queued because the queue was full.</summary>
+    public void Refused() => refused.Add(1);
 
     public void Dispose()
     {
