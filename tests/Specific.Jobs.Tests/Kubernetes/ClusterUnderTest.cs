@@ -67,6 +67,18 @@ internal abstract class ClusterUnderTest : IAsyncDisposable
         return (end, observer);
     }
 
+    /// <summary>Waits for the job's pods to be gone, polling the API server; fails the test past <paramref name="within"/>.</summary>
+    public async Task WaitForNoPodsAsync(PreparedJob job, TimeSpan within)
+    {
+        var deadline = DateTimeOffset.UtcNow + within;
+        while ((await Client.CoreV1.ListNamespacedPodAsync(
+            job.Namespace, labelSelector: JobLabels.SelectorFor(job.JobId), cancellationToken: TestContext.Current.CancellationToken)).Items.Count > 0)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"The pods of job {job.JobId} were still there after {within.TotalSeconds:0} s.");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
+
     public virtual ValueTask DisposeAsync()
     {
         _clients.Dispose();

@@ -153,8 +153,7 @@ public sealed class KubernetesJobsTests
         Assert.Null(end.ExitCode);
         Assert.Equal(PodDiagnosis.JobDeletedReason(job.JobName), end.FailureReason);
         Assert.DoesNotContain("never", observer.Texts);
-        await WaitUntilAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync(
-            job.Namespace, labelSelector: JobLabels.SelectorFor(job.JobId), cancellationToken: TestContext.Current.CancellationToken)).Items.Count == 0);
+        await cluster.WaitForNoPodsAsync(job, TimeSpan.FromSeconds(15));
         // Deleting again is not an error: the Job is already gone.
         await cluster.Jobs.DeleteAsync(job.Namespace, job.JobName, TestContext.Current.CancellationToken);
     }
@@ -358,15 +357,5 @@ public sealed class KubernetesJobsTests
         var services = await cluster.Catalog.ListServicesAsync("production", TestContext.Current.CancellationToken);
 
         Assert.Equal(["broken-image", "distroless", "gpu-only", "uploads", "web"], services);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "condition not met within 15 seconds");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using k8s;
 using Specific.Jobs.Kubernetes;
 
 namespace Specific.Jobs.Tests.Kubernetes;
@@ -52,12 +51,7 @@ public sealed class RealClusterJobsTests
         Assert.False(end.Succeeded);
         Assert.Equal(PodDiagnosis.JobDeletedReason(job.JobName), end.FailureReason);
         Assert.DoesNotContain("never", observer.Texts);
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await cluster.Client.CoreV1.ListNamespacedPodAsync(job.Namespace, labelSelector: JobLabels.SelectorFor(job.JobId), cancellationToken: Ct)).Items.Count > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The job's pod was still there two minutes after its Job was deleted.");
-            await Task.Delay(500, Ct);
-        }
+        await cluster.WaitForNoPodsAsync(job, TimeSpan.FromMinutes(2));
     }
 
     [Fact]
