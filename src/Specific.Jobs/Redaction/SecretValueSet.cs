@@ -6,7 +6,8 @@ using System.Text.Json;
 namespace Specific.Jobs.Redaction;
 
 /// <summary>
-/// The secret values of one job, with the encodings a command is likely to print them in, found by exact match.
+/// The secret values of one job, with the encodings and simple transforms (<see cref="SecretTransforms"/>) a command is
+/// likely to print them in, found in one scan of the text.
 /// </summary>
 /// <remarks>
 /// Values shorter than <see cref="MinimumLength"/> are left alone: "1", "on" or "80" would blank out pieces of every
@@ -29,17 +30,22 @@ public sealed class SecretValueSet
     public const int MaxLength = 64 * 1024;
 
     private readonly SearchValues<string>? _search;
-    private readonly Dictionary<char, string[]> _byFirstChar;
+    private readonly Dictionary<char, Candidate[]> _byFirstChar;
 
-    private SecretValueSet(HashSet<string> candidates)
+    private SecretValueSet(Dictionary<string, bool> candidates)
     {
         Count = candidates.Count;
-        LongestLength = candidates.Count == 0 ? 0 : candidates.Max(c => c.Length);
-        _search = candidates.Count == 0 ? null : SearchValues.Create([.. candidates], StringComparison.Ordinal);
+        LongestLength = candidates.Count == 0 ? 0 : candidates.Keys.Max(c => c.Length);
+        // One scan for every candidate, in any case; each hit is then checked in the candidate's own comparison.
+        _search = candidates.Count == 0 ? null : SearchValues.Create([.. candidates.Keys], StringComparison.OrdinalIgnoreCase);
         _byFirstChar = candidates
-            .GroupBy(c => c[0])
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.Length).ToArray());
+            .Select(c => new Candidate(c.Key, c.Value ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            .GroupBy(c => char.ToUpperInvariant(c.Text[0]))
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.Text.Length).ToArray());
     }
+
+    /// <summary>A text to find, and whether it matches in any case.</summary>
+    private readonly record struct Candidate(string Text, StringComparison Comparison);
 
     /// <summary>No values: only shapes are redacted.</summary>
     public static SecretValueSet Empty { get; } = new([]);
@@ -50,11 +56,12 @@ public sealed class SecretValueSet
     /// <summary>The longest of them.</summary>
     public int LongestLength { get; }
 
-    /// <summary>The set for these values: each value, each of its lines, and its common encodings.</summary>
+    /// <summary>The set for these values: each value, each of its lines, its common encodings and its transforms.</summary>
     public static SecretValueSet Create(IEnumerable<string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        // Each text, and whether it matches in any case (any one way of reaching it that allows it wins).
+        var candidates = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var raw in values)
         {
             // A value read from a file usually ends with a newline that the command's output does not repeat.
@@ -72,12 +79,13 @@ public sealed class SecretValueSet
         return candidates.Count == 0 ? Empty : new SecretValueSet(candidates);
     }
 
-    private static void AddWithEncodings(HashSet<string> candidates, string value)
+    private static void AddWithEncodings(Dictionary<string, bool> candidates, string value)
     {
         if (!Add(candidates, value))
         {
             return;
         }
+        SecretTransforms.AddTo(value, (text, anyCase) => Add(candidates, text, anyCase));
         var bytes = Encoding.UTF8.GetBytes(value);
         // Padded and unpadded: the longest match wins, so padding goes too when it is there.
         var base64 = Convert.ToBase64String(bytes);
@@ -94,13 +102,13 @@ public sealed class SecretValueSet
         Add(candidates, JsonEncodedText.Encode(value, JavaScriptEncoder.Default).Value);
     }
 
-    private static bool Add(HashSet<string> candidates, string candidate)
+    private static bool Add(Dictionary<string, bool> candidates, string candidate, bool anyCase = false)
     {
         if (candidate.Length < MinimumLength || candidate.Length > MaxLength || string.IsNullOrWhiteSpace(candidate))
         {
             return false;
         }
-        candidates.Add(candidate);
+        candidates[candidate] = anyCase || candidates.GetValueOrDefault(candidate);
         return true;
     }
 
@@ -123,12 +131,14 @@ public sealed class SecretValueSet
             }
             var at = position + found;
             // Longest first; the next search starts one character on, so a value overlapping this one is found too.
-            foreach (var candidate in _byFirstChar[text[at]])
+            foreach (var candidate in _byFirstChar.GetValueOrDefault(char.ToUpperInvariant(text[at]), []))
             {
-                if (string.CompareOrdinal(text, at, candidate, 0, candidate.Length) == 0
-                    && (candidate.Length >= WholeWordBelow || IsWholeWord(text, at, candidate.Length)))
+                var length = candidate.Text.Length;
+                if (at + length <= text.Length
+                    && text.AsSpan(at, length).Equals(candidate.Text, candidate.Comparison)
+                    && (length >= WholeWordBelow || IsWholeWord(text, at, length)))
                 {
-                    spans.Add(new SecretSpan(at, candidate.Length));
+                    spans.Add(new SecretSpan(at, length));
                     break;
                 }
             }
