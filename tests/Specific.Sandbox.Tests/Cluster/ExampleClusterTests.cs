@@ -53,6 +53,25 @@ public sealed class ExampleClusterTests
     }
 
     [Fact]
+    public async Task Every_example_deployment_schedules_but_gpu_batch_which_no_node_can_take()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var deployments = (await cluster.Client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: TestContext.Current.CancellationToken)).Items;
+
+        var pods = await WaitForAsync(async () =>
+        {
+            var list = (await cluster.Client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: TestContext.Current.CancellationToken)).Items;
+            var decided = list.Where(p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled") == true).ToList();
+            return decided.Count == deployments.Sum(d => d.Spec.Replicas ?? 1) ? decided : null;
+        });
+
+        var unscheduled = pods.Where(p => p.Spec.NodeName is null).ToList();
+        Assert.Equal("gpu-batch", Assert.Single(unscheduled).Metadata.Labels["app"]);
+        Assert.Equal("Unschedulable", unscheduled[0].Status.Conditions.Single(c => c.Type == "PodScheduled").Reason);
+        Assert.All(pods.Except(unscheduled), p => Assert.Equal("True", p.Status.Conditions.Single(c => c.Type == "PodScheduled").Status));
+    }
+
+    [Fact]
     public async Task Yaml_applied_at_run_time_is_served_and_deployed()
     {
         await using var cluster = await TestCluster.StartAsync(withExampleManifests: false);

@@ -126,19 +126,26 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public async Task<V1Pod> WaitForPodAsync(string jobName, Func<V1Pod, bool> done, TimeSpan? timeout = null)
     {
+        var pods = await WaitForPodsAsync($"job-name={jobName}", items => items.Any(done), timeout);
+        return pods.First(done);
+    }
+
+    /// <summary>Lists the pods <paramref name="labelSelector"/> selects until <paramref name="done"/> holds for the list.</summary>
+    public async Task<IList<V1Pod>> WaitForPodsAsync(string labelSelector, Func<IList<V1Pod>, bool> done, TimeSpan? timeout = null)
+    {
         var deadline = Stopwatch.StartNew();
         var limit = timeout ?? TimeSpan.FromSeconds(20);
         while (true)
         {
-            var pods = await Client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: $"job-name={jobName}", cancellationToken: TestContext.Current.CancellationToken);
-            var pod = pods.Items.FirstOrDefault(done);
-            if (pod is not null)
+            var pods = await Client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: labelSelector, cancellationToken: TestContext.Current.CancellationToken);
+            if (done(pods.Items))
             {
-                return pod;
+                return pods.Items;
             }
             if (deadline.Elapsed > limit)
             {
-                throw new TimeoutException($"no pod of job {jobName} reached the expected state; pods: {string.Join(", ", pods.Items.Select(p => $"{p.Metadata.Name}:{p.Status?.Phase}"))}");
+                throw new TimeoutException($"the pods {labelSelector} selects did not reach the expected state; pods: "
+                    + string.Join(", ", pods.Items.Select(p => $"{p.Metadata.Name}:{p.Status?.Phase}")));
             }
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }

@@ -5,8 +5,8 @@ using Specific.Sandbox.ClusterSimulator.Store;
 namespace Specific.Sandbox.ClusterSimulator.Controllers;
 
 /// <summary>
-/// The default-scheduler: binds pods to a node that matches their nodeSelector and required node affinity,
-/// or marks them Unschedulable with the scheduler's own words.
+/// The default-scheduler, for every pod (a Deployment's and a Job's alike): binds it to a node that matches its
+/// nodeSelector and required node affinity, or marks it Unschedulable with the scheduler's own words.
 /// </summary>
 internal sealed class Scheduler(ObjectStore store, EventRecorder events, SimulatorClock clock)
 {
@@ -24,10 +24,9 @@ internal sealed class Scheduler(ObjectStore store, EventRecorder events, Simulat
             {
                 continue;
             }
-            // A service's own pods stand for what already runs in the cluster, so they are placed without rules;
-            // only pods created after start (Jobs) meet the scheduling caveats.
-            var ownedByService = pod.Metadata.OwnerReferences?.Any(o => o.Kind == "ReplicaSet") == true;
-            var candidates = nodes.Where(n => ownedByService || Fits(pod, n)).Select(n => n.Metadata.Name).ToList();
+            // A Deployment's pods meet the same rules as a Job's, as on Kubernetes: a Job built from a template that no
+            // node takes is unschedulable because the service's own pods are.
+            var candidates = nodes.Where(n => Fits(pod, n)).Select(n => n.Metadata.Name).ToList();
             if (candidates.Count == 0)
             {
                 MarkUnschedulable(pod, nodes.Count);
