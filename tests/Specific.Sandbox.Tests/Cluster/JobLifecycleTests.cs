@@ -98,8 +98,16 @@ public sealed class JobLifecycleTests
 
         var condition = failed.Status.Conditions.Single(c => c.Type == "Failed");
         Assert.Equal(("DeadlineExceeded", "Job was active longer than specified deadline"), (condition.Reason, condition.Message));
+        // Failed waits for the pod to be terminal, not gone: as on Kubernetes, a deleted pod whose container has
+        // stopped stays listed (with its deletionTimestamp) until the kubelet removes it.
         var pods = await cluster.Client.CoreV1.ListNamespacedPodAsync(TestCluster.Namespace, labelSelector: "job-name=too-slow", cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Empty(pods.Items);
+        Assert.All(pods.Items, pod =>
+        {
+            Assert.NotNull(pod.Metadata.DeletionTimestamp);
+            Assert.Equal("Failed", pod.Status.Phase);
+            Assert.NotNull(pod.Status.ContainerStatuses.Single().State.Terminated);
+        });
+        await cluster.WaitForPodsAsync("job-name=too-slow", remaining => remaining.Count == 0);
     }
 
     [Fact]
