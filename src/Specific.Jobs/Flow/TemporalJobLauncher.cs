@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 using Temporalio.Api.Enums.V1;
@@ -13,6 +14,7 @@ namespace Specific.Jobs.Flow;
 /// </summary>
 public sealed partial class TemporalJobLauncher(
     ITemporalClient client,
+    IOptions<TemporalOptions> temporal,
     IJobStore jobs,
     TimeProvider time,
     ILogger<TemporalJobLauncher> logger) : IJobLauncher
@@ -21,7 +23,7 @@ public sealed partial class TemporalJobLauncher(
     public async Task StartAsync(JobRecord job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var options = new WorkflowOptions(JobIds.WorkflowId(job.Id), JobTemporal.TaskQueue)
+        var options = new WorkflowOptions(JobIds.WorkflowId(job.Id), temporal.Value.TaskQueue)
         {
             IdConflictPolicy = WorkflowIdConflictPolicy.Fail,
             // Even after the first flow has closed, the job must never get a second one.

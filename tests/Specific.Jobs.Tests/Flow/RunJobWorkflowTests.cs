@@ -152,7 +152,7 @@ public sealed class RunJobWorkflowTests
             .AddAllActivities(activities)
             .AddWorkflow<RunJobWorkflow>();
         using var worker = new TemporalWorker(client, options);
-        var launcher = new TemporalJobLauncher(client, jobs, TimeProvider.System, NullLogger<TemporalJobLauncher>.Instance);
+        var launcher = new TemporalJobLauncher(client, Options.Create(new TemporalOptions()), jobs, TimeProvider.System, NullLogger<TemporalJobLauncher>.Instance);
         await worker.ExecuteAsync(() => test(client, launcher), TestContext.Current.CancellationToken);
     }
 
