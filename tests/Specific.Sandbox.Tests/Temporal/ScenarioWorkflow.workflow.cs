@@ -11,6 +11,7 @@ public sealed record ScenarioInput(
     double BackoffCoefficient = 2,
     int StartToCloseMs = 30_000,
     int HeartbeatTimeoutMs = 0,
+    int ScheduleToCloseMs = 0,
     string[]? NonRetryableErrorTypes = null,
     bool WaitCancellationCompleted = true);
 
@@ -26,6 +27,7 @@ public sealed class ScenarioWorkflow
         var options = new ActivityOptions
         {
             StartToCloseTimeout = TimeSpan.FromMilliseconds(input.StartToCloseMs),
+            ScheduleToCloseTimeout = input.ScheduleToCloseMs > 0 ? TimeSpan.FromMilliseconds(input.ScheduleToCloseMs) : null,
             HeartbeatTimeout = input.HeartbeatTimeoutMs > 0 ? TimeSpan.FromMilliseconds(input.HeartbeatTimeoutMs) : null,
             RetryPolicy = new RetryPolicy
             {

@@ -126,6 +126,21 @@ public sealed class WorkerScenarioTests
     }
 
     [Fact]
+    public async Task Schedule_to_close_timeout_ends_the_activity_with_no_retry_while_an_attempt_still_runs()
+    {
+        await using var host = await TemporalHost.StartAsync();
+
+        var handle = await host.StartAsync(new ScenarioInput("stall", MaximumAttempts: 0, StartToCloseMs: 30_000, ScheduleToCloseMs: 800));
+        var failed = await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync().WaitAsync(Patience, TestContext.Current.CancellationToken));
+
+        var activity = Assert.IsType<ActivityFailureException>(failed.InnerException);
+        Assert.Equal(RetryState.Timeout, activity.RetryState);
+        Assert.Equal(TimeoutType.ScheduleToClose, Assert.IsType<TimeoutFailureException>(activity.InnerException).TimeoutType);
+        Assert.Single(host.Activities.Attempts);
+        await host.ReplayAsync(handle);
+    }
+
+    [Fact]
     public async Task Cancel_reaches_the_running_activity_through_its_heartbeat_and_the_workflow_ends_canceled()
     {
         await using var host = await TemporalHost.StartAsync();
