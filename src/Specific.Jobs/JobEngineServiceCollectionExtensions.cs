@@ -43,7 +43,8 @@ public static class JobEngineServiceCollectionExtensions
                 break;
             case JobEngineMode.Temporal:
                 services.AddJobTemporalClient(configuration);
-                services.TryAddSingleton<IJobLauncher, TemporalJobLauncher>();
+                services.TryAddSingleton<TemporalJobLauncher>();
+                services.TryAddSingleton<IJobLauncher>(provider => provider.GetRequiredService<TemporalJobLauncher>());
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, null);
@@ -76,6 +77,12 @@ public static class JobEngineServiceCollectionExtensions
 
     private static void AddJobTemporalClient(this IServiceCollection services, IConfiguration configuration)
     {
+        if (services.Any(service => service.ServiceType == typeof(TemporalRuntime)))
+        {
+            // One process can be both the bot and the worker (the sandbox): one client serves both.
+            return;
+        }
+
         services.AddOptions<TemporalOptions>().Bind(configuration.GetSection(TemporalOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TemporalOptions>, TemporalOptionsValidator>());
         services.TryAddSingleton(provider => new TemporalMetricMeter(provider.GetService<IMeterFactory>()));

@@ -23,7 +23,26 @@ public sealed partial class TemporalJobLauncher(
     public async Task StartAsync(JobRecord job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var options = new WorkflowOptions(JobIds.WorkflowId(job.Id), temporal.Value.TaskQueue)
+        await StartWorkflowAsync(RunJobInput.For(job), cancellationToken);
+
+        // Also after "already started": the first starter may have died before recording queued.
+        await jobs.TryTransitionAsync(
+            job.Id, JobState.Pending, new JobTransition(JobState.Queued, time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a workflow for a queued or running job whose workflow the server no longer has (the sandbox's stand-in
+    /// keeps workflows in memory); the flow re-attaches to the Kubernetes Job and never creates a second one.
+    /// </summary>
+    public Task ResumeAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return StartWorkflowAsync(RunJobInput.For(job, resuming: true), cancellationToken);
+    }
+
+    private async Task StartWorkflowAsync(RunJobInput input, CancellationToken cancellationToken)
+    {
+        var options = new WorkflowOptions(JobIds.WorkflowId(input.JobId), temporal.Value.TaskQueue)
         {
             IdConflictPolicy = WorkflowIdConflictPolicy.Fail,
             // Even after the first flow has closed, the job must never get a second one.
@@ -32,17 +51,13 @@ public sealed partial class TemporalJobLauncher(
         };
         try
         {
-            await client.StartWorkflowAsync(JobTemporal.WorkflowType, [RunJobInput.For(job)], options);
+            await client.StartWorkflowAsync(JobTemporal.WorkflowType, [input], options);
         }
         catch (WorkflowAlreadyStartedException)
         {
             // A retried start (a Slack retry, a double click): the first flow is the flow.
-            LogAlreadyStarted(job.Id);
+            LogAlreadyStarted(input.JobId);
         }
-
-        // Also after "already started": the first starter may have died before recording queued.
-        await jobs.TryTransitionAsync(
-            job.Id, JobState.Pending, new JobTransition(JobState.Queued, time.GetUtcNow()), cancellationToken);
     }
 
     /// <summary>Requests Temporal cancellation of the job's workflow; a job with no workflow is recorded cancelled.</summary>
