@@ -103,6 +103,26 @@ public sealed class HandDrivenProtocolTests
     }
 
     [Fact]
+    public async Task Cancel_arriving_while_a_workflow_task_runs_waits_for_it_and_refuses_a_completion_that_has_not_seen_it()
+    {
+        await using var host = await TemporalHost.StartAsync();
+        var handle = await StartAsync(host, "buffered-1");
+        var first = await PollAsync(host);
+
+        await handle.CancelAsync();
+        await CompleteAsync(host, first, new Command { CommandType = CommandType.CompleteWorkflowExecution, CompleteWorkflowExecutionCommandAttributes = new() });
+        var second = await PollAsync(host);
+
+        Assert.Equal(
+            [EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskFailed,
+             EventType.WorkflowExecutionCancelRequested, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted],
+            second.History.Events.Select(e => e.EventType));
+        Assert.Equal(WorkflowTaskFailedCause.UnhandledCommand, second.History.Events[3].WorkflowTaskFailedEventAttributes.Cause);
+        await CompleteAsync(host, second, new Command { CommandType = CommandType.CancelWorkflowExecution, CancelWorkflowExecutionCommandAttributes = new() });
+        Assert.Equal(WorkflowExecutionStatus.Canceled, (await handle.DescribeAsync()).Status);
+    }
+
+    [Fact]
     public async Task History_long_poll_is_held_until_the_next_event_is_written()
     {
         await using var host = await TemporalHost.StartAsync();
