@@ -23,7 +23,26 @@ public sealed class TemporalEngineTests
             TimeSpan.FromSeconds(10), () => $"The workflow job-{job.Id} did not complete.\n{sandbox.Describe(job)}");
         Assert.Equal("RunJob", workflow.WorkflowType);
         Assert.Contains(workflow.History, e => e.EventType == "WorkflowExecutionCompleted");
-        Assert.Contains("hello-from-web", string.Join('\n', sandbox.ThreadOf(job).Select(r => r.VisibleText)), StringComparison.Ordinal);
+        var thread = await sandbox.WaitForFinalReply(job, TimeSpan.FromSeconds(30));
+        Assert.Contains("hello-from-web", string.Join('\n', thread.Select(r => r.VisibleText)), StringComparison.Ordinal);
+        Assert.Equal(("COMPLETED", "RunJob", "specific-jobs"), await NodeTemporalClient.DescribeAsync(sandbox.Temporal!.TargetHost, "job-" + job.Id));
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_is_a_cancelled_workflow_to_the_official_client()
+    {
+        await using var sandbox = await JobsSandbox.StartAsync();
+
+        var job = await sandbox.SlashCommand("job run web for i in $(seq 1 60); do echo tick-$i; sleep 1; done");
+        await sandbox.WaitForState(job, "running", TimeSpan.FromSeconds(30));
+        await sandbox.ClickCancel(job);
+        await sandbox.WaitForState(job, "cancelled", TimeSpan.FromSeconds(30));
+
+        // The job's record turns cancelled in the workflow's last activity, a moment before the workflow itself closes.
+        var described = await JobsSandbox.Eventually(async () =>
+            await NodeTemporalClient.DescribeAsync(sandbox.Temporal!.TargetHost, "job-" + job.Id) is { Status: not "RUNNING" } closed ? Tuple.Create(closed) : null,
+            TimeSpan.FromSeconds(10), () => $"The workflow job-{job.Id} stayed running.\n{sandbox.Describe(job)}");
+        Assert.Equal(("CANCELLED", "RunJob", "specific-jobs"), described.Item1);
     }
 
     [Fact]
