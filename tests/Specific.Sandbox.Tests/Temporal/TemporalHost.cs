@@ -31,9 +31,10 @@ public sealed class TemporalHost : IAsyncDisposable
 
     public ScenarioActivities Activities { get; } = new();
 
-    public static async Task<TemporalHost> StartAsync()
+    public static async Task<TemporalHost> StartAsync(TimeProvider? time = null)
     {
-        var standIn = await StandIn.StartAsync(new TemporalStandInOptions { Url = "http://127.0.0.1:0" }, ct: TestContext.Current.CancellationToken);
+        var options = new TemporalStandInOptions { Url = "http://127.0.0.1:0", Time = time ?? TimeProvider.System };
+        var standIn = await StandIn.StartAsync(options, ct: TestContext.Current.CancellationToken);
         var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(standIn.TargetHost) { Namespace = StandIn.Namespace });
         return new TemporalHost(standIn, client, "scenarios-" + Guid.NewGuid().ToString("N")[..8]);
     }

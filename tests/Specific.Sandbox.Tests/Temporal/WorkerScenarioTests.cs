@@ -51,6 +51,46 @@ public sealed class WorkerScenarioTests
     }
 
     [Fact]
+    public async Task Retry_backoff_and_workflow_timers_run_on_the_stand_ins_clock_so_hour_long_intervals_pass_when_it_is_advanced()
+    {
+        var time = new ManualTime(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await TemporalHost.StartAsync(time);
+
+        var handle = await host.StartAsync(new ScenarioInput("fail-twice", MaximumAttempts: 3, InitialIntervalMs: 3_600_000, BackoffCoefficient: 2));
+        await UntilAsync(async () => await PendingAttemptAsync(host, handle.Id) == 2);
+        Assert.Single(host.Activities.Attempts);
+        time.Advance(TimeSpan.FromHours(1));
+        await UntilAsync(async () => await PendingAttemptAsync(host, handle.Id) == 3);
+        time.Advance(TimeSpan.FromHours(2));
+        await UntilAsync(async () => (await handle.FetchHistoryAsync()).Events.Any(e => e.EventType == EventType.TimerStarted));
+        time.Advance(TimeSpan.FromSeconds(1));
+        var result = await handle.GetResultAsync().WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        Assert.Equal("done on attempt 3", result);
+        var history = await host.ReplayAsync(handle);
+        Assert.Equal(new DateTimeOffset(2026, 12, 7, 12, 0, 1, TimeSpan.Zero), history.Events.Last().EventTime.ToDateTimeOffset());
+    }
+
+    /// <summary>The attempt DescribeWorkflowExecution reports for the run's pending activity (0 when there is none).</summary>
+    private static async Task<int> PendingAttemptAsync(TemporalHost host, string workflowId)
+    {
+        var described = await host.Client.Connection.WorkflowService.DescribeWorkflowExecutionAsync(
+            new() { Namespace = Specific.Sandbox.TemporalStandIn.TemporalStandIn.Namespace, Execution = new() { WorkflowId = workflowId } });
+        return described.PendingActivities.SingleOrDefault()?.Attempt ?? 0;
+    }
+
+    /// <summary>Polls the stand-in until the condition holds; fails the test past a generous deadline.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The stand-in never reached the awaited state.");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Non_retryable_failure_fails_the_workflow_after_one_attempt()
     {
         await using var host = await TemporalHost.StartAsync();
