@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
+using System.Diagnostics.Metrics;
 using Temporalio.Extensions.Hosting;
+using Temporalio.Runtime;
 
 namespace Specific.Jobs;
 
@@ -21,7 +23,7 @@ public static class JobEngineServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IJobLauncher"/>: the <see cref="InProcessJobRunner"/> (also a hosted service that
     /// re-attaches to unfinished jobs), or the <see cref="TemporalJobLauncher"/> with a lazy Temporal client bound
-    /// from the "Temporal" section (Address, Namespace). Storage and Kubernetes are registered by
+    /// from the "Temporal" section (address, namespace, task queue, TLS or API key). Storage and Kubernetes are registered by
     /// <c>AddJobStorage</c> and <c>AddKubernetesJobs</c>.
     /// </summary>
     public static IServiceCollection AddJobEngine(
@@ -41,7 +43,8 @@ public static class JobEngineServiceCollectionExtensions
                 break;
             case JobEngineMode.Temporal:
                 services.AddJobTemporalClient(configuration);
-                services.TryAddSingleton<IJobLauncher, TemporalJobLauncher>();
+                services.TryAddSingleton<TemporalJobLauncher>();
+                services.TryAddSingleton<IJobLauncher>(provider => provider.GetRequiredService<TemporalJobLauncher>());
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, null);
@@ -63,22 +66,43 @@ public static class JobEngineServiceCollectionExtensions
         services.AddHostedTemporalWorker(JobTemporal.TaskQueue)
             .AddScopedActivities<JobActivities>()
             .AddWorkflow<RunJobWorkflow>()
-            .ConfigureOptions(worker => worker.MaxHeartbeatThrottleInterval = JobTemporal.MaxHeartbeatThrottleInterval);
+            .ConfigureOptions()
+            .Configure<IOptions<TemporalOptions>>((worker, temporal) =>
+            {
+                worker.TaskQueue = temporal.Value.TaskQueue;
+                worker.MaxHeartbeatThrottleInterval = JobTemporal.MaxHeartbeatThrottleInterval;
+            });
         return services;
     }
 
     private static void AddJobTemporalClient(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TemporalOptions>().Bind(configuration.GetSection(TemporalOptions.Section))
-            .Validate(o => TemporalOptions.IsHostAndPort(o.Address),
-                "Temporal__Address is not set to host:port: set it to the Temporal frontend, for example 'temporal-frontend.temporal:7233' (or run the bot with Bot__Engine=InProcess).")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Namespace), "Temporal__Namespace is empty: set it to the Temporal namespace, for example 'default'.")
-            .ValidateOnStart();
-        services.AddTemporalClient()
-            .Configure<IOptions<TemporalOptions>>((client, temporal) =>
+        if (services.Any(service => service.ServiceType == typeof(TemporalRuntime)))
+        {
+            // One process can be both the bot and the worker (the sandbox): one client serves both.
+            return;
+        }
+
+        services.AddOptions<TemporalOptions>().Bind(configuration.GetSection(TemporalOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TemporalOptions>, TemporalOptionsValidator>());
+        services.TryAddSingleton(provider => new TemporalMetricMeter(provider.GetService<IMeterFactory>()));
+        // One runtime per process: it owns the SDK core's threads and reports the core's metrics through our meter.
+        services.TryAddSingleton(provider => new TemporalRuntime(new TemporalRuntimeOptions
+        {
+            Telemetry = new TelemetryOptions
             {
-                client.TargetHost = temporal.Value.Address;
-                client.Namespace = temporal.Value.Namespace;
+                Metrics = new MetricsOptions
+                {
+                    CustomMetricMeter = provider.GetRequiredService<TemporalMetricMeter>(),
+                    CustomMetricMeterOptions = TemporalMetricMeter.Options,
+                },
+            },
+        }));
+        services.AddTemporalClient()
+            .Configure<IOptions<TemporalOptions>, TemporalRuntime>((client, temporal, runtime) =>
+            {
+                TemporalConnectSettings.Apply(temporal.Value, client);
+                client.Runtime = runtime;
             });
     }
 }

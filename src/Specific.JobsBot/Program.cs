@@ -30,6 +30,7 @@ try
 
     if (sandbox is not null)
     {
+        sandbox.MapEndpoints(app);
         app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(sandbox.Welcome()));
     }
 

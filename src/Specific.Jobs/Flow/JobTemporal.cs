@@ -38,23 +38,3 @@ public static class JobTemporal
         JobActivities.UnknownJobKind,
     ];
 }
-
-/// <summary>Where the Temporal server is. Bound from the "Temporal" configuration section.</summary>
-public sealed class TemporalOptions
-{
-    public const string Section = "Temporal";
-
-    /// <summary>host:port of the Temporal frontend; required wherever flows run on Temporal (Development defaults it to localhost:7233).</summary>
-    public string Address { get; init; } = "";
-
-    public string Namespace { get; init; } = "default";
-
-    /// <summary>True for "host:port" with a port in range, which is what the Temporal client dials.</summary>
-    public static bool IsHostAndPort(string? address)
-    {
-        var colon = address?.LastIndexOf(':') ?? -1;
-        return colon > 0
-            && int.TryParse(address!.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
-            && port is > 0 and < 65536;
-    }
-}

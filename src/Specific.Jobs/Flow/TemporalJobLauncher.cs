@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 using Temporalio.Api.Enums.V1;
@@ -13,6 +14,7 @@ namespace Specific.Jobs.Flow;
 /// </summary>
 public sealed partial class TemporalJobLauncher(
     ITemporalClient client,
+    IOptions<TemporalOptions> temporal,
     IJobStore jobs,
     TimeProvider time,
     ILogger<TemporalJobLauncher> logger) : IJobLauncher
@@ -21,7 +23,26 @@ public sealed partial class TemporalJobLauncher(
     public async Task StartAsync(JobRecord job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var options = new WorkflowOptions(JobIds.WorkflowId(job.Id), JobTemporal.TaskQueue)
+        await StartWorkflowAsync(RunJobInput.For(job), cancellationToken);
+
+        // Also after "already started": the first starter may have died before recording queued.
+        await jobs.TryTransitionAsync(
+            job.Id, JobState.Pending, new JobTransition(JobState.Queued, time.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a workflow for a queued or running job whose workflow the server no longer has (the sandbox's stand-in
+    /// keeps workflows in memory); the flow re-attaches to the Kubernetes Job and never creates a second one.
+    /// </summary>
+    public Task ResumeAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return StartWorkflowAsync(RunJobInput.For(job, resuming: true), cancellationToken);
+    }
+
+    private async Task StartWorkflowAsync(RunJobInput input, CancellationToken cancellationToken)
+    {
+        var options = new WorkflowOptions(JobIds.WorkflowId(input.JobId), temporal.Value.TaskQueue)
         {
             IdConflictPolicy = WorkflowIdConflictPolicy.Fail,
             // Even after the first flow has closed, the job must never get a second one.
@@ -30,17 +51,13 @@ public sealed partial class TemporalJobLauncher(
         };
         try
         {
-            await client.StartWorkflowAsync(JobTemporal.WorkflowType, [RunJobInput.For(job)], options);
+            await client.StartWorkflowAsync(JobTemporal.WorkflowType, [input], options);
         }
         catch (WorkflowAlreadyStartedException)
         {
             // A retried start (a Slack retry, a double click): the first flow is the flow.
-            LogAlreadyStarted(job.Id);
+            LogAlreadyStarted(input.JobId);
         }
-
-        // Also after "already started": the first starter may have died before recording queued.
-        await jobs.TryTransitionAsync(
-            job.Id, JobState.Pending, new JobTransition(JobState.Queued, time.GetUtcNow()), cancellationToken);
     }
 
     /// <summary>Requests Temporal cancellation of the job's workflow; a job with no workflow is recorded cancelled.</summary>

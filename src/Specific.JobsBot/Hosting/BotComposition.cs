@@ -32,19 +32,27 @@ public static class BotComposition
 
     /// <summary>
     /// The job engine as each role needs it: storage everywhere; the bot starts flows on Temporal (or in process when
-    /// Bot:Engine is InProcess) and reads the catalog; the worker runs the Temporal worker; the sandbox runs flows in process.
+    /// Bot:Engine is InProcess) and reads the catalog; the worker runs the Temporal worker; the sandbox does both, the
+    /// worker polling the Temporal stand-in in the same process (or runs flows in process with Bot:Engine=InProcess).
     /// </summary>
     public static IServiceCollection AddJobEngineFor(this IServiceCollection services, IConfiguration configuration, BotRole role)
     {
         services.AddJobStorage(configuration);
         services.AddKubernetesJobs(configuration);
-        return role switch
+        return (role, EngineOf(configuration)) switch
         {
-            BotRole.Worker => services.AddJobWorker(configuration),
-            BotRole.Sandbox => services.AddJobEngine(configuration, JobEngineMode.InProcess),
-            _ => services.AddJobEngine(configuration, configuration.GetValue($"{BotOptions.Section}:{nameof(BotOptions.Engine)}", JobEngineMode.Temporal)),
+            (BotRole.Worker, _) => services.AddJobWorker(configuration),
+            (BotRole.Sandbox, JobEngineMode.Temporal) => services
+                .AddJobEngine(configuration, JobEngineMode.Temporal)
+                .AddJobWorker(configuration)
+                .AddHostedService<SandboxFlowRecovery>(),
+            (_, var engine) => services.AddJobEngine(configuration, engine),
         };
     }
+
+    /// <summary>Bot:Engine: Temporal unless set to InProcess.</summary>
+    public static JobEngineMode EngineOf(IConfiguration configuration) =>
+        configuration.GetValue($"{BotOptions.Section}:{nameof(BotOptions.Engine)}", JobEngineMode.Temporal);
 
     /// <summary>
     /// Slack's Web API client, the front door and the thread keeper: everything that talks to Slack, and the secret

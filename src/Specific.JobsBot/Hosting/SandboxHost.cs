@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Specific.Sandbox.ClusterSimulator;
 using Specific.Sandbox.SlackStandIn;
+using Specific.Sandbox.TemporalStandIn;
 
 namespace Specific.JobsBot.Hosting;
 
@@ -14,6 +15,9 @@ public sealed record SandboxOptions
 
     /// <summary>Sandbox:ClusterUrl, the cluster simulator's Kubernetes API.</summary>
     public string ClusterUrl { get; init; } = "http://127.0.0.1:3002";
+
+    /// <summary>Sandbox:TemporalUrl, the Temporal frontend stand-in (gRPC over HTTP/2) that the sandbox's worker polls.</summary>
+    public string TemporalUrl { get; init; } = "http://127.0.0.1:7233";
 
     /// <summary>Sandbox:ClusterManifests, comma-separated YAML files; by default sandbox/cluster.yaml above the content root.</summary>
     public string? ClusterManifests { get; init; }
@@ -37,10 +41,14 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>With <c>--sandbox</c>: Slack's deliveries come over Socket Mode (the stand-in's WebSocket), not HTTP.</summary>
     public const string SocketModeFlag = "--socket-mode";
 
-    private SandboxHost(ClusterSimulator cluster, SlackStandIn slack, string botUrl, string signingSecret, string botToken, string? appToken)
+    /// <summary>Where the sandbox shows its Temporal workflows and their histories, as the Temporal UI would (JSON).</summary>
+    public const string WorkflowsPath = "/sandbox/temporal/workflows";
+
+    private SandboxHost(ClusterSimulator cluster, SlackStandIn slack, TemporalStandIn temporal, string botUrl, string signingSecret, string botToken, string? appToken)
     {
         Cluster = cluster;
         Slack = slack;
+        Temporal = temporal;
         BotUrl = botUrl;
         SigningSecret = signingSecret;
         BotToken = botToken;
@@ -49,6 +57,7 @@ public sealed class SandboxHost : IAsyncDisposable
 
     public ClusterSimulator Cluster { get; }
     public SlackStandIn Slack { get; }
+    public TemporalStandIn Temporal { get; }
     public string BotUrl { get; }
     public string SigningSecret { get; }
     public string BotToken { get; }
@@ -85,6 +94,17 @@ public sealed class SandboxHost : IAsyncDisposable
 
         var cluster = await ClusterSimulator.StartAsync(simulatorOptions, cancellationToken: cancellationToken);
         SlackStandIn slack;
+        TemporalStandIn temporal;
+        try
+        {
+            temporal = await TemporalStandIn.StartAsync(new TemporalStandInOptions { Url = options.TemporalUrl }, ct: cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
         try
         {
             var standIn = new SlackStandInOptions { Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl, AppToken = appToken ?? "" };
@@ -97,6 +117,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
         catch
         {
+            await temporal.DisposeAsync();
             await cluster.DisposeAsync();
             throw;
         }
@@ -109,6 +130,8 @@ public sealed class SandboxHost : IAsyncDisposable
             ["Slack:BotToken"] = botToken,
             ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
             ["Kubernetes:Host"] = cluster.BaseUrl.ToString().TrimEnd('/'),
+            ["Temporal:Address"] = temporal.TargetHost,
+            ["Temporal:Namespace"] = TemporalStandIn.Namespace,
         };
         if (appToken is not null)
         {
@@ -125,7 +148,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
 
         configuration.AddInMemoryCollection(settings);
-        return new SandboxHost(cluster, slack, botUrl, signingSecret, botToken, appToken);
+        return new SandboxHost(cluster, slack, temporal, botUrl, signingSecret, botToken, appToken);
     }
 
     /// <summary>Where each part listens, the shared credentials, and the one line to type first.</summary>
@@ -138,6 +161,7 @@ public sealed class SandboxHost : IAsyncDisposable
             ? $"  Bot                 {BotUrl.TrimEnd('/')}/slack/commands, /slack/interactions, /healthz"
             : $"  Bot                 Socket Mode: connects to the stand-in with the app token below ({BotUrl.TrimEnd('/')}/healthz)",
         $"  Kubernetes API      {Cluster.BaseUrl}   (kubectl --server {Cluster.BaseUrl.ToString().TrimEnd('/')} get deployments,jobs,pods -A)",
+        $"  Temporal            {Temporal.TargetHost}   (namespace {TemporalStandIn.Namespace}; each job is the workflow job-<job id>; histories at {BotUrl.TrimEnd('/')}{WorkflowsPath})",
         $"  Signing secret      {SigningSecret}",
         $"  Bot token           {BotToken}",
         AppToken is null ? "  Socket Mode         off (add --socket-mode to receive Slack over a WebSocket)" : $"  App token           {AppToken}",
@@ -190,9 +214,18 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>GET <see cref="WorkflowsPath"/>: the stand-in's workflows, newest first, each with its history; <c>?id=job-…</c> picks one.</summary>
+    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet(WorkflowsPath, (string? id) =>
+            Results.Json(Temporal.Workflows().Where(workflow => id is null || workflow.WorkflowId == id)));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Slack.DisposeAsync();
+        await Temporal.DisposeAsync();
         await Cluster.DisposeAsync();
     }
 }

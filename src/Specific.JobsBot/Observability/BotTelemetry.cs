@@ -6,6 +6,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Specific.Jobs.Flow;
 using Specific.Jobs.Observability;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Hosting.Health;
@@ -26,9 +27,9 @@ public static class BotTelemetry
     /// <summary>The standard variable that turns the OTLP exporter on (traces, metrics and logs).</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>Our own meters, each beside the code it measures.</summary>
+    /// <summary>Our own meters, each beside the code it measures, and the Temporal SDK's (where flows run on Temporal).</summary>
     public static readonly IReadOnlyList<string> MeterNames =
-        [JobMetrics.MeterName, SlackMetrics.MeterName, ThreadKeeperMetrics.MeterName, FrontDoorMetrics.MeterName];
+        [JobMetrics.MeterName, SlackMetrics.MeterName, ThreadKeeperMetrics.MeterName, FrontDoorMetrics.MeterName, TemporalMetricMeter.MeterName];
 
     public static WebApplicationBuilder AddBotTelemetry(this WebApplicationBuilder builder, BotRole role)
     {

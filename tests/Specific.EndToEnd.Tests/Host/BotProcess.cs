@@ -12,13 +12,16 @@ public sealed class BotProcess : IAsyncDisposable
     private static readonly HttpClient Health = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
 
     private readonly IReadOnlyDictionary<string, string> environment;
+    private readonly IReadOnlyList<string> arguments;
     private readonly ConcurrentQueue<string> output = new();
     private Process? process;
 
-    public BotProcess(Uri url, IReadOnlyDictionary<string, string> environment)
+    /// <param name="arguments">The command line after the dll: none for the bot role, <c>worker</c> for the Temporal worker.</param>
+    public BotProcess(Uri url, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? arguments = null)
     {
         Url = url;
         this.environment = environment;
+        this.arguments = arguments ?? [];
     }
 
     /// <summary>Where the bot listens; the same port across restarts, as Slack's request URL stays the same.</summary>
@@ -55,6 +58,11 @@ public sealed class BotProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -6,16 +6,25 @@ using System.Text.RegularExpressions;
 using k8s;
 using Specific.Sandbox.ClusterSimulator;
 using Specific.Sandbox.SlackStandIn;
+using Specific.Sandbox.TemporalStandIn;
 
 namespace Specific.EndToEnd.Tests.Host;
 
 /// <summary>A job as a person sees it in Slack: its message in a channel, and the job id the message names.</summary>
 public sealed record JobHandle(string ChannelId, string Ts, string Id);
 
+/// <summary>How the sandbox's jobs run: the RunJob workflow on a worker process and the Temporal stand-in, or in the bot.</summary>
+public enum SandboxEngine
+{
+    Temporal,
+    InProcess,
+}
+
 /// <summary>
-/// The offline world over real HTTP: the cluster simulator and the Slack stand-in in this process on free ports, and
-/// the bot as a separate process (in-process engine, SQLite in a temp dir) that can be killed and started again.
-/// Speaks the domain: slash commands, buttons, modals, the job message and its thread.
+/// The offline world over real protocols: the cluster simulator, the Slack stand-in and the Temporal stand-in in this
+/// process on free ports, the bot as a separate process and, on Temporal, the worker as another (SQLite in a temp dir,
+/// shared by both), each of which can be killed and started again. Speaks the domain: slash commands, buttons, modals,
+/// the job message and its thread.
 /// </summary>
 public sealed partial class JobsSandbox : IAsyncDisposable
 {
@@ -30,11 +39,14 @@ public sealed partial class JobsSandbox : IAsyncDisposable
 
     private readonly string dataDirectory;
 
-    private JobsSandbox(ClusterSimulator cluster, SlackStandIn slack, BotProcess bot, string channelId, string dataDirectory)
+    private JobsSandbox(
+        ClusterSimulator cluster, SlackStandIn slack, TemporalStandIn? temporal, BotProcess bot, BotProcess? worker, string channelId, string dataDirectory)
     {
         Cluster = cluster;
         Slack = slack;
+        Temporal = temporal;
         Bot = bot;
+        Worker = worker;
         ChannelId = channelId;
         this.dataDirectory = dataDirectory;
     }
@@ -44,6 +56,12 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     public SlackStandIn Slack { get; }
 
     public BotProcess Bot { get; }
+
+    /// <summary>The Temporal frontend stand-in, on the Temporal engine.</summary>
+    public TemporalStandIn? Temporal { get; }
+
+    /// <summary>The worker role's process (the RunJob workflow and its activities), on the Temporal engine.</summary>
+    public BotProcess? Worker { get; }
 
     /// <summary>The channel this sandbox's commands are typed in.</summary>
     public string ChannelId { get; }
@@ -56,7 +74,11 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     /// app-level token and receives everything over the stand-in's WebSocket, and a quick reconnect backoff.
     /// </summary>
     public static async Task<JobsSandbox> StartAsync(
-        IReadOnlyDictionary<string, string>? botSettings = null, string channelId = "C0E2E", TimeSpan? ackDeadline = null, bool socketMode = false)
+        IReadOnlyDictionary<string, string>? botSettings = null,
+        string channelId = "C0E2E",
+        TimeSpan? ackDeadline = null,
+        bool socketMode = false,
+        SandboxEngine engine = SandboxEngine.Temporal)
     {
         var appToken = socketMode ? "xapp-1-e2e-" + RandomNumberGenerator.GetHexString(24, lowercase: true) : "";
         var dataDirectory = Directory.CreateTempSubdirectory("jobsbot-e2e-").FullName;
@@ -81,10 +103,13 @@ public sealed partial class JobsSandbox : IAsyncDisposable
             },
             ct: Ct);
 
+        var temporal = engine == SandboxEngine.Temporal
+            ? await TemporalStandIn.StartAsync(new TemporalStandInOptions { Url = "http://127.0.0.1:0" }, ct: Ct)
+            : null;
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["Bot__Url"] = botUrl.ToString().TrimEnd('/'),
-            ["Bot__Engine"] = "InProcess",
+            ["Bot__Engine"] = engine.ToString(),
             ["Slack__SigningSecret"] = signingSecret,
             ["Slack__BotToken"] = botToken,
             ["Slack__ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
@@ -118,10 +143,26 @@ public sealed partial class JobsSandbox : IAsyncDisposable
             environment[key] = value;
         }
 
+        if (temporal is not null)
+        {
+            environment["Temporal__Address"] = temporal.TargetHost;
+        }
+
         var bot = new BotProcess(botUrl, environment);
-        var sandbox = new JobsSandbox(cluster, slack, bot, channelId, dataDirectory);
+        var workerUrl = new Uri($"http://127.0.0.1:{BotProcess.FreePort()}");
+        var worker = temporal is null ? null : new BotProcess(
+            workerUrl,
+            new Dictionary<string, string>(environment, StringComparer.Ordinal) { ["Bot__Url"] = workerUrl.ToString().TrimEnd('/') },
+            ["worker"]);
+
+        var sandbox = new JobsSandbox(cluster, slack, temporal, bot, worker, channelId, dataDirectory);
         try
         {
+            if (worker is not null)
+            {
+                await worker.StartAsync(Ct);
+            }
+
             await bot.StartAsync(Ct);
         }
         catch
@@ -301,6 +342,16 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     /// <summary>The bot starts again with the same configuration and database.</summary>
     public Task RestartBot() => Bot.StartAsync(Ct);
 
+    /// <summary>The worker process is SIGKILLed, mid-activity if one runs: Temporal must notice by the heartbeat timeout.</summary>
+    public Task KillWorker() => (Worker ?? throw new InvalidOperationException("This sandbox runs jobs in process.")).KillAsync();
+
+    /// <summary>A new worker process starts polling the same task queue.</summary>
+    public Task RestartWorker() => (Worker ?? throw new InvalidOperationException("This sandbox runs jobs in process.")).StartAsync(Ct);
+
+    /// <summary>The job's workflow as the Temporal stand-in holds it (the Temporal engine only).</summary>
+    public StandInWorkflow? WorkflowOf(JobHandle job) =>
+        Temporal?.Workflows().FirstOrDefault(workflow => workflow.WorkflowId == "job-" + job.Id);
+
     /// <summary>Everything a person could see about the job, plus the bot's last log lines: the failure message of every wait.</summary>
     public string Describe(JobHandle job)
     {
@@ -316,8 +367,19 @@ public sealed partial class JobsSandbox : IAsyncDisposable
             text.AppendLine($"  [{reply.Ts}] {OneLine(reply.VisibleText)}");
         }
         text.AppendLine("Web API calls that failed: " + string.Join(", ", Slack.Calls.Where(c => !c.Ok).Select(c => $"{c.Method}:{c.StatusCode}:{c.Error}").TakeLast(20)));
+        if (WorkflowOf(job) is { } workflow)
+        {
+            text.AppendLine($"Workflow {workflow.WorkflowId} {workflow.Status}: {string.Join(", ", workflow.History.Select(e => e.EventType))}");
+        }
+
         text.AppendLine("Bot output (last lines):");
         text.AppendLine(string.Join('\n', Bot.RecentOutput.Split('\n').TakeLast(60)));
+        if (Worker is not null)
+        {
+            text.AppendLine("Worker output (last lines):");
+            text.AppendLine(string.Join('\n', Worker.RecentOutput.Split('\n').TakeLast(40)));
+        }
+
         return text.ToString();
     }
 
@@ -363,6 +425,16 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Bot.DisposeAsync();
+        if (Worker is not null)
+        {
+            await Worker.DisposeAsync();
+        }
+
+        if (Temporal is not null)
+        {
+            await Temporal.DisposeAsync();
+        }
+
         await Slack.DisposeAsync();
         await Cluster.DisposeAsync();
         try

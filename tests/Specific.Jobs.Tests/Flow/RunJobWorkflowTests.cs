@@ -1,148 +1,169 @@
+using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Testing;
-using Specific.Jobs.Tests.Flow.Fakes;
+using Specific.Jobs.Tests.Kubernetes;
+using Specific.Sandbox.TemporalStandIn;
 using Temporalio.Client;
+using Temporalio.Common;
 using Temporalio.Exceptions;
 using Temporalio.Worker;
 
 namespace Specific.Jobs.Tests.Flow;
 
 /// <summary>
-/// The RunJob workflow on a real Temporal server, with the real activities over fakes of the stores and the adapter.
-/// Needs TEMPORAL_ADDRESS (e.g. <c>temporal server start-dev</c> and TEMPORAL_ADDRESS=localhost:7233); skips without.
-/// The tests of this class run one after another, so one worker at a time polls the shared task queue.
+/// The real RunJob workflow and JobActivities, on the Temporal stand-in (or on the server TEMPORAL_ADDRESS names, e.g.
+/// <c>temporal server start-dev</c> and TEMPORAL_ADDRESS=localhost:7233), with the real KubernetesClient adapter
+/// against the cluster simulator. Every history the tests produce is replayed with the workflow's code.
+/// The tests of this class run one after another, so one worker at a time polls the shared task queue of a real server.
 /// </summary>
 public sealed class RunJobWorkflowTests
 {
+    private const string Manifests = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: { name: production }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: production }
+        spec:
+          replicas: 0
+          selector: { matchLabels: { app: web } }
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers:
+                - name: web
+                  image: registry.example.com/web:1.4.2
+                  command: [sh, -c, "sleep 3600"]
+        """;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly InMemoryJobStore jobs = new();
     private readonly InMemoryLogStore logs = new();
-    private readonly FakeKubernetesJobs kubernetes = new();
 
     [Fact]
     public async Task Workflow_runs_a_job_to_succeeded()
     {
-        await WithWorkerAsync(async (client, launcher) =>
+        await WithWorkerAsync(async flow =>
         {
-            var job = await NewJobAsync();
+            var job = await NewJobAsync("echo line 1; echo line 2");
 
-            await launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            var result = await ResultOf(client, job.Id);
+            await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
+            var result = await flow.ResultOf(job.Id);
 
             Assert.Equal(new JobFlowResult(JobState.Succeeded, true, 0), result);
             Assert.Equal(JobState.Succeeded, jobs.Get(job.Id).State);
             Assert.Equal(["line 1", "line 2"], logs.TextOf(job.Id));
-            Assert.Equal(
-                FlowStatus.Completed,
-                (await launcher.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
+            Assert.Equal(FlowStatus.Completed, (await flow.Launcher.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
+            await flow.ReplayAsync(job.Id);
         });
     }
 
     [Fact]
     public async Task Workflow_records_a_non_zero_exit_as_failed()
     {
-        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 1, perLine: TimeSpan.Zero, exitCode: 3);
-        await WithWorkerAsync(async (client, launcher) =>
+        await WithWorkerAsync(async flow =>
         {
-            var job = await NewJobAsync();
+            var job = await NewJobAsync("echo about to fail; exit 3");
 
-            await launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            var result = await ResultOf(client, job.Id);
+            await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
+            var result = await flow.ResultOf(job.Id);
 
             Assert.Equal(JobState.Failed, result.State);
             var stored = jobs.Get(job.Id);
             Assert.Equal(3, stored.ExitCode);
             Assert.Equal("The command exited with code 3.", stored.FailureReason);
+            await flow.ReplayAsync(job.Id);
         });
     }
 
     [Fact]
     public async Task Workflow_does_not_retry_a_rejection_and_records_its_reason()
     {
-        kubernetes.Prepare = (_, _) => throw new JobRejectedException("Service `web` is not deployed in production.", "NotDeployed");
-        await WithWorkerAsync(async (client, launcher) =>
+        await WithWorkerAsync(async flow =>
         {
-            var job = await NewJobAsync();
+            var job = await NewJobAsync("echo hi", service: "billing");
 
-            await launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            await ResultOf(client, job.Id);
+            await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
+            await flow.ResultOf(job.Id);
 
-            Assert.Equal(1, kubernetes.CountOf("prepare"));
             var stored = jobs.Get(job.Id);
             Assert.Equal(JobState.Failed, stored.State);
-            Assert.Equal("Service `web` is not deployed in production.", stored.FailureReason);
+            Assert.StartsWith("Service `billing` is not deployed in environment `production`", stored.FailureReason, StringComparison.Ordinal);
+            var history = await flow.ReplayAsync(job.Id);
+            var prepare = Assert.Single(history.Events, e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == JobTemporal.PrepareActivity).EventId;
+            var failed = Assert.Single(history.Events, e => e.ActivityTaskFailedEventAttributes?.ScheduledEventId == prepare).ActivityTaskFailedEventAttributes;
+            Assert.Equal(Temporalio.Api.Enums.V1.RetryState.NonRetryableFailure, failed.RetryState);
+            Assert.Equal(1, history.Events.Single(e => e.EventId == failed.StartedEventId).ActivityTaskStartedEventAttributes.Attempt);
         });
     }
 
     [Fact]
     public async Task Cancelled_workflow_deletes_the_kubernetes_job_and_records_cancelled()
     {
-        var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        kubernetes.Follow = async (_, observer, cancellationToken) =>
+        await WithWorkerAsync(async flow =>
         {
-            await observer.OnRunningAsync(null, cancellationToken);
-            following.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return new JobEnd(true, 0, null);
-        };
-        await WithWorkerAsync(async (client, launcher) =>
-        {
-            var job = await NewJobAsync();
+            var job = await NewJobAsync("echo started; sleep 120");
 
-            await launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            await following.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
-            await launcher.CancelAsync(job.Id, TestContext.Current.CancellationToken);
-            var ended = await Assert.ThrowsAsync<WorkflowFailedException>(() => ResultOf(client, job.Id));
+            await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
+            await UntilAsync(() => Task.FromResult(jobs.Get(job.Id).State == JobState.Running), "the job to be running");
+            await flow.Launcher.CancelAsync(job.Id, TestContext.Current.CancellationToken);
+            var ended = await Assert.ThrowsAsync<WorkflowFailedException>(() => flow.ResultOf(job.Id));
 
             Assert.IsType<CanceledFailureException>(ended.InnerException);
-            Assert.Equal(1, kubernetes.CountOf($"delete production/{JobIds.KubernetesJobName(job.Id)}"));
             Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
-            Assert.Equal(
-                FlowStatus.Cancelled,
-                (await launcher.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
+            Assert.Equal(FlowStatus.Cancelled, (await flow.Launcher.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
+            await UntilAsync(
+                async () => !(await flow.Cluster.Client.BatchV1.ListNamespacedJobAsync(SimulatedCluster.Namespace, cancellationToken: TestContext.Current.CancellationToken))
+                    .Items.Any(k => k.Metadata.Name == JobIds.KubernetesJobName(job.Id)),
+                "the Kubernetes Job to be deleted");
+            await flow.ReplayAsync(job.Id);
         });
     }
 
     [Fact]
     public async Task Duplicate_start_is_refused_before_and_after_the_first_flow_ends()
     {
-        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.FromMilliseconds(200), exitCode: 0);
-        await WithWorkerAsync(async (client, launcher) =>
+        await WithWorkerAsync(async flow =>
         {
-            var job = await NewJobAsync();
+            var job = await NewJobAsync("echo one; sleep 0.2; echo two");
 
-            await launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            await launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            await ResultOf(client, job.Id);
-            await launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
+            await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
+            await flow.ResultOf(job.Id);
+            await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
+            await Assert.ThrowsAsync<WorkflowAlreadyStartedException>(() => flow.Client.StartWorkflowAsync(
+                JobTemporal.WorkflowType,
+                [RunJobInput.For(job)],
+                new WorkflowOptions(JobIds.WorkflowId(job.Id), JobTemporal.TaskQueue) { IdReusePolicy = Temporalio.Api.Enums.V1.WorkflowIdReusePolicy.RejectDuplicate }));
 
-            Assert.Equal(1, kubernetes.CountOf("create"));
             Assert.Equal(JobState.Succeeded, jobs.Get(job.Id).State);
+            Assert.Equal(["one", "two"], logs.TextOf(job.Id));
+            var runs = await flow.Client.ListWorkflowsAsync($"WorkflowId = '{JobIds.WorkflowId(job.Id)}'").CountAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(1, runs);
+            await flow.ReplayAsync(job.Id);
         });
     }
 
-    private async Task WithWorkerAsync(Func<ITemporalClient, TemporalJobLauncher, Task> test)
+    private async Task WithWorkerAsync(Func<FlowUnderTest, Task> test)
     {
         var address = Environment.GetEnvironmentVariable("TEMPORAL_ADDRESS");
-        if (string.IsNullOrEmpty(address))
-        {
-            Assert.Skip(
-                "TEMPORAL_ADDRESS is not set: start a dev server with `temporal server start-dev` and set "
-                + "TEMPORAL_ADDRESS=localhost:7233 to run workflow tests");
-        }
-
-        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(address) { Namespace = "default" });
+        await using var standIn = string.IsNullOrEmpty(address)
+            ? await TemporalStandIn.StartAsync(new TemporalStandInOptions { Url = "http://127.0.0.1:0" }, ct: TestContext.Current.CancellationToken)
+            : null;
+        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(standIn?.TargetHost ?? address!) { Namespace = "default" });
+        await using var cluster = await SimulatedCluster.StartAsync(Manifests);
         var activities = new JobActivities(
             jobs,
             logs,
-            kubernetes,
-            Options.Create(new EnvironmentsOptions()),
+            cluster.Jobs,
+            Options.Create(new EnvironmentsOptions { Targets = { [SimulatedCluster.Environment] = new EnvironmentTarget { Namespace = SimulatedCluster.Namespace } } }),
             TimeProvider.System,
             NullLogger<JobActivities>.Instance);
         var options = new TemporalWorkerOptions(JobTemporal.TaskQueue)
@@ -152,14 +173,39 @@ public sealed class RunJobWorkflowTests
             .AddAllActivities(activities)
             .AddWorkflow<RunJobWorkflow>();
         using var worker = new TemporalWorker(client, options);
-        var launcher = new TemporalJobLauncher(client, jobs, TimeProvider.System, NullLogger<TemporalJobLauncher>.Instance);
-        await worker.ExecuteAsync(() => test(client, launcher), TestContext.Current.CancellationToken);
+        var launcher = new TemporalJobLauncher(client, Options.Create(new TemporalOptions()), jobs, TimeProvider.System, NullLogger<TemporalJobLauncher>.Instance);
+        await worker.ExecuteAsync(() => test(new FlowUnderTest(client, launcher, cluster)), TestContext.Current.CancellationToken);
     }
 
-    private Task<JobRecord> NewJobAsync() => jobs.CreateAsync(
-        new JobRequest("web", "production", "echo hi", null, new JobOrigin(JobOrigin.Slack)),
+    private Task<JobRecord> NewJobAsync(string command, string service = "web") => jobs.CreateAsync(
+        new JobRequest(service, SimulatedCluster.Environment, command, null, new JobOrigin(JobOrigin.Slack)),
         TestContext.Current.CancellationToken);
 
-    private static Task<JobFlowResult> ResultOf(ITemporalClient client, string jobId) =>
-        client.GetWorkflowHandle(JobIds.WorkflowId(jobId)).GetResultAsync<JobFlowResult>().WaitAsync(Patience);
+    /// <summary>Polls the condition until it holds; fails the test past a generous deadline.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"Waited {Patience.TotalSeconds:0} s for {what}.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>The client and launcher the bot uses, and the cluster its activities run Jobs in.</summary>
+    private sealed record FlowUnderTest(TemporalClient Client, TemporalJobLauncher Launcher, SimulatedCluster Cluster)
+    {
+        public Task<JobFlowResult> ResultOf(string jobId) =>
+            Client.GetWorkflowHandle(JobIds.WorkflowId(jobId)).GetResultAsync<JobFlowResult>().WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        /// <summary>Replays the job's history with RunJob's code: what the server recorded must be deterministic there.</summary>
+        public async Task<WorkflowHistory> ReplayAsync(string jobId)
+        {
+            var history = await Client.GetWorkflowHandle(JobIds.WorkflowId(jobId)).FetchHistoryAsync();
+            var replayer = new WorkflowReplayer(new WorkflowReplayerOptions().AddWorkflow<RunJobWorkflow>());
+            var result = await replayer.ReplayWorkflowAsync(history);
+            Assert.Null(result.ReplayFailure);
+            return history;
+        }
+    }
 }

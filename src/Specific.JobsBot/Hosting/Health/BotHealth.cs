@@ -71,12 +71,8 @@ public static class BotHealth
         return endpoints;
     }
 
-    internal static bool UsesTemporal(IConfiguration configuration, BotRole role) => role switch
-    {
-        BotRole.Worker => true,
-        BotRole.Sandbox => false,
-        _ => configuration.GetValue($"{BotOptions.Section}:{nameof(BotOptions.Engine)}", JobEngineMode.Temporal) == JobEngineMode.Temporal,
-    };
+    internal static bool UsesTemporal(IConfiguration configuration, BotRole role) =>
+        role == BotRole.Worker || BotComposition.EngineOf(configuration) == JobEngineMode.Temporal;
 
     private static HealthCheckOptions Options(string tag) => new()
     {
