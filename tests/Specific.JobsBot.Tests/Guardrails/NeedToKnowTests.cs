@@ -162,6 +162,19 @@ public sealed class NeedToKnowTests : IAsyncLifetime
         Assert.DoesNotContain(TypedSecret, text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Full_log_file_title_redacts_a_secret_value_in_the_jobs_name()
+    {
+        _bot.Jobs.Put(JobIn("j-opsjob01", Ops, "production", "U0STARTER") with { Name = $"rotate {TypedSecret}" });
+        _bot.Logs.Write("j-opsjob01", "done");
+        _bot.Redaction.Use([TypedSecret]);
+
+        await _bot.InteractAsync(FullLogClick("U0STARTER", Ops, _bot.Slack.NewResponseUrl()));
+
+        var title = (await _bot.Slack.WaitForAsync("/api/files.completeUploadExternal")).Json.GetProperty("files")[0].GetProperty("title").GetString();
+        Assert.StartsWith("rotate [redacted] on web (production)", title, StringComparison.Ordinal);
+    }
+
     private void PutOpsJob()
     {
         _bot.Jobs.Put(JobIn("j-opsjob01", Ops, "production", "U0STARTER"));
