@@ -23,6 +23,9 @@ public enum AuditAction
     Confirm,
     Cancel,
     Audit,
+
+    /// <summary>A read of a job's log: its tail, a search, or the whole file.</summary>
+    Logs,
 }
 
 /// <summary>How the attempt ended.</summary>
@@ -71,6 +74,7 @@ public static class AuditWire
         AuditAction.Confirm => "confirm",
         AuditAction.Cancel => "cancel",
         AuditAction.Audit => "audit",
+        AuditAction.Logs => "logs",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

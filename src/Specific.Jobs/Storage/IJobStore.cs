@@ -35,7 +35,7 @@ public interface IJobStore
 }
 
 /// <summary>A filter for <see cref="IJobStore.ListAsync"/>.</summary>
-public sealed record JobQuery(string? Service = null, bool UnfinishedOnly = false, int Limit = 20, string? Environment = null);
+public sealed record JobQuery(string? Service = null, bool UnfinishedOnly = false, int Limit = 20, string? Environment = null, string? ChannelId = null);
 
 /// <summary>A notice that a job was written; the version lets a consumer skip what it has already seen.</summary>
 public sealed record JobChanged(string JobId, long Version);

@@ -1,26 +1,55 @@
 using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Guardrails;
 using Specific.Slack.BlockKit;
 
 namespace Specific.JobsBot.Commands;
 
 /// <summary>
-/// The private answers of <c>job logs</c>: the tail or the matching lines, read from the log store (so they outlive
-/// the pod), redacted, and fitted to Block Kit's limits.
+/// One <c>job logs</c> request: what was asked, by whom and where. Once allowed (and audited) it remembers so, so that
+/// an answer that moves to the queue after Slack's budget ran out is not decided and audited twice.
 /// </summary>
-public sealed class JobLogReader(IJobStore jobs, ILogStore logs, IJobRedaction redaction)
+public sealed class LogReadRequest(JobLogsCommand command, Actor actor, string commandText)
+{
+    public JobLogsCommand Command { get; } = command ?? throw new ArgumentNullException(nameof(command));
+
+    public Actor Actor { get; } = actor ?? throw new ArgumentNullException(nameof(actor));
+
+    /// <summary>What the person typed, as the audit trail keeps it.</summary>
+    public string CommandText { get; } = commandText;
+
+    internal bool Allowed { get; set; }
+}
+
+/// <summary>
+/// The private answers of <c>job logs</c>: the tail or the matching lines, read from the log store (so they outlive
+/// the pod), redacted, and fitted to Block Kit's limits; only to those with a need to know (<see cref="LogAccess"/>).
+/// </summary>
+public sealed class JobLogReader(IJobStore jobs, ILogStore logs, IJobRedaction redaction, LogAccess access)
 {
     /// <summary>How many matching lines <c>job logs --grep</c> reads; fewer may fit the reply.</summary>
     public const int GrepLines = 25;
 
-    public async Task<SlackMessage> AnswerAsync(JobLogsCommand command, CancellationToken cancellationToken)
+    public async Task<SlackMessage> AnswerAsync(LogReadRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(request);
+        var command = request.Command;
         var job = await jobs.GetAsync(command.JobId, cancellationToken);
         if (job is null)
         {
             return SlashCommandHandler.Problem($"No job `{JobCommandParser.Shorten(command.JobId)}`. `/specific job list` shows recent jobs.");
+        }
+
+        if (!request.Allowed)
+        {
+            var verdict = await access.DecideAsync(job, request.Actor, request.CommandText, cancellationToken);
+            if (verdict.Refusal is { } refusal)
+            {
+                return SlackMessage.Ephemeral(refusal);
+            }
+
+            request.Allowed = true;
         }
 
         var redactor = await redaction.ForJobAsync(job, cancellationToken);

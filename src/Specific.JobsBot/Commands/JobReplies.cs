@@ -27,11 +27,16 @@ public static class JobReplies
             : $"Starting `{request.Command}`{label} {where}…";
     }
 
-    /// <summary>Recent jobs, newest first, with state emoji and age; commands redacted by token shape (no Secrets are read for a list).</summary>
-    public static string List(IReadOnlyList<JobRecord> jobs, string? service, DateTimeOffset now)
+    /// <summary>
+    /// Recent jobs, newest first, with state emoji and age. The jobs come redacted (<see cref="JobLister"/>); commands
+    /// are redacted by token shape once more, as every text a person typed.
+    /// </summary>
+    /// <param name="where">Which jobs these are, as words after "Recent jobs" (" in this channel"); empty for all.</param>
+    public static string List(IReadOnlyList<JobRecord> jobs, string? service, string where, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        var scope = service is null ? "" : $" on `{service}`";
+        ArgumentNullException.ThrowIfNull(where);
+        var scope = (service is null ? "" : $" on `{service}`") + where;
         if (jobs.Count == 0)
         {
             return $"No jobs{scope} yet. Start one with `/specific job run <service> <command>`.";

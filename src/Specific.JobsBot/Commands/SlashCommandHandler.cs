@@ -22,13 +22,12 @@ public sealed class SlashCommandHandler(
     JobCanceller canceller,
     IJobStore jobs,
     JobLogReader logReader,
+    JobLister lister,
+    LogAccess logAccess,
     FrontDoorQueue queue,
     OncePerRequest once,
     TimeProvider clock)
 {
-    /// <summary>How many jobs <c>job list</c> shows.</summary>
-    public const int ListLimit = 15;
-
     /// <summary>How long a log answer may take inside the request; past it the answer follows through response_url.</summary>
     public static readonly TimeSpan LogReadBudget = TimeSpan.FromSeconds(2);
 
@@ -41,7 +40,7 @@ public sealed class SlashCommandHandler(
             InvalidCommand invalid => Problem(invalid.Problem),
             OpenRunModalCommand => OpenModal(slash),
             RunJobCommand run => await RunAsync(slash, run, cancellationToken),
-            ListJobsCommand list => await ListAsync(list, cancellationToken),
+            ListJobsCommand list => await ListAsync(slash, list, cancellationToken),
             JobLogsCommand logsOf => await LogsAsync(slash, logsOf, cancellationToken),
             CancelJobCommand cancel => await CancelAsync(slash, cancel.JobId, cancellationToken),
             AuditCommand auditOf => await AuditAsync(slash, auditOf, cancellationToken),
@@ -178,10 +177,13 @@ public sealed class SlashCommandHandler(
         return AuditReplies.Render(entries, environment, command.Service, clock.GetUtcNow());
     }
 
-    private async Task<SlackMessage> ListAsync(ListJobsCommand list, CancellationToken cancellationToken)
+    private Task<SlackMessage?> ListAsync(SlashCommand slash, ListJobsCommand list, CancellationToken cancellationToken)
     {
-        var recent = await jobs.ListAsync(new JobQuery(Service: list.Service, Limit: ListLimit), cancellationToken);
-        return SlackMessage.Ephemeral(JobReplies.List(recent, list.Service, clock.GetUtcNow()));
+        // Each row is redacted by its job's Secret values, which may take a moment to read.
+        var actor = ActorOf(slash);
+        return AnswerSoonAsync(
+            slash, lister, "list jobs", ":hourglass: Listing jobs takes a moment; the answer follows here.",
+            (jobLister, token) => jobLister.AnswerAsync(list, actor, token), cancellationToken);
     }
 
     private async Task<SlackMessage?> LogsAsync(SlashCommand slash, JobLogsCommand command, CancellationToken cancellationToken)
@@ -191,24 +193,39 @@ public sealed class SlashCommandHandler(
             return await UploadLogAsync(slash, command.JobId, cancellationToken);
         }
 
-        // The tail and a search are bounded reads, answered at once; a slow store must not cost Slack's 3 seconds.
+        var request = new LogReadRequest(command, ActorOf(slash), CommandTextOf(slash));
+        return await AnswerSoonAsync(
+            slash, logReader, $"read the log of {command.JobId}",
+            $":hourglass: Reading the log of `{JobCommandParser.Shorten(command.JobId)}` takes a moment; the answer follows here.",
+            (reader, token) => reader.AnswerAsync(request, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// A bounded read answered at once when it takes under <see cref="LogReadBudget"/>; a slow store must not cost
+    /// Slack's 3 seconds, so past it the answer follows through response_url from the queue.
+    /// </summary>
+    private async Task<SlackMessage?> AnswerSoonAsync<TAnswerer>(
+        SlashCommand slash, TAnswerer here, string description, string waiting,
+        Func<TAnswerer, CancellationToken, Task<SlackMessage>> answer, CancellationToken cancellationToken)
+        where TAnswerer : notnull
+    {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(LogReadBudget);
         try
         {
-            return await logReader.AnswerAsync(command, budget.Token);
+            return await answer(here, budget.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             var target = ReplyTargetOf(slash);
             return queue.TryEnqueue(
-                $"read the log of {command.JobId}",
+                description,
                 async (services, token) =>
                 {
-                    var answer = await services.GetRequiredService<JobLogReader>().AnswerAsync(command, token);
-                    await services.GetRequiredService<Specific.Slack.WebApi.SlackWebClient>().TellAsync(target, answer, token);
+                    var later = await answer(services.GetRequiredService<TAnswerer>(), token);
+                    await services.GetRequiredService<Specific.Slack.WebApi.SlackWebClient>().TellAsync(target, later, token);
                 })
-                ? SlackMessage.Ephemeral($":hourglass: Reading the log of `{JobCommandParser.Shorten(command.JobId)}` takes a moment; the answer follows here.")
+                ? SlackMessage.Ephemeral(waiting)
                 : Busy();
         }
     }
@@ -221,12 +238,21 @@ public sealed class SlashCommandHandler(
             return Problem($"No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
         }
 
+        var verdict = await logAccess.DecideAsync(job, ActorOf(slash), CommandTextOf(slash), cancellationToken);
+        if (verdict.Refusal is { } refusal)
+        {
+            return SlackMessage.Ephemeral(refusal);
+        }
+
         var target = ReplyTargetOf(slash);
+        var where = job.Origin.ChannelId is { } channel && channel != slash.ChannelId
+            ? $"into its thread in <#{channel}>; where it went follows here, privately"
+            : "into the job's thread";
         return EnqueueOnce(
             slash,
             $"upload the full log of {job.Id}",
             (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(job.Id, slash.ChannelId, threadTs: null, target, token),
-            SlackMessage.Ephemeral($":page_facing_up: Uploading the whole log of `{job.Id}` as a file, into the job's thread when it is in this channel."),
+            SlackMessage.Ephemeral($":page_facing_up: Uploading the whole log of `{job.Id}` as a file, {where}."),
             job.Id);
     }
 

@@ -43,6 +43,12 @@ public sealed class AccessPolicy(IOptionsMonitor<GuardrailsOptions> options, IUs
 {
     private const string Anyone = "*";
 
+    /// <summary>The rule that lets a job's own channel read its log.</summary>
+    public const string JobChannelRule = "job's channel";
+
+    /// <summary>The rule that keeps a job's log from everyone else: need to know.</summary>
+    public const string NeedToKnowRule = "need to know: the job's channel, its starter, the environment's runners and admins";
+
     private GuardrailsOptions Options => options.CurrentValue;
 
     /// <summary>May <paramref name="actor"/> run a job on <paramref name="service"/> in <paramref name="environment"/>, and on what terms.</summary>
@@ -109,6 +115,49 @@ public sealed class AccessPolicy(IOptionsMonitor<GuardrailsOptions> options, IUs
                 false, environment, $"{EnvironmentPath(environment)}:Admins",
                 $"only the admins of `{environment}` can read its audit trail.{lookupProblem}", admins);
     }
+
+    /// <summary>
+    /// May <paramref name="actor"/> read <paramref name="job"/>'s log (need to know): in the channel it ran in, as the
+    /// person who started it, or as one who may run its service in its environment (admins included).
+    /// </summary>
+    public async Task<AccessDecision> DecideReadLogAsync(JobRecord job, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(actor);
+        var admins = AdminMentions(job.Environment);
+        if (job.Origin.ChannelId is { } channel && string.Equals(channel, actor.ChannelId, StringComparison.Ordinal))
+        {
+            return new AccessDecision(true, job.Environment, JobChannelRule, "the job ran in this channel.", admins);
+        }
+
+        if (string.Equals(job.Origin.UserId, actor.UserId, StringComparison.Ordinal))
+        {
+            return new AccessDecision(true, job.Environment, "starter", "you started it.", admins);
+        }
+
+        var (isAdmin, adminRule, lookupProblem) = await IsAdminAsync(job.Environment, actor.UserId, cancellationToken);
+        if (isAdmin)
+        {
+            return new AccessDecision(true, job.Environment, adminRule!, $"you are an admin of `{job.Environment}`.", admins);
+        }
+
+        var run = await DecideRunAsync(job.Environment, job.Service, actor, cancellationToken);
+        return run.Allowed
+            ? new AccessDecision(true, job.Environment, run.Access.Rule, "you may run its service there.", admins)
+            : new AccessDecision(false, job.Environment, NeedToKnowRule, lookupProblem, admins);
+    }
+
+    /// <summary>Whether <paramref name="userId"/> is an admin of <paramref name="environment"/> (its own, or of all environments).</summary>
+    public async Task<bool> IsAdminOfAsync(string environment, string userId, CancellationToken cancellationToken) =>
+        (await IsAdminAsync(environment, userId, cancellationToken)).IsAdmin;
+
+    /// <summary>Whether <paramref name="userId"/> is an admin of every environment (<c>Guardrails:Admins</c>).</summary>
+    public async Task<bool> IsAdminEverywhereAsync(string userId, CancellationToken cancellationToken) =>
+        Options.Admins.Users.Contains(userId, StringComparer.Ordinal)
+        || (await FindGroupOfAsync(Options.Admins.Groups, userId, cancellationToken)).Group is not null;
+
+    /// <summary>The environments a policy names, configured or not.</summary>
+    public IReadOnlyCollection<string> PolicyEnvironments => Options.Environments.Keys.ToList();
 
     /// <summary>The admins of an environment (its own, then those of all environments) as Slack mentions.</summary>
     public IReadOnlyList<string> AdminMentions(string environment)

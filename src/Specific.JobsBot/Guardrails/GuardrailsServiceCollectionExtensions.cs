@@ -8,8 +8,8 @@ public static class GuardrailsServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="GuardrailsOptions"/> from "Guardrails" (validated at start-up), and registers
-    /// <see cref="AccessPolicy"/>, <see cref="IUserGroupMembers"/> (Slack, cached) and <see cref="AuditTrail"/> with its
-    /// writer. Needs IAuditLog (AddJobStorage) and SlackWebClient (AddSlackWebClient).
+    /// <see cref="AccessPolicy"/>, <see cref="LogAccess"/>, <see cref="IUserGroupMembers"/> (Slack, cached) and
+    /// <see cref="AuditTrail"/> with its writer. Needs IAuditLog (AddJobStorage) and SlackWebClient (AddSlackWebClient).
     /// </summary>
     public static IServiceCollection AddGuardrails(this IServiceCollection services)
     {
@@ -19,6 +19,7 @@ public static class GuardrailsServiceCollectionExtensions
         services.TryAddSingleton<IUserGroupMembers, SlackUserGroupMembers>();
         services.TryAddSingleton<AccessPolicy>();
         services.TryAddScoped<RunGuard>();
+        services.TryAddSingleton<LogAccess>();
         services.TryAddSingleton<AuditTrail>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<UserGroupWarmUp>();

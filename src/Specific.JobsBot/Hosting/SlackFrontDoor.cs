@@ -50,6 +50,8 @@ public static class SlackFrontDoor
         services.AddScoped<JobStarter>();
         services.AddScoped<JobModalOpener>();
         services.AddScoped<FullLogUploader>();
+        services.AddScoped<FullLogButton>();
+        services.AddScoped<JobLister>();
         services.AddScoped<JobLogReader>();
         services.AddGuardrails();
         return services;

@@ -7,9 +7,12 @@ using Specific.Slack.WebApi;
 namespace Specific.JobsBot.Interactions;
 
 /// <summary>
-/// The Full log button and <c>job logs --file</c>: the whole log, read from the log store (so it works long after the
-/// pod is gone), redacted, streamed into a temporary file capped at <see cref="LogsOptions.FullLogMaxBytes"/> (never
-/// all in memory), then uploaded into the job's thread.
+/// The Full log button and <c>job logs --file</c>, once <see cref="Guardrails.LogAccess"/> allowed the read: the whole
+/// log, read from the log store (so it works long after the pod is gone), redacted, streamed into a temporary file
+/// capped at <see cref="LogsOptions.FullLogMaxBytes"/> (never all in memory), then uploaded into the job's thread and
+/// nowhere else. Asked for from another channel, the file still goes into the job's thread and the person is told
+/// its link privately: a file completed with no channel is private to the bot in Slack (nobody else could open its
+/// link), and sharing into a DM (<c>channels=&lt;user id&gt;</c>) is not something the Slack stand-in offers.
 /// </summary>
 public sealed partial class FullLogUploader(
     IJobStore jobs,
@@ -20,7 +23,8 @@ public sealed partial class FullLogUploader(
     SlackWebClient slack,
     ILogger<FullLogUploader> logger)
 {
-    /// <param name="threadTs">The thread to upload into; null puts it in the job's thread when that is in this channel.</param>
+    /// <param name="channelId">Where it was asked for.</param>
+    /// <param name="threadTs">The thread the button sits in (in <paramref name="channelId"/>); null to find the job's thread.</param>
     public async Task UploadAsync(string jobId, string channelId, string? threadTs, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replyTo);
@@ -31,9 +35,21 @@ public sealed partial class FullLogUploader(
             return;
         }
 
-        if (threadTs is null && await threads.GetAsync(job.Id, cancellationToken) is { MessageTs: { } messageTs } thread && thread.ChannelId == channelId)
+        var thread = await threads.GetAsync(job.Id, cancellationToken);
+        var jobChannel = thread?.ChannelId ?? job.Origin.ChannelId;
+        var askedInJobChannel = string.Equals(jobChannel, channelId, StringComparison.Ordinal);
+        (string Channel, string? Ts)? into = (askedInJobChannel, threadTs, thread) switch
         {
-            threadTs = messageTs;
+            (true, { } ts, _) => (channelId, ts),
+            (_, _, { ChannelId: { } threadChannel, MessageTs: { } messageTs }) => (threadChannel, messageTs),
+            (true, _, _) => (channelId, null),
+            _ => null,
+        };
+        if (into is not { } destination)
+        {
+            // Never into the channel it was asked from: only the job's own channel may see its log.
+            await slack.TellAsync(replyTo, $":hourglass: Job `{job.Id}` has no message in its channel yet, so there is no thread to put its log in. Try again once it shows, or use `/specific job logs {job.Id}`.", cancellationToken);
+            return;
         }
 
         var path = Path.Combine(Path.GetTempPath(), $"specific-{job.Id}-{Guid.NewGuid():N}.log");
@@ -53,9 +69,13 @@ public sealed partial class FullLogUploader(
             }
 
             await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
-            var title = $"{job.Name ?? job.Id} on {job.Service} ({job.Environment}): "
+            var title = $"{(job.Name is null ? job.Id : redactor.Redact(job.Name))} on {job.Service} ({job.Environment}): "
                 + (written.WasCut ? $"{written.Lines:N0} lines, {written.CutLines:N0} cut" : $"{written.Lines:N0} lines");
-            await slack.UploadFileAsync(channelId, threadTs, $"{job.Id}.log", title, content, content.Length, cancellationToken);
+            await slack.UploadFileAsync(destination.Channel, destination.Ts, $"{job.Id}.log", title, content, content.Length, cancellationToken);
+            if (!askedInJobChannel)
+            {
+                await TellWhereAsync(job.Id, destination, replyTo, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -73,6 +93,28 @@ public sealed partial class FullLogUploader(
             File.Delete(path);
         }
     }
+
+    /// <summary>Tells the person who asked from elsewhere, privately, where the file went, with a link when Slack gives one.</summary>
+    private async Task TellWhereAsync(string jobId, (string Channel, string? Ts) destination, ReplyTarget replyTo, CancellationToken cancellationToken)
+    {
+        var link = "";
+        if (destination.Ts is { } ts)
+        {
+            try
+            {
+                link = $": <{await slack.GetPermalinkAsync(destination.Channel, ts, cancellationToken)}|open the thread>";
+            }
+            catch (SlackApiException ex)
+            {
+                LogPermalinkFailed(ex, jobId);
+            }
+        }
+
+        await slack.TellAsync(replyTo, $":page_facing_up: The whole log of `{jobId}` is now a file in its thread in <#{destination.Channel}>{link}.", cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the link of job {JobId}'s thread; the person is told where the file is without it")]
+    private partial void LogPermalinkFailed(Exception exception, string jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not upload the full log of job {JobId}")]
     private partial void LogUploadFailed(Exception exception, string jobId);

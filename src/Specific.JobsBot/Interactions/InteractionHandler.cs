@@ -167,7 +167,7 @@ public sealed class InteractionHandler(
                 var threadTs = payload.Container?.ThreadTs ?? payload.Message?.ThreadTs ?? payload.Container?.MessageTs ?? payload.Message?.Ts;
                 return new FrontDoorWork(
                     $"upload the full log of {jobId}",
-                    (services, token) => services.GetRequiredService<FullLogUploader>().UploadAsync(jobId, channelId, threadTs, target, token),
+                    (services, token) => services.GetRequiredService<FullLogButton>().DecideAndUploadAsync(jobId, actor, channelId, threadTs, target, token),
                     jobId);
             default:
                 return null;

@@ -173,11 +173,11 @@ public sealed partial class JobsSandbox : IAsyncDisposable
         return sandbox;
     }
 
-    /// <summary>Types <c>/specific {text}</c> and returns the job whose message then appears in the channel.</summary>
-    public async Task<JobHandle> SlashCommand(string text)
+    /// <summary>Types <c>/specific {text}</c> (as <paramref name="userId"/>, the sandbox user unless given) and returns the job whose message then appears in the channel.</summary>
+    public async Task<JobHandle> SlashCommand(string text, string userId = UserId)
     {
         var before = MessagesNow();
-        var result = await Slack.RunSlashCommandAsync(UserId, ChannelId, text, Ct);
+        var result = await Slack.RunSlashCommandAsync(userId, ChannelId, text, Ct);
         Assert.True(result.Error is null && !result.MissedDeadline,
             $"/specific {text} was not acknowledged: status {result.StatusCode}, error {result.Error}, after {result.Elapsed.TotalMilliseconds:N0} ms, body {result.Body}\n{Bot.RecentOutput}");
         return await WaitForNewJob(before, $"/specific {text}");
@@ -212,10 +212,14 @@ public sealed partial class JobsSandbox : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
-    /// <summary>Types <c>/specific {text}</c> and returns what only the person sees in answer.</summary>
-    public async Task<StandInEphemeral> EphemeralAnswerTo(string text)
+    /// <summary>
+    /// Types <c>/specific {text}</c> and returns what only the person sees in answer; as <paramref name="userId"/> in
+    /// <paramref name="channelId"/> when given, else as the sandbox user in this sandbox's channel.
+    /// </summary>
+    public async Task<StandInEphemeral> EphemeralAnswerTo(string text, string userId = UserId, string? channelId = null)
     {
-        var result = await Slack.RunSlashCommandAsync(UserId, ChannelId, text, Ct);
+        channelId ??= ChannelId;
+        var result = await Slack.RunSlashCommandAsync(userId, channelId, text, Ct);
         Assert.True(result.Error is null && !result.MissedDeadline,
             $"/specific {text} was not acknowledged: status {result.StatusCode}, error {result.Error}, body {result.Body}");
         if (result.EphemeralReply is { } reply)
@@ -223,7 +227,7 @@ public sealed partial class JobsSandbox : IAsyncDisposable
             return reply;
         }
         // Answered later through response_url.
-        return await Eventually(() => Slack.Ephemerals(UserId).LastOrDefault(e => e.ChannelId == ChannelId),
+        return await Eventually(() => Slack.Ephemerals(userId).LastOrDefault(e => e.ChannelId == channelId),
             TimeSpan.FromSeconds(5), () => $"No ephemeral answer to /specific {text}; the HTTP answer was {result.StatusCode} {result.Body}");
     }
 

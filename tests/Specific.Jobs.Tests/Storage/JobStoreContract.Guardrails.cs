@@ -28,6 +28,8 @@ public abstract partial class JobStoreContract
     [InlineData(AuditAction.Confirm, AuditOutcome.Refused)]
     [InlineData(AuditAction.Cancel, AuditOutcome.Allowed)]
     [InlineData(AuditAction.Audit, AuditOutcome.Refused)]
+    [InlineData(AuditAction.Logs, AuditOutcome.Allowed)]
+    [InlineData(AuditAction.Logs, AuditOutcome.Refused)]
     public async Task Every_action_and_outcome_reads_back_as_written(AuditAction action, AuditOutcome outcome)
     {
         var audit = (await OpenAsync()).Audit;

@@ -83,6 +83,23 @@ public abstract partial class JobStoreContract : IAsyncLifetime
         Assert.Empty(await store.ListAsync(new JobQuery("api"), Ct));
     }
 
+    [Fact]
+    public async Task List_filters_by_the_channel_a_job_was_started_in()
+    {
+        var store = (await OpenAsync()).Jobs;
+        var inOps = await store.CreateAsync(new JobRequest("web", "production", "echo ops", null, new JobOrigin(JobOrigin.Slack, "T1", "C0OPS", "U1")), Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var inGeneral = await store.CreateAsync(new JobRequest("web", "production", "echo general", null, new JobOrigin(JobOrigin.Slack, "T1", "C0GENERAL", "U1")), Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var workerInOps = await store.CreateAsync(new JobRequest("worker", "staging", "echo ops", null, new JobOrigin(JobOrigin.Slack, "T1", "C0OPS", "U1")), Ct);
+
+        Assert.Equal([workerInOps.Id, inOps.Id], Ids(await store.ListAsync(new JobQuery(ChannelId: "C0OPS"), Ct)));
+        Assert.Equal([inGeneral.Id], Ids(await store.ListAsync(new JobQuery(ChannelId: "C0GENERAL"), Ct)));
+        Assert.Equal([inOps.Id], Ids(await store.ListAsync(new JobQuery("web", ChannelId: "C0OPS"), Ct)));
+        Assert.Equal([workerInOps.Id], Ids(await store.ListAsync(new JobQuery(Environment: "staging", ChannelId: "C0OPS"), Ct)));
+        Assert.Empty(await store.ListAsync(new JobQuery(ChannelId: "C0ELSEWHERE"), Ct));
+    }
+
     [Theory]
     [MemberData(nameof(LegalMoves))]
     public async Task Legal_move_is_applied_stamps_its_time_and_bumps_the_version(JobState from, JobState to)

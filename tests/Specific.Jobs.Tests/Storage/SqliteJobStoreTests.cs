@@ -52,6 +52,39 @@ public sealed class SqliteJobStoreTests : JobStoreContract
         Assert.Empty(await stores[3].ListAsync(new JobQuery(), Ct));
     }
 
+    [Fact]
+    public async Task Audit_entries_written_before_log_reads_were_audited_keep_their_ids_through_the_upgrade()
+    {
+        var before = (await OpenAsync()).Audit;
+        var old = await before.AppendAsync(new AuditEntry(0, Start, AuditAction.Run, AuditOutcome.Refused, "production", "web", null, "T1", "U1", "C1", "echo hi", "rule", "refused"), Ct);
+        // The file as schema version 2 left it: the action CHECK without 'logs', and migration 3 not applied.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE audit_v2 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit')),
+                    outcome TEXT NOT NULL CHECK (outcome IN ('allowed', 'refused', 'confirmation_requested')),
+                    environment TEXT NOT NULL, service TEXT, job_id TEXT, team_id TEXT, user_id TEXT, channel_id TEXT,
+                    command_text TEXT, rule TEXT, detail TEXT);
+                INSERT INTO audit_v2 SELECT * FROM audit_entries;
+                DROP TABLE audit_entries;
+                ALTER TABLE audit_v2 RENAME TO audit_entries;
+                DELETE FROM schema_migrations WHERE version = 3;
+                """;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var upgraded = (await OpenAsync()).Audit;
+        var read = await upgraded.AppendAsync(old with { Id = 0, Action = AuditAction.Logs, Outcome = AuditOutcome.Allowed }, Ct);
+
+        var listed = await upgraded.ListAsync(new AuditQuery(), Ct);
+        Assert.Equal([(read.Id, AuditAction.Logs), (old.Id, AuditAction.Run)], listed.Select(e => (e.Id, e.Action)));
+        Assert.True(read.Id > old.Id);
+    }
+
     public override ValueTask DisposeAsync()
     {
         foreach (var store in _stores)

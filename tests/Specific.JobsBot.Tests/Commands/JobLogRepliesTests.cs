@@ -3,6 +3,9 @@ using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Testing;
 using Specific.JobsBot.Commands;
+using Specific.JobsBot.Guardrails;
+using Specific.JobsBot.Tests.Commands.Host;
+using Specific.JobsBot.Tests.Guardrails;
 using Specific.Slack.BlockKit;
 
 namespace Specific.JobsBot.Tests.Commands;
@@ -58,10 +61,11 @@ public sealed class JobLogRepliesTests
         var logs = new InMemoryLogStore();
         var job = jobs.Put(Job);
         logs.Write(job.Id, "connecting with password=hunter2", "key part one", "key part two", "done");
-        var reader = new JobLogReader(jobs, logs, new SplitSecretRedaction());
+        using var policy = new PolicyHost(new Dictionary<string, string?>());
+        var reader = new JobLogReader(jobs, logs, new SplitSecretRedaction(), policy.LogAccess);
 
-        var tail = await reader.AnswerAsync(new JobLogsCommand(job.Id), Ct);
-        var grep = await reader.AnswerAsync(new JobLogsCommand(job.Id, Grep: "part"), Ct);
+        var tail = await reader.AnswerAsync(InJobsChannel(new JobLogsCommand(job.Id)), Ct);
+        var grep = await reader.AnswerAsync(InJobsChannel(new JobLogsCommand(job.Id, Grep: "part")), Ct);
 
         var tailText = PreformattedOf(tail);
         Assert.DoesNotContain("hunter2", tailText, StringComparison.Ordinal);
@@ -73,12 +77,17 @@ public sealed class JobLogRepliesTests
     [Fact]
     public async Task Tail_of_a_job_the_store_does_not_know_says_so()
     {
-        var reader = new JobLogReader(new InMemoryJobStore(), new InMemoryLogStore(), new SplitSecretRedaction());
+        using var policy = new PolicyHost(new Dictionary<string, string?>());
+        var reader = new JobLogReader(new InMemoryJobStore(), new InMemoryLogStore(), new SplitSecretRedaction(), policy.LogAccess);
 
-        var reply = await reader.AnswerAsync(new JobLogsCommand("j-nothere1"), Ct);
+        var reply = await reader.AnswerAsync(InJobsChannel(new JobLogsCommand("j-nothere1")), Ct);
 
         Assert.Contains("No job `j-nothere1`", reply.Text, StringComparison.Ordinal);
     }
+
+    /// <summary>Asked in the channel the test jobs ran in, so need to know lets it through.</summary>
+    private static LogReadRequest InJobsChannel(JobLogsCommand command) =>
+        new(command, new Actor("U0READER", FrontDoorApp.Channel, FrontDoorApp.Team), $"/specific job logs {command.JobId}");
 
     internal static string PreformattedOf(SlackMessage message) =>
         string.Join("\n", message.Blocks!.OfType<RichTextBlock>().SelectMany(b => b.Elements).OfType<RichTextPreformatted>()

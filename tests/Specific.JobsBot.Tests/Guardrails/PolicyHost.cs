@@ -46,6 +46,9 @@ public sealed class PolicyHost : IDisposable
 
     public AccessPolicy Policy => _services.GetRequiredService<AccessPolicy>();
 
+    /// <summary>Need to know for job logs under this policy; its audit entries go to the (unwritten) audit trail.</summary>
+    public LogAccess LogAccess => _services.GetRequiredService<LogAccess>();
+
     /// <summary>The options as start-up sees them; throws <see cref="OptionsValidationException"/> for an invalid policy.</summary>
     public GuardrailsOptions Options => _services.GetRequiredService<IOptions<GuardrailsOptions>>().Value;
 

@@ -225,6 +225,12 @@ public sealed class PostgresJobStore : IJobStorageBackend
             command.Parameters.Add(Text("environment", query.Environment));
         }
 
+        if (query.ChannelId is not null)
+        {
+            filters.Add("origin_channel_id = @channel_id");
+            command.Parameters.Add(Text("channel_id", query.ChannelId));
+        }
+
         if (query.UnfinishedOnly)
         {
             filters.Add("state IN ('pending', 'queued', 'running')");

@@ -83,5 +83,10 @@ internal static class PostgresMigrations
             CREATE INDEX jobs_unfinished_by_service ON {schema}.jobs (environment, service)
                 WHERE state IN ('pending', 'queued', 'running');
             """),
+        new(3, "audit trail keeps log reads", """
+            ALTER TABLE {schema}.audit_entries DROP CONSTRAINT audit_entries_action_check;
+            ALTER TABLE {schema}.audit_entries ADD CONSTRAINT audit_entries_action_check
+                CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit', 'logs'));
+            """),
     ];
 }

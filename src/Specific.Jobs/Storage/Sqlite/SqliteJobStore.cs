@@ -199,6 +199,12 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
             Add(command, "$environment", query.Environment);
         }
 
+        if (query.ChannelId is not null)
+        {
+            filters.Add("origin_channel_id = $channel_id");
+            Add(command, "$channel_id", query.ChannelId);
+        }
+
         if (query.UnfinishedOnly)
         {
             filters.Add("state IN ('pending', 'queued', 'running')");

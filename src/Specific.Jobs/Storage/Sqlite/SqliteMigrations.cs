@@ -81,5 +81,29 @@ internal static class SqliteMigrations
             -- Finding a service's unfinished jobs is what a run-alone start checks under the write lock.
             CREATE INDEX jobs_unfinished_by_service ON jobs (environment, service) WHERE state IN ('pending', 'queued', 'running');
             """),
+        // SQLite cannot change a CHECK constraint in place: the table is rebuilt with its rows (and ids) kept.
+        new(3, "audit trail keeps log reads", """
+            CREATE TABLE audit_entries_v3 (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                at           INTEGER NOT NULL,
+                action       TEXT NOT NULL CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit', 'logs')),
+                outcome      TEXT NOT NULL CHECK (outcome IN ('allowed', 'refused', 'confirmation_requested')),
+                environment  TEXT NOT NULL,
+                service      TEXT,
+                job_id       TEXT,
+                team_id      TEXT,
+                user_id      TEXT,
+                channel_id   TEXT,
+                command_text TEXT,
+                rule         TEXT,
+                detail       TEXT
+            );
+            INSERT INTO audit_entries_v3 (id, at, action, outcome, environment, service, job_id, team_id, user_id, channel_id, command_text, rule, detail)
+                SELECT id, at, action, outcome, environment, service, job_id, team_id, user_id, channel_id, command_text, rule, detail FROM audit_entries;
+            DROP TABLE audit_entries;
+            ALTER TABLE audit_entries_v3 RENAME TO audit_entries;
+            CREATE INDEX audit_entries_recent ON audit_entries (environment, at DESC, id DESC);
+            CREATE INDEX audit_entries_recent_by_service ON audit_entries (environment, service, at DESC, id DESC);
+            """),
     ];
 }

@@ -131,17 +131,17 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
         });
     }
 
-    /// <summary>Posts a signed slash command as Slack would, with a fresh trigger_id unless one is given.</summary>
+    /// <summary>Posts a signed slash command as Slack would, with a fresh trigger_id unless one is given, typed in <see cref="Channel"/> unless another is given.</summary>
     public Task<HttpResponseMessage> SlashCommandAsync(
-        string text, string user = "U0ALICE", string? triggerId = null, string? responseUrl = null, int? retryNum = null)
+        string text, string user = "U0ALICE", string? triggerId = null, string? responseUrl = null, int? retryNum = null, string channel = Channel)
     {
         var form = new Dictionary<string, string>
         {
             ["token"] = "legacy",
             ["team_id"] = Team,
             ["team_domain"] = "acme",
-            ["channel_id"] = Channel,
-            ["channel_name"] = "ops",
+            ["channel_id"] = channel,
+            ["channel_name"] = channel == Channel ? "ops" : channel.ToLowerInvariant(),
             ["user_id"] = user,
             ["user_name"] = user.ToLowerInvariant(),
             ["command"] = "/specific",

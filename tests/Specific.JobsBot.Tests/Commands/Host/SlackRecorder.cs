@@ -63,6 +63,7 @@ public sealed class SlackRecorder : IAsyncDisposable
             "/api/views.open" or "/api/views.update" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
             "/api/files.getUploadURLExternal" => $$"""{"ok":true,"upload_url":"{{BaseUrl}}/upload/F0001","file_id":"F0001"}""",
             "/api/chat.postEphemeral" => """{"ok":true,"message_ts":"1700000000.000100"}""",
+            "/api/chat.getPermalink" => """{"ok":true,"channel":"C0CHANNEL","permalink":"https://acme.slack.com/archives/C0CHANNEL/p1700000000000555"}""",
             _ => """{"ok":true}""",
         };
         await context.Response.WriteAsync(answer);
