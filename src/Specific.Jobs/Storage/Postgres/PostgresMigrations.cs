@@ -83,5 +83,9 @@ internal static class PostgresMigrations
             CREATE INDEX jobs_unfinished_by_service ON {schema}.jobs (environment, service)
                 WHERE state IN ('pending', 'queued', 'running');
             """),
+        new(4, "thread post intents", """
+            -- A reply saved before it is posted (JSON of ThreadPostIntent): a post whose cursor save failed is looked up, not repeated.
+            ALTER TABLE {schema}.job_threads ADD COLUMN pending_post text;
+            """),
     ];
 }

@@ -81,5 +81,9 @@ internal static class SqliteMigrations
             -- Finding a service's unfinished jobs is what a run-alone start checks under the write lock.
             CREATE INDEX jobs_unfinished_by_service ON jobs (environment, service) WHERE state IN ('pending', 'queued', 'running');
             """),
+        new(4, "thread post intents", """
+            -- A reply saved before it is posted (JSON of ThreadPostIntent): a post whose cursor save failed is looked up, not repeated.
+            ALTER TABLE job_threads ADD COLUMN pending_post TEXT;
+            """),
     ];
 }
