@@ -85,7 +85,7 @@ public sealed class RunJobWorkflowTests
         var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         kubernetes.Follow = async (_, observer, cancellationToken) =>
         {
-            await observer.OnRunningAsync(null, cancellationToken);
+            await observer.OnRunningAsync(null, null, cancellationToken);
             following.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return new JobEnd(true, 0, null);
