@@ -44,7 +44,7 @@ internal sealed partial class JobThreadWriter
 
     // What this writer saw itself; after a takeover it cannot know what earlier writers skipped.
     private bool knowsWholeThread;
-    private long linesNeverShown;
+    private long linesNotShownWhole; // skipped, or shown cut at LogExcerpt.MaxLineLength
     private bool? fullLogNeeded;
 
     // A saved cursor without a message ts: an earlier writer may have posted and died before saving.
@@ -358,7 +358,7 @@ internal sealed partial class JobThreadWriter
             return;
         }
         lastExcerptAt = now;
-        linesNeverShown += skipped ? output.LastNumber - thread.PostedLogLine : output.SkippedBefore;
+        linesNotShownWhole += skipped ? output.LastNumber - thread.PostedLogLine : output.SkippedBefore + output.CutLines;
         await SaveAsync(thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }).ConfigureAwait(false);
     }
 
@@ -383,7 +383,7 @@ internal sealed partial class JobThreadWriter
             return;
         }
         lastExcerptAt = now;
-        linesNeverShown += skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore;
+        linesNotShownWhole += skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore + excerpt.CutLines;
         await SaveAsync(thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
     }
 
@@ -409,7 +409,7 @@ internal sealed partial class JobThreadWriter
         if (excerpt.IsEmpty)
         {
             await SaveAsync(thread with { PostedLogLine = last }).ConfigureAwait(false);
-            linesNeverShown += last - after;
+            linesNotShownWhole += last - after;
             return null;
         }
         return excerpt;
@@ -431,14 +431,9 @@ internal sealed partial class JobThreadWriter
             await PaceAsync(SlackWebClient.Methods.PostMessage, thread.ChannelId, cancellationToken).ConfigureAwait(false);
             var now = keeper.Time.GetUtcNow();
 
-            var read = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
-            var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
-            var tailLines = redactor.RedactLines(read, Math.Max(0, read.Count - Options.FinalTailLines));
-            var tail = LogExcerpt.Fit(tailLines, 0, ThreadReplyRenderer.ExcerptCharacters);
+            var (tail, tailLines, redactor) = await ComposeTailAsync(job, cancellationToken).ConfigureAwait(false);
             var unshownInTail = tailLines.LongCount(line => line.Number > thread.PostedLogLine && (tail.IsEmpty || line.Number < tail.FirstShown));
-            var fullLog = knowsWholeThread
-                ? linesNeverShown + unshownInTail > 0
-                : lastLine > (tail.IsEmpty ? 0 : tail.LastNumber - tail.FirstShown + 1);
+            var fullLog = knowsWholeThread ? linesNotShownWhole + unshownInTail + tail.CutLines > 0 : !tail.ShowsAllOf(lastLine);
             var reply = await IntendAsync(keeper.Replies.Final(redactor.Redacted(job), tail, lastLine, fullLog, now, redactor.Warning),
                 thread with { PostedState = finalState, PostedLogLine = Math.Max(thread.PostedLogLine, lastLine) }, now).ConfigureAwait(false);
             var posted = await PostAsync(Kinds.FinalReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
@@ -459,8 +454,8 @@ internal sealed partial class JobThreadWriter
             return;
         }
 
-        // After a restart between the final reply and this step, upload unless every line is known to have been shown.
-        if (fullLogNeeded ?? lastLine > Options.FinalTailLines)
+        // After a restart between the final reply and this step, upload unless the final tail shows every line whole.
+        if (fullLogNeeded ?? !(await ComposeTailAsync(job, cancellationToken).ConfigureAwait(false)).Tail.ShowsAllOf(lastLine))
         {
             if (!await UploadFullLogAsync(job, cancellationToken).ConfigureAwait(false))
             {
@@ -468,6 +463,15 @@ internal sealed partial class JobThreadWriter
             }
         }
         await SaveAsync(thread with { FinalPosted = true }).ConfigureAwait(false);
+    }
+
+    /// <summary>The final reply's tail: the last lines, redacted (with context) and fitted to one reply.</summary>
+    private async Task<(LogExcerpt Tail, IReadOnlyList<LogLine> Lines, ITextRedactor Redactor)> ComposeTailAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var read = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
+        var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var lines = redactor.RedactLines(read, Math.Max(0, read.Count - Options.FinalTailLines));
+        return (LogExcerpt.Fit(lines, 0, ThreadReplyRenderer.ExcerptCharacters), lines, redactor);
     }
 
     /// <summary>Streams the whole log to a temporary file (never all in memory), then uploads it into the thread.</summary>
