@@ -240,7 +240,7 @@ public static class LogsBench
         public IReadOnlyList<LogLine> Lines => _lines;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-        public Task OnRunningAsync(string? image, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task OnRunningAsync(string? image, DateTimeOffset? startedAt, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public async Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
         {

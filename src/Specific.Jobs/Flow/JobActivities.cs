@@ -203,8 +203,8 @@ public sealed partial class JobActivities(
 
     private async Task<RecordOutcomeResult> RecordCoreAsync(RecordOutcomeInput input, CancellationToken cancellationToken)
     {
-        var transition = new JobTransition(input.To, time.GetUtcNow(), input.ExitCode, input.FailureReason);
-        var result = await MoveAsync(input.JobId, transition, cancellationToken);
+        var transition = new JobTransition(input.To, input.Ran?.FinishedAt ?? time.GetUtcNow(), input.ExitCode, input.FailureReason);
+        var result = await MoveAsync(input.JobId, transition, cancellationToken, input.Ran?.StartedAt);
         if (!result.Applied)
         {
             LogLostRace(input.JobId, input.To.ToWire(), result.State.ToWire());
@@ -218,7 +218,8 @@ public sealed partial class JobActivities(
     /// ahead of the bookkeeping (started before queued was recorded, or a command over before running was seen), so
     /// the states in between are recorded on the way.
     /// </summary>
-    internal async Task<RecordOutcomeResult> MoveAsync(string jobId, JobTransition transition, CancellationToken cancellationToken)
+    internal async Task<RecordOutcomeResult> MoveAsync(
+        string jobId, JobTransition transition, CancellationToken cancellationToken, DateTimeOffset? runningAt = null)
     {
         // Each lost compare-and-set means another writer moved the job: look again. The lifecycle is short, so a
         // handful of rounds is plenty.
@@ -230,7 +231,9 @@ public sealed partial class JobActivities(
                 return new RecordOutcomeResult(false, job.State);
             }
 
-            if (NextStep(job.State, transition) is not { } next)
+            // The pod's times are to the second: never before the state the job is in was entered.
+            var entered = job.EnteredAt(job.State) ?? job.CreatedAt;
+            if (NextStep(job.State, transition with { At = Later(transition.At, entered) }, Later(runningAt ?? transition.At, entered)) is not { } next)
             {
                 return new RecordOutcomeResult(false, job.State);
             }
@@ -245,7 +248,9 @@ public sealed partial class JobActivities(
         throw new InvalidOperationException($"Job {jobId} kept changing while being moved to {transition.To.ToWire()}.");
     }
 
-    private static JobTransition? NextStep(JobState from, JobTransition target)
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static JobTransition? NextStep(JobState from, JobTransition target, DateTimeOffset runningAt)
     {
         if (JobLifecycle.CanMove(from, target.To))
         {
@@ -255,7 +260,7 @@ public sealed partial class JobActivities(
         return (from, target.To) switch
         {
             (JobState.Pending, JobState.Running or JobState.Succeeded) => new JobTransition(JobState.Queued, target.At),
-            (JobState.Queued, JobState.Succeeded) => new JobTransition(JobState.Running, target.At),
+            (JobState.Queued, JobState.Succeeded) => new JobTransition(JobState.Running, runningAt),
             _ => null,
         };
     }
@@ -277,14 +282,15 @@ public sealed partial class JobActivities(
         return string.IsNullOrEmpty(target?.Namespace) ? environment : target.Namespace;
     }
 
-    private async Task RecordRunningAsync(string jobId, string? image, CancellationToken cancellationToken)
+    private async Task RecordRunningAsync(string jobId, string? image, DateTimeOffset? startedAt, CancellationToken cancellationToken)
     {
         if (image is not null)
         {
             await jobs.AddDetailsAsync(jobId, new JobDetails(Image: image), cancellationToken);
         }
 
-        await MoveAsync(jobId, new JobTransition(JobState.Running, time.GetUtcNow()), cancellationToken);
+        // The container's own start, not when this write finally went through.
+        await MoveAsync(jobId, new JobTransition(JobState.Running, startedAt ?? time.GetUtcNow()), cancellationToken);
     }
 
     private Task AppendLinesAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken) =>
@@ -380,11 +386,11 @@ public sealed partial class JobActivities(
         private FollowCheckpoint latest = start;
         private IDisposable? running;
 
-        public Task OnRunningAsync(string? image, CancellationToken cancellationToken)
+        public Task OnRunningAsync(string? image, DateTimeOffset? startedAt, CancellationToken cancellationToken)
         {
             // Counted from the container's start until this follow ends, however often the adapter reports running.
             running ??= activities.Metrics?.TrackRunning();
-            return activities.RecordRunningAsync(jobId, image, cancellationToken);
+            return activities.RecordRunningAsync(jobId, image, startedAt, cancellationToken);
         }
 
         public Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken) =>

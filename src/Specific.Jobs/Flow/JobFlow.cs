@@ -103,12 +103,12 @@ public static class JobFlow
     {
         if (end.Succeeded)
         {
-            return new RecordOutcomeInput(jobId, JobState.Succeeded, end.ExitCode ?? 0);
+            return new RecordOutcomeInput(jobId, JobState.Succeeded, end.ExitCode ?? 0) { Ran = end.Ran };
         }
 
         var reason = end.FailureReason
             ?? (end.ExitCode is { } code ? $"The command exited with code {code}." : "The Kubernetes Job failed.");
-        return new RecordOutcomeInput(jobId, JobState.Failed, end.ExitCode, reason);
+        return new RecordOutcomeInput(jobId, JobState.Failed, end.ExitCode, reason) { Ran = end.Ran };
     }
 
     /// <summary>

@@ -23,7 +23,11 @@ public sealed record FollowJobInput(string JobId, string Environment, string Nam
 public sealed record DeleteJobInput(string JobId, string Environment);
 
 /// <summary>The end a flow reached, to be recorded in the job store.</summary>
-public sealed record RecordOutcomeInput(string JobId, JobState To, int? ExitCode = null, string? FailureReason = null);
+public sealed record RecordOutcomeInput(string JobId, JobState To, int? ExitCode = null, string? FailureReason = null)
+{
+    /// <summary>When the command ran, as the pod reported it: recorded instead of the moment the record is written.</summary>
+    public RunTimes? Ran { get; init; }
+}
 
 /// <summary>Whether recording moved the job, and the state the job is in now (another writer's when the race was lost).</summary>
 public sealed record RecordOutcomeResult(bool Applied, JobState State);

@@ -67,8 +67,11 @@ public sealed record FollowCheckpoint(long LastLogLine = 0, DateTimeOffset? Last
 /// <summary>Told, in order, what a follow sees. Each call returns only once the fact is durably recorded.</summary>
 public interface IFollowObserver
 {
-    /// <summary>The container started; <paramref name="image"/> carries the digest when the pod reports one.</summary>
-    Task OnRunningAsync(string? image, CancellationToken cancellationToken);
+    /// <summary>
+    /// The container started, at <paramref name="startedAt"/> as the pod reports it (null when it does not);
+    /// <paramref name="image"/> carries the digest when the pod reports one.
+    /// </summary>
+    Task OnRunningAsync(string? image, DateTimeOffset? startedAt, CancellationToken cancellationToken);
 
     /// <summary>A batch of new log lines, numbered on from the checkpoint.</summary>
     Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken);
@@ -78,7 +81,14 @@ public interface IFollowObserver
 }
 
 /// <summary>How the Job ended: the exit code when the command ran to the end, else a reason a person can act on.</summary>
-public sealed record JobEnd(bool Succeeded, int? ExitCode, string? FailureReason);
+public sealed record JobEnd(bool Succeeded, int? ExitCode, string? FailureReason)
+{
+    /// <summary>When the command ran, as the pod reports it; null when the container never reported both times.</summary>
+    public RunTimes? Ran { get; init; }
+}
+
+/// <summary>The container's own startedAt and finishedAt (its terminated state), which a job's duration is measured by.</summary>
+public sealed record RunTimes(DateTimeOffset StartedAt, DateTimeOffset FinishedAt);
 
 /// <summary>
 /// A job Kubernetes refused or can never run, with a reason a person can act on. Retrying does not help.

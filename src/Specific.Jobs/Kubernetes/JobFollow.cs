@@ -121,7 +121,7 @@ internal sealed partial class JobFollow(
                     if (_logTask is not null && !_logFinished)
                         LogDrainGaveUp(logger, request.JobName, options.LogDrainTimeout);
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
-                    return _end;
+                    return _end with { Ran = CommandStarted() ? ContainerTimes.Ran(Container()) : null };
                 }
             }
         }
@@ -247,7 +247,7 @@ internal sealed partial class JobFollow(
             var image = status?.Image is { Length: > 0 } reported && status.ImageID is { Length: > 0 }
                 ? PodDiagnosis.ImageWithDigest(SpecImage() ?? reported, status.ImageID)
                 : SpecImage();
-            await observer.OnRunningAsync(image, cancellationToken).ConfigureAwait(false);
+            await observer.OnRunningAsync(image, ContainerTimes.StartedAt(status), cancellationToken).ConfigureAwait(false);
             _checkpoint = _checkpoint with { Running = true };
             observer.OnProgress(_checkpoint);
         }

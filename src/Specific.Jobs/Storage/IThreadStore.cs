@@ -36,7 +36,22 @@ public sealed record JobThread(
     long RenderedVersion,
     string? PostedState,
     long PostedLogLine,
-    bool FinalPosted);
+    bool FinalPosted)
+{
+    /// <summary>A reply that was about to be posted when this cursor was saved: it may be in the thread already.</summary>
+    public ThreadPostIntent? Pending { get; init; }
+}
+
+/// <summary>
+/// A thread reply (or the full-log file) saved before it is posted: the marker it carries, so a later writer can find
+/// it in the thread, and where the cursor stands once it is out.
+/// </summary>
+/// <param name="Marker">Sent with the reply as message metadata; for the full-log file, the file's name.</param>
+/// <param name="At">When the post was about to go out: a lookup reads the thread from a little before.</param>
+/// <param name="PostedState">The cursor's <see cref="JobThread.PostedState"/> once the reply is out.</param>
+/// <param name="PostedLogLine">The cursor's <see cref="JobThread.PostedLogLine"/> once the reply is out.</param>
+/// <param name="FinalPosted">The cursor's <see cref="JobThread.FinalPosted"/> once the reply is out.</param>
+public sealed record ThreadPostIntent(string Marker, DateTimeOffset At, string? PostedState, long PostedLogLine, bool FinalPosted);
 
 /// <summary>Remembers request keys (Slack retries, double clicks) so that each has one effect.</summary>
 public interface IRequestLedger

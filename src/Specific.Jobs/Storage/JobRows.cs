@@ -45,7 +45,12 @@ internal static class JobRows
         };
     }
 
-    /// <summary>Reads job_id, channel_id, message_ts, rendered_version, posted_state, posted_log_line, final_posted.</summary>
+    /// <summary>The thread columns, in the order <see cref="ReadThread"/> reads them.</summary>
+    public const string ThreadColumns =
+        "job_id, channel_id, message_ts, rendered_version, posted_state, posted_log_line, final_posted, pending_post";
+
+    private static readonly System.Text.Json.JsonSerializerOptions IntentJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public static JobThread ReadThread(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
@@ -53,7 +58,14 @@ internal static class JobRows
         reader.GetInt64(3),
         reader.IsDBNull(4) ? null : reader.GetString(4),
         reader.GetInt64(5),
-        reader.GetBoolean(6));
+        reader.GetBoolean(6))
+    {
+        Pending = reader.IsDBNull(7) ? null : System.Text.Json.JsonSerializer.Deserialize<ThreadPostIntent>(reader.GetString(7), IntentJson),
+    };
+
+    /// <summary>The pending_post column's value: the intent as JSON, or null.</summary>
+    public static string? PendingPost(JobThread thread) =>
+        thread.Pending is { } pending ? System.Text.Json.JsonSerializer.Serialize(pending, IntentJson) : null;
 
     /// <summary>The audit columns, in the order <see cref="ReadAudit"/> reads them.</summary>
     public const string AuditColumns = """

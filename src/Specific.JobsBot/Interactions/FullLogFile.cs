@@ -141,7 +141,7 @@ public static class FullLogFile
     private static string Format(LogLine line)
     {
         var text = line.Text.Length > MaxLineCharacters
-            ? string.Create(CultureInfo.InvariantCulture, $"{line.Text[..MaxLineCharacters]}… [line cut at {MaxLineCharacters:N0} characters]")
+            ? string.Create(CultureInfo.InvariantCulture, $"{line.Text[..MaxLineCharacters]}… [line cut at {MaxLineCharacters:N0} characters of {line.Text.Length:N0}]")
             : line.Text;
         return line.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + " " + text + "\n";
     }

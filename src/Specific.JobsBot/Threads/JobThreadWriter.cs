@@ -7,6 +7,8 @@ using Specific.Jobs.Storage;
 using Specific.Slack.BlockKit;
 using Specific.Slack.WebApi;
 
+using static Specific.JobsBot.Threads.ThreadCalls;
+
 namespace Specific.JobsBot.Threads;
 
 /// <summary>
@@ -14,34 +16,13 @@ namespace Specific.JobsBot.Threads;
 /// and then saves the cursor, so a restart resumes exactly where the last saved step ended.
 /// </summary>
 /// <remarks>
-/// Crash window: Slack's chat.postMessage has no idempotency key, so either a post may repeat (save after) or be
-/// lost (save before). Losing the final reply is worse, so each post is saved right after Slack answers, with no
-/// cancellation; only a hard kill in the milliseconds between Slack's answer and the save can repeat one reply. The
-/// job message itself is protected further: the cursor is saved before it is posted, and a writer that finds a
-/// saved cursor without a ts first looks for the message in the channel's history and adopts it.
+/// Slack's chat.postMessage has no idempotency key. A reply is saved as an intent before it is posted, so a store that
+/// cannot be written posts nothing, and one whose save after the post failed is looked up by its marker in the thread
+/// (<see cref="ThreadPostIntents"/>). The job message is saved before it is posted, and a writer that finds a saved
+/// cursor without a ts first looks for the message in the channel's history and adopts it.
 /// </remarks>
 internal sealed partial class JobThreadWriter
 {
-    private static readonly HashSet<string> BlockErrors = new(StringComparer.Ordinal)
-    {
-        "invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long", "msg_too_long", "too_many_attachments",
-    };
-
-    // Nothing can be written in this thread again: stop keeping it.
-    private static readonly HashSet<string> ThreadGoneErrors = new(StringComparer.Ordinal)
-    {
-        "channel_not_found", "not_in_channel", "is_archived", "message_not_found", "thread_not_found",
-        "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel", "team_access_not_granted",
-    };
-
-    // The bot is misconfigured; an operator can fix it, so keep trying slowly rather than drop anything.
-    private static readonly HashSet<string> ConfigurationErrors = new(StringComparer.Ordinal)
-    {
-        "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "no_permission",
-        "ekm_access_denied", "missing_scope", "fatal_error", "internal_error", "service_unavailable", "request_timeout",
-    };
-
     /// <summary>
     /// Lines read before an excerpt only to redact it: a key block that began in an earlier excerpt (an RSA 4096 key
     /// is about 50 lines) is still recognised, so its later lines are hidden too.
@@ -63,11 +44,14 @@ internal sealed partial class JobThreadWriter
 
     // What this writer saw itself; after a takeover it cannot know what earlier writers skipped.
     private bool knowsWholeThread;
-    private long linesNeverShown;
+    private long linesNotShownWhole; // skipped, or shown cut at LogExcerpt.MaxLineLength
     private bool? fullLogNeeded;
 
     // A saved cursor without a message ts: an earlier writer may have posted and died before saving.
     private bool mayHavePosted;
+
+    // The cursor's pending reply may be in the thread: an earlier writer saved it, or Slack's answer to it was lost.
+    private bool pendingMayBeOut;
 
     public JobThreadWriter(ThreadKeeper keeper, string jobId)
     {
@@ -111,7 +95,7 @@ internal sealed partial class JobThreadWriter
             var now = keeper.Time.GetUtcNow();
             if (!await keeper.Threads.TryLeaseAsync(JobId, keeper.OwnerId, now, now + Options.LeaseDuration, stoppingToken).ConfigureAwait(false))
             {
-                LogLeaseHeldElsewhere(JobId);
+                logger.LeaseHeldElsewhere(JobId);
                 return;
             }
             leased = true;
@@ -129,6 +113,7 @@ internal sealed partial class JobThreadWriter
             }
             knowsWholeThread = thread.MessageTs is null && thread.PostedLogLine == 0;
             mayHavePosted = saved is not null && saved.MessageTs is null;
+            pendingMayBeOut = thread.Pending is not null;
 
             while (!thread.FinalPosted)
             {
@@ -142,12 +127,12 @@ internal sealed partial class JobThreadWriter
             }
 
             settledForGood = true;
-            LogThreadClosed(JobId);
+            logger.ThreadClosed(JobId);
         }
         catch (LeaseLostException)
         {
             leased = false;
-            LogLeaseLost(JobId);
+            logger.LeaseLost(JobId);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -156,7 +141,7 @@ internal sealed partial class JobThreadWriter
         catch (Exception exception)
         {
             // The sweep starts a new writer for this job later; the cursor says where to resume.
-            LogWriterFailed(exception, JobId);
+            logger.WriterFailed(exception, JobId);
         }
         finally
         {
@@ -185,11 +170,16 @@ internal sealed partial class JobThreadWriter
             if (mayHavePosted && await FindPostedMessageAsync(job, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 // An earlier writer posted the message but died before saving its ts: adopt it, never post a second.
-                LogMessageAdopted(JobId, found);
+                logger.MessageAdopted(JobId, found);
                 await SaveAsync(thread with { MessageTs = found }).ConfigureAwait(false);
                 return null;
             }
             await PostJobMessageAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        if (pendingMayBeOut && thread.Pending is { } pending)
+        {
+            await FindPendingReplyAsync(pending, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -251,17 +241,13 @@ internal sealed partial class JobThreadWriter
     private async Task<string?> FindPostedMessageAsync(JobRecord job, CancellationToken cancellationToken)
     {
         mayHavePosted = false;
-        var marker = "`" + job.Id + "`";
         await PaceAsync(SlackWebClient.Methods.ConversationsHistory, null, cancellationToken).ConfigureAwait(false);
         var outcome = await CallAsync(Kinds.Reconcile, SlackWebClient.Methods.ConversationsHistory,
             ct => keeper.Slack.GetHistoryAsync(thread.ChannelId, job.CreatedAt - TimeSpan.FromMinutes(1), 200, ct), cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case CallOutcome<IReadOnlyList<HistoryMessage>>.Done done:
-                return done.Result
-                    .Where(message => message.BotId is not null && (message.ThreadTs is null or { Length: 0 } || message.ThreadTs == message.Ts))
-                    .FirstOrDefault(message => message.Blocks is { } blocks && ContainsText(blocks, marker))
-                    ?.Ts;
+                return ThreadPostIntents.FindJobMessage(done.Result, job.Id);
             case CallOutcome<IReadOnlyList<HistoryMessage>>.TryAgain:
                 mayHavePosted = true;
                 return null;
@@ -271,14 +257,31 @@ internal sealed partial class JobThreadWriter
         }
     }
 
-    /// <summary>True when any string inside the JSON contains <paramref name="text"/> (escapes decoded).</summary>
-    private static bool ContainsText(System.Text.Json.JsonElement element, string text) => element.ValueKind switch
+    /// <summary>Looks for the pending reply in the thread: adopts it when it is there, else forgets it so the step posts afresh.</summary>
+    private async Task FindPendingReplyAsync(ThreadPostIntent pending, CancellationToken cancellationToken)
     {
-        System.Text.Json.JsonValueKind.String => element.GetString()!.Contains(text, StringComparison.Ordinal),
-        System.Text.Json.JsonValueKind.Array => element.EnumerateArray().Any(item => ContainsText(item, text)),
-        System.Text.Json.JsonValueKind.Object => element.EnumerateObject().Any(property => ContainsText(property.Value, text)),
-        _ => false,
-    };
+        pendingMayBeOut = false;
+        await PaceAsync(SlackWebClient.Methods.ConversationsReplies, null, cancellationToken).ConfigureAwait(false);
+        var outcome = await CallAsync(Kinds.Reconcile, SlackWebClient.Methods.ConversationsReplies,
+            ct => keeper.Slack.GetRepliesAsync(thread.ChannelId, thread.MessageTs!, pending.At - ThreadPostIntents.ClockSkew, 200, ct),
+            cancellationToken).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case CallOutcome<IReadOnlyList<HistoryMessage>>.Done done when ThreadPostIntents.IsPosted(done.Result, pending):
+                logger.ReplyAdopted(JobId, pending.Marker);
+                // What that reply showed is not counted here: the full-log decision falls back to what the store holds.
+                knowsWholeThread = false;
+                await SaveAsync(ThreadPostIntents.Adopted(thread)).ConfigureAwait(false);
+                return;
+            case CallOutcome<IReadOnlyList<HistoryMessage>>.TryAgain:
+                pendingMayBeOut = true;
+                return;
+            default:
+                // Not in the thread (or, without history access, not knowable: a rare duplicate beats a lost reply).
+                await SaveAsync(thread).ConfigureAwait(false);
+                return;
+        }
+    }
 
     private async Task PostJobMessageAsync(CancellationToken cancellationToken)
     {
@@ -340,7 +343,9 @@ internal sealed partial class JobThreadWriter
         var output = state == JobState.Running && !job.State.IsFinal()
             ? await ComposeExcerptAsync(job, await keeper.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
             : null;
-        var reply = keeper.Replies.StateChanged(job, states, output);
+        var reply = await IntendAsync(keeper.Replies.StateChanged(job, states, output), output is null
+            ? thread with { PostedState = state.ToWire() }
+            : thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }, now).ConfigureAwait(false);
         var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
         if (posted is null && !skipped)
         {
@@ -353,7 +358,7 @@ internal sealed partial class JobThreadWriter
             return;
         }
         lastExcerptAt = now;
-        linesNeverShown += skipped ? output.LastNumber - thread.PostedLogLine : output.SkippedBefore;
+        linesNotShownWhole += skipped ? output.LastNumber - thread.PostedLogLine : output.SkippedBefore + output.CutLines;
         await SaveAsync(thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }).ConfigureAwait(false);
     }
 
@@ -371,14 +376,14 @@ internal sealed partial class JobThreadWriter
         {
             return;
         }
-        var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, keeper.Replies.LogExcerpt(excerpt),
-            ReplyAsync, cancellationToken).ConfigureAwait(false);
+        var reply = await IntendAsync(keeper.Replies.LogExcerpt(excerpt), thread with { PostedLogLine = excerpt.LastNumber }, now).ConfigureAwait(false);
+        var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
         if (posted is null && !skipped)
         {
             return;
         }
         lastExcerptAt = now;
-        linesNeverShown += skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore;
+        linesNotShownWhole += skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore + excerpt.CutLines;
         await SaveAsync(thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
     }
 
@@ -404,7 +409,7 @@ internal sealed partial class JobThreadWriter
         if (excerpt.IsEmpty)
         {
             await SaveAsync(thread with { PostedLogLine = last }).ConfigureAwait(false);
-            linesNeverShown += last - after;
+            linesNotShownWhole += last - after;
             return null;
         }
         return excerpt;
@@ -426,15 +431,11 @@ internal sealed partial class JobThreadWriter
             await PaceAsync(SlackWebClient.Methods.PostMessage, thread.ChannelId, cancellationToken).ConfigureAwait(false);
             var now = keeper.Time.GetUtcNow();
 
-            var read = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
-            var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
-            var tailLines = redactor.RedactLines(read, Math.Max(0, read.Count - Options.FinalTailLines));
-            var tail = LogExcerpt.Fit(tailLines, 0, ThreadReplyRenderer.ExcerptCharacters);
+            var (tail, tailLines, redactor) = await ComposeTailAsync(job, cancellationToken).ConfigureAwait(false);
             var unshownInTail = tailLines.LongCount(line => line.Number > thread.PostedLogLine && (tail.IsEmpty || line.Number < tail.FirstShown));
-            var fullLog = knowsWholeThread
-                ? linesNeverShown + unshownInTail > 0
-                : lastLine > (tail.IsEmpty ? 0 : tail.LastNumber - tail.FirstShown + 1);
-            var reply = keeper.Replies.Final(redactor.Redacted(job), tail, lastLine, fullLog, now, redactor.Warning);
+            var fullLog = knowsWholeThread ? linesNotShownWhole + unshownInTail + tail.CutLines > 0 : !tail.ShowsAllOf(lastLine);
+            var reply = await IntendAsync(keeper.Replies.Final(redactor.Redacted(job), tail, lastLine, fullLog, now, redactor.Warning),
+                thread with { PostedState = finalState, PostedLogLine = Math.Max(thread.PostedLogLine, lastLine) }, now).ConfigureAwait(false);
             var posted = await PostAsync(Kinds.FinalReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
             if (posted is null && !skipped)
             {
@@ -453,8 +454,8 @@ internal sealed partial class JobThreadWriter
             return;
         }
 
-        // After a restart between the final reply and this step, upload unless every line is known to have been shown.
-        if (fullLogNeeded ?? lastLine > Options.FinalTailLines)
+        // After a restart between the final reply and this step, upload unless the final tail shows every line whole.
+        if (fullLogNeeded ?? !(await ComposeTailAsync(job, cancellationToken).ConfigureAwait(false)).Tail.ShowsAllOf(lastLine))
         {
             if (!await UploadFullLogAsync(job, cancellationToken).ConfigureAwait(false))
             {
@@ -462,6 +463,15 @@ internal sealed partial class JobThreadWriter
             }
         }
         await SaveAsync(thread with { FinalPosted = true }).ConfigureAwait(false);
+    }
+
+    /// <summary>The final reply's tail: the last lines, redacted (with context) and fitted to one reply.</summary>
+    private async Task<(LogExcerpt Tail, IReadOnlyList<LogLine> Lines, ITextRedactor Redactor)> ComposeTailAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var read = await keeper.Logs.TailAsync(JobId, Options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
+        var redactor = await keeper.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var lines = redactor.RedactLines(read, Math.Max(0, read.Count - Options.FinalTailLines));
+        return (LogExcerpt.Fit(lines, 0, ThreadReplyRenderer.ExcerptCharacters), lines, redactor);
     }
 
     /// <summary>Streams the whole log to a temporary file (never all in memory), then uploads it into the thread.</summary>
@@ -480,6 +490,7 @@ internal sealed partial class JobThreadWriter
             await PaceAsync(SlackWebClient.Methods.GetUploadUrlExternal, null, cancellationToken).ConfigureAwait(false);
             await PaceAsync(SlackWebClient.Methods.CompleteUploadExternal, thread.ChannelId, cancellationToken).ConfigureAwait(false);
             var length = new FileInfo(path).Length;
+            await SaveAsync(thread, ThreadPostIntents.FullLog(job, thread with { FinalPosted = true }, keeper.Time.GetUtcNow())).ConfigureAwait(false);
             await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
             var outcome = await CallAsync(Kinds.FileUpload, SlackWebClient.Methods.CompleteUploadExternal, ct => keeper.Slack.UploadFileAsync(
                 thread.ChannelId, thread.MessageTs, ThreadReplyRenderer.FullLogFileName(job), ThreadReplyRenderer.FullLogTitle(job), content, length, ct),
@@ -488,15 +499,15 @@ internal sealed partial class JobThreadWriter
             {
                 case CallOutcome<UploadedFile>.Done:
                     return true;
-                case CallOutcome<UploadedFile>.Refused refused when ThreadGoneErrors.Contains(refused.Error.Error):
+                case CallOutcome<UploadedFile>.Refused refused when SlackPostErrors.ThreadGone.Contains(refused.Error.Error):
                     await CloseAsync(refused.Error.Error).ConfigureAwait(false);
                     return false;
-                case CallOutcome<UploadedFile>.Refused refused when ConfigurationErrors.Contains(refused.Error.Error) && refused.Error.Error != "missing_scope":
+                case CallOutcome<UploadedFile>.Refused refused when SlackPostErrors.Configuration.Contains(refused.Error.Error) && refused.Error.Error != "missing_scope":
                     await keeper.DelayAsync(Options.MaxBackoff, cancellationToken).ConfigureAwait(false);
                     return false;
                 case CallOutcome<UploadedFile>.Refused refused:
                     // A file we may not upload (no files:write scope, say) must not hold the thread open forever.
-                    LogUploadRefused(JobId, refused.Error.Error);
+                    logger.UploadRefused(JobId, refused.Error.Error);
                     return true;
                 default:
                     return false;
@@ -536,10 +547,10 @@ internal sealed partial class JobThreadWriter
         skipped = false;
         var paceChannel = method == SlackWebClient.Methods.PostMessage ? thread.ChannelId : null;
         var outcome = await CallAsync(kind, method, ct => post(message, ct), cancellationToken).ConfigureAwait(false);
-        if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && BlockErrors.Contains(error) && message.Blocks is not null)
+        if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && SlackPostErrors.Blocks.Contains(error) && message.Blocks is not null)
         {
             // Slack refused the blocks: the text alone still tells the truth.
-            LogBlocksRefused(JobId, kind, error);
+            logger.BlocksRefused(JobId, kind, error);
             await PaceAsync(method, paceChannel, cancellationToken).ConfigureAwait(false);
             outcome = await CallAsync(kind, method, ct => post(message with { Blocks = null }, ct), cancellationToken).ConfigureAwait(false);
         }
@@ -548,16 +559,16 @@ internal sealed partial class JobThreadWriter
         {
             case CallOutcome<PostedMessage>.Done done:
                 return done.Result;
-            case CallOutcome<PostedMessage>.Refused refused when ThreadGoneErrors.Contains(refused.Error.Error):
+            case CallOutcome<PostedMessage>.Refused refused when SlackPostErrors.ThreadGone.Contains(refused.Error.Error):
                 await CloseAsync(refused.Error.Error).ConfigureAwait(false);
                 return null;
-            case CallOutcome<PostedMessage>.Refused refused when ConfigurationErrors.Contains(refused.Error.Error):
-                LogConfigurationError(JobId, refused.Error.Error);
+            case CallOutcome<PostedMessage>.Refused refused when SlackPostErrors.Configuration.Contains(refused.Error.Error):
+                logger.ConfigurationError(JobId, refused.Error.Error);
                 await keeper.DelayAsync(Options.MaxBackoff, cancellationToken).ConfigureAwait(false);
                 return null;
             case CallOutcome<PostedMessage>.Refused refused when thread.MessageTs is not null:
                 // Any other refusal of a reply or an update would repeat forever: skip this one post and move on.
-                LogPostSkipped(JobId, kind, refused.Error.Error);
+                logger.PostSkipped(JobId, kind, refused.Error.Error);
                 skipped = true;
                 return null;
             case CallOutcome<PostedMessage>.Refused refused:
@@ -583,14 +594,16 @@ internal sealed partial class JobThreadWriter
         {
             keeper.Pacer.Pause(limited.Method, thread.ChannelId, limited.RetryAfter);
             keeper.Metrics.RateLimited(limited.Method);
-            LogRateLimited(JobId, limited.Method, limited.RetryAfter.TotalSeconds);
+            logger.RateLimited(JobId, limited.Method, limited.RetryAfter.TotalSeconds);
             return new CallOutcome<T>.TryAgain();
         }
         catch (SlackTransientException transient)
         {
+            // Slack may have taken a post whose answer was lost: look for it before posting again.
+            pendingMayBeOut |= thread.Pending is not null;
             var backoff = Backoff(transientFailures++);
             keeper.Metrics.Failure(kind, "transient");
-            LogTransient(JobId, transient.Method, transient.Reason, backoff.TotalSeconds);
+            logger.Transient(JobId, transient.Method, transient.Reason, backoff.TotalSeconds);
             await WaitKeepingLeaseAsync(backoff, cancellationToken).ConfigureAwait(false);
             return new CallOutcome<T>.TryAgain();
         }
@@ -667,21 +680,33 @@ internal sealed partial class JobThreadWriter
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // The lease expires on its own.
-            LogReleaseFailed(exception, JobId);
+            logger.ReleaseFailed(exception, JobId);
         }
     }
 
     private async Task CloseAsync(string why)
     {
-        LogThreadGone(JobId, why);
+        logger.ThreadGone(JobId, why);
         await SaveAsync(thread with { FinalPosted = true }).ConfigureAwait(false);
     }
 
-    /// <summary>Saves the cursor even while stopping: what Slack already shows must be remembered.</summary>
-    private async Task SaveAsync(JobThread next)
+    /// <summary>
+    /// Saves the cursor even while stopping (what Slack already shows must be remembered), with the reply about to be
+    /// posted or, by default, none pending.
+    /// </summary>
+    private async Task SaveAsync(JobThread next, ThreadPostIntent? pending = null)
     {
+        next = next with { Pending = pending };
         await keeper.Threads.SaveAsync(next, CancellationToken.None).ConfigureAwait(false);
         thread = next;
+    }
+
+    /// <summary>Saves the reply's intent before it is posted (a store that cannot be written stops the post here), and tags the reply.</summary>
+    private async Task<SlackMessage> IntendAsync(SlackMessage reply, JobThread after, DateTimeOffset now)
+    {
+        var intent = ThreadPostIntents.Reply(after, now);
+        await SaveAsync(thread, intent).ConfigureAwait(false);
+        return ThreadPostIntents.Tagged(reply, JobId, intent);
     }
 
     private Task SaveAsync() => SaveAsync(thread);
@@ -706,62 +731,5 @@ internal sealed partial class JobThreadWriter
 
     private static DateTimeOffset LastChange(JobRecord job) => job.EnteredAt(job.State) ?? job.CreatedAt;
 
-    private static class Kinds
-    {
-        public const string MessagePost = "message_post";
-        public const string MessageUpdate = "message_update";
-        public const string StateReply = "state_reply";
-        public const string Excerpt = "excerpt";
-        public const string FinalReply = "final_reply";
-        public const string FileUpload = "file_upload";
-        public const string Reconcile = "reconcile";
-    }
-
-    private abstract record CallOutcome<T>
-    {
-        public sealed record Done(T Result) : CallOutcome<T>;
-        public sealed record TryAgain : CallOutcome<T>;
-        public sealed record Refused(SlackApiException Error) : CallOutcome<T>;
-    }
-
     private sealed class LeaseLostException : Exception;
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Thread of {JobId} is leased by another keeper")]
-    private partial void LogLeaseHeldElsewhere(string jobId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on the thread of {JobId}; stopping without writing")]
-    private partial void LogLeaseLost(string jobId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Thread of {JobId} is complete")]
-    private partial void LogThreadClosed(string jobId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the thread of {JobId} failed; the sweep will resume it")]
-    private partial void LogWriterFailed(Exception exception, string jobId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack refused the blocks of a {Kind} for {JobId} ({Error}); sending the text alone")]
-    private partial void LogBlocksRefused(string jobId, string kind, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Slack refused a {Kind} for {JobId} ({Error}); skipping it")]
-    private partial void LogPostSkipped(string jobId, string kind, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Slack is misconfigured for {JobId} ({Error}); retrying slowly")]
-    private partial void LogConfigurationError(string jobId, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot write the thread of {JobId} any more ({Reason}); closing it")]
-    private partial void LogThreadGone(string jobId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack refused the full log of {JobId} ({Error}); the thread ends without it")]
-    private partial void LogUploadRefused(string jobId, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slack rate-limited {Method} for {JobId}; waiting {Seconds} s")]
-    private partial void LogRateLimited(string jobId, string method, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack {Method} failed transiently for {JobId} ({Reason}); retrying in {Seconds} s")]
-    private partial void LogTransient(string jobId, string method, string reason, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Found the message of {JobId} already posted as {Ts}; adopting it")]
-    private partial void LogMessageAdopted(string jobId, string ts);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing the lease on {JobId} failed")]
-    private partial void LogReleaseFailed(Exception exception, string jobId);
 }

@@ -18,6 +18,12 @@ public sealed record LogExcerpt(string Text, long FirstShown, long LastNumber, l
 
     public bool IsEmpty => FirstShown == 0;
 
+    /// <summary>How many of the shown lines are cut at <see cref="MaxLineLength"/>: shown, but not whole.</summary>
+    public int CutLines { get; init; }
+
+    /// <summary>True when this excerpt shows every one of a log's <paramref name="lines"/> lines, each whole.</summary>
+    public bool ShowsAllOf(long lines) => lines == 0 || (!IsEmpty && FirstShown == 1 && LastNumber == lines && CutLines == 0);
+
     /// <summary>
     /// Fits the newest of <paramref name="lines"/> (in order) into <paramref name="maxChars"/>, counting
     /// <paramref name="alreadySkipped"/> earlier lines (not read at all) as skipped too.
@@ -32,17 +38,20 @@ public sealed record LogExcerpt(string Text, long FirstShown, long LastNumber, l
         }
 
         var shown = new List<string>();
+        var cut = 0;
         var length = 0;
         var index = lines.Count - 1;
         for (; index >= 0; index--)
         {
-            var text = SlackText.Truncate(SlackText.Printable(lines[index].Text.TrimEnd('\r')), MaxLineLength);
+            var whole = SlackText.Printable(lines[index].Text.TrimEnd('\r'));
+            var text = SlackText.Truncate(whole, MaxLineLength);
             var added = text.Length + (shown.Count > 0 ? 1 : 0);
             if (length + added > maxChars)
             {
                 break;
             }
             shown.Add(text);
+            cut += text.Length < whole.Length ? 1 : 0;
             length += added;
         }
         shown.Reverse();
@@ -53,6 +62,9 @@ public sealed record LogExcerpt(string Text, long FirstShown, long LastNumber, l
             joined.Trim().Length == 0 ? "(blank lines)" : joined,
             lines[firstShownIndex].Number,
             lines[^1].Number,
-            alreadySkipped + firstShownIndex);
+            alreadySkipped + firstShownIndex)
+        {
+            CutLines = cut,
+        };
     }
 }

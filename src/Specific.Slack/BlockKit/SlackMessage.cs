@@ -17,6 +17,9 @@ public sealed record SlackMessage(string Text, IReadOnlyList<Block>? Blocks = nu
     /// <summary>For response_url posts: delete the message the action came from.</summary>
     public bool? DeleteOriginal { get; init; }
 
+    /// <summary>For chat.postMessage: machine-readable data that travels with the message, unseen by people.</summary>
+    public MessageMetadata? Metadata { get; init; }
+
     /// <summary>A reply only the person who asked can see.</summary>
     public static SlackMessage Ephemeral(string text, IReadOnlyList<Block>? blocks = null) =>
         new(text, blocks) { ResponseType = BlockKit.ResponseType.Ephemeral };
@@ -32,3 +35,6 @@ public enum ResponseType
     [JsonStringEnumMemberName("ephemeral")] Ephemeral,
     [JsonStringEnumMemberName("in_channel")] InChannel,
 }
+
+/// <summary>Slack message metadata: an event type and a payload of strings, returned by reads that ask for it.</summary>
+public sealed record MessageMetadata(string EventType, IReadOnlyDictionary<string, string> EventPayload);

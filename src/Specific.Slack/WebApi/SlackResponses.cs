@@ -19,4 +19,11 @@ public sealed record SlackUserInfo(string Id, string? Name, string? RealName, st
 public sealed record SlackConversationInfo(string Id, string? Name, bool IsChannel, bool IsPrivate, bool IsArchived, bool IsMember);
 
 /// <summary>A message as conversations.history returns it; its blocks are kept raw.</summary>
-public sealed record HistoryMessage(string Ts, string? Text, string? UserId, string? BotId, string? ThreadTs, System.Text.Json.JsonElement? Blocks);
+public sealed record HistoryMessage(string Ts, string? Text, string? UserId, string? BotId, string? ThreadTs, System.Text.Json.JsonElement? Blocks)
+{
+    /// <summary>Its metadata, when the read asked for it (conversations.replies here).</summary>
+    public BlockKit.MessageMetadata? Metadata { get; init; }
+
+    /// <summary>The names of the files shared in it.</summary>
+    public IReadOnlyList<string> FileNames { get; init; } = [];
+}

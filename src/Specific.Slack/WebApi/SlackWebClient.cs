@@ -16,7 +16,7 @@ namespace Specific.Slack.WebApi;
 /// <c>ok: false</c> throws <see cref="SlackApiException"/>, 429 throws <see cref="SlackRateLimitedException"/>,
 /// 5xx, timeouts and broken connections throw <see cref="SlackTransientException"/>.
 /// </summary>
-public sealed class SlackWebClient
+public sealed partial class SlackWebClient
 {
     /// <summary>The Web API method names this client calls.</summary>
     public static class Methods
@@ -35,6 +35,7 @@ public sealed class SlackWebClient
         public const string UsersInfo = "users.info";
         public const string ConversationsInfo = "conversations.info";
         public const string ConversationsHistory = "conversations.history";
+        public const string ConversationsReplies = "conversations.replies";
         public const string UserGroupsUsersList = "usergroups.users.list";
         public const string ResponseUrl = "response_url";
         public const string UploadUrl = "upload_url";
@@ -61,7 +62,7 @@ public sealed class SlackWebClient
         string channel, SlackMessage message, string? threadTs = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var body = new PostMessageBody(channel, message.Text, message.Blocks, threadTs, UnfurlLinks: false, UnfurlMedia: false);
+        var body = new PostMessageBody(channel, message.Text, message.Blocks, threadTs, UnfurlLinks: false, UnfurlMedia: false, message.Metadata);
         var response = await CallJsonAsync(Methods.PostMessage, body, cancellationToken).ConfigureAwait(false);
         return new PostedMessage(String(response, "channel") ?? channel, RequiredString(Methods.PostMessage, response, "ts"));
     }
@@ -425,7 +426,7 @@ public sealed class SlackWebClient
         String(element, name) ?? throw new SlackApiException(method, "malformed_response", [$"no '{name}' in the response"]);
 
     private sealed record PostMessageBody(
-        string Channel, string Text, IReadOnlyList<Block>? Blocks, string? ThreadTs, bool UnfurlLinks, bool UnfurlMedia);
+        string Channel, string Text, IReadOnlyList<Block>? Blocks, string? ThreadTs, bool UnfurlLinks, bool UnfurlMedia, MessageMetadata? Metadata);
 
     private sealed record UpdateBody(string Channel, string Ts, string Text, IReadOnlyList<Block> Blocks);
 

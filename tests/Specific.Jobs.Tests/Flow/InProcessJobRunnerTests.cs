@@ -114,7 +114,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
                 return await command(request, observer, cancellationToken);
             }
 
-            await observer.OnRunningAsync(FakeKubernetesJobs.ImageWithDigest, cancellationToken);
+            await observer.OnRunningAsync(FakeKubernetesJobs.ImageWithDigest, null, cancellationToken);
             var line = new LogLine(1, DateTimeOffset.UnixEpoch.AddSeconds(1), LogStream.Output, "line 1");
             await observer.OnLogLinesAsync([line], cancellationToken);
             observer.OnProgress(new FollowCheckpoint(1, line.Timestamp, Running: true));
@@ -139,7 +139,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         kubernetes.Follow = async (_, observer, cancellationToken) =>
         {
-            await observer.OnRunningAsync(null, cancellationToken);
+            await observer.OnRunningAsync(null, null, cancellationToken);
             following.SetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return new JobEnd(true, 0, null);
@@ -268,8 +268,8 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
     /// <summary>Passes lines through until <paramref name="limit"/>, then drops the rest and says so.</summary>
     private sealed class StopAfter(IFollowObserver inner, long limit, TaskCompletionSource reached) : IFollowObserver
     {
-        public Task OnRunningAsync(string? image, CancellationToken cancellationToken) =>
-            inner.OnRunningAsync(image, cancellationToken);
+        public Task OnRunningAsync(string? image, DateTimeOffset? startedAt, CancellationToken cancellationToken) =>
+            inner.OnRunningAsync(image, startedAt, cancellationToken);
 
         public async Task OnLogLinesAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
         {

@@ -103,13 +103,25 @@ public sealed class KubernetesJobsTests
 
         var (end, observer) = await cluster.RunAsync("web", "echo \"$GREETING\"; echo second line");
 
-        Assert.Equal(new JobEnd(true, 0, null), end);
+        Assert.Equal(new JobEnd(true, 0, null), end with { Ran = null });
         Assert.Equal(["hello-from-web", "second line"], observer.Texts);
         Assert.Equal([1L, 2L], observer.Lines.Select(l => l.Number));
         var image = Assert.Single(observer.RunningImages);
         Assert.StartsWith("registry.example.com/web:1.4.2", image, StringComparison.Ordinal);
         Assert.True(observer.Progress[^1].Running);
         Assert.Equal(2, observer.Progress[^1].LastLogLine);
+    }
+
+    [Fact]
+    public async Task Follow_reports_the_containers_own_start_and_finish_times()
+    {
+        await using var cluster = await SimulatedCluster.StartAsync(Manifests);
+
+        var (end, observer) = await cluster.RunAsync("web", "sleep 1");
+
+        var ran = Assert.IsType<RunTimes>(end.Ran);
+        Assert.Equal(ran.StartedAt, Assert.Single(observer.RunningSince));
+        Assert.True(ran.FinishedAt - ran.StartedAt >= TimeSpan.FromSeconds(1), $"ran from {ran.StartedAt:O} to {ran.FinishedAt:O}");
     }
 
     [Fact]
@@ -133,7 +145,7 @@ public sealed class KubernetesJobsTests
 
         var (end, observer) = await cluster.RunAsync("web", "echo about to fail; exit 3");
 
-        Assert.Equal(new JobEnd(false, 3, "The command exited with code 3."), end);
+        Assert.Equal(new JobEnd(false, 3, "The command exited with code 3."), end with { Ran = null });
         Assert.Equal(["about to fail"], observer.Texts);
     }
 
@@ -232,7 +244,7 @@ public sealed class KubernetesJobsTests
 
         var (end, observer) = await cluster.RunAsync("distroless", "echo hi");
 
-        Assert.Equal(new JobEnd(false, null, PodDiagnosis.NoShellReason), end);
+        Assert.Equal(new JobEnd(false, null, PodDiagnosis.NoShellReason), end with { Ran = null });
         Assert.Empty(observer.RunningImages);
         Assert.Empty(observer.Lines);
     }
@@ -252,7 +264,7 @@ public sealed class KubernetesJobsTests
 
         var end = await cluster.FollowAsync(job, observer).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        Assert.Equal(new JobEnd(false, null, "The job ran past its deadline of 3 seconds and was stopped (DeadlineExceeded)."), end);
+        Assert.Equal(new JobEnd(false, null, "The job ran past its deadline of 3 seconds and was stopped (DeadlineExceeded)."), end with { Ran = null });
         Assert.Equal(["started"], observer.Texts);
     }
 
@@ -268,7 +280,7 @@ public sealed class KubernetesJobsTests
         cluster.Simulator.DropWatches();
         var end = await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        Assert.Equal(new JobEnd(true, 0, null), end);
+        Assert.Equal(new JobEnd(true, 0, null), end with { Ran = null });
         Assert.Equal(["one", "two"], observer.Texts);
     }
 
@@ -293,7 +305,7 @@ public sealed class KubernetesJobsTests
         cluster.Simulator.DropWatches();
         var end = await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        Assert.Equal(new JobEnd(false, 4, "The command exited with code 4."), end);
+        Assert.Equal(new JobEnd(false, 4, "The command exited with code 4."), end with { Ran = null });
         Assert.Equal(["one", "two"], observer.Texts);
         Assert.Contains(cluster.Log.Messages, m => m.Contains("410 Gone", StringComparison.Ordinal));
     }
@@ -318,7 +330,7 @@ public sealed class KubernetesJobsTests
         var end = await cluster.FollowAsync(job, second, checkpoint).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         var stored = first.Lines.Where(l => l.Number <= checkpoint.LastLogLine).Concat(second.Lines).ToList();
-        Assert.Equal(new JobEnd(true, 0, null), end);
+        Assert.Equal(new JobEnd(true, 0, null), end with { Ran = null });
         Assert.Equal(Enumerable.Range(1, 400).Select(i => $"line-{i}"), stored.Select(l => l.Text));
         Assert.Equal(Enumerable.Range(1, 400).Select(i => (long)i), stored.Select(l => l.Number));
         Assert.Empty(second.RunningImages); // Running was already reported before the checkpoint.

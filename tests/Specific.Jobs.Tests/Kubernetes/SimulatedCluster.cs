@@ -64,14 +64,16 @@ internal sealed class RecordingObserver : IFollowObserver
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
 
     public List<string?> RunningImages { get; } = [];
+    public List<DateTimeOffset?> RunningSince { get; } = [];
     public List<FollowCheckpoint> Progress { get; } = [];
     public List<int> BatchSizes { get; } = [];
     public IReadOnlyList<LogLine> Lines => [.. _lines];
     public IReadOnlyList<string> Texts => [.. _lines.Select(l => l.Text)];
 
-    public Task OnRunningAsync(string? image, CancellationToken cancellationToken)
+    public Task OnRunningAsync(string? image, DateTimeOffset? startedAt, CancellationToken cancellationToken)
     {
         RunningImages.Add(image);
+        RunningSince.Add(startedAt);
         return Task.CompletedTask;
     }
 

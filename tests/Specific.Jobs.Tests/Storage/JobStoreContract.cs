@@ -280,6 +280,23 @@ public abstract partial class JobStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Thread_cursor_keeps_the_reply_about_to_be_posted_until_a_save_without_it()
+    {
+        var threads = (await OpenAsync()).Threads;
+        var cursor = new JobThread("j-thread03", "C1", "1700000000.000100", 3, "queued", 10, false);
+        var intent = new ThreadPostIntent("6f1c2a9e4b7d", Start.AddSeconds(1.234567), "running", 40, false);
+
+        await threads.SaveAsync(cursor with { Pending = intent }, Ct);
+        var saved = await threads.GetAsync("j-thread03", Ct);
+        Assert.Equal(intent, saved!.Pending);
+        Assert.Equal(cursor, saved with { Pending = null });
+
+        var posted = cursor with { PostedState = "running", PostedLogLine = 40 };
+        await threads.SaveAsync(posted, Ct);
+        Assert.Equal(posted, await threads.GetAsync("j-thread03", Ct));
+    }
+
+    [Fact]
     public async Task Lease_is_exclusive_until_it_expires_and_then_another_owner_takes_it()
     {
         var threads = (await OpenAsync()).Threads;

@@ -20,14 +20,16 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
     public const string Channel = "C0JOBS";
     public const string User = "U0ALICE";
     private const string Token = "xoxb-thread-keeper-test";
+    private const string ObserverToken = "xoxp-thread-keeper-observer";
 
     private readonly List<(ThreadKeeper Keeper, ServiceProvider Services)> keepers = [];
     private readonly Action<ThreadKeeperOptions>? configure;
 
-    private ThreadKeeperHarness(SlackStandIn slack, Action<ThreadKeeperOptions>? configure)
+    private ThreadKeeperHarness(SlackStandIn slack, Action<ThreadKeeperOptions>? configure, IThreadStore? threadStore)
     {
         Slack = slack;
         this.configure = configure;
+        ThreadStore = threadStore ?? Threads;
     }
 
     public SlackStandIn Slack { get; }
@@ -36,13 +38,16 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
     public InMemoryLogStore Logs { get; private set; } = null!;
     public InMemoryThreadStore Threads { get; } = new();
 
+    /// <summary>The thread store the keepers use: <see cref="Threads"/> unless a test brings its own.</summary>
+    public IThreadStore ThreadStore { get; }
+
     /// <summary>The values every job is redacted by (none unless a test says so), with the real redactor.</summary>
     public FixedJobRedaction Redaction { get; } = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static async Task<ThreadKeeperHarness> StartAsync(
-        SlackRateLimits? rateLimits = null, Action<ThreadKeeperOptions>? configure = null)
+        SlackRateLimits? rateLimits = null, Action<ThreadKeeperOptions>? configure = null, IThreadStore? threadStore = null)
     {
         var slack = await SlackStandIn.StartAsync(new SlackStandInOptions
         {
@@ -51,8 +56,9 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
             SigningSecret = "thread-keeper-test-secret",
             BotUrl = "http://127.0.0.1:9/",
             RateLimits = rateLimits ?? SlackRateLimits.Off,
+            ObserverToken = ObserverToken,
         }, ct: Ct);
-        var harness = new ThreadKeeperHarness(slack, configure);
+        var harness = new ThreadKeeperHarness(slack, configure, threadStore);
         harness.Jobs = new InMemoryJobStore(harness.Time);
         harness.Logs = new InMemoryLogStore(harness.Time);
         return harness;
@@ -82,7 +88,7 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddSingleton<Specific.Jobs.Storage.IJobStore>(Jobs)
             .AddSingleton<Specific.Jobs.Logs.ILogStore>(Logs)
-            .AddSingleton<Specific.Jobs.Storage.IThreadStore>(Threads)
+            .AddSingleton(ThreadStore)
             .AddSingleton<Specific.Jobs.Redaction.IJobRedaction>(Redaction)
             .AddSlackWebClient(configuration)
             .AddThreadKeeper(configuration);
@@ -133,18 +139,46 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
     public IReadOnlyList<StandInMessage> Replies(string messageTs) =>
         Slack.ThreadReplies(Channel, messageTs).Where(m => m.Ts != messageTs).ToList();
 
+    /// <summary>
+    /// The replies under a job's message as Slack's conversations.replies returns them (read with an observer token),
+    /// each as every string in it (text, blocks, files) on one line after another.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RepliesOverApiAsync(string messageTs)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Slack.ApiBaseUrl, "conversations.replies"))
+        {
+            Content = new FormUrlEncodedContent([new("channel", Channel), new("ts", messageTs), new("limit", "999")]),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ObserverToken);
+        using var response = await http.SendAsync(request, Ct);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.True(body.RootElement.GetProperty("ok").GetBoolean(), body.RootElement.GetRawText());
+        return [.. body.RootElement.GetProperty("messages").EnumerateArray()
+            .Where(message => message.GetProperty("ts").GetString() != messageTs)
+            .Select(message => string.Join("\n", Strings(message)))];
+    }
+
+    private static IEnumerable<string> Strings(System.Text.Json.JsonElement element) => element.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.String => [element.GetString()!],
+        System.Text.Json.JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
+        System.Text.Json.JsonValueKind.Object => element.EnumerateObject().SelectMany(property => Strings(property.Value)),
+        _ => [],
+    };
+
     public async Task<JobThread> WaitForThreadAsync(string jobId, Func<JobThread, bool> done, TimeSpan? timeout = null)
     {
         var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (true)
         {
-            if (await Threads.GetAsync(jobId, Ct) is { } thread && done(thread))
+            if (await ThreadStore.GetAsync(jobId, Ct) is { } thread && done(thread))
             {
                 return thread;
             }
             if (DateTimeOffset.UtcNow > deadline)
             {
-                var current = await Threads.GetAsync(jobId, Ct);
+                var current = await ThreadStore.GetAsync(jobId, Ct);
                 Assert.Fail($"The thread of {jobId} did not get there in time; it is at {current}.");
             }
             await Task.Delay(25, Ct);

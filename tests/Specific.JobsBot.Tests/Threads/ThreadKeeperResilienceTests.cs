@@ -148,7 +148,8 @@ public sealed partial class ThreadKeeperResilienceTests
         await using var world = await ThreadKeeperHarness.StartAsync();
         var job = await world.CreateSlackJobAsync();
         var now = DateTimeOffset.UtcNow;
-        Assert.True(await world.Threads.TryLeaseAsync(job.Id, "crashed-replica", now, now.AddSeconds(2), Ct));
+        // Long enough not to lapse before the checks below however slow the machine (a 2 s lease did under load).
+        Assert.True(await world.Threads.TryLeaseAsync(job.Id, "crashed-replica", now, now.AddMinutes(5), Ct));
 
         await world.StartKeeperAsync("replica-b");
         await world.Jobs.MoveAsync(job.Id, JobState.Queued);
@@ -156,7 +157,10 @@ public sealed partial class ThreadKeeperResilienceTests
         Assert.Empty(world.Messages());
         Assert.Null(await world.Threads.GetAsync(job.Id, Ct));
 
-        // The crashed replica never renews: once the lease lapses the sweep hands the thread to replica-b.
+        // The crashed replica's last renewal ran until now, and it never renews again.
+        var lapsed = DateTimeOffset.UtcNow;
+        Assert.True(await world.Threads.TryLeaseAsync(job.Id, "crashed-replica", lapsed, lapsed, Ct));
+        // Once the lease lapses the sweep hands the thread to replica-b.
         var thread = await world.WaitForThreadAsync(job.Id, t => t.PostedState == "queued", TimeSpan.FromSeconds(10));
         Assert.NotNull(thread.MessageTs);
         Assert.Equal("replica-b", world.Threads.LeaseOwner(job.Id));

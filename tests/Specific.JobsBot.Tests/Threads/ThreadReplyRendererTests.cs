@@ -68,6 +68,19 @@ public sealed class ThreadReplyRendererTests
     }
 
     [Fact]
+    public void An_excerpt_counts_the_lines_it_shows_cut_and_shows_a_log_whole_only_when_none_is()
+    {
+        var cut = LogExcerpt.Fit(Lines(1, 3, n => n == 2 ? new string('x', LogExcerpt.MaxLineLength + 1) : $"step {n}"), 0, ThreadReplyRenderer.ExcerptCharacters);
+        var whole = LogExcerpt.Fit(Lines(1, 3, n => n == 2 ? new string('x', LogExcerpt.MaxLineLength) : $"step {n}"), 0, ThreadReplyRenderer.ExcerptCharacters);
+
+        Assert.Equal(1, cut.CutLines);
+        Assert.False(cut.ShowsAllOf(3));
+        Assert.Equal(0, whole.CutLines);
+        Assert.True(whole.ShowsAllOf(3));
+        Assert.False(whole.ShowsAllOf(4));
+    }
+
+    [Fact]
     public void Final_reply_for_success_has_exit_code_and_tail()
     {
         var tail = LogExcerpt.Fit(Lines(1, 3, n => n == 3 ? "hello-from-web" : $"step {n}"), 0, ThreadReplyRenderer.ExcerptCharacters);

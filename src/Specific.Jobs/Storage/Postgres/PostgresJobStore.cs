@@ -278,7 +278,7 @@ public sealed class PostgresJobStore : IJobStorageBackend
     {
         await InitializeAsync(cancellationToken);
         await using var command = _dataSource.CreateCommand($"""
-            SELECT job_id, channel_id, message_ts, rendered_version, posted_state, posted_log_line, final_posted
+            SELECT {JobRows.ThreadColumns}
             FROM {_schema}.job_threads WHERE job_id = @id AND channel_id IS NOT NULL
             """);
         command.Parameters.Add(Text("id", jobId));
@@ -297,15 +297,16 @@ public sealed class PostgresJobStore : IJobStorageBackend
         await InitializeAsync(cancellationToken);
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO {_schema}.job_threads (
-                job_id, channel_id, message_ts, rendered_version, posted_state, posted_log_line, final_posted)
-            VALUES (@id, @channel_id, @message_ts, @rendered_version, @posted_state, @posted_log_line, @final_posted)
+                {JobRows.ThreadColumns})
+            VALUES (@id, @channel_id, @message_ts, @rendered_version, @posted_state, @posted_log_line, @final_posted, @pending_post)
             ON CONFLICT (job_id) DO UPDATE SET
                 channel_id = excluded.channel_id,
                 message_ts = excluded.message_ts,
                 rendered_version = excluded.rendered_version,
                 posted_state = excluded.posted_state,
                 posted_log_line = excluded.posted_log_line,
-                final_posted = excluded.final_posted
+                final_posted = excluded.final_posted,
+                pending_post = excluded.pending_post
             """);
         command.Parameters.Add(Text("id", thread.JobId));
         command.Parameters.Add(Text("channel_id", thread.ChannelId));
@@ -314,6 +315,7 @@ public sealed class PostgresJobStore : IJobStorageBackend
         command.Parameters.Add(Text("posted_state", thread.PostedState));
         command.Parameters.Add(new NpgsqlParameter("posted_log_line", NpgsqlDbType.Bigint) { Value = thread.PostedLogLine });
         command.Parameters.Add(new NpgsqlParameter("final_posted", NpgsqlDbType.Boolean) { Value = thread.FinalPosted });
+        command.Parameters.Add(Text("pending_post", JobRows.PendingPost(thread)));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

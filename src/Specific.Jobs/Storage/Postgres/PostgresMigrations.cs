@@ -88,5 +88,9 @@ internal static class PostgresMigrations
             ALTER TABLE {schema}.audit_entries ADD CONSTRAINT audit_entries_action_check
                 CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit', 'logs'));
             """),
+        new(4, "thread post intents", """
+            -- A reply saved before it is posted (JSON of ThreadPostIntent): a post whose cursor save failed is looked up, not repeated.
+            ALTER TABLE {schema}.job_threads ADD COLUMN pending_post text;
+            """),
     ];
 }

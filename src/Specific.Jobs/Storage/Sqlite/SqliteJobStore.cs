@@ -255,8 +255,8 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
         await InitializeAsync(cancellationToken);
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT job_id, channel_id, message_ts, rendered_version, posted_state, posted_log_line, final_posted
+        command.CommandText = $"""
+            SELECT {JobRows.ThreadColumns}
             FROM job_threads WHERE job_id = $id AND channel_id IS NOT NULL
             """;
         Add(command, "$id", jobId);
@@ -275,17 +275,18 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
         await InitializeAsync(cancellationToken);
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = $"""
             INSERT INTO job_threads (
-                job_id, channel_id, message_ts, rendered_version, posted_state, posted_log_line, final_posted)
-            VALUES ($id, $channel_id, $message_ts, $rendered_version, $posted_state, $posted_log_line, $final_posted)
+                {JobRows.ThreadColumns})
+            VALUES ($id, $channel_id, $message_ts, $rendered_version, $posted_state, $posted_log_line, $final_posted, $pending_post)
             ON CONFLICT (job_id) DO UPDATE SET
                 channel_id = excluded.channel_id,
                 message_ts = excluded.message_ts,
                 rendered_version = excluded.rendered_version,
                 posted_state = excluded.posted_state,
                 posted_log_line = excluded.posted_log_line,
-                final_posted = excluded.final_posted
+                final_posted = excluded.final_posted,
+                pending_post = excluded.pending_post
             """;
         Add(command, "$id", thread.JobId);
         Add(command, "$channel_id", thread.ChannelId);
@@ -294,6 +295,7 @@ public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
         Add(command, "$posted_state", thread.PostedState);
         Add(command, "$posted_log_line", thread.PostedLogLine);
         Add(command, "$final_posted", thread.FinalPosted);
+        Add(command, "$pending_post", JobRows.PendingPost(thread));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

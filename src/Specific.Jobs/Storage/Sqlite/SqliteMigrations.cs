@@ -105,5 +105,9 @@ internal static class SqliteMigrations
             CREATE INDEX audit_entries_recent ON audit_entries (environment, at DESC, id DESC);
             CREATE INDEX audit_entries_recent_by_service ON audit_entries (environment, service, at DESC, id DESC);
             """),
+        new(4, "thread post intents", """
+            -- A reply saved before it is posted (JSON of ThreadPostIntent): a post whose cursor save failed is looked up, not repeated.
+            ALTER TABLE job_threads ADD COLUMN pending_post TEXT;
+            """),
     ];
 }

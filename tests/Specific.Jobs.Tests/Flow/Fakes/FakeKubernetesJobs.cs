@@ -46,7 +46,7 @@ public sealed class FakeKubernetesJobs : IKubernetesJobs
     {
         if (!request.Checkpoint.Running)
         {
-            await observer.OnRunningAsync(ImageWithDigest, cancellationToken);
+            await observer.OnRunningAsync(ImageWithDigest, null, cancellationToken);
             observer.OnProgress(request.Checkpoint with { Running = true });
         }
 
