@@ -11,6 +11,9 @@ internal sealed class SqliteDatabase
     // How long a writer waits for another writer before SQLite reports the file busy.
     private const int BusyTimeoutMilliseconds = 10_000;
 
+    /// <summary>The table <see cref="SqliteWriteProbe"/> writes its heartbeat to, beside schema_migrations in every file.</summary>
+    public const string HeartbeatTable = "store_heartbeat";
+
     private readonly string _connectionString;
 
     public SqliteDatabase(string path)
@@ -63,6 +66,14 @@ internal sealed class SqliteDatabase
                 version    INTEGER PRIMARY KEY,
                 name       TEXT NOT NULL,
                 applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+            """, cancellationToken, transaction);
+        // Not a store's table: readiness writes here to learn that the file at the path still takes this pool's writes.
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE IF NOT EXISTS {HeartbeatTable} (
+                probe TEXT PRIMARY KEY,
+                beat  TEXT NOT NULL,
+                at    INTEGER NOT NULL
+            ) WITHOUT ROWID
             """, cancellationToken, transaction);
         var applied = new HashSet<long>();
         await using (var select = connection.CreateCommand())

@@ -33,4 +33,17 @@ public sealed record SqliteStoreFile(string Store, string Path, string Setting)
             _ => $"the {Store} file {Path} cannot be used ({exception.Message}). Check {Setting}, the disk's free space, and that the file and its folder are writable.",
         };
     }
+
+    /// <summary>The store's writes no longer reach the file at its path: it was deleted, moved or replaced under the bot.</summary>
+    public string Moved() =>
+        $"The SQLite {Store} file {Path} was deleted or replaced while the bot ran: what the bot writes now does not reach the file at that path and is lost at restart. "
+        + $"Put the file back, or restore it and restart the bot ({Setting}).";
+
+    /// <summary>A write to the file failed: a full disk, a read-only file or volume, an I/O error.</summary>
+    public string CannotWrite(SqliteException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return $"The SQLite {Store} file {Path} cannot be written ({exception.Message}). Check the disk's free space and that the file and its folder are writable "
+            + $"({Setting}); the bot is ready again once a write succeeds.";
+    }
 }

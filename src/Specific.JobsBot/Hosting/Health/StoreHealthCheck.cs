@@ -3,15 +3,17 @@ using Specific.Jobs.Storage;
 
 namespace Specific.JobsBot.Hosting.Health;
 
-/// <summary>Ready when the job store answers a one-row query: every replica needs it for every command and thread.</summary>
-public sealed class StoreHealthCheck(IJobStore jobs) : IHealthCheck
+/// <summary>
+/// Ready when the job store answers a one-row query and the stores' SQLite files still take writes at their paths
+/// (<see cref="StoreWriteChecks"/>): every replica needs them for every command and thread.
+/// </summary>
+public sealed class StoreHealthCheck(IJobStore jobs, StoreWriteChecks writes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             await jobs.ListAsync(new JobQuery(Limit: 1), cancellationToken).ConfigureAwait(false);
-            return HealthCheckResult.Healthy("The job store answers.");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -19,5 +21,9 @@ public sealed class StoreHealthCheck(IJobStore jobs) : IHealthCheck
                 $"The job store does not answer ({exception.GetType().Name}: {exception.Message}). Check Storage__ConnectionString and that PostgreSQL is reachable.",
                 exception);
         }
+
+        return await writes.ProblemAsync(cancellationToken).ConfigureAwait(false) is { } problem
+            ? HealthCheckResult.Unhealthy(problem)
+            : HealthCheckResult.Healthy(writes.Probes.Count == 0 ? "The job store answers." : "The job store answers and its files take writes.");
     }
 }
