@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Specific.JobsBot.Tests.Hosting;
 
 /// <summary>
-/// /readyz follows whether the SQLite stores can still write to the files at their paths: a file moved away from under
-/// the running bot, or a full disk, makes it unready naming the store and why, and it is ready again once fixed.
+/// /readyz follows whether the SQLite stores can still write to the files at their paths: a file moved away or replaced
+/// under the running bot, or a full disk, makes it unready naming the store and why, and it is ready again once fixed.
 /// </summary>
 public sealed class StoreReadinessTests : IDisposable
 {
@@ -73,12 +73,7 @@ public sealed class StoreReadinessTests : IDisposable
     [Fact]
     public async Task A_full_disk_under_the_SQLite_files_makes_the_bot_unready_until_space_is_freed()
     {
-        var volume = Directory.CreateDirectory(Path.Combine(scratch, "volume")).FullName;
-        if (!await Shell.TryAsync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", volume]))
-        {
-            Assert.Skip("Mounting a small tmpfs failed: this test fills a real disk and needs root with CAP_SYS_ADMIN (as on CI and the dev machines).");
-        }
-
+        var volume = await MountSmallVolumeAsync();
         try
         {
             await using var bot = await OpsApp.StartAsync(new Dictionary<string, string?> { ["Storage:SqlitePath"] = Path.Combine(volume, "jobs.db") });
@@ -101,6 +96,18 @@ public sealed class StoreReadinessTests : IDisposable
         {
             await Shell.TryAsync("umount", ["-l", volume]);
         }
+    }
+
+    /// <summary>A 4 MiB tmpfs of the test's own, or a skip where this machine cannot mount one.</summary>
+    private async Task<string> MountSmallVolumeAsync()
+    {
+        var volume = Directory.CreateDirectory(Path.Combine(scratch, "volume")).FullName;
+        if (!await Shell.TryAsync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", volume]))
+        {
+            Assert.Skip("Mounting a small tmpfs failed: this test needs a real volume to fill, so root with CAP_SYS_ADMIN (as on CI and the dev machines).");
+        }
+
+        return volume;
     }
 
     /// <summary>Moves a SQLite file and its WAL companions, as an operator's mv would; returns the names moved.</summary>
