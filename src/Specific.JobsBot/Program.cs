@@ -21,6 +21,8 @@ try
     var app = builder.Build();
     // Every setting at once, before anything reads one (a hosted service or a route would trip over the first bad one).
     app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+    // The stores too: a file that is not a database is told in one line, before the host would log a stack trace.
+    await Specific.Jobs.Storage.StorageStartup.PrepareAsync(app.Services, CancellationToken.None);
     app.MapBotHealth();
     app.MapBotMetrics();
     if (role != BotRole.Worker)

@@ -1,4 +1,5 @@
 using ClickHouse.Driver;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -60,13 +61,23 @@ public static class LogStoreServiceCollectionExtensions
 /// <summary>Migrates the log store while the host starts, so a bad database fails the start and not the first job.</summary>
 internal sealed class LogStoreInitializer(ILogStore logs) : IHostedLifecycleService
 {
-    public Task StartingAsync(CancellationToken cancellationToken) => logs switch
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        SqliteLogStore sqlite => sqlite.InitializeAsync(cancellationToken),
-        PostgresLogStore postgres => postgres.InitializeAsync(cancellationToken),
-        ClickHouseLogStore clickHouse => clickHouse.InitializeAsync(cancellationToken),
-        _ => Task.CompletedTask,
-    };
+        try
+        {
+            await (logs switch
+            {
+                SqliteLogStore sqlite => sqlite.InitializeAsync(cancellationToken),
+                PostgresLogStore postgres => postgres.InitializeAsync(cancellationToken),
+                ClickHouseLogStore clickHouse => clickHouse.InitializeAsync(cancellationToken),
+                _ => Task.CompletedTask,
+            });
+        }
+        catch (SqliteException unusable) when (logs is SqliteLogStore sqlite)
+        {
+            throw new StoreStartupException(SqliteStoreFile.LogStore(sqlite.Path).Unusable(unusable), unusable);
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,4 +1,7 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Specific.Jobs.Logs;
 
 namespace Specific.Jobs.Storage;
 
@@ -8,7 +11,17 @@ namespace Specific.Jobs.Storage;
 /// </summary>
 internal sealed class StorageInitializer(IJobStorageBackend jobs) : IHostedLifecycleService
 {
-    public Task StartingAsync(CancellationToken cancellationToken) => jobs.InitializeAsync(cancellationToken);
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await jobs.InitializeAsync(cancellationToken);
+        }
+        catch (SqliteException unusable) when (jobs is SqliteJobStore sqlite)
+        {
+            throw new StoreStartupException(SqliteStoreFile.JobStore(sqlite.Path).Unusable(unusable), unusable);
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -19,4 +32,19 @@ internal sealed class StorageInitializer(IJobStorageBackend jobs) : IHostedLifec
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Opens and migrates the stores on demand, for an entry point that wants a bad store told before the host starts.</summary>
+public static class StorageStartup
+{
+    /// <summary>
+    /// Migrates the job store and the log store now, as their start-up steps would; a SQLite file that cannot be used
+    /// throws <see cref="StoreStartupException"/> naming the file and its setting. The host's own steps then find them done.
+    /// </summary>
+    public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        await new StorageInitializer(services.GetRequiredService<IJobStorageBackend>()).StartingAsync(cancellationToken);
+        await new LogStoreInitializer(services.GetRequiredService<ILogStore>()).StartingAsync(cancellationToken);
+    }
 }

@@ -15,7 +15,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one store instance behind
     /// <see cref="IJobStore"/> (counting final states on <see cref="JobMetrics"/>), <see cref="IThreadStore"/>, <see cref="IRequestLedger"/> and
-    /// <see cref="IAuditLog"/>, the start-up migration, and the <see cref="ILogStore"/> the "Logs" section picks
+    /// <see cref="IAuditLog"/>, the start-up migration, the <see cref="StoreWriteChecks"/> readiness asks, and the <see cref="ILogStore"/> the "Logs" section picks
     /// (<see cref="LogStoreServiceCollectionExtensions.AddJobLogs"/>). Uses the registered <see cref="TimeProvider"/>, or the system clock.
     /// </summary>
     public static IServiceCollection AddJobStorage(this IServiceCollection services, IConfiguration configuration)
@@ -39,6 +39,9 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IJobStorageBackend>());
 
+        services.TryAddSingleton(sp => new StoreWriteChecks(
+            SqliteWriteProbe.For(sp.GetRequiredService<IJobStorageBackend>(), sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<StorageInitializer>();
         services.AddJobLogs(configuration);
         return services;

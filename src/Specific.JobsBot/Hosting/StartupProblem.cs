@@ -1,12 +1,13 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Specific.Jobs.Storage;
 
 namespace Specific.JobsBot.Hosting;
 
 /// <summary>
-/// Turns a configuration failure at start-up (an invalid or missing setting, a value that does not convert) into one
-/// message that names the environment variable to set, instead of a stack trace.
+/// Turns a configuration failure at start-up (an invalid or missing setting, a value that does not convert, a store
+/// file that is not a database) into one message that names the environment variable to set, instead of a stack trace.
 /// </summary>
 public static partial class StartupProblem
 {
@@ -14,6 +15,11 @@ public static partial class StartupProblem
     public static string? Describe(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (StoreProblem(exception) is { } store)
+        {
+            return "The bot cannot start: " + store.Message;
+        }
+
         var problems = Problems(exception).Distinct(StringComparer.Ordinal).ToList();
         if (problems.Count == 0)
         {
@@ -33,6 +39,15 @@ public static partial class StartupProblem
             [$"{EnvironmentName(match.Groups["key"].Value)} has a value that cannot be read: {conversion.InnerException?.Message ?? conversion.Message}"],
         _ when exception.InnerException is { } inner => Problems(inner),
         _ => [],
+    };
+
+    /// <summary>A store that cannot be used (already one line naming its file and setting), however the host wrapped it.</summary>
+    private static StoreStartupException? StoreProblem(Exception exception) => exception switch
+    {
+        StoreStartupException store => store,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(StoreProblem).FirstOrDefault(found => found is not null),
+        { InnerException: { } inner } => StoreProblem(inner),
+        _ => null,
     };
 
     // A data-annotation failure lists several members in one string.

@@ -28,6 +28,10 @@ public sealed class InteractionHandler(
     OncePerRequest once,
     FrontDoorQueue queue)
 {
+    /// <summary>What a submission whose state Slack sent in another shape is told, under the command field.</summary>
+    public const string UnreadableForm =
+        "Slack sent this form without answers the bot can read, so nothing was started. Close it and run /specific job run again.";
+
     public async Task<InteractionAnswer> HandleAsync(InteractionPayload payload, CancellationToken cancellationToken) =>
         payload switch
         {
@@ -44,6 +48,12 @@ public sealed class InteractionHandler(
         if (metadata is null || user is null)
         {
             return Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = "This form lost track of its channel. Close it and run /specific job run again." });
+        }
+
+        if (view.State.Problem is not null)
+        {
+            // Slack always sends the inputs' values; without them there is nothing safe to start.
+            return Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = UnreadableForm });
         }
 
         var (draft, serviceBlock) = JobModal.ReadSubmission(view, metadata);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace Specific.Slack.Payloads;
@@ -117,7 +118,8 @@ public sealed record ViewPayload
     public string? Hash { get; init; }
     public string? ExternalId { get; init; }
     public string? RootViewId { get; init; }
-    public ViewState State { get; init; } = new();
+    /// <summary>What the user typed; <see cref="ViewState.Missing"/> when the payload carried no state.</summary>
+    public ViewState State { get; init; } = ViewState.Missing;
 
     /// <summary>The value of a field: an input's text or a select's chosen option value; null when empty or absent.</summary>
     public string? ValueOf(string blockId, string actionId) =>
@@ -126,11 +128,22 @@ public sealed record ViewPayload
             : null;
 }
 
-/// <summary>The <c>state</c> of a view: values[block_id][action_id].</summary>
+/// <summary>
+/// The <c>state</c> of a view: values[block_id][action_id]. A state of another shape reads as no values with the
+/// <see cref="Problem"/> said, instead of failing the whole payload or handing on a null.
+/// </summary>
+[JsonConverter(typeof(ViewStateConverter))]
 public sealed record ViewState
 {
+    /// <summary>The state of a view whose payload had none.</summary>
+    public static ViewState Missing { get; } = new() { Problem = "the view has no state" };
+
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, ViewStateValue>> Values { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, ViewStateValue>>();
+
+    /// <summary>Why the state could not be read (its values are then empty); null when it was read whole.</summary>
+    [JsonIgnore]
+    public string? Problem { get; init; }
 }
 
 /// <summary>The value of one input element of a view.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
@@ -66,42 +65,19 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task The_real_process_exits_with_code_1_and_prints_which_variable_to_set_without_a_stack_trace()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Specific.JobsBot.dll");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("bot");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Bot__Url"] = "http://127.0.0.1:0";
-        start.Environment["Bot__Engine"] = "InProcess";
-        start.Environment["Slack__BotToken"] = "xoxb-test";
-        start.Environment["Storage__SqlitePath"] = Path.Combine(Path.GetTempPath(), "jobsbot-startup-" + Guid.NewGuid().ToString("N"), "jobs.db");
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var inherited in new[] { "Slack__SigningSecret", "SLACK__SIGNINGSECRET" })
-        {
-            start.Environment.Remove(inherited);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
+        var exit = await BotProcessRun.RunToExitAsync(
+            new Dictionary<string, string>
             {
-                process.Kill();
-            }
-        }
+                ["Bot__Engine"] = "InProcess",
+                ["Slack__BotToken"] = "xoxb-test",
+                ["Storage__SqlitePath"] = Path.Combine(Path.GetTempPath(), "jobsbot-startup-" + Guid.NewGuid().ToString("N"), "jobs.db"),
+            },
+            removed: ["Slack__SigningSecret", "SLACK__SIGNINGSECRET"],
+            Ct);
 
-        var error = await stderr;
-        Assert.Equal(1, process.ExitCode);
-        Assert.Contains("Slack__SigningSecret is not set", error, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", error + await stdout, StringComparison.Ordinal);
+        Assert.Equal(1, exit.ExitCode);
+        Assert.Contains("Slack__SigningSecret is not set", exit.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", exit.Printed, StringComparison.Ordinal);
     }
 
     /// <summary>Starts the bot role with only these settings and returns what it printed to standard error.</summary>

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Specific.Jobs.Domain;
 using Specific.JobsBot.Tests.Commands;
 using Specific.JobsBot.Tests.Commands.Host;
@@ -231,5 +233,31 @@ public sealed class InteractionEndpointTests : IAsyncLifetime
         var response = await _bot.PostSignedAsync("/slack/interactions", "payload=%7Bnot-json");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"values":null}""")]
+    [InlineData("null")]
+    [InlineData(null)]
+    [InlineData("""{"values":["job_command"]}""")]
+    [InlineData("""{"values":{"job_command":"echo hi"}}""")]
+    [InlineData("""{"values":{"job_command":{"job_modal_command":{"type":"plain_text_input","value":42}}}}""")]
+    public async Task A_submission_whose_state_cannot_be_read_answers_errors_on_the_command_block_and_logs_no_error(string? state)
+    {
+        var payload = JsonSerializer.SerializeToNode(Submission("web", "echo hi"))!;
+        var view = payload["view"]!.AsObject();
+        view.Remove("state");
+        if (state is not null)
+        {
+            view["state"] = JsonNode.Parse(state);
+        }
+
+        var errors = await ErrorsAsync(await _bot.InteractAsync(payload));
+
+        Assert.Equal(
+            "Slack sent this form without answers the bot can read, so nothing was started. Close it and run /specific job run again.",
+            errors.GetProperty("job_command").GetString());
+        Assert.Empty(_bot.Jobs.All);
+        Assert.DoesNotContain(_bot.Written.Entries, entry => entry.Level >= LogLevel.Error);
     }
 }

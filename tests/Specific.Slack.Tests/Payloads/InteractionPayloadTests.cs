@@ -90,6 +90,43 @@ public sealed class InteractionPayloadTests
     }
 
     [Fact]
+    public void A_view_submission_read_whole_has_no_state_problem_and_writes_back_as_Slack_shapes_it()
+    {
+        var payload = Assert.IsType<ViewSubmissionPayload>(InteractionPayload.Parse(ViewSubmissionJson));
+
+        Assert.Null(payload.View.State.Problem);
+        var written = JsonDocument.Parse(SlackJson.Serialize(payload.View.State)).RootElement;
+        Assert.Equal("echo $GREETING\nexit 3", written.GetProperty("values").GetProperty("command").GetProperty("command_input").GetProperty("value").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"values":null}""", "state.values is null")]
+    [InlineData("null", "state is null")]
+    [InlineData("""{}""", "state.values is missing")]
+    [InlineData("""{"values":["command"]}""", "state.values is an array")]
+    [InlineData("""{"values":{"command":"echo hi"}}""", "state.values.command is a string")]
+    [InlineData("""{"values":{"command":{"command_input":{"type":"plain_text_input","value":42}}}}""", "state.values.command.command_input is not an input's value")]
+    [InlineData("""{"values":{"service":{"service_select":{"selected_option":"web"}}}}""", "state.values.service.service_select is not an input's value")]
+    public void A_view_submission_whose_state_has_another_shape_parses_with_no_values_and_says_what_was_wrong(string state, string problem)
+    {
+        var json = ViewSubmissionJson.Replace(ViewSubmissionJson[ViewSubmissionJson.IndexOf("\"state\"", StringComparison.Ordinal)..ViewSubmissionJson.IndexOf("\"response_urls\"", StringComparison.Ordinal)], "\"state\": " + state + " }, ", StringComparison.Ordinal);
+
+        var payload = Assert.IsType<ViewSubmissionPayload>(InteractionPayload.Parse(json));
+
+        Assert.Equal(problem, payload.View.State.Problem);
+        Assert.Empty(payload.View.State.Values);
+        Assert.Null(payload.View.ValueOf("command", "command_input"));
+    }
+
+    [Fact]
+    public void A_view_without_state_says_so()
+    {
+        var payload = Assert.IsType<ViewSubmissionPayload>(InteractionPayload.Parse("""{"type":"view_submission","view":{"id":"V1"}}"""));
+
+        Assert.Equal("the view has no state", payload.View.State.Problem);
+    }
+
+    [Fact]
     public void The_payload_form_field_is_decoded_before_parsing()
     {
         var body = "payload=" + WebUtility.UrlEncode(BlockActionsJson);

@@ -11,26 +11,36 @@ internal sealed class SqliteDatabase
     // How long a writer waits for another writer before SQLite reports the file busy.
     private const int BusyTimeoutMilliseconds = 10_000;
 
+    /// <summary>The table <see cref="SqliteWriteProbe"/> writes its heartbeat to, beside schema_migrations in every file.</summary>
+    public const string HeartbeatTable = "store_heartbeat";
+
     private readonly string _connectionString;
+    private readonly string _creatingConnectionString;
 
     public SqliteDatabase(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
+        // Only the migration creates the file: a file deleted under the running bot then fails loudly instead of
+        // coming back empty at its path while the old one's writes go on unseen.
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = SqliteOpenMode.ReadWrite,
             Pooling = true,
             DefaultTimeout = BusyTimeoutMilliseconds / 1000,
         }.ToString();
+        _creatingConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
     }
 
     public string Path { get; }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>A pooled connection to the file, which must exist (the migration creates it).</summary>
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+
+    private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -53,7 +63,7 @@ internal sealed class SqliteDatabase
             Directory.CreateDirectory(directory);
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(_creatingConnectionString, cancellationToken);
         // WAL is a property of the file: set once, it lets readers work while one process writes.
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
         // BEGIN IMMEDIATE takes the write lock first: a second process waits here, then finds the steps applied.
@@ -63,6 +73,14 @@ internal sealed class SqliteDatabase
                 version    INTEGER PRIMARY KEY,
                 name       TEXT NOT NULL,
                 applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+            """, cancellationToken, transaction);
+        // Not a store's table: readiness writes here to learn that the file at the path still takes this pool's writes.
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE IF NOT EXISTS {HeartbeatTable} (
+                probe TEXT PRIMARY KEY,
+                beat  TEXT NOT NULL,
+                at    INTEGER NOT NULL
+            ) WITHOUT ROWID
             """, cancellationToken, transaction);
         var applied = new HashSet<long>();
         await using (var select = connection.CreateCommand())
@@ -93,8 +111,11 @@ internal sealed class SqliteDatabase
     /// <summary>Closes the pooled connections to this file, so it can be moved or deleted.</summary>
     public void ClearPool()
     {
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
+        foreach (var connectionString in new[] { _connectionString, _creatingConnectionString })
+        {
+            using var connection = new SqliteConnection(connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
     }
 
     public static async Task ExecuteAsync(

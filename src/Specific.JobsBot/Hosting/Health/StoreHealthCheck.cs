@@ -3,21 +3,30 @@ using Specific.Jobs.Storage;
 
 namespace Specific.JobsBot.Hosting.Health;
 
-/// <summary>Ready when the job store answers a one-row query: every replica needs it for every command and thread.</summary>
-public sealed class StoreHealthCheck(IJobStore jobs) : IHealthCheck
+/// <summary>
+/// Ready when the job store answers a one-row query and the stores' SQLite files still take writes at their paths
+/// (<see cref="StoreWriteChecks"/>): every replica needs them for every command and thread.
+/// </summary>
+public sealed class StoreHealthCheck(IJobStore jobs, StoreWriteChecks writes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        // The files first: a file gone from under the bot also fails the query, and this names the file and what to do.
+        if (await writes.ProblemAsync(cancellationToken).ConfigureAwait(false) is { } problem)
+        {
+            return HealthCheckResult.Unhealthy(problem);
+        }
+
         try
         {
             await jobs.ListAsync(new JobQuery(Limit: 1), cancellationToken).ConfigureAwait(false);
-            return HealthCheckResult.Healthy("The job store answers.");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy(
-                $"The job store does not answer ({exception.GetType().Name}: {exception.Message}). Check Storage__ConnectionString and that PostgreSQL is reachable.",
-                exception);
+            var check = writes.Probes.Count == 0 ? "Check Storage__ConnectionString and that PostgreSQL is reachable." : "Check Storage__SqlitePath and the disk it is on.";
+            return HealthCheckResult.Unhealthy($"The job store does not answer ({exception.GetType().Name}: {exception.Message}). {check}", exception);
         }
+
+        return HealthCheckResult.Healthy(writes.Probes.Count == 0 ? "The job store answers." : "The job store answers and its files take writes.");
     }
 }

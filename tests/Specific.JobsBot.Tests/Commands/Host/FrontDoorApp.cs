@@ -7,12 +7,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Testing;
 using Specific.JobsBot.Guardrails;
+using Specific.JobsBot.Tests.Hosting;
 using Specific.Slack.Signatures;
 
 namespace Specific.JobsBot.Tests.Commands.Host;
@@ -67,6 +69,9 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public StubServiceCatalog Catalog { get; } = new();
     public RecordingLauncher Launcher { get; }
 
+    /// <summary>Every log entry the bot wrote (the job and log stores above keep what it stored).</summary>
+    public CapturedLogs Written { get; } = new();
+
     /// <summary>Redaction by values a test chooses, instead of reading Secrets from a cluster the tests do not have.</summary>
     public FixedJobRedaction Redaction { get; } = new();
 
@@ -114,6 +119,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(Written));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IAuditLog>().AddSingleton<IAuditLog>(Audit);
