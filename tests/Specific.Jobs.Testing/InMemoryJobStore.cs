@@ -186,6 +186,56 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         return Task.FromResult(updated);
     }
 
+    public Task<JobRecord?> RequestCancelAsync(string jobId, string requestedBy, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestedBy);
+        cancellationToken.ThrowIfCancellationRequested();
+        JobRecord recorded;
+        lock (gate)
+        {
+            if (!jobs.TryGetValue(jobId, out var job) || job.CancelRequestedAt is not null || job.State.IsFinal())
+            {
+                return Task.FromResult(job);
+            }
+
+            recorded = job with { Version = job.Version + 1, CancelRequestedAt = at, CancelRequestedBy = requestedBy };
+            jobs[jobId] = recorded;
+        }
+
+        Notify(recorded);
+        return Task.FromResult<JobRecord?>(recorded);
+    }
+
+    public Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            var job = jobs.TryGetValue(jobId, out var found) ? found : throw new JobNotFoundException(jobId);
+            if (job.CreateRequestedAt is not null)
+            {
+                return Task.FromResult(false);
+            }
+
+            jobs[jobId] = job with { CreateRequestedAt = at };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (jobs.TryGetValue(jobId, out var job))
+            {
+                jobs[jobId] = job with { CreateRequestedAt = null };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -83,5 +83,12 @@ internal static class PostgresMigrations
             CREATE INDEX jobs_unfinished_by_service ON {schema}.jobs (environment, service)
                 WHERE state IN ('pending', 'queued', 'running');
             """),
+        new(3, "recorded cancel and create requests", """
+            -- A cancel a person was told about outlives a crash; a restart delivers it.
+            ALTER TABLE {schema}.jobs ADD COLUMN cancel_requested_at timestamptz;
+            ALTER TABLE {schema}.jobs ADD COLUMN cancel_requested_by text;
+            -- Set before the Kubernetes Job is created: a resumed flow then looks the Job up and never creates it twice.
+            ALTER TABLE {schema}.jobs ADD COLUMN create_requested_at timestamptz;
+            """),
     ];
 }

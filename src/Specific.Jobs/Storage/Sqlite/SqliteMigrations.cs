@@ -81,5 +81,12 @@ internal static class SqliteMigrations
             -- Finding a service's unfinished jobs is what a run-alone start checks under the write lock.
             CREATE INDEX jobs_unfinished_by_service ON jobs (environment, service) WHERE state IN ('pending', 'queued', 'running');
             """),
+        new(3, "recorded cancel and create requests", """
+            -- A cancel a person was told about outlives a crash; a restart delivers it.
+            ALTER TABLE jobs ADD COLUMN cancel_requested_at INTEGER;
+            ALTER TABLE jobs ADD COLUMN cancel_requested_by TEXT;
+            -- Set before the Kubernetes Job is created: a resumed flow then looks the Job up and never creates it twice.
+            ALTER TABLE jobs ADD COLUMN create_requested_at INTEGER;
+            """),
     ];
 }
