@@ -36,6 +36,7 @@ public static class JobTemporal
         "Conflict",
         JobActivities.UnknownEnvironmentKind,
         JobActivities.UnknownJobKind,
+        KubernetesJobCreation.GoneKind,
     ];
 }
 
