@@ -21,7 +21,7 @@ public static class JobEngineServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IJobLauncher"/>: the <see cref="InProcessJobRunner"/> (also a hosted service that
     /// re-attaches to unfinished jobs), or the <see cref="TemporalJobLauncher"/> with a lazy Temporal client bound
-    /// from the "Temporal" section (Address, Namespace). Storage and Kubernetes are registered by
+    /// from the "Temporal" section (Address, Namespace) and the <see cref="RecordedCancelDelivery"/> sweep. Storage and Kubernetes are registered by
     /// <c>AddJobStorage</c> and <c>AddKubernetesJobs</c>.
     /// </summary>
     public static IServiceCollection AddJobEngine(
@@ -42,6 +42,7 @@ public static class JobEngineServiceCollectionExtensions
             case JobEngineMode.Temporal:
                 services.AddJobTemporalClient(configuration);
                 services.TryAddSingleton<IJobLauncher, TemporalJobLauncher>();
+                services.AddHostedService<RecordedCancelDelivery>();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, null);
