@@ -29,6 +29,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         }
     }
 
+    /// <summary>When set, recording a cancel fails with it, as a store that cannot be written does.</summary>
+    public Exception? FailCancelRequestsWith { get; set; }
+
     /// <summary>Every job, oldest first.</summary>
     public IReadOnlyList<JobRecord> All
     {
@@ -190,6 +193,11 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     {
         ArgumentException.ThrowIfNullOrEmpty(requestedBy);
         cancellationToken.ThrowIfCancellationRequested();
+        if (FailCancelRequestsWith is { } failure)
+        {
+            return Task.FromException<JobRecord?>(failure);
+        }
+
         JobRecord recorded;
         lock (gate)
         {

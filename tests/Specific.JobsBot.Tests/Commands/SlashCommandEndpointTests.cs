@@ -365,6 +365,19 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancel_that_cannot_be_recorded_is_not_acknowledged_and_asks_to_try_again()
+    {
+        _bot.Jobs.Put(Job("j-hhhhhhhi", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Jobs.FailCancelRequestsWith = new InvalidOperationException("the database is read-only");
+
+        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job cancel j-hhhhhhhi", user: "U0ALICE"))).GetProperty("text").GetString()!;
+
+        Assert.Equal(":x: Couldn't record the cancel of job `j-hhhhhhhi` (the database is read-only), so nothing was cancelled. Try again in a moment.", text);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Empty(_bot.Launcher.Cancelled);
+    }
+
+    [Fact]
     public async Task A_slack_retry_that_reaches_another_replica_starts_one_job()
     {
         await using var replica = await FrontDoorApp.StartAsync(replicaOf: _bot);
