@@ -23,7 +23,7 @@ public static class JobEngineServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IJobLauncher"/>: the <see cref="InProcessJobRunner"/> (also a hosted service that
     /// re-attaches to unfinished jobs), or the <see cref="TemporalJobLauncher"/> with a lazy Temporal client bound
-    /// from the "Temporal" section (address, namespace, task queue, TLS or API key). Storage and Kubernetes are registered by
+    /// from the "Temporal" section (address, namespace, task queue, TLS or API key) and the <see cref="RecordedCancelDelivery"/> sweep. Storage and Kubernetes are registered by
     /// <c>AddJobStorage</c> and <c>AddKubernetesJobs</c>.
     /// </summary>
     public static IServiceCollection AddJobEngine(
@@ -45,6 +45,7 @@ public static class JobEngineServiceCollectionExtensions
                 services.AddJobTemporalClient(configuration);
                 services.TryAddSingleton<TemporalJobLauncher>();
                 services.TryAddSingleton<IJobLauncher>(provider => provider.GetRequiredService<TemporalJobLauncher>());
+                services.AddHostedService<RecordedCancelDelivery>();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, null);

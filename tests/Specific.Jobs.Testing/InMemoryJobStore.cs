@@ -29,6 +29,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         }
     }
 
+    /// <summary>When set, recording a cancel fails with it, as a store that cannot be written does.</summary>
+    public Exception? FailCancelRequestsWith { get; set; }
+
     /// <summary>Every job, oldest first.</summary>
     public IReadOnlyList<JobRecord> All
     {
@@ -184,6 +187,61 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
 
         Notify(updated);
         return Task.FromResult(updated);
+    }
+
+    public Task<JobRecord?> RequestCancelAsync(string jobId, string requestedBy, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestedBy);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (FailCancelRequestsWith is { } failure)
+        {
+            return Task.FromException<JobRecord?>(failure);
+        }
+
+        JobRecord recorded;
+        lock (gate)
+        {
+            if (!jobs.TryGetValue(jobId, out var job) || job.CancelRequestedAt is not null || job.State.IsFinal())
+            {
+                return Task.FromResult(job);
+            }
+
+            recorded = job with { Version = job.Version + 1, CancelRequestedAt = at, CancelRequestedBy = requestedBy };
+            jobs[jobId] = recorded;
+        }
+
+        Notify(recorded);
+        return Task.FromResult<JobRecord?>(recorded);
+    }
+
+    public Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            var job = jobs.TryGetValue(jobId, out var found) ? found : throw new JobNotFoundException(jobId);
+            if (job.CreateRequestedAt is not null)
+            {
+                return Task.FromResult(false);
+            }
+
+            jobs[jobId] = job with { CreateRequestedAt = at };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (jobs.TryGetValue(jobId, out var job))
+            {
+                jobs[jobId] = job with { CreateRequestedAt = null };
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken)

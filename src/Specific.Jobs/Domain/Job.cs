@@ -62,6 +62,18 @@ public sealed record JobRecord
     /// <summary>What was left out of the pod, said to the user ("sidecar `envoy` not replicated").</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>When a person's cancel was first recorded; a flow picked up again after a restart honours it.</summary>
+    public DateTimeOffset? CancelRequestedAt { get; init; }
+
+    /// <summary>The Slack user (or client) whose cancel was recorded first.</summary>
+    public string? CancelRequestedBy { get; init; }
+
+    /// <summary>
+    /// When a flow was about to create the Kubernetes Job: from then on the Job is looked up, never created again, so
+    /// a resumed or retried flow cannot run the command twice.
+    /// </summary>
+    public DateTimeOffset? CreateRequestedAt { get; init; }
+
     /// <summary>The timestamp at which the job entered <paramref name="state"/>, if it did.</summary>
     public DateTimeOffset? EnteredAt(JobState state) => state switch
     {

@@ -26,13 +26,22 @@ public sealed partial class InProcessJobRunner(
     private readonly CancellationTokenSource stopping = new();
     private bool disposed;
 
-    /// <summary>Re-attaches to every job that has not ended: pending ones start, queued and running ones resume.</summary>
+    /// <summary>
+    /// Re-attaches to every job that has not ended: pending ones start, queued and running ones resume, and those with a
+    /// recorded cancel are launched cancelled (their Kubernetes Job deleted, nothing started).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var unfinished = await jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: MaxReattached), cancellationToken);
         foreach (var job in unfinished)
         {
-            if (job.State == JobState.Pending)
+            if (job.CancelRequestedAt is not null)
+            {
+                // A cancel someone was told about, recorded before a crash: deliver it now.
+                LogResumingCancelled(job.Id, job.State.ToWire(), job.CancelRequestedBy);
+                TryLaunch(RunJobInput.For(job, resuming: job.State != JobState.Pending), cancelled: true);
+            }
+            else if (job.State == JobState.Pending)
             {
                 await StartAsync(job, cancellationToken);
             }
@@ -230,6 +239,9 @@ public sealed partial class InProcessJobRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the flow of job {JobId} ({State})")]
     private partial void LogResuming(string jobId, string state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelling job {JobId} ({State}) on start: {UserId}'s cancel was recorded before the restart")]
+    private partial void LogResumingCancelled(string jobId, string state, string? userId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} already has a flow; not starting another")]
     private partial void LogAlreadyStarted(string jobId);

@@ -26,6 +26,7 @@ public sealed partial class JobActivities(
 {
     // With Logs:Source otel_logs a collector ships the pod's log; the follow then stores no line of its own.
     private readonly bool _storesLines = logsOptions?.Value.ReadsOtelLogs != true;
+    private readonly KubernetesJobCreation _creation = new(jobs, kubernetes, time, logger);
 
     /// <summary>The rejection kind for a job whose environment is not configured.</summary>
     public const string UnknownEnvironmentKind = "UnknownEnvironment";
@@ -81,13 +82,13 @@ public sealed partial class JobActivities(
             return true;
         });
 
-    /// <summary>Creates the Job; creating it again is not an error (the adapter treats our own 409 as created).</summary>
+    /// <summary>Creates the Job once: a resumed or retried create finds the Job it made, or fails when it is gone.</summary>
     public Task CreateAsync(PreparedJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         return StepAsync("create", job.JobId, async () =>
         {
-            await kubernetes.CreateAsync(job, cancellationToken);
+            await _creation.CreateOnceAsync(job, cancellationToken);
             return true;
         });
     }

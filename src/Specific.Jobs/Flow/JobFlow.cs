@@ -14,7 +14,7 @@ public static class JobFlow
         StartToCloseTimeout: TimeSpan.FromSeconds(30), MaximumAttempts: 5,
         InitialInterval: TimeSpan.FromSeconds(1), MaximumInterval: TimeSpan.FromSeconds(30));
 
-    /// <summary>Creating the Job is idempotent (derived name), so it may be retried freely.</summary>
+    /// <summary>Creating the Job may be retried: a retry finds the Job an earlier attempt made (the create mark), never makes a second.</summary>
     public static readonly JobStepPolicy Create = new(
         StartToCloseTimeout: TimeSpan.FromSeconds(30), MaximumAttempts: 5,
         InitialInterval: TimeSpan.FromSeconds(1), MaximumInterval: TimeSpan.FromSeconds(30));

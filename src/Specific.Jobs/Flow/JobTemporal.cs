@@ -36,5 +36,6 @@ public static class JobTemporal
         "Conflict",
         JobActivities.UnknownEnvironmentKind,
         JobActivities.UnknownJobKind,
+        KubernetesJobCreation.GoneKind,
     ];
 }

@@ -18,6 +18,12 @@ public interface IKubernetesJobs
     Task CreateAsync(PreparedJob job, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Finds the job's Kubernetes Job by its job-id label (<see cref="JobLabels.SelectorFor"/>): its name, or null when
+    /// there is none or it is being deleted. <paramref name="environment"/> picks the cluster; null finds it by namespace.
+    /// </summary>
+    Task<string?> FindAsync(string? environment, string @namespace, string jobId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Follows the Job and its pod until the command ends or the pod can never start, reporting through
     /// <paramref name="observer"/>. Resumes from <see cref="FollowRequest.Checkpoint"/> with no duplicate and no
     /// missing log line. Returns how the Job ended.

@@ -99,6 +99,24 @@ public sealed partial class KubernetesJobs(
         }
     }
 
+    public async Task<string?> FindAsync(string? environment, string @namespace, string jobId, CancellationToken cancellationToken)
+    {
+        var client = ClientFor(environment, @namespace);
+        V1JobList found;
+        try
+        {
+            found = await client.BatchV1.ListNamespacedJobAsync(
+                @namespace, labelSelector: JobLabels.SelectorFor(jobId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (IsDenied(e))
+        {
+            throw Forbidden(e, KubernetesApiCalls.ListJobs, @namespace);
+        }
+
+        // A Job with a deletion timestamp is on its way out: its pod is being killed, so there is nothing to follow.
+        return found.Items.FirstOrDefault(job => job.Metadata?.DeletionTimestamp is null)?.Metadata?.Name;
+    }
+
     public Task<JobEnd> FollowAsync(FollowRequest request, IFollowObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -34,6 +34,15 @@ public sealed class MeteredJobStore(IJobStore inner, JobMetrics metrics) : IJobS
     public Task<JobRecord> AddDetailsAsync(string jobId, JobDetails details, CancellationToken cancellationToken) =>
         inner.AddDetailsAsync(jobId, details, cancellationToken);
 
+    public Task<JobRecord?> RequestCancelAsync(string jobId, string requestedBy, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.RequestCancelAsync(jobId, requestedBy, at, cancellationToken);
+
+    public Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.TryMarkCreateRequestedAsync(jobId, at, cancellationToken);
+
+    public Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken) =>
+        inner.ClearCreateRequestedAsync(jobId, cancellationToken);
+
     public Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken) =>
         inner.ListAsync(query, cancellationToken);
 

@@ -24,6 +24,24 @@ public interface IJobStore
     /// <summary>Records facts (Kubernetes name, image, notes) without a state change; bumps the version.</summary>
     Task<JobRecord> AddDetailsAsync(string jobId, JobDetails details, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records that <paramref name="requestedBy"/> asked to cancel an unfinished job, before anyone is told "Cancelling";
+    /// the first request is kept and a later one changes nothing. A job that has ended is left as it is. Returns the job
+    /// as it is now, or null when there is no such job.
+    /// </summary>
+    Task<JobRecord?> RequestCancelAsync(string jobId, string requestedBy, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks that the Kubernetes Job is about to be created, atomically: true when this call set the mark, false when it
+    /// was already there (an earlier attempt may have created the Job, so look it up instead). Not a visible change:
+    /// the version stays.
+    /// </summary>
+    /// <exception cref="JobNotFoundException">There is no such job.</exception>
+    Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Removes the create mark after an attempt that provably created nothing, so a retry may create.</summary>
+    Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken);
+
     /// <summary>Recent jobs, newest first, optionally of one service and/or only those not yet ended.</summary>
     Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken);
 

@@ -13,7 +13,8 @@ internal static class JobRows
     public const string JobColumns = """
         id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id, origin_user_id,
         origin_user_name, rerun_of, state, version, created_at, queued_at, running_at, finished_at, exit_code,
-        failure_reason, kubernetes_job_name, namespace, image, notes
+        failure_reason, kubernetes_job_name, namespace, image, notes, cancel_requested_at, cancel_requested_by,
+        create_requested_at
         """;
 
     public static JobRecord ReadJob(
@@ -42,6 +43,9 @@ internal static class JobRows
             Namespace = Text(20),
             Image = Text(21),
             Notes = notes(reader, 22),
+            CancelRequestedAt = Optional(23),
+            CancelRequestedBy = Text(24),
+            CreateRequestedAt = Optional(25),
         };
     }
 

@@ -14,12 +14,20 @@ public sealed record CancelDecision(bool Allowed, string Message);
 /// <summary>
 /// Who may cancel what, and the asking: the person who started a job, or an admin of its environment
 /// (<see cref="AccessPolicy.DecideCancelAsync"/>). Used by the <c>job cancel</c> command and the job message's Cancel
-/// button alike; every decision on a job that exists goes to the audit trail.
+/// button alike; every decision on a job that exists goes to the audit trail. An allowed cancel is recorded in the job
+/// store before anyone is told "Cancelling", so a crash right after cannot lose it: a restart delivers it.
 /// </summary>
 public sealed partial class JobCanceller(
-    IJobStore jobs, IJobLauncher launcher, SlackWebClient slack, AccessPolicy policy, AuditTrail audit, ILogger<JobCanceller> logger)
+    IJobStore jobs,
+    IJobLauncher launcher,
+    SlackWebClient slack,
+    AccessPolicy policy,
+    AuditTrail audit,
+    TimeProvider time,
+    ILogger<JobCanceller> logger)
 {
-    public async Task<CancelDecision> DecideAsync(string jobId, Actor actor, string commandText, CancellationToken cancellationToken)
+    /// <summary>Decides whether <paramref name="actor"/> may cancel the job and, when allowed, records the cancel durably.</summary>
+    public async Task<CancelDecision> DecideAndRecordAsync(string jobId, Actor actor, string commandText, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var job = await jobs.GetAsync(jobId, cancellationToken);
@@ -44,10 +52,34 @@ public sealed partial class JobCanceller(
         }
 
         audit.Record(AuditAction.Cancel, AuditOutcome.Allowed, job.Environment, job.Service, actor, commandText, access.Rule, access.Reason, job.Id);
+        return await RecordAsync(job, actor.UserId, cancellationToken);
+    }
+
+    /// <summary>Records the cancel in the job store; only a recorded cancel may be acknowledged.</summary>
+    private async Task<CancelDecision> RecordAsync(JobRecord job, string userId, CancellationToken cancellationToken)
+    {
+        JobRecord? recorded;
+        try
+        {
+            recorded = await jobs.RequestCancelAsync(job.Id, userId, time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRecordFailed(ex, job.Id);
+            return new CancelDecision(false,
+                $":x: Couldn't record the cancel of job `{job.Id}` ({ex.Message}), so nothing was cancelled. Try again in a moment.");
+        }
+
+        if (recorded is null || recorded.State.IsFinal())
+        {
+            var state = recorded?.State.ToWire() ?? "gone";
+            return new CancelDecision(false, $":no_entry: Job `{job.Id}` already {state}; there is nothing to cancel.");
+        }
+
         return new CancelDecision(true, $"Cancelling job `{job.Id}` on `{job.Service}`…");
     }
 
-    /// <summary>Asks the flow to cancel (after the decision allowed it); a failure is told to the person.</summary>
+    /// <summary>Asks the flow to cancel (after the cancel was recorded); a failure is told to the person.</summary>
     public async Task CancelAsync(string jobId, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replyTo);
@@ -59,7 +91,11 @@ public sealed partial class JobCanceller(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogCancelFailed(ex, jobId);
-            await slack.TellAsync(replyTo, $":x: Couldn't cancel job `{jobId}`: {ex.Message}", CancellationToken.None);
+            await slack.TellAsync(
+                replyTo,
+                $":x: Couldn't pass the cancel of job `{jobId}` on to its flow: {ex.Message}. The cancel is recorded and is "
+                + "delivered when the bot next starts; to stop it sooner, try again in a moment.",
+                CancellationToken.None);
         }
     }
 
@@ -67,7 +103,7 @@ public sealed partial class JobCanceller(
     public async Task DecideAndCancelAsync(string jobId, Actor actor, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replyTo);
-        var decision = await DecideAsync(jobId, actor, "Cancel button", cancellationToken);
+        var decision = await DecideAndRecordAsync(jobId, actor, "Cancel button", cancellationToken);
         if (!decision.Allowed)
         {
             await slack.TellAsync(replyTo, decision.Message, cancellationToken);
@@ -79,6 +115,9 @@ public sealed partial class JobCanceller(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancel of job {JobId} requested by {UserId}")]
     private partial void LogCancelRequested(string jobId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the cancel of job {JobId}; nothing was acknowledged")]
+    private partial void LogRecordFailed(Exception exception, string jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not cancel job {JobId}")]
     private partial void LogCancelFailed(Exception exception, string jobId);

@@ -70,15 +70,21 @@ public sealed class SlashCommandHandler(
 
     /// <summary>
     /// Queues the work once per invocation without waiting on storage: <paramref name="queued"/> when it was queued,
-    /// an empty 200 (null) for a retry or a replay, which has no effect, and a busy reply when the queue is full.
+    /// an empty 200 (null) for a retry or a replay, which has no effect, and <paramref name="busy"/> (or a generic busy
+    /// reply) when the queue is full.
     /// </summary>
     private SlackMessage? EnqueueOnce(
-        SlashCommand slash, string description, Func<IServiceProvider, CancellationToken, Task> runAsync, SlackMessage? queued, string? jobId = null) =>
+        SlashCommand slash,
+        string description,
+        Func<IServiceProvider, CancellationToken, Task> runAsync,
+        SlackMessage? queued,
+        string? jobId = null,
+        SlackMessage? busy = null) =>
         once.TryEnqueue(IdempotencyKey(slash), description, ReplyTargetOf(slash), runAsync, jobId) switch
         {
             OnceOutcome.Queued => queued,
             OnceOutcome.Repeat => null,
-            _ => Busy(),
+            _ => busy ?? Busy(),
         };
 
     private static SlackMessage Busy() =>
@@ -258,7 +264,8 @@ public sealed class SlashCommandHandler(
 
     private async Task<SlackMessage?> CancelAsync(SlashCommand slash, string jobId, CancellationToken cancellationToken)
     {
-        var decision = await canceller.DecideAsync(jobId, ActorOf(slash), CommandTextOf(slash), cancellationToken);
+        // The answer waits for the durable record: "Cancelling" must never be said of a cancel a crash could lose.
+        var decision = await canceller.DecideAndRecordAsync(jobId, ActorOf(slash), CommandTextOf(slash), cancellationToken);
         if (!decision.Allowed)
         {
             return SlackMessage.Ephemeral(decision.Message);
@@ -270,6 +277,9 @@ public sealed class SlashCommandHandler(
             $"cancel job {jobId}",
             (services, token) => services.GetRequiredService<JobCanceller>().CancelAsync(jobId, target, token),
             SlackMessage.Ephemeral(decision.Message),
-            jobId);
+            jobId,
+            busy: SlackMessage.Ephemeral(
+                $":hourglass: The cancel of job `{jobId}` is recorded, but the bot is too busy to pass it on right now. "
+                + $"Type `/specific job cancel {jobId}` again in a moment."));
     }
 }

@@ -231,6 +231,90 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         Assert.Equal(1, kubernetes.CountOf("create"));
     }
 
+    [Fact]
+    public async Task First_run_marks_the_create_before_creating_the_kubernetes_job()
+    {
+        var runner = Runner();
+        var job = await NewJobAsync();
+        DateTimeOffset? markedAtCreate = null;
+        kubernetes.Create = (_, _) =>
+        {
+            markedAtCreate = jobs.Get(job.Id).CreateRequestedAt;
+            return Task.CompletedTask;
+        };
+
+        await runner.StartAsync(job, TestContext.Current.CancellationToken);
+        await EndOf(runner, job.Id);
+
+        Assert.NotNull(markedAtCreate);
+        Assert.Equal(0, kubernetes.CountOf("find"));
+    }
+
+    [Fact]
+    public async Task Resume_re_attaches_to_the_kubernetes_job_it_created_without_creating_another()
+    {
+        var job = await InterruptedJobAsync(kubernetesJobExists: true);
+
+        var runner = Runner();
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        var result = await EndOf(runner, job.Id);
+
+        Assert.Equal(JobState.Succeeded, result.State);
+        Assert.Equal(0, kubernetes.CountOf("create"));
+        Assert.Equal(1, kubernetes.CountOf($"find production/{job.Id}"));
+        Assert.Equal(["line 1", "line 2"], logs.TextOf(job.Id));
+    }
+
+    [Fact]
+    public async Task Resume_whose_kubernetes_job_is_gone_ends_failed_with_a_reason_and_starts_nothing()
+    {
+        var job = await InterruptedJobAsync(kubernetesJobExists: false);
+
+        var runner = Runner();
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        var result = await EndOf(runner, job.Id);
+
+        Assert.Equal(JobState.Failed, result.State);
+        Assert.Equal(0, kubernetes.CountOf("create"));
+        Assert.Equal(0, kubernetes.CountOf("follow"));
+        var reason = jobs.Get(job.Id).FailureReason!;
+        Assert.Contains($"`production/{JobIds.KubernetesJobName(job.Id)}` was gone", reason, StringComparison.Ordinal);
+        Assert.Contains("not started again", reason, StringComparison.Ordinal);
+        Assert.Contains("Run the job again", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resume_of_a_job_with_a_recorded_cancel_ends_cancelled_deletes_its_kubernetes_job_and_starts_nothing()
+    {
+        var interrupted = await InterruptedJobAsync(kubernetesJobExists: true);
+        var job = jobs.Put(interrupted with { CancelRequestedAt = DateTimeOffset.UtcNow, CancelRequestedBy = "U0ALICE" });
+
+        var runner = Runner();
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        var result = await EndOf(runner, job.Id);
+
+        Assert.Equal(JobState.Cancelled, result.State);
+        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
+        Assert.Equal(1, kubernetes.CountOf($"delete production/{JobIds.KubernetesJobName(job.Id)}"));
+        Assert.Equal(0, kubernetes.CountOf("create"));
+        Assert.Equal(0, kubernetes.CountOf("follow"));
+        Assert.Empty(kubernetes.Existing);
+    }
+
+    [Fact]
+    public async Task Pending_job_with_a_recorded_cancel_ends_cancelled_on_start_without_touching_kubernetes()
+    {
+        var created = await NewJobAsync();
+        var job = jobs.Put(created with { CancelRequestedAt = DateTimeOffset.UtcNow, CancelRequestedBy = "U0ALICE" });
+
+        var runner = Runner();
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        await EndOf(runner, job.Id);
+
+        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
+        Assert.Empty(kubernetes.Calls);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var provider in providers)
@@ -257,6 +341,26 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
     private Task<JobRecord> NewJobAsync() => jobs.CreateAsync(
         new JobRequest("web", "production", "echo hi", null, new JobOrigin(JobOrigin.Slack)),
         TestContext.Current.CancellationToken);
+
+    /// <summary>A running job whose earlier flow marked the create and died; its Kubernetes Job is there or gone.</summary>
+    private async Task<JobRecord> InterruptedJobAsync(bool kubernetesJobExists)
+    {
+        var created = await NewJobAsync();
+        var job = jobs.Put(created with
+        {
+            State = JobState.Running,
+            Version = 4,
+            QueuedAt = created.CreatedAt,
+            RunningAt = created.CreatedAt,
+            CreateRequestedAt = created.CreatedAt,
+        });
+        if (kubernetesJobExists)
+        {
+            kubernetes.Existing[job.Id] = JobIds.KubernetesJobName(job.Id);
+        }
+
+        return job;
+    }
 
     private static async Task<JobFlowResult> EndOf(InProcessJobRunner runner, string jobId)
     {

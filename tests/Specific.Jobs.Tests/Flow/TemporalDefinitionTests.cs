@@ -102,6 +102,7 @@ public sealed class TemporalDefinitionTests
         Assert.Equal("temporal.example:7233", client.TargetHost);
         Assert.Equal("jobs", client.Namespace);
         Assert.DoesNotContain(provider.GetServices<IHostedService>(), service => service is InProcessJobRunner);
+        Assert.Contains(provider.GetServices<IHostedService>(), service => service is RecordedCancelDelivery);
     }
 
     [Fact]

@@ -171,6 +171,25 @@ public sealed class KubernetesJobsTests
     }
 
     [Fact]
+    public async Task Job_is_found_by_its_job_id_label_until_it_is_deleted()
+    {
+        await using var cluster = await SimulatedCluster.StartAsync(Manifests);
+        var job = await cluster.StartJobAsync("web", "sleep 30");
+        var other = await cluster.PrepareAsync("web", "true");
+        var ct = TestContext.Current.CancellationToken;
+
+        var found = await cluster.Jobs.FindAsync(SimulatedCluster.Environment, job.Namespace, job.JobId, ct);
+        var neverCreated = await cluster.Jobs.FindAsync(SimulatedCluster.Environment, other.Namespace, other.JobId, ct);
+        await cluster.Jobs.DeleteAsync(job.Namespace, job.JobName, ct);
+        await cluster.WaitForNoPodsAsync(job, TimeSpan.FromSeconds(15));
+        var afterDelete = await cluster.Jobs.FindAsync(SimulatedCluster.Environment, job.Namespace, job.JobId, ct);
+
+        Assert.Equal(job.JobName, found);
+        Assert.Null(neverCreated);
+        Assert.Null(afterDelete);
+    }
+
+    [Fact]
     public async Task Service_that_is_not_deployed_is_rejected_with_what_to_do()
     {
         await using var cluster = await SimulatedCluster.StartAsync(Manifests);

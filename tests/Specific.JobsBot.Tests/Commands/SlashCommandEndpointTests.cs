@@ -336,6 +336,7 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
         Assert.Contains("only <@U0ALICE>, who started it, and the admins of `production` can cancel job `j-dddddddd`.", text, StringComparison.Ordinal);
         await Task.Delay(200, TestContext.Current.CancellationToken);
         Assert.Empty(_bot.Launcher.Cancelled);
+        Assert.Null(_bot.Jobs.Get("j-dddddddd").CancelRequestedAt);
     }
 
     [Fact]
@@ -347,6 +348,33 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
 
         Assert.Equal("Cancelling job `j-eeeeeeee` on `web`…", text);
         await FrontDoorApp.EventuallyAsync(() => _bot.Launcher.Cancelled.Contains("j-eeeeeeee"), "the cancel");
+    }
+
+    [Fact]
+    public async Task Cancel_is_recorded_in_the_job_store_before_the_answer_says_cancelling()
+    {
+        _bot.Jobs.Put(Job("j-ffffffff", "web", JobState.Running, DateTimeOffset.UtcNow));
+
+        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job cancel j-ffffffff", user: "U0ALICE"))).GetProperty("text").GetString()!;
+        var recorded = _bot.Jobs.Get("j-ffffffff");
+
+        Assert.StartsWith("Cancelling job `j-ffffffff`", text, StringComparison.Ordinal);
+        Assert.Equal("U0ALICE", recorded.CancelRequestedBy);
+        Assert.NotNull(recorded.CancelRequestedAt);
+        await FrontDoorApp.EventuallyAsync(() => _bot.Launcher.Cancelled.Contains("j-ffffffff"), "the cancel");
+    }
+
+    [Fact]
+    public async Task Cancel_that_cannot_be_recorded_is_not_acknowledged_and_asks_to_try_again()
+    {
+        _bot.Jobs.Put(Job("j-hhhhhhhi", "web", JobState.Running, DateTimeOffset.UtcNow));
+        _bot.Jobs.FailCancelRequestsWith = new InvalidOperationException("the database is read-only");
+
+        var text = (await EphemeralAsync(await _bot.SlashCommandAsync("job cancel j-hhhhhhhi", user: "U0ALICE"))).GetProperty("text").GetString()!;
+
+        Assert.Equal(":x: Couldn't record the cancel of job `j-hhhhhhhi` (the database is read-only), so nothing was cancelled. Try again in a moment.", text);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Empty(_bot.Launcher.Cancelled);
     }
 
     [Fact]

@@ -161,6 +161,18 @@ public sealed class InteractionEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancel_button_records_the_cancel_before_asking_the_flow()
+    {
+        _bot.Jobs.Put(SlashCommandEndpointTests.Job("j-gggggggh", "web", JobState.Running, DateTimeOffset.UtcNow));
+
+        await _bot.InteractAsync(ButtonClick(JobMessageActions.Cancel, "j-gggggggh", "U0ALICE"));
+        await FrontDoorApp.EventuallyAsync(() => _bot.Launcher.Cancelled.Contains("j-gggggggh"), "the cancel");
+
+        Assert.Equal("U0ALICE", _bot.Launcher.CancelRecordedBy["j-gggggggh"]);
+        Assert.NotNull(_bot.Jobs.Get("j-gggggggh").CancelRequestedAt);
+    }
+
+    [Fact]
     public async Task Rerun_opens_the_modal_prefilled_with_the_job()
     {
         _bot.Jobs.Put(SlashCommandEndpointTests.Job("j-hhhhhhhh", "web", JobState.Failed, DateTimeOffset.UtcNow) with { Name = "backfill", Command = "./backfill --since 2024-01-01\necho done" });

@@ -13,7 +13,7 @@ namespace Specific.Jobs.Storage;
 /// The production job store on PostgreSQL: compare-and-set transitions, thread cursors and leases, the request
 /// ledger, and LISTEN/NOTIFY for change notices. Every replica shares it; each write notifies every replica.
 /// </summary>
-public sealed class PostgresJobStore : IJobStorageBackend
+public sealed partial class PostgresJobStore : IJobStorageBackend
 {
     private const string JobColumns = JobRows.JobColumns;
 

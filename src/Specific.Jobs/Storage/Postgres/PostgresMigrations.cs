@@ -92,5 +92,12 @@ internal static class PostgresMigrations
             -- A reply saved before it is posted (JSON of ThreadPostIntent): a post whose cursor save failed is looked up, not repeated.
             ALTER TABLE {schema}.job_threads ADD COLUMN pending_post text;
             """),
+        new(5, "recorded cancel and create requests", """
+            -- A cancel a person was told about outlives a crash; a restart delivers it.
+            ALTER TABLE {schema}.jobs ADD COLUMN cancel_requested_at timestamptz;
+            ALTER TABLE {schema}.jobs ADD COLUMN cancel_requested_by text;
+            -- Set before the Kubernetes Job is created: a resumed flow then looks the Job up and never creates it twice.
+            ALTER TABLE {schema}.jobs ADD COLUMN create_requested_at timestamptz;
+            """),
     ];
 }

@@ -20,7 +20,7 @@ public sealed record SqliteJobStoreOptions
 /// The job store of the embedded default on one SQLite file, with the same semantics as <see cref="PostgresJobStore"/>:
 /// compare-and-set transitions, thread cursors and leases, the request ledger, and change notices.
 /// </summary>
-public sealed class SqliteJobStore : IJobStorageBackend, IDisposable
+public sealed partial class SqliteJobStore : IJobStorageBackend, IDisposable
 {
     private const string JobColumns = JobRows.JobColumns;
 

@@ -109,5 +109,12 @@ internal static class SqliteMigrations
             -- A reply saved before it is posted (JSON of ThreadPostIntent): a post whose cursor save failed is looked up, not repeated.
             ALTER TABLE job_threads ADD COLUMN pending_post TEXT;
             """),
+        new(5, "recorded cancel and create requests", """
+            -- A cancel a person was told about outlives a crash; a restart delivers it.
+            ALTER TABLE jobs ADD COLUMN cancel_requested_at INTEGER;
+            ALTER TABLE jobs ADD COLUMN cancel_requested_by TEXT;
+            -- Set before the Kubernetes Job is created: a resumed flow then looks the Job up and never creates it twice.
+            ALTER TABLE jobs ADD COLUMN create_requested_at INTEGER;
+            """),
     ];
 }

@@ -11,10 +11,13 @@ public sealed class FakeKubernetesJobs : IKubernetesJobs
     public const string Image = "registry.example/web:1.2.3";
     public const string ImageWithDigest = Image + "@sha256:0123";
 
-    /// <summary>What each call was, in order: "prepare", "create", "follow", "delete production/specific-job-…".</summary>
+    /// <summary>What each call was, in order: "prepare", "create", "find production/j-…", "follow", "delete production/specific-job-…".</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
     public ConcurrentQueue<FollowRequest> Follows { get; } = new();
+
+    /// <summary>The Kubernetes Jobs that exist, by job id: a create that succeeds adds one, a delete removes it.</summary>
+    public ConcurrentDictionary<string, string> Existing { get; } = new(StringComparer.Ordinal);
 
     public Func<PrepareJobRequest, CancellationToken, Task<PreparedJob>> Prepare { get; set; } =
         (request, _) => Task.FromResult(PreparedFor(request));
@@ -71,10 +74,17 @@ public sealed class FakeKubernetesJobs : IKubernetesJobs
         return Prepare(request, cancellationToken);
     }
 
-    public Task CreateAsync(PreparedJob job, CancellationToken cancellationToken)
+    public async Task CreateAsync(PreparedJob job, CancellationToken cancellationToken)
     {
         Calls.Enqueue("create");
-        return Create(job, cancellationToken);
+        await Create(job, cancellationToken);
+        Existing[job.JobId] = job.JobName;
+    }
+
+    public Task<string?> FindAsync(string? environment, string @namespace, string jobId, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"find {@namespace}/{jobId}");
+        return Task.FromResult(Existing.TryGetValue(jobId, out var name) ? name : null);
     }
 
     public Task<JobEnd> FollowAsync(FollowRequest request, IFollowObserver observer, CancellationToken cancellationToken)
@@ -87,6 +97,11 @@ public sealed class FakeKubernetesJobs : IKubernetesJobs
     public Task DeleteAsync(string @namespace, string jobName, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"delete {@namespace}/{jobName}");
+        foreach (var existing in Existing.Where(entry => entry.Value == jobName))
+        {
+            Existing.TryRemove(existing);
+        }
+
         return Delete(@namespace, jobName, cancellationToken);
     }
 }

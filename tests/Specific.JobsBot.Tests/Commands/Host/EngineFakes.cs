@@ -12,6 +12,9 @@ public sealed class RecordingLauncher(InMemoryJobStore store) : IJobLauncher
 {
     public ConcurrentQueue<string> Started { get; } = new();
     public ConcurrentQueue<string> Cancelled { get; } = new();
+
+    /// <summary>For each cancel asked of the flow, whose cancel the job store held at that moment (null: none recorded).</summary>
+    public ConcurrentDictionary<string, string?> CancelRecordedBy { get; } = new(StringComparer.Ordinal);
     public Exception? FailStartWith { get; set; }
 
     public async Task StartAsync(JobRecord job, CancellationToken cancellationToken)
@@ -32,6 +35,7 @@ public sealed class RecordingLauncher(InMemoryJobStore store) : IJobLauncher
 
     public Task CancelAsync(string jobId, CancellationToken cancellationToken)
     {
+        CancelRecordedBy[jobId] = store.All.FirstOrDefault(job => job.Id == jobId)?.CancelRequestedBy;
         Cancelled.Enqueue(jobId);
         return Task.CompletedTask;
     }

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Flow;
+using Specific.Jobs.Testing;
+
+namespace Specific.Jobs.Tests.Flow;
+
+/// <summary>The start-up sweep of the Temporal launcher: a cancel recorded before a crash still reaches its workflow.</summary>
+public sealed class RecordedCancelDeliveryTests
+{
+    private readonly InMemoryJobStore jobs = new();
+    private readonly CancelRecordingLauncher launcher = new();
+
+    [Fact]
+    public async Task Sweep_passes_every_recorded_cancel_of_an_unfinished_job_on_to_the_launcher_and_nothing_else()
+    {
+        var recorded = await JobAsync(JobState.Running, cancelledBy: "U0ALICE");
+        var pending = await JobAsync(JobState.Pending, cancelledBy: "U0BOB");
+        await JobAsync(JobState.Running, cancelledBy: null);
+        await JobAsync(JobState.Succeeded, cancelledBy: "U0ALICE");
+
+        await new RecordedCancelDelivery(jobs, launcher, NullLogger<RecordedCancelDelivery>.Instance)
+            .SweepAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            new[] { pending.Id, recorded.Id }.Order(StringComparer.Ordinal),
+            launcher.Cancelled.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sweep_goes_on_past_a_cancel_the_launcher_could_not_deliver()
+    {
+        var first = await JobAsync(JobState.Running, cancelledBy: "U0ALICE");
+        var second = await JobAsync(JobState.Running, cancelledBy: "U0ALICE");
+        launcher.FailFor.Add(first.Id);
+
+        await new RecordedCancelDelivery(jobs, launcher, NullLogger<RecordedCancelDelivery>.Instance)
+            .SweepAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([second.Id], launcher.Cancelled);
+    }
+
+    private async Task<JobRecord> JobAsync(JobState state, string? cancelledBy)
+    {
+        var created = await jobs.CreateAsync(
+            new JobRequest("web", "production", "sleep 60", null, new JobOrigin(JobOrigin.Slack)), TestContext.Current.CancellationToken);
+        return jobs.Put(created with
+        {
+            State = state,
+            CancelRequestedAt = cancelledBy is null ? null : DateTimeOffset.UtcNow,
+            CancelRequestedBy = cancelledBy,
+        });
+    }
+
+    private sealed class CancelRecordingLauncher : IJobLauncher
+    {
+        public ConcurrentQueue<string> Cancelled { get; } = new();
+
+        public HashSet<string> FailFor { get; } = new(StringComparer.Ordinal);
+
+        public Task StartAsync(JobRecord job, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The sweep starts nothing.");
+
+        public Task CancelAsync(string jobId, CancellationToken cancellationToken)
+        {
+            if (FailFor.Contains(jobId))
+            {
+                throw new InvalidOperationException("Temporal is unavailable.");
+            }
+
+            Cancelled.Enqueue(jobId);
+            return Task.CompletedTask;
+        }
+
+        public Task<FlowDescription> DescribeAsync(string jobId, CancellationToken cancellationToken) =>
+            Task.FromResult(new FlowDescription(jobId, FlowStatus.Unknown));
+    }
+}
