@@ -15,10 +15,12 @@ public sealed class CrashSafetyTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Cancel_acknowledged_then_bot_killed_ends_cancelled_after_restart_and_the_command_never_runs_again()
+    [Theory]
+    [InlineData(SandboxEngine.InProcess)]
+    [InlineData(SandboxEngine.Temporal)]
+    public async Task Cancel_acknowledged_then_bot_killed_ends_cancelled_after_restart_and_the_command_never_runs_again(SandboxEngine engine)
     {
-        await using var sandbox = await JobsSandbox.StartAsync();
+        await using var sandbox = await JobsSandbox.StartAsync(engine: engine);
         var job = await sandbox.SlashCommand(Ticking);
         await WaitForOutputAsync(sandbox, job);
 
@@ -33,10 +35,11 @@ public sealed class CrashSafetyTests
         await AssertTheCommandRanOnceAsync(sandbox, job);
     }
 
+    // The in-process engine's resume: on Temporal the worker, not the bot, follows the job (see TemporalEngineTests).
     [Fact]
     public async Task Bot_killed_mid_run_whose_kubernetes_job_is_gone_on_restart_ends_failed_and_never_runs_the_command_again()
     {
-        await using var sandbox = await JobsSandbox.StartAsync();
+        await using var sandbox = await JobsSandbox.StartAsync(engine: SandboxEngine.InProcess);
         var job = await sandbox.SlashCommand(Ticking);
         await WaitForOutputAsync(sandbox, job);
 
