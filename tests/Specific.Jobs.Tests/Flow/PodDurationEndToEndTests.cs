@@ -146,6 +146,14 @@ public sealed class PodDurationEndToEndTests : IAsyncLifetime
 
         public IAsyncEnumerable<JobChanged> WatchAsync(CancellationToken cancellationToken) => inner.WatchAsync(cancellationToken);
 
+        public Task<JobRecord?> RequestCancelAsync(string jobId, string requestedBy, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.RequestCancelAsync(jobId, requestedBy, at, cancellationToken);
+
+        public Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.TryMarkCreateRequestedAsync(jobId, at, cancellationToken);
+
+        public Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken) => inner.ClearCreateRequestedAsync(jobId, cancellationToken);
+
         public void Dispose() => inner.Dispose();
     }
 }
