@@ -26,6 +26,7 @@ public sealed partial class SlackAppManifestTests
         [nameof(SlackWebClient.GetUserAsync)] = [SlackWebClient.Methods.UsersInfo],
         [nameof(SlackWebClient.GetConversationAsync)] = [SlackWebClient.Methods.ConversationsInfo],
         [nameof(SlackWebClient.GetHistoryAsync)] = [SlackWebClient.Methods.ConversationsHistory],
+        [nameof(SlackWebClient.GetRepliesAsync)] = [SlackWebClient.Methods.ConversationsReplies],
         [nameof(SlackWebClient.ListUserGroupMembersAsync)] = [SlackWebClient.Methods.UserGroupsUsersList],
         [nameof(SlackWebClient.PostToResponseUrlAsync)] = [SlackWebClient.Methods.ResponseUrl],
     };
@@ -49,6 +50,7 @@ public sealed partial class SlackAppManifestTests
         [SlackWebClient.Methods.ConversationsInfo] = ["channels:read", "groups:read"],
         // Public and private channels: the bot may be invited to either.
         [SlackWebClient.Methods.ConversationsHistory] = ["channels:history", "groups:history"],
+        [SlackWebClient.Methods.ConversationsReplies] = ["channels:history", "groups:history"],
         [SlackWebClient.Methods.UserGroupsUsersList] = ["usergroups:read"],
         [SlackWebClient.Methods.ResponseUrl] = [],
     };
