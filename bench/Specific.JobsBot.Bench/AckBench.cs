@@ -125,8 +125,8 @@ public static class AckBench
     private static List<Verdict> Verdicts(IReadOnlyList<Row> rows)
     {
         var verdicts = new List<Verdict>();
-        foreach (var group in rows.Where(r => r.Target == "bot").GroupBy(r => (r.Store, r.Command, r.Engine))
-            .OrderBy(g => g.Key.Store, StringComparer.Ordinal).ThenBy(g => g.Key.Command, StringComparer.Ordinal))
+        foreach (var group in rows.Where(r => r.Target == "bot").GroupBy(r => (r.Store, r.Command))
+            .SelectMany(sameCell => sameCell.GroupBy(r => (sameCell.Key.Store, sameCell.Key.Command, r.Engine))))
         {
             var parts = group.Select(r =>
             {

@@ -15,6 +15,10 @@ if (engineAt >= 0)
 var options = Options.Parse([.. rest]);
 if (options is null || engines is null || what is not ("all" or "ack" or "ack-profile" or "live" or "logs"))
 {
+    if (engines is null)
+    {
+        Console.Error.WriteLine("--engine takes temporal or inprocess (leave it out to measure both).");
+    }
     Console.Error.WriteLine(Options.Usage);
     return 2;
 }
