@@ -6,12 +6,14 @@ using System.Text.Json;
 using Npgsql;
 using Specific.Sandbox.ClusterSimulator;
 using Specific.Sandbox.SlackStandIn;
+using Specific.Sandbox.TemporalStandIn;
 
 namespace Specific.JobsBot.Bench;
 
 /// <summary>
 /// Item 1: how fast the bot acknowledges slash commands, against a bare signature-checking endpoint on the same
-/// machine. The bot runs as a separate Release process against the cluster simulator and Slack stand-in in this one.
+/// machine. The bot runs as a separate Release process against the cluster simulator and Slack stand-in in this one,
+/// on each engine asked for (on Temporal, with the Temporal stand-in here and a separate worker process).
 /// </summary>
 public static class AckBench
 {
@@ -21,13 +23,16 @@ public static class AckBench
     private static readonly string[] Commands = ["help", "job run web true"];
     private static readonly int[] Concurrencies = [1, 16, 64];
 
+    /// <summary>Requests per cell when <c>--requests</c> does not lower it.</summary>
+    public const int DefaultMaxRequests = 200;
+
     /// <summary>Requests per cell: bounded so that `job run` at 64 does not start more real processes than the machine drains.</summary>
-    private static int RequestsFor(int concurrency) => concurrency == 1 ? 100 : 200;
+    private static int RequestsFor(int concurrency, int maxRequests) => Math.Min(concurrency == 1 ? 100 : 200, maxRequests);
 
     private static readonly TimeSpan CellTimeLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(20);
 
-    public static async Task<BenchResult> RunAsync(Machine machine, CancellationToken ct)
+    public static async Task<BenchResult> RunAsync(Machine machine, IReadOnlyList<BotEngine> engines, int maxRequests, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         var report = new StringBuilder();
@@ -39,8 +44,13 @@ public static class AckBench
 
         Say($"Acknowledgement latency, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Say($"Machine: {machine}; load average at start {LoadAverage()}");
-        Say("Bot: separate process, Release build, Bot__Engine=InProcess, against the cluster simulator and Slack stand-in in the bench process (all loopback).");
-        Say("Load: signed form-encoded /specific commands, unique trigger_id each, HTTP/1.1 keep-alive; 100 requests at concurrency 1, 200 at 16 and 64; warm-up first.");
+        Say("Bot: separate process, Release build, against the cluster simulator and Slack stand-in in the bench process (all loopback).");
+        foreach (var engine in engines)
+        {
+            Say($"  {engine.Name()}: {BotUnderTest.Describe(engine)}.");
+        }
+        Say(string.Create(CultureInfo.InvariantCulture,
+            $"Load: signed form-encoded /specific commands, unique trigger_id each, HTTP/1.1 keep-alive; {RequestsFor(1, maxRequests)} requests at concurrency 1, {RequestsFor(16, maxRequests)} at 16 and 64; warm-up first."));
         Say("");
 
         var signingSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
@@ -60,35 +70,40 @@ public static class AckBench
             {
                 foreach (var concurrency in Concurrencies)
                 {
-                    var result = await load.RunAsync(bare.CommandsUrl, command, concurrency, RequestsFor(concurrency), CellTimeLimit, ct);
-                    rows.Add(new Row("bare", "-", command, concurrency, result));
+                    var result = await load.RunAsync(bare.CommandsUrl, command, concurrency, RequestsFor(concurrency, maxRequests), CellTimeLimit, ct);
+                    rows.Add(new Row("bare", "-", "-", command, concurrency, result));
                 }
             }
         }
 
-        var schema = "bench_" + RandomNumberGenerator.GetHexString(8, lowercase: true);
-        var postgres = await PostgresAvailableAsync(schema, ct);
-        var stores = postgres ? new[] { "sqlite", "postgres" } : ["sqlite"];
-        try
+        var postgres = false;
+        foreach (var engine in engines)
         {
-            foreach (var store in stores)
+            // A fresh schema per engine: the second bot must not find the first one's jobs.
+            var schema = "bench_" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+            postgres = await PostgresAvailableAsync(schema, ct);
+            var stores = postgres ? new[] { "sqlite", "postgres" } : ["sqlite"];
+            try
             {
-                try
+                foreach (var store in stores)
                 {
-                    rows.AddRange(await MeasureBotAsync(store, schema, signingSecret, http, Say, ct));
-                }
-                catch (Exception e) when (!ct.IsCancellationRequested)
-                {
-                    // One store's failure must not lose the other's numbers: the table says which rows are missing.
-                    Say($"[{store}] FAILED, its rows are missing: {e.Message}");
+                    try
+                    {
+                        rows.AddRange(await MeasureBotAsync(engine, store, schema, signingSecret, maxRequests, http, Say, ct));
+                    }
+                    catch (Exception e) when (!ct.IsCancellationRequested)
+                    {
+                        // One store's failure must not lose the other's numbers: the table says which rows are missing.
+                        Say($"[{engine.Name()} {store}] FAILED, its rows are missing: {e.Message}");
+                    }
                 }
             }
-        }
-        finally
-        {
-            if (postgres)
+            finally
             {
-                await DropSchemaAsync(schema);
+                if (postgres)
+                {
+                    await DropSchemaAsync(schema);
+                }
             }
         }
 
@@ -103,11 +118,15 @@ public static class AckBench
         return new BenchResult(report.ToString(), Verdicts(rows));
     }
 
-    /// <summary>Per store and command: the p99 at each concurrency against 2x bare, and the worst answer against 1.5 s.</summary>
+    /// <summary>
+    /// Per engine, store and command: the p99 at each concurrency against 2x bare, and the worst answer against 1.5 s;
+    /// the engines' rows of one store and command side by side.
+    /// </summary>
     private static List<Verdict> Verdicts(IReadOnlyList<Row> rows)
     {
         var verdicts = new List<Verdict>();
-        foreach (var group in rows.Where(r => r.Target == "bot").GroupBy(r => (r.Store, r.Command)))
+        foreach (var group in rows.Where(r => r.Target == "bot").GroupBy(r => (r.Store, r.Command))
+            .SelectMany(sameCell => sameCell.GroupBy(r => (sameCell.Key.Store, sameCell.Key.Command, r.Engine))))
         {
             var parts = group.Select(r =>
             {
@@ -119,59 +138,69 @@ public static class AckBench
                 $"ack `{group.Key.Command}` {group.Key.Store} c=" + string.Join('/', parts.Select(p => p.Row.Concurrency)),
                 "p99 <= 2x bare, max < 1.5 s",
                 string.Create(CultureInfo.InvariantCulture, $"p99 {string.Join('/', parts.Select(p => p.Row.Result.P99.ToString("N0", CultureInfo.InvariantCulture)))} ms = {string.Join('/', parts.Select(p => p.Ratio.ToString("N1", CultureInfo.InvariantCulture)))}x"),
-                met));
+                met,
+                group.Key.Engine));
         }
         return verdicts;
     }
 
     private static async Task<List<Row>> MeasureBotAsync(
-        string store, string schema, string signingSecret, HttpClient http, Action<string> say, CancellationToken ct)
+        BotEngine engine, string store, string schema, string signingSecret, int maxRequests, HttpClient http, Action<string> say, CancellationToken ct)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("jobsbot-bench-").FullName;
-        await using var stand = await Stand.StartAsync(signingSecret, ct);
+        await using var stand = await Stand.StartAsync(signingSecret, ct, engine);
         var cluster = stand.Cluster;
         var slack = stand.Slack;
-        var botUrl = stand.BotUrl;
         var environment = stand.BotEnvironment(store, PostgresConnection + ";Search Path=" + schema, dataDirectory);
+        var tag = $"{engine.Name()} {store}";
 
         var rows = new List<Row>();
-        await using (var bot = await BotProcess.StartAsync(botUrl, environment, ct))
+        await using (var processes = await BotUnderTest.StartAsync(stand, environment, ct))
         {
+            var bot = processes.Bot;
             var load = new SlashCommandLoad(http, signingSecret, ChannelId, UserId, new Uri(slack.BaseUrl, "bench-response/"));
             // Warm-up: JIT, connection pools, the store's first statements, and a few real jobs.
             await load.RunAsync(bot.CommandsUrl, "help", 8, 400, CellTimeLimit, ct);
-            await load.RunAsync(bot.CommandsUrl, "job run web true", 4, 40, CellTimeLimit, ct);
-            await DrainAsync(cluster, ct);
-            if (bot.Process.HasExited)
+            var jobsStarted = (await load.RunAsync(bot.CommandsUrl, "job run web true", 4, 40, CellTimeLimit, ct)).LatenciesMs.Count;
+            await DrainAsync(cluster, ct, stand.Temporal, jobsStarted);
+            if (processes.Exited(200) is { } exited)
             {
-                throw new InvalidOperationException($"The bot exited during the warm-up (code {bot.Process.ExitCode}):\n{bot.RecentOutput}");
+                throw new InvalidOperationException($"During the warm-up: {exited}");
             }
             var cpuBefore = bot.Process.TotalProcessorTime;
+            var workerCpuBefore = processes.Worker?.Process.TotalProcessorTime ?? TimeSpan.Zero;
             foreach (var command in Commands)
             {
                 foreach (var concurrency in Concurrencies)
                 {
-                    var result = await load.RunAsync(bot.CommandsUrl, command, concurrency, RequestsFor(concurrency), CellTimeLimit, ct);
-                    rows.Add(new Row("bot", store, command, concurrency, result));
+                    var result = await load.RunAsync(bot.CommandsUrl, command, concurrency, RequestsFor(concurrency, maxRequests), CellTimeLimit, ct);
+                    rows.Add(new Row("bot", engine.Name(), store, command, concurrency, result));
                     if (result.FirstFailure is { } failure)
                     {
-                        say($"[{store} {command} c={concurrency}] first failure: {failure}");
+                        say($"[{tag} {command} c={concurrency}] first failure: {failure}");
                     }
                     if (command != "help")
                     {
-                        var drained = await DrainAsync(cluster, ct);
+                        jobsStarted += result.LatenciesMs.Count;
+                        var drained = await DrainAsync(cluster, ct, stand.Temporal, jobsStarted);
                         say(string.Create(CultureInfo.InvariantCulture,
-                            $"[{store} {command} c={concurrency}] jobs drained in {drained.Elapsed.TotalSeconds:N1} s ({drained.Pods} pods seen, {drained.Unfinished} unfinished)"));
+                            $"[{tag} {command} c={concurrency}] jobs drained in {drained.Elapsed.TotalSeconds:N1} s ({drained.Pods} pods seen, {drained.Unfinished} unfinished{(stand.Temporal is null ? "" : $", of which {drained.OpenWorkflows} RunJob workflows open or not started")})"));
                     }
                 }
             }
-            if (bot.Process.HasExited)
+            if (processes.Exited(40) is { } exitedLater)
             {
-                throw new InvalidOperationException($"The bot exited during the measured cells (code {bot.Process.ExitCode}):\n{string.Join('\n', bot.RecentOutput.Split('\n').TakeLast(40))}");
+                throw new InvalidOperationException($"During the measured cells: {exitedLater}");
             }
             bot.Process.Refresh();
             say(string.Create(CultureInfo.InvariantCulture,
-                $"[{store}] bot CPU during the measured cells {(bot.Process.TotalProcessorTime - cpuBefore).TotalSeconds:N1} s, peak working set {bot.Process.PeakWorkingSet64 / 1024.0 / 1024.0:N0} MB; Slack stand-in saw {slack.DeadlineMisses.Count} missed deadlines, {slack.Calls.Count} Web API calls."));
+                $"[{tag}] bot CPU during the measured cells {(bot.Process.TotalProcessorTime - cpuBefore).TotalSeconds:N1} s, peak working set {bot.Process.PeakWorkingSet64 / 1024.0 / 1024.0:N0} MB; Slack stand-in saw {slack.DeadlineMisses.Count} missed deadlines, {slack.Calls.Count} Web API calls."));
+            if (processes.Worker is { } worker)
+            {
+                worker.Process.Refresh();
+                say(string.Create(CultureInfo.InvariantCulture,
+                    $"[{tag}] worker CPU during the measured cells {(worker.Process.TotalProcessorTime - workerCpuBefore).TotalSeconds:N1} s, peak working set {worker.Process.PeakWorkingSet64 / 1024.0 / 1024.0:N0} MB; {stand.Temporal!.Workflows().Count} RunJob workflows on the Temporal stand-in."));
+            }
         }
         try
         {
@@ -184,13 +213,19 @@ public static class AckBench
         return rows;
     }
 
-    /// <summary>Waits until no pod in the simulator is Pending or Running, so one cell's jobs do not load the next.</summary>
-    internal static async Task<(TimeSpan Elapsed, int Pods, int Unfinished)> DrainAsync(ClusterSimulator cluster, CancellationToken ct)
+    /// <summary>
+    /// Waits until no pod in the simulator is Pending or Running, so one cell's jobs do not load the next; on Temporal,
+    /// also until every acknowledged job has its RunJob workflow and every workflow has closed (the worker may create
+    /// a Job's pod well after the answer).
+    /// </summary>
+    internal static async Task<(TimeSpan Elapsed, int Pods, int Unfinished, int OpenWorkflows)> DrainAsync(
+        ClusterSimulator cluster, CancellationToken ct, TemporalStandIn? temporal = null, int jobsStarted = 0)
     {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         var clock = Stopwatch.StartNew();
         var pods = 0;
         var unfinished = 0;
+        var openWorkflows = 0;
         // Give the last acknowledged commands a moment to create their Jobs and pods.
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         while (clock.Elapsed < DrainLimit)
@@ -212,13 +247,19 @@ public static class AckBench
             unfinished = jobPods.Count(p =>
                 p.TryGetProperty("status", out var status) && status.TryGetProperty("phase", out var phase) &&
                 phase.GetString() is "Pending" or "Running");
+            if (temporal is not null)
+            {
+                var workflows = temporal.Workflows();
+                openWorkflows = workflows.Count(w => w.CloseTime is null) + Math.Max(0, jobsStarted - workflows.Select(w => w.WorkflowId).Distinct().Count());
+                unfinished += openWorkflows;
+            }
             if (unfinished == 0)
             {
                 break;
             }
             await Task.Delay(500, ct);
         }
-        return (clock.Elapsed, pods, unfinished);
+        return (clock.Elapsed, pods, unfinished, openWorkflows);
     }
 
     /// <summary>A pod a Job owns; the Deployments' pods run for ever and are not waited for.</summary>
@@ -260,13 +301,13 @@ public static class AckBench
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    private sealed record Row(string Target, string Store, string Command, int Concurrency, CellResult Result);
+    private sealed record Row(string Target, string Engine, string Store, string Command, int Concurrency, CellResult Result);
 
     private static string Table(IReadOnlyList<Row> rows)
     {
         var text = new StringBuilder();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"target",-6} {"store",-8} {"command",-17} {"conc",4} {"n",4} {"err",4} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"req/s",8} {"p99/bare",8}  verdict"));
+            $"{"target",-6} {"engine",-9} {"store",-8} {"command",-17} {"conc",4} {"n",4} {"err",4} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"req/s",8} {"p99/bare",8}  verdict"));
         foreach (var row in rows)
         {
             var bare = rows.First(r => r.Target == "bare" && r.Command == row.Command && r.Concurrency == row.Concurrency);
@@ -278,7 +319,7 @@ public static class AckBench
                 : "ok";
             var r = row.Result;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.Target,-6} {row.Store,-8} {row.Command,-17} {row.Concurrency,4} {r.Count,4} {r.Failures,4} {r.P50,8:N1} {r.P99,8:N1} {r.Max,8:N1} {r.RequestsPerSecond,8:N0} {ratio,8:N2}  {verdict}"));
+                $"{row.Target,-6} {row.Engine,-9} {row.Store,-8} {row.Command,-17} {row.Concurrency,4} {r.Count,4} {r.Failures,4} {r.P50,8:N1} {r.P99,8:N1} {r.Max,8:N1} {r.RequestsPerSecond,8:N0} {ratio,8:N2}  {verdict}"));
         }
         return text.ToString();
     }

@@ -5,7 +5,10 @@ using System.Net.Sockets;
 
 namespace Specific.JobsBot.Bench;
 
-/// <summary>The bot as a separate process (<c>dotnet Specific.JobsBot.dll</c>, the Release build) configured by environment variables.</summary>
+/// <summary>
+/// The bot (or its worker role) as a separate process (<c>dotnet Specific.JobsBot.dll</c>, the Release build)
+/// configured by environment variables.
+/// </summary>
 public sealed class BotProcess : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> output = new();
@@ -35,9 +38,12 @@ public sealed class BotProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the bot and waits for GET /healthz to answer 200.</summary>
-    public static async Task<BotProcess> StartAsync(Uri url, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    /// <param name="arguments">The command line after the dll: none for the bot role, <c>worker</c> for the Temporal worker.</param>
+    public static async Task<BotProcess> StartAsync(
+        Uri url, IReadOnlyDictionary<string, string> environment, CancellationToken ct, IReadOnlyList<string>? arguments = null)
     {
         var dll = BotAssemblyPath();
+        var role = arguments is { Count: > 0 } ? arguments[0] : "bot";
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -46,6 +52,10 @@ public sealed class BotProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(dll);
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -63,7 +73,7 @@ public sealed class BotProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The bot exited with code {process.ExitCode} while starting:\n{bot.RecentOutput}");
+                throw new InvalidOperationException($"The {role} exited with code {process.ExitCode} while starting:\n{bot.RecentOutput}");
             }
             try
             {
@@ -84,7 +94,7 @@ public sealed class BotProcess : IAsyncDisposable
             await Task.Delay(100, ct);
         }
         await bot.DisposeAsync();
-        throw new TimeoutException($"The bot did not answer /healthz within 60 s:\n{bot.RecentOutput}");
+        throw new TimeoutException($"The {role} did not answer /healthz within 60 s:\n{bot.RecentOutput}");
     }
 
     public async ValueTask DisposeAsync()

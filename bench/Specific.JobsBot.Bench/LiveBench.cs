@@ -43,7 +43,7 @@ public sealed record LiveOptions(int Jobs = 500, int Seconds = 120, int Channels
 /// </summary>
 public static partial class LiveBench
 {
-    private const string ObserverToken = "xoxp-bench-observer";
+    internal const string ObserverToken = "xoxp-bench-observer";
 
     private const string TickerManifest = """
         apiVersion: apps/v1
@@ -85,7 +85,7 @@ public static partial class LiveBench
         ["files.completeUploadExternal"] = "tier 4: 100/min",
     };
 
-    public static async Task<BenchResult> RunAsync(Machine machine, LiveOptions options, CancellationToken ct)
+    public static async Task<BenchResult> RunAsync(Machine machine, LiveOptions options, BotEngine engine, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         var report = new StringBuilder();
@@ -95,12 +95,12 @@ public static partial class LiveBench
             report.AppendLine(line);
         }
 
-        Say($"Many live jobs, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Say($"Many live jobs on the {engine.Name()} engine, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Say($"Machine: {machine}; load average at start {AckBench.LoadAverage()}");
         Say(string.Create(CultureInfo.InvariantCulture,
-            $"Load: {options.Jobs} jobs `job run ticker ticker {options.Seconds}` over {options.Channels} channels, each printing a line a second for {options.Seconds} s (simulator ticker workload, pod log followed by the bot over HTTP)."));
+            $"Load: {options.Jobs} jobs `job run ticker ticker {options.Seconds}` over {options.Channels} channels, each printing a line a second for {options.Seconds} s (simulator ticker workload, pod log followed over HTTP by {(engine == BotEngine.Temporal ? "the worker's RunJob activity" : "the bot")})."));
         Say(string.Create(CultureInfo.InvariantCulture,
-            $"Bot: separate Release process, Bot__Engine=InProcess (the --sandbox engine), SQLite store, default thread pacing; stand-in rate limits ON. Lag timed on {Math.Min(options.Sampled, options.Jobs)} evenly spread threads, each polled once a second through conversations.replies with an observer token that BYPASSES the tier-3 limit (polling {Math.Min(options.Sampled, options.Jobs)} threads a second within 50 calls a minute is impossible) and is not counted as the bot's calls."));
+            $"Bot: separate Release process, {BotUnderTest.Describe(engine)}; SQLite store, default thread pacing; stand-in rate limits ON. Lag timed on {Math.Min(options.Sampled, options.Jobs)} evenly spread threads, each polled once a second through conversations.replies with an observer token that BYPASSES the tier-3 limit (polling {Math.Min(options.Sampled, options.Jobs)} threads a second within 50 calls a minute is impossible) and is not counted as the bot's calls."));
         Say(string.Create(CultureInfo.InvariantCulture,
             $"Limits: {LiveOptions.ChannelPostsPerSecond:N0} post/s per channel (Slack) and {options.EffectivePostsPerMinute:N0} chat.postMessage/min across the workspace (the keeper's budget{(options.PostsPerMinute > 0 ? ", set by --posts-per-minute" : ", its default")}): with every slot spent on output, each of {options.Jobs} threads can get a post every {options.SecondsBetweenPostsPerJob:N1} s at best, so a line's lag can reach that however fast the bot is."));
         Say("");
@@ -109,7 +109,7 @@ public static partial class LiveBench
         var dataDirectory = Directory.CreateTempSubdirectory("jobsbot-live-").FullName;
         var manifest = Path.Combine(dataDirectory, "ticker.yaml");
         await File.WriteAllTextAsync(manifest, TickerManifest, ct);
-        await using var stand = await Stand.StartAsync(signingSecret, ct, o => o.ObserverToken = ObserverToken, manifest);
+        await using var stand = await Stand.StartAsync(signingSecret, ct, engine, o => o.ObserverToken = ObserverToken, manifest);
         var environment = stand.BotEnvironment("sqlite", postgresConnection: null, dataDirectory);
         if (options.PostsPerMinute > 0)
         {
@@ -117,8 +117,10 @@ public static partial class LiveBench
         }
 
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(30) };
-        await using var bot = await BotProcess.StartAsync(stand.BotUrl, environment, ct);
+        await using var processes = await BotUnderTest.StartAsync(stand, environment, ct);
+        var bot = processes.Bot;
         await using var sampler = new ProcessSampler(bot.Process.Id);
+        await using var workerSampler = processes.Worker is { } worker ? new ProcessSampler(worker.Process.Id) : null;
         var channels = Enumerable.Range(1, options.Channels).Select(i => string.Create(CultureInfo.InvariantCulture, $"C0LIVE{i:D3}")).ToList();
         var watcher = new ThreadWatcher(http, stand.Slack.ApiBaseUrl, channels, options);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -144,16 +146,16 @@ public static partial class LiveBench
 
         // Wait for every sampled line, or until the grace after the last line's print has run out.
         var deadline = TimeSpan.FromSeconds(options.Seconds + options.Grace) + submitted.Elapsed;
-        while (submitted.Elapsed < deadline && !watcher.AllSeen && !bot.Process.HasExited)
+        while (submitted.Elapsed < deadline && !watcher.AllSeen && processes.Exited(30) is null)
         {
             await Task.Delay(1000, ct);
         }
         var waited = submitted.Elapsed;
         await watching.CancelAsync();
         await watch;
-        if (bot.Process.HasExited)
+        if (processes.Exited(30) is { } exited)
         {
-            Say($"The bot EXITED (code {bot.Process.ExitCode}):\n{string.Join('\n', bot.RecentOutput.Split('\n').TakeLast(30))}");
+            Say(exited);
         }
 
         var calls = stand.Slack.Calls;
@@ -167,14 +169,23 @@ public static partial class LiveBench
         Say(example);
         Say(CallTable(calls));
         Say(string.Create(CultureInfo.InvariantCulture,
-            $"Bot process: peak RSS {sampler.PeakRssMiB:N0} MiB (VmHWM {sampler.HighWaterMarkMiB:N0} MiB), CPU {sampler.CpuSeconds:N0} s over {waited.TotalSeconds:N0} s = {sampler.MeanCpuPercent:N0}% of a core on average, busiest second {sampler.PeakCpuPercent:N0}%; Slack stand-in saw {stand.Slack.DeadlineMisses.Count} missed deadlines."));
+            $"Bot process: {Usage(sampler, waited)}; Slack stand-in saw {stand.Slack.DeadlineMisses.Count} missed deadlines."));
+        if (workerSampler is not null)
+        {
+            Say(string.Create(CultureInfo.InvariantCulture,
+                $"Worker process: {Usage(workerSampler, waited)}; {stand.Temporal!.Workflows().Count} RunJob workflows on the Temporal stand-in."));
+        }
         Say("");
         var p99 = Percentile(lags, expected, 0.99);
         var tooMany429 = calls.Count(c => c.StatusCode == 429);
         Say("target                         measured      verdict");
         Say(string.Create(CultureInfo.InvariantCulture, $"{"thread lag p99 <= 10 s",-30} {FormatLag(p99),-13} {(p99 <= 10_000 ? "ok" : "MISSED")}"));
         Say(string.Create(CultureInfo.InvariantCulture, $"{"0 x 429 from our own pacing",-30} {tooMany429,-13} {(tooMany429 == 0 ? "ok" : "MISSED")}"));
-        Say(string.Create(CultureInfo.InvariantCulture, $"{"peak RSS <= 300 MB",-30} {sampler.PeakRssMiB,-13:N0} {(sampler.PeakRssMiB <= 300 ? "ok" : "MISSED")}"));
+        Say(string.Create(CultureInfo.InvariantCulture, $"{"bot peak RSS <= 300 MB",-30} {sampler.PeakRssMiB,-13:N0} {(sampler.PeakRssMiB <= 300 ? "ok" : "MISSED")}"));
+        if (workerSampler is not null)
+        {
+            Say(string.Create(CultureInfo.InvariantCulture, $"{"worker peak RSS <= 300 MB",-30} {workerSampler.PeakRssMiB,-13:N0} {(workerSampler.PeakRssMiB <= 300 ? "ok" : "MISSED")}"));
+        }
         Say("");
         Say($"Load average at end {AckBench.LoadAverage()}.");
         Say(string.Create(CultureInfo.InvariantCulture, $"Total run time {started.Elapsed.TotalSeconds:N0} s."));
@@ -188,13 +199,25 @@ public static partial class LiveBench
         }
         var size = string.Create(CultureInfo.InvariantCulture,
             $"{options.Jobs} jobs x {options.Seconds} s, {options.Channels} channels, {options.EffectivePostsPerMinute} posts/min (floor {options.SecondsBetweenPostsPerJob:N0} s)");
-        return new BenchResult(report.ToString(),
+        List<Verdict> verdicts =
         [
-            new($"live {size}: thread lag p99", "<= 10 s", string.Create(CultureInfo.InvariantCulture, $"p50 {FormatLag(Percentile(lags, expected, 0.5))}, p99 {FormatLag(p99)}"), p99 <= 10_000),
-            new($"live {size}: 429s received", "0", string.Create(CultureInfo.InvariantCulture, $"{tooMany429} of {calls.Count} calls"), tooMany429 == 0),
-            new($"live {size}: bot peak RSS", "<= 300 MB", string.Create(CultureInfo.InvariantCulture, $"{sampler.PeakRssMiB:N0} MiB, CPU mean {sampler.MeanCpuPercent:N0}% peak {sampler.PeakCpuPercent:N0}%"), sampler.PeakRssMiB <= 300),
-        ]);
+            new($"live {size}: thread lag p99", "<= 10 s", string.Create(CultureInfo.InvariantCulture, $"p50 {FormatLag(Percentile(lags, expected, 0.5))}, p99 {FormatLag(p99)}"), p99 <= 10_000, engine.Name()),
+            new($"live {size}: 429s received", "0", string.Create(CultureInfo.InvariantCulture, $"{tooMany429} of {calls.Count} calls"), tooMany429 == 0, engine.Name()),
+            RssVerdict($"live {size}: bot peak RSS", sampler, engine),
+        ];
+        if (workerSampler is not null)
+        {
+            verdicts.Add(RssVerdict($"live {size}: worker peak RSS", workerSampler, engine));
+        }
+        return new BenchResult(report.ToString(), verdicts);
     }
+
+    /// <summary>The memory target, the same for the bot and the worker: each is a Deployment with its own limit.</summary>
+    private static Verdict RssVerdict(string item, ProcessSampler sampler, BotEngine engine) =>
+        new(item, "<= 300 MB", string.Create(CultureInfo.InvariantCulture, $"{sampler.PeakRssMiB:N0} MiB, CPU mean {sampler.MeanCpuPercent:N0}% peak {sampler.PeakCpuPercent:N0}%"), sampler.PeakRssMiB <= 300, engine.Name());
+
+    private static string Usage(ProcessSampler sampler, TimeSpan waited) => string.Create(CultureInfo.InvariantCulture,
+        $"peak RSS {sampler.PeakRssMiB:N0} MiB (VmHWM {sampler.HighWaterMarkMiB:N0} MiB), CPU {sampler.CpuSeconds:N0} s over {waited.TotalSeconds:N0} s = {sampler.MeanCpuPercent:N0}% of a core on average, busiest second {sampler.PeakCpuPercent:N0}%");
 
     /// <summary>One sampled thread as the stand-in holds it: when each reply came after the job message, and what it said.</summary>
     private static string Timeline(SlackStandIn slack, string channel, string ts)
@@ -270,122 +293,5 @@ public static partial class LiveBench
     }
 
     [GeneratedRegex(@"tick (\d+)/(\d+) at (\d{13})")]
-    private static partial Regex TickLine();
-
-    /// <summary>Finds the job messages in the channels and polls the sampled threads, noting when each line first shows.</summary>
-    private sealed class ThreadWatcher(HttpClient http, Uri api, IReadOnlyList<string> channels, LiveOptions options)
-    {
-        private readonly ConcurrentDictionary<string, string> _threads = new(StringComparer.Ordinal); // ts -> channel
-        private readonly ConcurrentDictionary<string, byte> _sampled = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<(string Thread, int Line), double> _lags = new();
-        private readonly ConcurrentDictionary<string, string> _oldest = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, int> _lastLineSeen = new(StringComparer.Ordinal);
-        private int _found;
-
-        private int Stride => Math.Max(1, options.Jobs / Math.Max(1, Math.Min(options.Sampled, options.Jobs)));
-
-        public int ThreadsFound => _threads.Count;
-
-        /// <summary>The first thread sampled, for an example timeline.</summary>
-        public (string Channel, string Ts)? FirstSampled => _sampled.Keys.Order(StringComparer.Ordinal).Select(ts => (_threads[ts], ts)).FirstOrDefault() is { Item2: not null } first ? first : null;
-
-        public int SampledThreads => _sampled.Count;
-
-        /// <summary>Every sampled thread exists and has shown its last line.</summary>
-        public bool AllSeen => _sampled.Count >= Math.Min(options.Sampled, options.Jobs)
-            && _sampled.Keys.All(ts => _lastLineSeen.GetValueOrDefault(ts) == options.Seconds);
-
-        public IReadOnlyList<double> Lags() => [.. _lags.Values];
-
-        public async Task RunAsync(CancellationToken ct)
-        {
-            try
-            {
-                using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-                while (await timer.WaitForNextTickAsync(ct))
-                {
-                    if (_sampled.Count < Math.Min(options.Sampled, options.Jobs))
-                    {
-                        await Task.WhenAll(channels.Select(c => DiscoverAsync(c, ct)));
-                    }
-                    await Parallel.ForEachAsync(_sampled.Keys.Where(ts => _lastLineSeen.GetValueOrDefault(ts) < options.Seconds).ToList(),
-                        new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (ts, token) => await PollAsync(ts, token));
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // The bench has seen enough.
-            }
-        }
-
-        private async Task DiscoverAsync(string channel, CancellationToken ct)
-        {
-            var page = await CallAsync("conversations.history", new { channel, limit = 1000 }, ct);
-            if (page is null)
-            {
-                return;
-            }
-            foreach (var message in page.Value.GetProperty("messages").EnumerateArray().Reverse())
-            {
-                var ts = message.GetProperty("ts").GetString()!;
-                if (message.TryGetProperty("thread_ts", out var parent) && parent.GetString() != ts)
-                {
-                    continue;
-                }
-                if (_threads.TryAdd(ts, channel) && Interlocked.Increment(ref _found) % Stride == 0 && _sampled.Count < options.Sampled)
-                {
-                    _sampled.TryAdd(ts, 0);
-                }
-            }
-        }
-
-        private async Task PollAsync(string ts, CancellationToken ct)
-        {
-            var channel = _threads[ts];
-            var page = await CallAsync("conversations.replies", new { channel, ts, oldest = _oldest.GetValueOrDefault(ts, ts), limit = 1000 }, ct);
-            if (page is null)
-            {
-                return;
-            }
-            var seenAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            foreach (var message in page.Value.GetProperty("messages").EnumerateArray())
-            {
-                var replyTs = message.GetProperty("ts").GetString()!;
-                if (replyTs == ts)
-                {
-                    continue;
-                }
-                _oldest[ts] = replyTs;
-                foreach (Match match in TickLine().Matches(message.GetRawText()))
-                {
-                    var line = int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
-                    var printed = long.Parse(match.Groups[3].ValueSpan, CultureInfo.InvariantCulture);
-                    if (_lags.TryAdd((ts, line), seenAt - printed))
-                    {
-                        _lastLineSeen.AddOrUpdate(ts, line, (_, before) => Math.Max(before, line));
-                    }
-                }
-            }
-        }
-
-        private async Task<JsonElement?> CallAsync(string method, object body, CancellationToken ct)
-        {
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, method)) { Content = JsonContent.Create(body) };
-                request.Headers.Authorization = new("Bearer", ObserverToken);
-                using var response = await http.SendAsync(request, ct);
-                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-                return document.RootElement.GetProperty("ok").GetBoolean() ? document.RootElement.Clone() : null;
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return null;
-            }
-        }
-    }
+    internal static partial Regex TickLine();
 }

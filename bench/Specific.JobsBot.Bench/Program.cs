@@ -3,11 +3,22 @@ using System.Globalization;
 using System.Text;
 using Specific.JobsBot.Bench;
 
-// Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [--jobs N] [--seconds S] ...
+// Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [--engine temporal|inprocess] [--jobs N] ...
 var what = args.Length > 0 ? args[0] : "all";
-var options = Options.Parse(args.Skip(1).ToArray());
-if (options is null || what is not ("all" or "ack" or "ack-profile" or "live" or "logs"))
+var rest = args.Skip(1).ToList();
+var engineAt = rest.IndexOf(BotEngines.Option);
+var engines = BotEngines.Parse(engineAt < 0 ? null : rest.ElementAtOrDefault(engineAt + 1) ?? "");
+if (engineAt >= 0)
 {
+    rest.RemoveRange(engineAt, Math.Min(2, rest.Count - engineAt));
+}
+var options = Options.Parse([.. rest]);
+if (options is null || engines is null || what is not ("all" or "ack" or "ack-profile" or "live" or "logs"))
+{
+    if (engines is null)
+    {
+        Console.Error.WriteLine("--engine takes temporal or inprocess (leave it out to measure both).");
+    }
     Console.Error.WriteLine(Options.Usage);
     return 2;
 }
@@ -16,6 +27,7 @@ var live = new LiveOptions(
     options.GetValueOrDefault("jobs", 500), options.GetValueOrDefault("seconds", 120), options.GetValueOrDefault("channels", 25),
     options.GetValueOrDefault("sampled", 50), options.GetValueOrDefault("grace", 300), options.GetValueOrDefault("posts-per-minute", 0));
 var lines = options.GetValueOrDefault("lines", 200_000);
+var requests = options.GetValueOrDefault("requests", AckBench.DefaultMaxRequests);
 var machine = Machine.Describe();
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(90));
 var clock = Stopwatch.StartNew();
@@ -30,26 +42,35 @@ async Task RunAsync(string name, Func<Task<BenchResult>> bench)
     all.AppendLine(result.Report);
 }
 
+// One live run per engine, one after the other, each saved as <name>-<engine>.
+async Task RunLiveAsync(string name, LiveOptions size)
+{
+    foreach (var engine in engines)
+    {
+        await RunAsync($"{name}-{engine.Name()}", () => LiveBench.RunAsync(machine, size, engine, stop.Token));
+    }
+}
+
 switch (what)
 {
     case "ack-profile":
         await RunAsync("ack-profile", () => AckProfile.RunAsync(machine, stop.Token));
         break;
     case "ack":
-        await RunAsync("ack", () => AckBench.RunAsync(machine, stop.Token));
+        await RunAsync("ack", () => AckBench.RunAsync(machine, engines, requests, stop.Token));
         break;
     case "live":
-        await RunAsync("live", () => LiveBench.RunAsync(machine, live, stop.Token));
+        await RunLiveAsync("live", live);
         break;
     case "logs":
         await RunAsync("logs", () => LogsBench.RunAsync(machine, lines, stop.Token));
         break;
     default:
-        await RunAsync("ack", () => AckBench.RunAsync(machine, stop.Token));
-        await RunAsync("live", () => LiveBench.RunAsync(machine, live, stop.Token));
+        await RunAsync("ack", () => AckBench.RunAsync(machine, engines, requests, stop.Token));
+        await RunLiveAsync("live", live);
         // The same jobs where Slack's limits leave room for the target: more channels and a larger workspace post
         // budget, so the run shows what the bot itself adds to the lag.
-        await RunAsync("live-spread", () => LiveBench.RunAsync(machine, live with { Channels = 100, PostsPerMinute = 6000 }, stop.Token));
+        await RunLiveAsync("live-spread", live with { Channels = 100, PostsPerMinute = 6000 });
         await RunAsync("logs", () => LogsBench.RunAsync(machine, lines, stop.Token));
         break;
 }
@@ -68,12 +89,14 @@ if (what == "all")
 }
 return 0;
 
-/// <summary>The "--name value" integer options.</summary>
+/// <summary>The "--name value" integer options (<c>--engine</c> is taken out before).</summary>
 internal static class Options
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [options]
           all:   ack, then live (as given, then over 100 channels with 6000 posts/min), then logs; prints a summary and saves every output
+          ack, live, all:  --engine temporal|inprocess  the job engine measured (default: both, Temporal first)
+          ack:   --requests 200  at most this many requests per cell (concurrency 1 sends at most 100)
           live:  --jobs 500 --seconds 120 --channels 25 --sampled 50 --grace 300
                  --posts-per-minute N  the keeper's workspace-wide chat.postMessage budget (default: the bot's, 300)
           logs:  --lines 200000
