@@ -13,14 +13,23 @@ public sealed partial class SlackWebClient
     public async Task<IReadOnlyList<HistoryMessage>> GetRepliesAsync(
         string channelId, string threadTs, DateTimeOffset oldest, int limit = 200, CancellationToken cancellationToken = default)
     {
-        var oldestTs = (oldest.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000000", CultureInfo.InvariantCulture);
         var response = await CallFormAsync(
             Methods.ConversationsReplies,
             [
-                new("channel", channelId), new("ts", threadTs), new("oldest", oldestTs),
+                new("channel", channelId), new("ts", threadTs), new("oldest", TsOf(oldest)),
                 new("limit", limit.ToString(CultureInfo.InvariantCulture)), new("include_all_metadata", "true"),
             ],
             cancellationToken).ConfigureAwait(false);
+        return MessagesIn(response);
+    }
+
+    /// <summary>A moment as Slack's "ts" (seconds with six decimals), for the oldest/latest bounds of a history call.</summary>
+    private static string TsOf(DateTimeOffset moment) =>
+        (moment.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000000", CultureInfo.InvariantCulture);
+
+    /// <summary>The messages of a conversations.history or conversations.replies answer, each with its metadata and files' names.</summary>
+    private static List<HistoryMessage> MessagesIn(JsonElement response)
+    {
         if (!response.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
             return [];

@@ -210,22 +210,11 @@ public sealed partial class SlackWebClient
     public async Task<IReadOnlyList<HistoryMessage>> GetHistoryAsync(
         string channelId, DateTimeOffset oldest, int limit = 100, CancellationToken cancellationToken = default)
     {
-        var oldestTs = (oldest.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000000", CultureInfo.InvariantCulture);
         var response = await CallFormAsync(
             Methods.ConversationsHistory,
-            [new("channel", channelId), new("oldest", oldestTs), new("limit", limit.ToString(CultureInfo.InvariantCulture))],
+            [new("channel", channelId), new("oldest", TsOf(oldest)), new("limit", limit.ToString(CultureInfo.InvariantCulture))],
             cancellationToken).ConfigureAwait(false);
-        if (!response.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
-        {
-            return [];
-        }
-        return messages.EnumerateArray()
-            .Where(message => message.ValueKind == JsonValueKind.Object && String(message, "ts") is not null)
-            .Select(message => new HistoryMessage(
-                String(message, "ts")!, String(message, "text"), String(message, "user"), String(message, "bot_id"),
-                String(message, "thread_ts"),
-                message.TryGetProperty("blocks", out var blocks) && blocks.ValueKind == JsonValueKind.Array ? blocks.Clone() : null))
-            .ToList();
+        return MessagesIn(response);
     }
 
     /// <summary>
