@@ -40,7 +40,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IJobStorageBackend>());
 
         services.TryAddSingleton(sp => new StoreWriteChecks(
-            SqliteWriteProbe.For(sp.GetRequiredService<IJobStorageBackend>(), sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>()),
+            StoreWriteChecks.For(sp.GetRequiredService<IJobStorageBackend>(), sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<StorageInitializer>();
         services.AddJobLogs(configuration);

@@ -99,5 +99,9 @@ internal static class PostgresMigrations
             -- Set before the Kubernetes Job is created: a resumed flow then looks the Job up and never creates it twice.
             ALTER TABLE {schema}.jobs ADD COLUMN create_requested_at timestamptz;
             """),
+        new(6, "store heartbeat", """
+            -- Readiness upserts one row per replica: a server that answers reads but refuses writes is not ready.
+            CREATE TABLE {schema}.store_heartbeat (probe text PRIMARY KEY, at timestamptz NOT NULL);
+            """),
     ];
 }

@@ -10,7 +10,7 @@ namespace Specific.Jobs.Storage;
 /// the write; a file deleted, moved or replaced under the running bot (its pool still writing to the old one) does not
 /// show the heartbeat.
 /// </summary>
-public sealed class SqliteWriteProbe
+public sealed class SqliteWriteProbe : IStoreWriteProbe
 {
     // The probe waits this long for another writer; a longer wait says the store is busy, not broken.
     private const int BusyTimeoutSeconds = 2;

@@ -4,7 +4,7 @@ using Specific.Jobs.Storage;
 namespace Specific.JobsBot.Hosting.Health;
 
 /// <summary>
-/// Ready when the job store answers a one-row query and the stores' SQLite files still take writes at their paths
+/// Ready when the job store answers a one-row query and the stores still take writes (a heartbeat in PostgreSQL, in each SQLite file at its path)
 /// (<see cref="StoreWriteChecks"/>): every replica needs them for every command and thread.
 /// </summary>
 public sealed class StoreHealthCheck(IJobStore jobs, StoreWriteChecks writes) : IHealthCheck
@@ -23,10 +23,10 @@ public sealed class StoreHealthCheck(IJobStore jobs, StoreWriteChecks writes) : 
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var check = writes.Probes.Count == 0 ? "Check Storage__ConnectionString and that PostgreSQL is reachable." : "Check Storage__SqlitePath and the disk it is on.";
+            var check = writes.Probes.Any(probe => probe is SqliteWriteProbe) ? "Check Storage__SqlitePath and the disk it is on." : "Check Storage__ConnectionString and that PostgreSQL is reachable.";
             return HealthCheckResult.Unhealthy($"The job store does not answer ({exception.GetType().Name}: {exception.Message}). {check}", exception);
         }
 
-        return HealthCheckResult.Healthy(writes.Probes.Count == 0 ? "The job store answers." : "The job store answers and its files take writes.");
+        return HealthCheckResult.Healthy(writes.Probes.Count == 0 ? "The job store answers." : "The job store answers and takes writes.");
     }
 }

@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace Specific.Jobs.Storage;
+
+/// <summary>The PostgreSQL store's heartbeat: one row per probing replica, upserted, so readiness knows writes commit.</summary>
+public sealed partial class PostgresJobStore
+{
+    /// <summary>
+    /// Upserts <paramref name="probe"/>'s heartbeat and forgets those older than <paramref name="forgetBefore"/>. Throws
+    /// what the server answered (read-only, disk full, …); a server that cannot be reached throws as any query would.
+    /// </summary>
+    internal async Task WriteHeartbeatAsync(string probe, DateTimeOffset now, DateTimeOffset forgetBefore, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO {_schema}.store_heartbeat (probe, at) VALUES (@probe, @at)
+                ON CONFLICT (probe) DO UPDATE SET at = excluded.at;
+            DELETE FROM {_schema}.store_heartbeat WHERE at < @forget;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("probe", probe));
+        command.Parameters.Add(Instant("at", StorageTime.Normalize(now)));
+        command.Parameters.Add(Instant("forget", StorageTime.Normalize(forgetBefore)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
