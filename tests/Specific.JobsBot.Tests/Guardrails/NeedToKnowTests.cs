@@ -57,7 +57,9 @@ public sealed class NeedToKnowTests : IAsyncLifetime
         var entry = await AuditEntryAsync(e => e.UserId == "U0MALLORY");
         Assert.Equal((AuditAction.Logs, AuditOutcome.Refused, AccessPolicy.NeedToKnowRule), (entry.Action, entry.Outcome, entry.Rule));
         Assert.Equal(("production", "web", "j-opsjob01", General, $"/specific {typed}"), (entry.Environment, entry.Service, entry.JobId, entry.ChannelId, entry.CommandText));
-        Assert.DoesNotContain(_bot.Slack.Calls, c => c.Path.StartsWith("/api/files.", StringComparison.Ordinal) || c.Path == "/api/chat.postMessage");
+        // Nothing is published: no file anywhere, and no post outside the job's own channel (where its keeper posts its message).
+        Assert.DoesNotContain(_bot.Slack.Calls, c => c.Path.StartsWith("/api/files.", StringComparison.Ordinal)
+            || (c.Path == "/api/chat.postMessage" && c.Json.GetProperty("channel").GetString() != Ops));
     }
 
     [Theory]
