@@ -70,6 +70,13 @@ public sealed class SqliteWriteProbe : IStoreWriteProbe
             return _lastProblem = File.Moved();
         }
 
+        // A connection of the pool still holding a file that was unlinked from the path: a heartbeat may happen to go
+        // through a connection opened since, and read back, while the others write to the old file.
+        if (HoldsReplacedFile(File.Path))
+        {
+            return _lastProblem = File.Moved();
+        }
+
         var beat = Guid.NewGuid().ToString("N");
         try
         {
@@ -92,6 +99,38 @@ public sealed class SqliteWriteProbe : IStoreWriteProbe
         }
 
         return _lastProblem = await ReadsBackAsync(beat, cancellationToken) ? null : File.Moved();
+    }
+
+    /// <summary>
+    /// True when this process has the database or its WAL open as a file that is no longer at its path (Linux names such
+    /// a descriptor "… (deleted)" in /proc/self/fd); false where /proc cannot tell.
+    /// </summary>
+    private static bool HoldsReplacedFile(string path)
+    {
+        const string Descriptors = "/proc/self/fd";
+        if (!Directory.Exists(Descriptors))
+        {
+            return false;
+        }
+
+        var full = System.IO.Path.GetFullPath(path);
+        string[] replaced = [full + " (deleted)", full + "-wal (deleted)"];
+        foreach (var descriptor in Directory.EnumerateFileSystemEntries(Descriptors))
+        {
+            try
+            {
+                if (new FileInfo(descriptor).LinkTarget is { } target && replaced.Contains(target, StringComparer.Ordinal))
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                // The descriptor closed while it was being read.
+            }
+        }
+
+        return false;
     }
 
     private async Task WriteAsync(string beat, CancellationToken cancellationToken)
