@@ -85,8 +85,13 @@ internal sealed partial class ContainerProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                // A negative pid signals the whole process group that setsid created.
-                _ = NativeMethods.Kill(-_process.Id, signal);
+                // A negative pid signals the whole process group that setsid created. Until the child has called setsid
+                // there is no such group (ESRCH) and the signal would be lost, leaving a deleted pod running for its whole
+                // grace period: the child itself is signalled then, before it can start the command.
+                if (NativeMethods.Kill(-_process.Id, signal) != 0)
+                {
+                    _ = NativeMethods.Kill(_process.Id, signal);
+                }
             }
         }
         catch (InvalidOperationException)
