@@ -13,6 +13,9 @@ public sealed class CrashSafetyTests
 {
     private const string Ticking = "job run web for i in $(seq 1 40); do echo tick-$i; sleep 0.3; done";
 
+    /// <summary>The same in staging, which the sandbox's example policy opens to everyone without a confirmation.</summary>
+    private const string StagingTicking = "job run worker --env staging for i in $(seq 1 40); do echo tick-$i; sleep 0.3; done";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
@@ -35,6 +38,40 @@ public sealed class CrashSafetyTests
         await AssertTheCommandRanOnceAsync(sandbox, job);
     }
 
+    // --sandbox keeps its workflows in the Temporal stand-in inside the same process: a kill takes them, and the cluster's
+    // Jobs, with it. The start-up sweep then finds no workflow to cancel; the recovery that starts one again must cancel it.
+    [Fact]
+    public async Task Sandbox_killed_right_after_an_acknowledged_cancel_ends_the_job_cancelled_after_restart_and_never_runs_it_again()
+    {
+        await using var sandbox = await SandboxProcess.StartAsync();
+        await sandbox.TypeAsync(StagingTicking);
+        var jobId = await sandbox.NewestJobIdAsync();
+        await JobsSandbox.Eventually(
+            async () => (await PodLogsAsync(sandbox.KubernetesClient(), "staging", jobId)).Contains("tick-2", StringComparison.Ordinal) ? "" : null,
+            TimeSpan.FromSeconds(20), () => $"Job {jobId} printed no ticks.\n{sandbox.Process.RecentOutput}");
+
+        var answer = await sandbox.CommandAsync($"job cancel {jobId}");
+        await sandbox.KillAsync();
+        Assert.Contains($"Cancelling job `{jobId}`", answer, StringComparison.Ordinal);
+        await sandbox.RestartAsync();
+
+        await JobsSandbox.Eventually(
+            async () => await sandbox.WorkflowStatusAsync(jobId) is "Canceled" ? "" : null,
+            TimeSpan.FromSeconds(30),
+            () => $"The restarted sandbox did not cancel the workflow of {jobId}.\n{sandbox.Process.RecentOutput}");
+        var list = await sandbox.CommandAsync("job list worker");
+        var row = list.Split('\n').FirstOrDefault(line => line.Contains(jobId, StringComparison.Ordinal)) ?? "";
+        Assert.True(row.Contains("cancelled", StringComparison.OrdinalIgnoreCase) && !row.Contains("failed", StringComparison.OrdinalIgnoreCase),
+            $"job list should show {jobId} cancelled:\n{list}\n{sandbox.Process.RecentOutput}");
+        // The restarted cluster never got a Job of it: the command did not start again.
+        var jobs = await sandbox.KubernetesClient().BatchV1.ListNamespacedJobAsync(
+            "staging", labelSelector: JobLabels.SelectorFor(jobId), cancellationToken: Ct);
+        Assert.Empty(jobs.Items);
+        var firstLines = await sandbox.CommandAsync($"job logs {jobId} --grep tick-1");
+        Assert.True(Regex.Matches(firstLines, @"^\s*\d+\s+tick-1\s*$", RegexOptions.Multiline).Count == 1,
+            $"The log of {jobId} should hold tick-1 once:\n{firstLines}");
+    }
+
     // The in-process engine's resume: on Temporal the worker, not the bot, follows the job (see TemporalEngineTests).
     [Fact]
     public async Task Bot_killed_mid_run_whose_kubernetes_job_is_gone_on_restart_ends_failed_and_never_runs_the_command_again()
@@ -55,6 +92,26 @@ public sealed class CrashSafetyTests
         Assert.Contains("not started again", message.VisibleText, StringComparison.Ordinal);
         Assert.Empty(await KubernetesJobsOfAsync(sandbox, job));
         await AssertTheCommandRanOnceAsync(sandbox, job);
+    }
+
+    private static async Task<string> PodLogsAsync(k8s.Kubernetes client, string ns, string jobId)
+    {
+        var pods = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: JobLabels.SelectorFor(jobId), cancellationToken: Ct);
+        var text = new System.Text.StringBuilder();
+        foreach (var pod in pods.Items)
+        {
+            try
+            {
+                await using var log = await client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, ns, cancellationToken: Ct);
+                using var reader = new StreamReader(log);
+                text.Append(await reader.ReadToEndAsync(Ct));
+            }
+            catch (k8s.Autorest.HttpOperationException)
+            {
+                // Not started yet.
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>Waits until the job runs and its first output reached the thread: the command is surely under way.</summary>

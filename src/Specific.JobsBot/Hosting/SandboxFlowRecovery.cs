@@ -8,7 +8,9 @@ namespace Specific.JobsBot.Hosting;
 /// The sandbox's Temporal stand-in keeps its workflows in memory, so a restarted sandbox has lost the workflow of every
 /// job that had not ended. On start this gives each such job its workflow again: a pending job starts, a queued or
 /// running one resumes (its flow re-attaches to the Kubernetes Job, or ends it failed when the Job is gone; it never
-/// creates a second one). A real Temporal server keeps workflows, so only the sandbox registers this.
+/// creates a second one). A job whose cancel was recorded before the crash is cancelled again as soon as its workflow
+/// exists: the start-up sweep that re-delivers recorded cancels ran before there was a workflow to cancel, and an
+/// acknowledged cancel must hold. A real Temporal server keeps workflows, so only the sandbox registers this.
 /// </summary>
 public sealed partial class SandboxFlowRecovery(
     IJobStore jobs, TemporalJobLauncher launcher, ILogger<SandboxFlowRecovery> logger) : IHostedService
@@ -33,6 +35,20 @@ public sealed partial class SandboxFlowRecovery(
             {
                 await launcher.ResumeAsync(job, cancellationToken);
             }
+
+            if (job.CancelRequestedAt is not null)
+            {
+                try
+                {
+                    await launcher.CancelAsync(job.Id, cancellationToken);
+                    LogCancelledAgain(job.Id, job.CancelRequestedBy);
+                }
+                catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The sandbox still starts; the job's message keeps its Cancel button for another try.
+                    LogNotCancelledAgain(failure, job.Id);
+                }
+            }
         }
     }
 
@@ -40,4 +56,10 @@ public sealed partial class SandboxFlowRecovery(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({State}) had no workflow on the sandbox's Temporal stand-in; starting it again")]
     private partial void LogRecovering(string jobId, string state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} had been cancelled by {UserId} before the sandbox stopped; cancelled its new workflow")]
+    private partial void LogCancelledAgain(string jobId, string? userId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not cancel the new workflow of job {JobId}, whose cancel was recorded before the sandbox stopped")]
+    private partial void LogNotCancelledAgain(Exception failure, string jobId);
 }
