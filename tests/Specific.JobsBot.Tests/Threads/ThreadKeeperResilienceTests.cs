@@ -59,10 +59,11 @@ public sealed partial class ThreadKeeperResilienceTests
     [Fact]
     public async Task A_storm_of_429s_obeys_Retry_After_and_still_delivers_everything_in_order()
     {
-        // The stand-in's own Slack-like limits (sped up 10x) plus a storm where every call is refused for 2.5 s.
+        // The stand-in's own Slack-like limits (sped up 10x) plus a storm where the next five calls, whatever they are,
+        // are refused: counted, not timed, so a slow machine's first call cannot arrive after the storm has passed.
         await using var world = await ThreadKeeperHarness.StartAsync(new SlackRateLimits { Scale = 10 });
         await world.StartKeeperAsync("keeper-a");
-        world.Slack.Faults.RateLimitFor(TimeSpan.FromMilliseconds(2500), retryAfterSeconds: 1);
+        world.Slack.Faults.RateLimitNext(5, retryAfterSeconds: 1);
 
         var job = await RunJobAsync(world);
         await world.WaitForFinalAsync(job.Id, TimeSpan.FromSeconds(40));
