@@ -118,7 +118,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
             ["actions"] = new JsonArray(action),
         };
         if (message is not null)
-            payload["message"] = api.MessageJson(message);
+            payload["message"] = api.Objects.Message(message);
 
         var sent = await SendAsync(InteractionsPath, [new("payload", payload.ToJsonString())], $"block_actions {actionId} on {messageTs}", ct);
         return new InteractionResult(sent.Status, sent.Body, sent.Elapsed, sent.MissedDeadline, triggerId, responseUrl, sent.Error);
@@ -199,7 +199,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
             case "push":
                 if (answer["view"] is not { } newView)
                     return Fail("invalid_response_action", action);
-                var (checkedView, problem) = SlackWebApi.CheckView(newView.DeepClone());
+                var (checkedView, problem) = ViewsApi.CheckView(newView.DeepClone());
                 if (problem is not null)
                 {
                     logger.LogWarning("The bot answered a view_submission with an invalid view: {Problem}", problem.Body.ToJsonString());
@@ -351,7 +351,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
         if (reply is null)
             return (false, "", null, "invalid_response");
         var text = reply["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
-        var content = SlackWebApi.CheckContent(text, reply["blocks"] as JsonArray, reply["blocks"] is not null, reply["attachments"] is JsonArray { Count: > 0 }, required: true);
+        var content = ChatApi.CheckContent(text, reply["blocks"] as JsonArray, reply["blocks"] is not null, reply["attachments"] is JsonArray { Count: > 0 }, required: true);
         if (content.Error is not null)
         {
             logger.LogWarning("The bot answered a slash command with refused content: {Problem}", content.Error.Body.ToJsonString());
