@@ -11,7 +11,7 @@ internal sealed class FilesApi(SlackWorkspace workspace, SlackObjects objects)
         var length = args.Int("length");
         if (string.IsNullOrEmpty(filename) || length is null or < 1)
             return ApiAnswer.Fail("invalid_arguments", [string.IsNullOrEmpty(filename) ? "[ERROR] missing required field: filename" : "[ERROR] missing required field: length"]);
-        var (id, uploadUrl) = workspace.ReserveFile(filename, length.Value);
+        var (id, uploadUrl) = workspace.Files.Reserve(filename, length.Value);
         return ApiAnswer.Ok(new JsonObject { ["upload_url"] = uploadUrl.ToString(), ["file_id"] = id });
     }
 
@@ -30,14 +30,14 @@ internal sealed class FilesApi(SlackWorkspace workspace, SlackObjects objects)
         var channel = args.NonEmpty("channel_id") ?? args.NonEmpty("channels");
         if (channel is not null && !SlackWorkspace.IsChannelId(channel))
             return ApiAnswer.Fail("channel_not_found");
-        var (files, missing) = workspace.CompleteFiles(wanted, channel);
+        var (files, missing) = workspace.Files.Complete(wanted, channel);
         if (missing is not null)
             return ApiAnswer.Fail("file_not_found");
         if (channel is not null)
         {
             var message = workspace.Post(channel, SlackWorkspace.BotUserId, SlackWorkspace.BotId, args.String("initial_comment") ?? "", null,
                 args.NonEmpty("thread_ts"), broadcast: false, files);
-            workspace.AttachFilesTo(files, channel, message.Ts);
+            workspace.Files.AttachTo(files, channel, message.Ts);
         }
         return ApiAnswer.Ok(new JsonObject { ["files"] = new JsonArray(files.Select(f => (JsonNode)objects.File(f)).ToArray()) });
     }

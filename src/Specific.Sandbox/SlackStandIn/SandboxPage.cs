@@ -30,7 +30,7 @@ internal static class SandboxPage
         {
             var channelId = string.IsNullOrEmpty(channel) ? SlackWorkspace.SandboxChannelId : channel;
             var userId = string.IsNullOrEmpty(user) ? SlackWorkspace.SandboxUserId : user;
-            var view = workspace.TopView(userId);
+            var view = workspace.Views.Top(userId);
             var state = new JsonObject
             {
                 ["team_id"] = workspace.Options.TeamId,

@@ -10,13 +10,13 @@ internal sealed class ViewsApi(SlackWorkspace workspace)
         var (view, error) = ReadView(args);
         if (error is not null)
             return error;
-        var (userId, triggerError) = workspace.ExchangeTrigger(args.String("trigger_id"));
+        var (userId, triggerError) = workspace.Views.ExchangeTrigger(args.String("trigger_id"));
         if (triggerError is not null)
             return ApiAnswer.Fail(triggerError);
-        if (push && workspace.ViewDepth(userId!) >= SlackWorkspace.MaxViewStack)
+        if (push && workspace.Views.Depth(userId!) >= SlackWorkspace.MaxViewStack)
             return ApiAnswer.Fail("push_limit_reached");
-        var opened = workspace.OpenView(userId!, view!, push && workspace.ViewDepth(userId!) > 0);
-        return ApiAnswer.Ok(new JsonObject { ["view"] = workspace.ViewJson(opened) });
+        var opened = workspace.Views.Open(userId!, view!, push && workspace.Views.Depth(userId!) > 0);
+        return ApiAnswer.Ok(new JsonObject { ["view"] = workspace.Views.Json(opened) });
     }
 
     public ApiAnswer UpdateView(ApiArguments args)
@@ -28,10 +28,10 @@ internal sealed class ViewsApi(SlackWorkspace workspace)
         var (view, error) = ReadView(args);
         if (error is not null)
             return error;
-        var (updated, updateError) = workspace.UpdateView(viewId, externalId, args.NonEmpty("hash"), view!);
+        var (updated, updateError) = workspace.Views.Update(viewId, externalId, args.NonEmpty("hash"), view!);
         if (updateError is not null)
             return ApiAnswer.Fail(updateError);
-        return ApiAnswer.Ok(new JsonObject { ["view"] = workspace.ViewJson(updated!) });
+        return ApiAnswer.Ok(new JsonObject { ["view"] = workspace.Views.Json(updated!) });
     }
 
     /// <summary>Reads and checks a view argument the way views.* do.</summary>
