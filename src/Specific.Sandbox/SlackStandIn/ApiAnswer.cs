@@ -24,3 +24,4 @@ internal sealed record ApiAnswer(int Status, JsonObject Body, TimeSpan? RetryAft
         }
         return new ApiAnswer(200, body);
     }
+}

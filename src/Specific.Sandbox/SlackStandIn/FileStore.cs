@@ -99,4 +99,5 @@ internal sealed class FileStore(SlackWorkspace workspace)
 
         public StandInFile Snapshot(Uri baseUrl) => new(Id, Name, Title, Content?.LongLength ?? Length, Content ?? [], ChannelId, MessageTs,
             new Uri(baseUrl, $"files/{Id}/{Uri.EscapeDataString(Name)}"));
+    }
 }

@@ -7,7 +7,7 @@ internal sealed class SlackObjects(SlackWorkspace workspace)
 {
     private SlackStandInOptions Options => workspace.Options;
 
-
+    /// <summary>The user object as users.info returns it.</summary>
     public JsonObject User(string userId)
     {
         var name = SandboxUsers.NameOf(userId);
@@ -84,6 +84,7 @@ internal sealed class SlackObjects(SlackWorkspace workspace)
         return json;
     }
 
+    /// <summary>The file object as files.completeUploadExternal and messages carry it.</summary>
     public JsonObject File(StandInFile file) => new()
     {
         ["id"] = file.Id,

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Specific.Sandbox.ClusterSimulator.Api;
 using Specific.Sandbox.ClusterSimulator.Controllers;
 using Specific.Sandbox.ClusterSimulator.Store;
 
