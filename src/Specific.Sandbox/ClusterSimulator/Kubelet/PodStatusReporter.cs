@@ -105,7 +105,7 @@ internal sealed class PodStatusReporter(ObjectStore store, SimulatorClock clock,
             };
             var others = (status.ContainerStatuses ?? []).Where(s => s.Name != Primary.Name).ToList();
             status.ContainerStatuses = [primary, .. others];
-            // A regular sidecar keeps running, and so does the Pod, as it would in a real cluster.
+            // A regular sidecar keeps running, and so does the pod, as it would in a real cluster.
             var sidecarsRunning = others.Any(s => s.State?.Running is not null);
             status.Phase = sidecarsRunning ? "Running" : exitCode == 0 && reason == "Completed" ? "Succeeded" : "Failed";
             var terminalReason = exitCode == 0 ? "PodCompleted" : "PodFailed";

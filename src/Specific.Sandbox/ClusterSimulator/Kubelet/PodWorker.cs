@@ -99,7 +99,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
         }
         catch (Exception e)
         {
-            kubelet.Logger.LogError(e, "Kubelet failed running Pod {Namespace}/{Pod}", Namespace, Name);
+            kubelet.Logger.LogError(e, "Kubelet failed running pod {Namespace}/{Pod}", Namespace, Name);
         }
         finally
         {
@@ -110,7 +110,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
             kubelet.Logs.Open(Pod.Metadata.Uid, Primary.Name).Close();
             if (_stopping || _stop.IsCancellationRequested)
             {
-                // The Pod was deleted: once its containers are gone, the API object goes too.
+                // The pod was deleted: once its containers are gone, the API object goes too.
                 kubelet.Store.Remove(ResourceTypes.Pods, Namespace, Name);
             }
             kubelet.Forget(Pod.Metadata.Uid);
@@ -134,7 +134,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
         }
         if (ownedByService || Primary.Command is not { Count: > 0 })
         {
-            // A service's Pod (or a container that relies on its image's entrypoint) is shown running; nothing runs locally.
+            // A service's pod (or a container that relies on its image's entrypoint) is shown running; nothing runs locally.
             foreach (var container in Pod.Spec.Containers)
             {
                 RecordContainerStart(container, pulled: false);
@@ -290,7 +290,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
                 .Select(p => p.Metadata.Name)
                 .ToList();
             var detail = users.Count > 0
-                ? $"Volume is already used by Pod(s) {string.Join(", ", users)}"
+                ? $"Volume is already used by pod(s) {string.Join(", ", users)}"
                 : "Volume is already exclusively attached to one node and can't be attached to another";
             kubelet.Events.Record(Pod, EventRecorder.Warning, "FailedAttachVolume", $"Multi-Attach error for volume \"{volumeName}\" {detail}", "attachdetach-controller");
         }
