@@ -84,6 +84,9 @@ internal sealed class ApiArguments
         var other => other.ToJsonString(),
     };
 
+    /// <summary>The argument's text, or null when it is missing or empty (Slack treats both alike).</summary>
+    public string? NonEmpty(string name) => String(name) is { Length: > 0 } value ? value : null;
+
     public bool Bool(string name) => String(name) is "true" or "1" or "True";
 
     public int? Int(string name) =>

@@ -21,7 +21,7 @@ internal sealed class ResponseUrlEndpoint(SlackWorkspace workspace)
         }
 
         var text = body["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
-        var content = SlackWebApi.CheckContent(text, body["blocks"] as JsonArray, body["blocks"] is not null, body["attachments"] is JsonArray { Count: > 0 }, required: true);
+        var content = ChatApi.CheckContent(text, body["blocks"] as JsonArray, body["blocks"] is not null, body["attachments"] is JsonArray { Count: > 0 }, required: true);
         if (content.Error is not null)
             return (400, content.Error.Body);
 

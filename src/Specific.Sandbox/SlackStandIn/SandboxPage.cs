@@ -30,7 +30,7 @@ internal static class SandboxPage
         {
             var channelId = string.IsNullOrEmpty(channel) ? SlackWorkspace.SandboxChannelId : channel;
             var userId = string.IsNullOrEmpty(user) ? SlackWorkspace.SandboxUserId : user;
-            var view = workspace.TopView(userId);
+            var view = workspace.Views.Top(userId);
             var state = new JsonObject
             {
                 ["team_id"] = workspace.Options.TeamId,
@@ -45,7 +45,7 @@ internal static class SandboxPage
                 }).ToArray()),
                 ["channels"] = new JsonArray(workspace.Channels().Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["name"] = c.Name }).ToArray()),
                 ["channel"] = new JsonObject { ["id"] = channelId, ["name"] = workspace.ChannelName(channelId) },
-                ["messages"] = new JsonArray(workspace.ChannelMessages(channelId).Select(m => (JsonNode)api.MessageJson(m)).ToArray()),
+                ["messages"] = new JsonArray(workspace.ChannelMessages(channelId).Select(m => (JsonNode)api.Objects.Message(m)).ToArray()),
                 ["ephemerals"] = new JsonArray(workspace.Ephemerals(userId).Where(e => e.ChannelId == channelId).Select(e => (JsonNode)EphemeralJson(e)).ToArray()),
                 ["view"] = view is null ? null : new JsonObject
                 {
@@ -62,7 +62,7 @@ internal static class SandboxPage
         });
 
         app.MapGet("/sandbox/thread", (string channel, string ts) =>
-            Json(new JsonObject { ["messages"] = new JsonArray(workspace.Thread(channel, ts).Select(m => (JsonNode)api.MessageJson(m)).ToArray()) }));
+            Json(new JsonObject { ["messages"] = new JsonArray(workspace.Thread(channel, ts).Select(m => (JsonNode)api.Objects.Message(m)).ToArray()) }));
 
         app.MapPost("/sandbox/command", async (PageCommand command, CancellationToken ct) =>
         {

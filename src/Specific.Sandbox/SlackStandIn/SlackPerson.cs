@@ -24,7 +24,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
 
     public async Task<SlashCommandResult> RunSlashCommandAsync(string userId, string channelId, string text, CancellationToken ct)
     {
-        var triggerId = workspace.IssueTrigger(userId);
+        var triggerId = workspace.Views.IssueTrigger(userId);
         var responseUrl = workspace.IssueResponseUrl(userId, channelId, originalTs: null, originalIsEphemeral: true, threadTs: null);
         var fields = new List<KeyValuePair<string, string>>
         {
@@ -77,7 +77,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
         var (block, element) = FindAction(blocks, actionId)
             ?? throw new InvalidOperationException($"Message {messageTs} has no element with action_id {actionId}.");
 
-        var triggerId = workspace.IssueTrigger(userId);
+        var triggerId = workspace.Views.IssueTrigger(userId);
         var threadTs = message?.ThreadTs ?? ephemeral?.ThreadTs;
         var responseUrl = workspace.IssueResponseUrl(userId, channelId, messageTs, originalIsEphemeral: ephemeral is not null, threadTs);
         var action = new JsonObject
@@ -118,7 +118,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
             ["actions"] = new JsonArray(action),
         };
         if (message is not null)
-            payload["message"] = api.MessageJson(message);
+            payload["message"] = api.Objects.Message(message);
 
         var sent = await SendAsync(InteractionsPath, [new("payload", payload.ToJsonString())], $"block_actions {actionId} on {messageTs}", ct);
         return new InteractionResult(sent.Status, sent.Body, sent.Elapsed, sent.MissedDeadline, triggerId, responseUrl, sent.Error);
@@ -126,7 +126,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
 
     public async Task<ViewSubmissionResult> SubmitViewAsync(string userId, string viewId, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> values, CancellationToken ct)
     {
-        var view = workspace.FindView(viewId, null);
+        var view = workspace.Views.Find(viewId, null);
         if (view is null || view.UserId != userId)
             throw new InvalidOperationException($"{userId} has no open view {viewId}.");
         var viewJson = JsonNode.Parse(view.View.GetRawText())!.AsObject();
@@ -134,8 +134,8 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
         if (clientErrors.Count > 0)
         {
             // Slack checks required fields and lengths in the client; the bot never hears of it.
-            workspace.SetViewErrors(view.Id, clientErrors);
-            return new ViewSubmissionResult(null, "", TimeSpan.Zero, false, null, clientErrors, workspace.TopView(userId), "client_validation");
+            workspace.Views.SetErrors(view.Id, clientErrors);
+            return new ViewSubmissionResult(null, "", TimeSpan.Zero, false, null, clientErrors, workspace.Views.Top(userId), "client_validation");
         }
         var payload = new JsonObject
         {
@@ -144,8 +144,8 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
             ["user"] = UserJson(userId),
             ["api_app_id"] = Options.ApiAppId,
             ["token"] = VerificationToken,
-            ["trigger_id"] = workspace.IssueTrigger(userId),
-            ["view"] = workspace.ViewJson(view, state),
+            ["trigger_id"] = workspace.Views.IssueTrigger(userId),
+            ["view"] = workspace.Views.Json(view, state),
             ["response_urls"] = new JsonArray(),
             ["is_enterprise_install"] = false,
             ["enterprise"] = null,
@@ -153,11 +153,11 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
         var sent = await SendAsync(InteractionsPath, [new("payload", payload.ToJsonString())], $"view_submission {view.CallbackId}", ct);
         var noErrors = new Dictionary<string, string>();
         if (sent.Error is not null)
-            return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, sent.MissedDeadline, null, noErrors, workspace.TopView(userId), sent.Error);
+            return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, sent.MissedDeadline, null, noErrors, workspace.Views.Top(userId), sent.Error);
         if (string.IsNullOrWhiteSpace(sent.Body))
         {
-            workspace.CloseView(userId, view.Id, all: false);
-            return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, null, noErrors, workspace.TopView(userId), null);
+            workspace.Views.Close(userId, view.Id, all: false);
+            return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, null, noErrors, workspace.Views.Top(userId), null);
         }
         return ApplyResponseAction(userId, view, sent);
     }
@@ -166,7 +166,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
     {
         var noErrors = new Dictionary<string, string>();
         ViewSubmissionResult Fail(string error, string? action) =>
-            new(sent.Status, sent.Body, sent.Elapsed, false, action, noErrors, workspace.TopView(userId), error);
+            new(sent.Status, sent.Body, sent.Elapsed, false, action, noErrors, workspace.Views.Top(userId), error);
 
         JsonObject? answer;
         try
@@ -193,13 +193,13 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
                         return Fail("invalid_response_action", action); // Slack shows errors only on input blocks
                     errors[blockId] = text;
                 }
-                workspace.SetViewErrors(view.Id, errors);
-                return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, action, errors, workspace.TopView(userId), null);
+                workspace.Views.SetErrors(view.Id, errors);
+                return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, action, errors, workspace.Views.Top(userId), null);
             case "update":
             case "push":
                 if (answer["view"] is not { } newView)
                     return Fail("invalid_response_action", action);
-                var (checkedView, problem) = SlackWebApi.CheckView(newView.DeepClone());
+                var (checkedView, problem) = ViewsApi.CheckView(newView.DeepClone());
                 if (problem is not null)
                 {
                     logger.LogWarning("The bot answered a view_submission with an invalid view: {Problem}", problem.Body.ToJsonString());
@@ -207,28 +207,28 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
                 }
                 if (action == "update")
                 {
-                    workspace.UpdateView(view.Id, null, null, checkedView!);
+                    workspace.Views.Update(view.Id, null, null, checkedView!);
                 }
                 else
                 {
-                    if (workspace.ViewDepth(userId) >= SlackWorkspace.MaxViewStack)
+                    if (workspace.Views.Depth(userId) >= SlackWorkspace.MaxViewStack)
                         return Fail("push_limit_reached", action);
-                    workspace.OpenView(userId, checkedView!, push: true);
+                    workspace.Views.Open(userId, checkedView!, push: true);
                 }
-                return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, action, noErrors, workspace.TopView(userId), null);
+                return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, action, noErrors, workspace.Views.Top(userId), null);
             case "clear":
-                workspace.CloseView(userId, view.Id, all: true);
+                workspace.Views.Close(userId, view.Id, all: true);
                 return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, action, noErrors, null, null);
             case null when answer.Count == 0:
-                workspace.CloseView(userId, view.Id, all: false);
-                return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, null, noErrors, workspace.TopView(userId), null);
+                workspace.Views.Close(userId, view.Id, all: false);
+                return new ViewSubmissionResult(sent.Status, sent.Body, sent.Elapsed, false, null, noErrors, workspace.Views.Top(userId), null);
             default:
                 return Fail("invalid_response_action", action);
         }
     }
 
     /// <summary>Closes a modal as the person's "Cancel" would.</summary>
-    public void CloseView(string userId, string viewId) => workspace.CloseView(userId, viewId, all: false);
+    public void CloseView(string userId, string viewId) => workspace.Views.Close(userId, viewId, all: false);
 
     private static HashSet<string> InputBlockIds(StandInView view)
     {
@@ -351,7 +351,7 @@ internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, Htt
         if (reply is null)
             return (false, "", null, "invalid_response");
         var text = reply["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
-        var content = SlackWebApi.CheckContent(text, reply["blocks"] as JsonArray, reply["blocks"] is not null, reply["attachments"] is JsonArray { Count: > 0 }, required: true);
+        var content = ChatApi.CheckContent(text, reply["blocks"] as JsonArray, reply["blocks"] is not null, reply["attachments"] is JsonArray { Count: > 0 }, required: true);
         if (content.Error is not null)
         {
             logger.LogWarning("The bot answered a slash command with refused content: {Problem}", content.Error.Body.ToJsonString());

@@ -53,7 +53,7 @@ public sealed class SlackStandIn : IAsyncDisposable
     /// <summary>Each time the bot failed to acknowledge within Slack's 3 seconds (the person saw operation_timeout).</summary>
     public IReadOnlyList<string> DeadlineMisses => _workspace.DeadlineMisses();
 
-    public IReadOnlyList<StandInFile> Files => _workspace.Files();
+    public IReadOnlyList<StandInFile> Files => _workspace.Files.All();
 
     public static async Task<SlackStandIn> StartAsync(SlackStandInOptions options, ILoggerFactory? loggerFactory = null, CancellationToken ct = default)
     {
@@ -125,7 +125,7 @@ public sealed class SlackStandIn : IAsyncDisposable
     public IReadOnlyList<StandInEphemeral> Ephemerals(string userId) => _workspace.Ephemerals(userId);
 
     /// <summary>The modal on top of the person's view stack, or null.</summary>
-    public StandInView? OpenView(string userId) => _workspace.TopView(userId);
+    public StandInView? OpenView(string userId) => _workspace.Views.Top(userId);
 
     /// <summary>Waits until a message (top-level or reply, in any channel) matches.</summary>
     public Task<StandInMessage> WaitForMessageAsync(Func<StandInMessage, bool> match, TimeSpan timeout, CancellationToken ct = default) =>
@@ -133,7 +133,7 @@ public sealed class SlackStandIn : IAsyncDisposable
 
     /// <summary>Waits until the person has a modal open that matches.</summary>
     public Task<StandInView> WaitForViewAsync(string userId, Func<StandInView, bool> match, TimeSpan timeout, CancellationToken ct = default) =>
-        WaitForAsync(() => _workspace.TopView(userId) is { } view && match(view) ? view : null, timeout, ct);
+        WaitForAsync(() => _workspace.Views.Top(userId) is { } view && match(view) ? view : null, timeout, ct);
 
     /// <summary>Waits until the person sees an ephemeral message that matches.</summary>
     public Task<StandInEphemeral> WaitForEphemeralAsync(string userId, Func<StandInEphemeral, bool> match, TimeSpan timeout, CancellationToken ct = default) =>
@@ -296,13 +296,13 @@ public sealed class SlackStandIn : IAsyncDisposable
                 await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
                 content = buffer.ToArray();
             }
-            return workspace.StoreUpload(id, content)
+            return workspace.Files.StoreUpload(id, content)
                 ? Results.Text(string.Create(CultureInfo.InvariantCulture, $"OK - {content.Length}"), "text/plain")
                 : Results.NotFound();
         });
 
         app.MapGet("/files/{id}/{name}", (string id, string name) =>
-            workspace.File(id) is { } file
+            workspace.Files.Find(id) is { } file
                 ? Results.File(file.Content.ToArray(), MimeTypes.For(file.Name), file.Name)
                 : Results.NotFound());
     }

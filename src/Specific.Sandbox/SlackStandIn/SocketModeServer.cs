@@ -27,7 +27,7 @@ public sealed class SocketModeServer
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, DateTimeOffset> _tickets = new(StringComparer.Ordinal);
-    private readonly List<Link> _links = [];
+    private readonly List<SocketModeLink> _links = [];
     private readonly List<SocketModeDelivery> _deliveries = [];
     private readonly ConcurrentDictionary<(string EnvelopeId, int Attempt), TaskCompletionSource<string?>> _awaitingAck = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -178,7 +178,7 @@ public sealed class SocketModeServer
         try
         {
             // Between a drop and the bot's reconnect there may be no connection: wait for one within the deadline.
-            Link? link = null;
+            SocketModeLink? link = null;
             while (link is null)
             {
                 link = NextLink();
@@ -219,7 +219,7 @@ public sealed class SocketModeServer
         }
     }
 
-    private Link? NextLink()
+    private SocketModeLink? NextLink()
     {
         lock (_lock)
         {
@@ -235,14 +235,14 @@ public sealed class SocketModeServer
         }
     }
 
-    private List<Link> DeliverableLinks()
+    private List<SocketModeLink> DeliverableLinks()
     {
         lock (_lock)
             return _links.Where(l => l.Deliverable).ToList();
     }
 
     /// <summary>Every link not ended yet, greeted or not: what a drop or a shutdown cuts.</summary>
-    private List<Link> LiveLinks()
+    private List<SocketModeLink> LiveLinks()
     {
         lock (_lock)
             return _links.Where(l => l.End == SocketModeEnd.Open).ToList();
@@ -267,11 +267,11 @@ public sealed class SocketModeServer
             KeepAliveInterval = TimeSpan.FromSeconds(10),
             KeepAliveTimeout = TimeSpan.FromSeconds(10),
         });
-        Link link;
+        SocketModeLink link;
         int open;
         lock (_lock)
         {
-            link = new Link(++_nextLinkId, http, socket, _workspace.Clock.GetUtcNow(), debugReconnects);
+            link = new SocketModeLink(++_nextLinkId, http, socket, _workspace.Clock.GetUtcNow(), debugReconnects);
             _links.Add(link);
             open = _links.Count(l => l.Deliverable) + 1;
         }
@@ -309,7 +309,7 @@ public sealed class SocketModeServer
         }
     }
 
-    private async Task ReadAcksAsync(Link link, CancellationToken ct)
+    private async Task ReadAcksAsync(SocketModeLink link, CancellationToken ct)
     {
         var buffer = new byte[64 * 1024];
         using var message = new MemoryStream();
@@ -333,7 +333,7 @@ public sealed class SocketModeServer
         }
     }
 
-    private void Acknowledge(Link link, string text)
+    private void Acknowledge(SocketModeLink link, string text)
     {
         JsonObject? ack;
         try
@@ -372,7 +372,7 @@ public sealed class SocketModeServer
         _workspace.Notify("*");
     }
 
-    private async Task DisconnectAsync(Link link, string reason, CancellationToken ct)
+    private async Task DisconnectAsync(SocketModeLink link, string reason, CancellationToken ct)
     {
         link.NoteDisconnect(reason);
         try
@@ -393,7 +393,7 @@ public sealed class SocketModeServer
     }
 
     // Slack warns about ten seconds ahead, then asks for the refresh, then closes.
-    private async Task RefreshAfterAsync(Link link, TimeSpan lifetime)
+    private async Task RefreshAfterAsync(SocketModeLink link, TimeSpan lifetime)
     {
         try
         {
@@ -412,7 +412,7 @@ public sealed class SocketModeServer
         }
     }
 
-    private async Task CloseAfterAsync(Link link, TimeSpan grace)
+    private async Task CloseAfterAsync(SocketModeLink link, TimeSpan grace)
     {
         try
         {
@@ -441,128 +441,6 @@ public sealed class SocketModeServer
         {
             link.ClosingBySlack = true;
             await link.CloseAsync("server shutting down");
-        }
-    }
-
-    /// <summary>One accepted WebSocket: sends take turns; its end is recorded once.</summary>
-    private sealed class Link(int id, HttpContext http, WebSocket socket, DateTimeOffset openedAt, bool debugReconnects)
-    {
-        private readonly SemaphoreSlim _send = new(1, 1);
-        private readonly List<string> _disconnects = [];
-        private DateTimeOffset? _closedAt;
-        private bool _greeted;
-
-        public int Id { get; } = id;
-        public WebSocket Socket { get; } = socket;
-        public SocketModeEnd End { get; private set; } = SocketModeEnd.Open;
-        public bool ClosingBySlack { get; set; }
-
-        /// <summary>Set once hello went out; before that nothing else may be sent on it.</summary>
-        public bool Greeted
-        {
-            get => Volatile.Read(ref _greeted);
-            set => Volatile.Write(ref _greeted, value);
-        }
-
-        /// <summary>Greeted and not ended: envelopes and disconnects may go out on it.</summary>
-        public bool Deliverable => Greeted && End == SocketModeEnd.Open;
-
-        public void NoteDisconnect(string reason)
-        {
-            lock (_disconnects)
-                _disconnects.Add(reason);
-        }
-
-        /// <summary>Told refresh_requested (or another reason than warning): Slack sends it nothing new if it can help it.</summary>
-        public bool Retiring
-        {
-            get
-            {
-                lock (_disconnects)
-                    return _disconnects.Any(r => r != "warning");
-            }
-        }
-
-        public void MarkEnded(SocketModeEnd end, DateTimeOffset at)
-        {
-            lock (_disconnects)
-            {
-                if (End != SocketModeEnd.Open)
-                    return;
-                End = end;
-                _closedAt = at;
-            }
-        }
-
-        public SocketModeConnectionInfo Info()
-        {
-            lock (_disconnects)
-                return new SocketModeConnectionInfo(Id, openedAt, debugReconnects, _closedAt, End, _disconnects.ToList());
-        }
-
-        public async Task SendAsync(JsonObject message, CancellationToken ct)
-        {
-            var bytes = Encoding.UTF8.GetBytes(message.ToJsonString());
-            await _send.WaitAsync(ct);
-            try
-            {
-                await Socket.SendAsync(bytes, WebSocketMessageType.Text, true, ct);
-            }
-            finally
-            {
-                _send.Release();
-            }
-        }
-
-        /// <summary>Cuts the TCP connection: no close frame, as when a network path dies.</summary>
-        public void Drop()
-        {
-            // The connection first: once the socket is aborted the request may end and its context be disposed.
-            try
-            {
-                http.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The request already ended: its connection is gone.
-            }
-
-            AbortSocket();
-        }
-
-        /// <summary>Aborts the socket; once its request has ended, aborting reaches a disposed context, and there is nothing left to cut.</summary>
-        private void AbortSocket()
-        {
-            try
-            {
-                Socket.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The request already ended: its connection is gone.
-            }
-        }
-
-        public async Task CloseAsync(string why)
-        {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
-            {
-                await _send.WaitAsync(deadline.Token);
-                try
-                {
-                    if (Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                        await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, why, deadline.Token);
-                }
-                finally
-                {
-                    _send.Release();
-                }
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                AbortSocket();
-            }
         }
     }
 }
