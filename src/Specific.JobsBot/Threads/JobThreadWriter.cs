@@ -499,10 +499,10 @@ internal sealed partial class JobThreadWriter
             {
                 case CallOutcome<UploadedFile>.Done:
                     return true;
-                case CallOutcome<UploadedFile>.Refused refused when SlackPostErrors.ThreadGone.Contains(refused.Error.Error):
+                case CallOutcome<UploadedFile>.Refused refused when SlackErrors.DestinationGone.Contains(refused.Error.Error):
                     await CloseAsync(refused.Error.Error).ConfigureAwait(false);
                     return false;
-                case CallOutcome<UploadedFile>.Refused refused when SlackPostErrors.Configuration.Contains(refused.Error.Error) && refused.Error.Error != "missing_scope":
+                case CallOutcome<UploadedFile>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error) && refused.Error.Error != SlackErrors.MissingScope:
                     await keeper.DelayAsync(Options.MaxBackoff, cancellationToken).ConfigureAwait(false);
                     return false;
                 case CallOutcome<UploadedFile>.Refused refused:
@@ -547,7 +547,7 @@ internal sealed partial class JobThreadWriter
         skipped = false;
         var paceChannel = method == SlackWebClient.Methods.PostMessage ? thread.ChannelId : null;
         var outcome = await CallAsync(kind, method, ct => post(message, ct), cancellationToken).ConfigureAwait(false);
-        if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && SlackPostErrors.Blocks.Contains(error) && message.Blocks is not null)
+        if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && SlackErrors.BlocksRefused.Contains(error) && message.Blocks is not null)
         {
             // Slack refused the blocks: the text alone still tells the truth.
             logger.BlocksRefused(JobId, kind, error);
@@ -559,10 +559,10 @@ internal sealed partial class JobThreadWriter
         {
             case CallOutcome<PostedMessage>.Done done:
                 return done.Result;
-            case CallOutcome<PostedMessage>.Refused refused when SlackPostErrors.ThreadGone.Contains(refused.Error.Error):
+            case CallOutcome<PostedMessage>.Refused refused when SlackErrors.DestinationGone.Contains(refused.Error.Error):
                 await CloseAsync(refused.Error.Error).ConfigureAwait(false);
                 return null;
-            case CallOutcome<PostedMessage>.Refused refused when SlackPostErrors.Configuration.Contains(refused.Error.Error):
+            case CallOutcome<PostedMessage>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error):
                 logger.ConfigurationError(JobId, refused.Error.Error);
                 await keeper.DelayAsync(Options.MaxBackoff, cancellationToken).ConfigureAwait(false);
                 return null;
