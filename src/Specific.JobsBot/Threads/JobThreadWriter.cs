@@ -208,6 +208,13 @@ internal sealed partial class JobThreadWriter
             return null;
         }
 
+        if (lastLine > thread.PostedLogLine && job.State != JobState.Running)
+        {
+            // Lines exist only once the job runs: the job read above is older than them. Read it again before any
+            // output, so the thread never shows output above its Queued and Running replies.
+            return TimeSpan.Zero;
+        }
+
         if (lastLine > thread.PostedLogLine)
         {
             var due = lastExcerptAt + Options.ExcerptInterval;
