@@ -3,7 +3,6 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
-using Specific.JobsBot.Interactions;
 
 namespace Specific.JobsBot.Commands;
 

@@ -5,7 +5,7 @@ using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
 using Specific.Slack.Payloads;
 
-namespace Specific.JobsBot.Interactions;
+namespace Specific.JobsBot.Runs;
 
 /// <summary>Opens the run modal (empty, or pre-filled for a re-run) and keeps its service menu in step with the environment.</summary>
 public sealed partial class JobModalOpener(
@@ -76,9 +76,7 @@ public sealed partial class JobModalOpener(
         var confirmations = verdict.Confirmations(job.Service, job.Environment);
         if (confirmations.Count > 0)
         {
-            audit.Record(
-                AuditAction.Rerun, AuditOutcome.ConfirmationRequested, job.Environment, job.Service, actor, commandText,
-                string.Join("; ", confirmations.Select(c => c.Rule)), "The re-run form asks for the service name.");
+            audit.Record(AuditAction.Rerun, AuditOutcome.ConfirmationRequested, job.Environment, job.Service, actor, commandText, string.Join("; ", confirmations.Select(c => c.Rule)), "The re-run form asks for the service name.");
         }
 
         var metadata = new JobModalMetadata(actor.ChannelId, job.Environment, RerunOf: job.Id);

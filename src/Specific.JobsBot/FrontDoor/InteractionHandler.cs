@@ -2,12 +2,14 @@ using Specific.Jobs.Domain;
 using Specific.JobsBot.Commands;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
-using Specific.JobsBot.Hosting;
+using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Runs;
 using Specific.JobsBot.Threads;
+using Specific.JobsBot.Work;
 using Specific.Slack.Payloads;
 using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Interactions;
+namespace Specific.JobsBot.FrontDoor;
 
 /// <summary>What to answer an interaction with: an empty 200, or a view_submission response.</summary>
 public sealed record InteractionAnswer(ViewSubmissionResponse? Response)

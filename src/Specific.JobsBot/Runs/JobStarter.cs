@@ -4,9 +4,8 @@ using Specific.Jobs.Flow;
 using Specific.Jobs.Observability;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
-using Specific.JobsBot.Interactions;
 
-namespace Specific.JobsBot.Commands;
+namespace Specific.JobsBot.Runs;
 
 /// <summary>
 /// Records a job the guardrails allowed and starts its flow, after Slack has had its answer. A job that cannot start is
