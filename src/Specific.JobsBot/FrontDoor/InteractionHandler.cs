@@ -73,7 +73,12 @@ public sealed class InteractionHandler(
         if (!verdict.Allowed)
         {
             var refusal = verdict.Refusal(request.Service, request.Environment);
-            audit.Record(action, AuditOutcome.Refused, request.Environment, request.Service, actor, request.Command, verdict.Rule, refusal);
+            audit.Record(new GuardedAttempt
+            {
+                Action = action, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = request.Environment, Service = request.Service,
+                CommandText = request.Command, Rule = verdict.Rule, Detail = refusal,
+            });
             // The field error is plain text; the ephemeral beside it names the admins as mentions a person can click.
             queue.TryEnqueue("tell why a run was refused", (services, token) => services.GetRequiredService<SlackWebClient>().TellAsync(target, refusal, token));
             var blockId = verdict.Decision.Allowed ? serviceBlock : JobModal.EnvironmentBlock;
@@ -87,7 +92,12 @@ public sealed class InteractionHandler(
             if (!metadata.HasAsked(confirmations))
             {
                 // Nothing is recorded yet: the same form comes back with the reasons and a field to type the service name.
-                audit.Record(action, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, request.Command, rules, "The form asks for the service name.");
+                audit.Record(new GuardedAttempt
+                {
+                    Action = action, Outcome = AuditOutcome.ConfirmationRequested, Actor = actor,
+                    Environment = request.Environment, Service = request.Service,
+                    CommandText = request.Command, Rule = rules, Detail = "The form asks for the service name.",
+                });
                 var model = await modals.BuildModelAsync(
                     metadata with { Environment = request.Environment }, request.Service, request.Name, request.Command, confirmations, cancellationToken);
                 return new InteractionAnswer(ViewSubmissionResponse.Update(JobModal.Render(model with { Metadata = model.Metadata.Asking(confirmations) })));
@@ -96,11 +106,21 @@ public sealed class InteractionHandler(
             var typed = JobModal.ReadConfirmation(view)?.Trim();
             if (!string.Equals(typed, request.Service, StringComparison.Ordinal))
             {
-                audit.Record(AuditAction.Confirm, AuditOutcome.Refused, request.Environment, request.Service, actor, request.Command, rules, $"Typed '{typed}' instead of the service name.");
+                audit.Record(new GuardedAttempt
+                {
+                    Action = AuditAction.Confirm, Outcome = AuditOutcome.Refused, Actor = actor,
+                    Environment = request.Environment, Service = request.Service,
+                    CommandText = request.Command, Rule = rules, Detail = $"Typed '{typed}' instead of the service name.",
+                });
                 return Errors(new Dictionary<string, string> { [JobModal.ConfirmBlock] = $"Type {request.Service} exactly to run this job in {request.Environment}." });
             }
 
-            audit.Record(AuditAction.Confirm, AuditOutcome.Allowed, request.Environment, request.Service, actor, request.Command, rules, "Confirmed by typing the service name.");
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Confirm, Outcome = AuditOutcome.Allowed, Actor = actor,
+                Environment = request.Environment, Service = request.Service,
+                CommandText = request.Command, Rule = rules, Detail = "Confirmed by typing the service name.",
+            });
         }
 
         // A double click on Run, or a Slack retry, submits the same view with the same hash.

@@ -119,7 +119,12 @@ public sealed class SlashCommandHandler(
         if (!verdict.Allowed)
         {
             var refusal = verdict.Refusal(request.Service, request.Environment);
-            audit.Record(AuditAction.Run, AuditOutcome.Refused, request.Environment, request.Service, actor, CommandTextOf(slash), verdict.Rule, refusal);
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Run, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = request.Environment, Service = request.Service,
+                CommandText = CommandTextOf(slash), Rule = verdict.Rule, Detail = refusal,
+            });
             return SlackMessage.Ephemeral(refusal);
         }
 
@@ -141,7 +146,12 @@ public sealed class SlashCommandHandler(
                 (services, token) =>
                 {
                     // Recorded with the work, so a retried request that has no effect leaves no second entry either.
-                    audit.Record(AuditAction.Run, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, CommandTextOf(slash), string.Join("; ", confirmations.Select(c => c.Rule)), "A form asks for the service name.");
+                    audit.Record(new GuardedAttempt
+                    {
+                        Action = AuditAction.Run, Outcome = AuditOutcome.ConfirmationRequested, Actor = actor,
+                        Environment = request.Environment, Service = request.Service,
+                        CommandText = CommandTextOf(slash), Rule = string.Join("; ", confirmations.Select(c => c.Rule)), Detail = "A form asks for the service name.",
+                    });
                     return services.GetRequiredService<JobModalOpener>().OpenAsync(
                         triggerId, metadata, (request.Service, request.Name, request.Command), target, confirmations, token);
                 },
@@ -171,12 +181,22 @@ public sealed class SlashCommandHandler(
         if (!access.Allowed)
         {
             var refusal = access.RefusalText($"read the audit trail of `{environment}`");
-            audit.Record(AuditAction.Audit, AuditOutcome.Refused, environment, command.Service, actor, CommandTextOf(slash), access.Rule, refusal);
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Audit, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = environment, Service = command.Service,
+                CommandText = CommandTextOf(slash), Rule = access.Rule, Detail = refusal,
+            });
             return SlackMessage.Ephemeral(refusal);
         }
 
         var entries = await auditLog.ListAsync(new AuditQuery(environment, command.Service, AuditReplies.Limit), cancellationToken);
-        audit.Record(AuditAction.Audit, AuditOutcome.Allowed, environment, command.Service, actor, CommandTextOf(slash), access.Rule, $"Shown {entries.Count} entries.");
+        audit.Record(new GuardedAttempt
+        {
+            Action = AuditAction.Audit, Outcome = AuditOutcome.Allowed, Actor = actor,
+            Environment = environment, Service = command.Service,
+            CommandText = CommandTextOf(slash), Rule = access.Rule, Detail = $"Shown {entries.Count} entries.",
+        });
         return AuditReplies.Render(entries, environment, command.Service, clock.GetUtcNow());
     }
 

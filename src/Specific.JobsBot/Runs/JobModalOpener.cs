@@ -68,7 +68,12 @@ public sealed partial class JobModalOpener(
         if (!verdict.Decision.Allowed)
         {
             var refusal = verdict.Decision.Access.RefusalText($"re-run jobs on `{job.Service}` in `{job.Environment}`");
-            audit.Record(AuditAction.Rerun, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, verdict.Rule, refusal);
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Rerun, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = job.Environment, Service = job.Service,
+                CommandText = commandText, Rule = verdict.Rule, Detail = refusal,
+            });
             await slack.TellAsync(replyTo, refusal, cancellationToken);
             return;
         }
@@ -76,7 +81,12 @@ public sealed partial class JobModalOpener(
         var confirmations = verdict.Confirmations(job.Service, job.Environment);
         if (confirmations.Count > 0)
         {
-            audit.Record(AuditAction.Rerun, AuditOutcome.ConfirmationRequested, job.Environment, job.Service, actor, commandText, string.Join("; ", confirmations.Select(c => c.Rule)), "The re-run form asks for the service name.");
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Rerun, Outcome = AuditOutcome.ConfirmationRequested, Actor = actor,
+                Environment = job.Environment, Service = job.Service,
+                CommandText = commandText, Rule = string.Join("; ", confirmations.Select(c => c.Rule)), Detail = "The re-run form asks for the service name.",
+            });
         }
 
         var metadata = new JobModalMetadata(actor.ChannelId, job.Environment, RerunOf: job.Id);
