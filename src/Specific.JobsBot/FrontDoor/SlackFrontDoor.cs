@@ -49,6 +49,7 @@ public static class SlackFrontDoor
         services.AddScoped<JobCanceller>();
         services.AddScoped<SlashCommandHandler>();
         services.AddScoped<InteractionHandler>();
+        services.AddScoped<RunGate>();
         services.AddScoped<JobStarter>();
         services.AddScoped<JobModalOpener>();
         services.AddScoped<FullLogUploader>();

@@ -18,7 +18,7 @@ namespace Specific.JobsBot.FrontDoor;
 /// </summary>
 public sealed class SlashCommandHandler(
     RunJobValidator validator,
-    RunGuard guard,
+    RunGate gate,
     AccessPolicy policy,
     AuditTrail audit,
     IAuditLog auditLog,
@@ -114,58 +114,40 @@ public sealed class SlashCommandHandler(
             return JobCommandUsage.Problem(validation.Describe());
         }
 
-        var actor = ActorOf(slash);
-        var verdict = await guard.CheckAsync(request, actor, cancellationToken);
-        if (!verdict.Allowed)
-        {
-            var refusal = verdict.Refusal(request.Service, request.Environment);
-            audit.Record(new GuardedAttempt
-            {
-                Action = AuditAction.Run, Outcome = AuditOutcome.Refused, Actor = actor,
-                Environment = request.Environment, Service = request.Service,
-                CommandText = CommandTextOf(slash), Rule = verdict.Rule, Detail = refusal,
-            });
-            return SlackMessage.Ephemeral(refusal);
-        }
-
-        var confirmations = verdict.Confirmations(request.Service, request.Environment);
-        if (confirmations.Count > 0 && slash.TriggerId is null)
-        {
-            return JobCommandUsage.Problem("This job must be confirmed in a form, and Slack sent no trigger_id to open one. Try again.");
-        }
-
+        var attempt = new RunAttempt(request, ActorOf(slash), CommandTextOf(slash));
         var target = ReplyTargetOf(slash);
-        if (confirmations.Count > 0)
+        switch (await gate.CheckAsync(attempt, RunGateMoment.BeforeStart, cancellationToken))
         {
-            // Nothing is recorded yet: the run form opens filled in, with the reasons and a field to type the service name.
-            var metadata = new JobModalMetadata(slash.ChannelId, request.Environment);
-            var triggerId = slash.TriggerId!;
-            return EnqueueOnce(
-                slash,
-                "open the confirmation form",
-                (services, token) =>
-                {
-                    // Recorded with the work, so a retried request that has no effect leaves no second entry either.
-                    audit.Record(new GuardedAttempt
+            case RunRefused refused:
+                return SlackMessage.Ephemeral(refused.Refusal);
+            case RunNeedsConfirmation when slash.TriggerId is null:
+                return JobCommandUsage.Problem("This job must be confirmed in a form, and Slack sent no trigger_id to open one. Try again.");
+            case RunNeedsConfirmation needed:
+                // Nothing is recorded yet: the run form opens filled in, with the reasons and a field to type the service name.
+                var metadata = new JobModalMetadata(slash.ChannelId, request.Environment);
+                var triggerId = slash.TriggerId!;
+                return EnqueueOnce(
+                    slash,
+                    "open the confirmation form",
+                    (services, token) =>
                     {
-                        Action = AuditAction.Run, Outcome = AuditOutcome.ConfirmationRequested, Actor = actor,
-                        Environment = request.Environment, Service = request.Service,
-                        CommandText = CommandTextOf(slash), Rule = string.Join("; ", confirmations.Select(c => c.Rule)), Detail = "A form asks for the service name.",
-                    });
-                    return services.GetRequiredService<JobModalOpener>().OpenAsync(
-                        triggerId, metadata, (request.Service, request.Name, request.Command), target, confirmations, token);
-                },
-                SlackMessage.Ephemeral(
-                    $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +
-                    (verdict.Migration is { } migration ? $"\n{migration.Warning}" : "")));
+                        // Recorded with the work, so a retried request that has no effect leaves no second entry either.
+                        services.GetRequiredService<RunGate>().RecordAsked(attempt, needed, "A form asks for the service name.");
+                        return services.GetRequiredService<JobModalOpener>().OpenAsync(
+                            triggerId, metadata, (request.Service, request.Name, request.Command), target, needed.Reasons, token);
+                    },
+                    SlackMessage.Ephemeral(
+                        $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +
+                        (needed.Verdict.Migration is { } migration ? $"\n{migration.Warning}" : "")));
+            case RunAllowed allowed:
+                return EnqueueOnce(
+                    slash,
+                    $"start a job on {request.Service} in {request.Environment}",
+                    (services, token) => services.GetRequiredService<JobStarter>().StartAsync(allowed.Request, target, allowed.AllowedBy, token),
+                    SlackMessage.Ephemeral(JobReplies.Starting(request)));
+            case var other:
+                throw new System.Diagnostics.UnreachableException($"The run gate answered {other.GetType().Name}, which the slash command does not handle.");
         }
-
-        var guarded = request with { RunAlone = verdict.Decision.RunsAlone };
-        return EnqueueOnce(
-            slash,
-            $"start a job on {request.Service} in {request.Environment}",
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token),
-            SlackMessage.Ephemeral(JobReplies.Starting(request)));
     }
 
     private async Task<SlackMessage> AuditAsync(SlashCommand slash, AuditCommand command, CancellationToken cancellationToken)
