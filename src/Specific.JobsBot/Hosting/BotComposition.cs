@@ -4,6 +4,7 @@ using Specific.Jobs;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Threads;
 using Specific.Slack.WebApi;
 

@@ -2,8 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Testing;
-using Specific.JobsBot.Hosting;
-using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Work;
+using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Tests.Commands;
 

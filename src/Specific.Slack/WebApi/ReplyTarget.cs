@@ -1,7 +1,6 @@
 using Specific.Slack.BlockKit;
-using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Interactions;
+namespace Specific.Slack.WebApi;
 
 /// <summary>Where to tell one person something privately: the interaction's response_url, else an ephemeral post.</summary>
 public sealed record ReplyTarget(string? ResponseUrl, string? ChannelId, string UserId);

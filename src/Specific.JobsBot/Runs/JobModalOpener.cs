@@ -5,11 +5,11 @@ using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
 using Specific.Slack.Payloads;
 
-namespace Specific.JobsBot.Interactions;
+namespace Specific.JobsBot.Runs;
 
 /// <summary>Opens the run modal (empty, or pre-filled for a re-run) and keeps its service menu in step with the environment.</summary>
 public sealed partial class JobModalOpener(
-    RunJobValidator validator, IJobStore jobs, SlackWebClient slack, RunGuard guard, AuditTrail audit, ILogger<JobModalOpener> logger)
+    RunJobValidator validator, IJobStore jobs, SlackWebClient slack, RunGate gate, ILogger<JobModalOpener> logger)
 {
     /// <summary>
     /// The trigger_id dies 3 s after the click and the queue has already spent some of that, so the service list gets
@@ -63,22 +63,18 @@ public sealed partial class JobModalOpener(
         }
 
         var origin = new JobOrigin(JobOrigin.Slack, actor.TeamId, actor.ChannelId, actor.UserId);
-        var verdict = await guard.CheckAsync(new JobRequest(job.Service, job.Environment, job.Command, job.Name, origin, job.Id), actor, cancellationToken);
-        var commandText = $"Re-run of {job.Id}: {job.Command}";
-        if (!verdict.Decision.Allowed)
+        var attempt = new RunAttempt(
+            new JobRequest(job.Service, job.Environment, job.Command, job.Name, origin, job.Id), actor, $"Re-run of {job.Id}: {job.Command}");
+        IReadOnlyList<ConfirmationReason> confirmations = [];
+        switch (await gate.CheckAsync(attempt, RunGateMoment.BeforeRerunForm, cancellationToken))
         {
-            var refusal = verdict.Decision.Access.RefusalText($"re-run jobs on `{job.Service}` in `{job.Environment}`");
-            audit.Record(AuditAction.Rerun, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, verdict.Rule, refusal);
-            await slack.TellAsync(replyTo, refusal, cancellationToken);
-            return;
-        }
-
-        var confirmations = verdict.Confirmations(job.Service, job.Environment);
-        if (confirmations.Count > 0)
-        {
-            audit.Record(
-                AuditAction.Rerun, AuditOutcome.ConfirmationRequested, job.Environment, job.Service, actor, commandText,
-                string.Join("; ", confirmations.Select(c => c.Rule)), "The re-run form asks for the service name.");
+            case RunRefused refused:
+                await slack.TellAsync(replyTo, refused.Refusal, cancellationToken);
+                return;
+            case RunNeedsConfirmation needed:
+                gate.RecordAsked(attempt, needed, "The re-run form asks for the service name.");
+                confirmations = needed.Reasons;
+                break;
         }
 
         var metadata = new JobModalMetadata(actor.ChannelId, job.Environment, RerunOf: job.Id);

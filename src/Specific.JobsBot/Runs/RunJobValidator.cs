@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
+using Specific.JobsBot.Commands;
 
-namespace Specific.JobsBot.Commands;
+namespace Specific.JobsBot.Runs;
 
 /// <summary>The fields of a job to run, as the slash command or the modal gave them; any may be missing.</summary>
 public sealed record RunJobDraft(string? Service, string? Environment, string? Name, string? Command);
@@ -35,14 +36,7 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
     public static readonly TimeSpan CatalogBudget = TimeSpan.FromSeconds(2);
 
     /// <summary>The configured environments, the default first.</summary>
-    public IReadOnlyList<string> EnvironmentNames()
-    {
-        var options = environments.CurrentValue;
-        return options.Targets.Keys
-            .OrderBy(name => name == options.Default ? 0 : 1)
-            .ThenBy(name => name, StringComparer.Ordinal)
-            .ToList();
-    }
+    public IReadOnlyList<string> EnvironmentNames() => ConfiguredEnvironments.NamesOf(environments.CurrentValue);
 
     public string DefaultEnvironment => environments.CurrentValue.Default;
 

@@ -4,9 +4,8 @@ using Specific.Jobs.Flow;
 using Specific.Jobs.Observability;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
-using Specific.JobsBot.Interactions;
 
-namespace Specific.JobsBot.Commands;
+namespace Specific.JobsBot.Runs;
 
 /// <summary>
 /// Records a job the guardrails allowed and starts its flow, after Slack has had its answer. A job that cannot start is
@@ -40,7 +39,12 @@ public sealed partial class JobStarter(
             var rule = $"{GuardrailsOptions.Section}:Environments:{request.Environment}:Services:{request.Service}:ExclusiveRun";
             var refusal = $":no_entry: `{request.Service}` in `{request.Environment}` runs one job at a time, and job `{busy.Running.Id}` is still " +
                           $"{busy.Running.State.ToWire()}. Nothing was started; wait for it to end, or cancel it with `/specific job cancel {busy.Running.Id}`.";
-            audit.Record(action, AuditOutcome.Refused, request.Environment, request.Service, actor, request.Command, rule, refusal);
+            audit.Record(new GuardedAttempt
+            {
+                Action = action, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = request.Environment, Service = request.Service,
+                CommandText = request.Command, Rule = rule, Detail = refusal,
+            });
             await TellAsync(replyTo, refusal);
             return;
         }
@@ -52,7 +56,12 @@ public sealed partial class JobStarter(
         }
 
         using var scope = JobLogScope.Begin(logger, job.Id);
-        audit.Record(action, AuditOutcome.Allowed, job.Environment, job.Service, actor, job.Command, allowedBy, $"Started job {job.Id}.", job.Id);
+        audit.Record(new GuardedAttempt
+        {
+            Action = action, Outcome = AuditOutcome.Allowed, Actor = actor,
+            Environment = job.Environment, Service = job.Service, JobId = job.Id,
+            CommandText = job.Command, Rule = allowedBy, Detail = $"Started job {job.Id}.",
+        });
         try
         {
             await launcher.StartAsync(job, cancellationToken);

@@ -6,12 +6,14 @@ using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
 using Specific.JobsBot.Observability;
+using Specific.JobsBot.Runs;
+using Specific.JobsBot.Work;
 using Specific.Slack;
 using Specific.Slack.BlockKit;
 using Specific.Slack.Payloads;
 using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Hosting;
+namespace Specific.JobsBot.FrontDoor;
 
 /// <summary>The front door's composition: its services, and the endpoints Slack posts to.</summary>
 public static class SlackFrontDoor
@@ -47,6 +49,7 @@ public static class SlackFrontDoor
         services.AddScoped<JobCanceller>();
         services.AddScoped<SlashCommandHandler>();
         services.AddScoped<InteractionHandler>();
+        services.AddScoped<RunGate>();
         services.AddScoped<JobStarter>();
         services.AddScoped<JobModalOpener>();
         services.AddScoped<FullLogUploader>();

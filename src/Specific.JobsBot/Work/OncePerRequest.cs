@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Specific.Jobs.Storage;
-using Specific.JobsBot.Interactions;
 using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Hosting;
+namespace Specific.JobsBot.Work;
 
 /// <summary>What <see cref="OncePerRequest.TryEnqueue"/> did with a request.</summary>
 public enum OnceOutcome

@@ -1,21 +1,22 @@
 using System.Text.Json;
 using Specific.JobsBot.Commands;
+using Specific.JobsBot.Guardrails;
 using Specific.Slack;
 using Specific.Slack.BlockKit;
 using Specific.Slack.Payloads;
 
-namespace Specific.JobsBot.Interactions;
+namespace Specific.JobsBot.Runs;
 
 /// <summary>What the run modal carries back in <c>private_metadata</c>: where to post, what it re-runs, what it asked to confirm.</summary>
 /// <param name="Environment">The environment whose services the service menu lists.</param>
 /// <param name="Asked">
 /// The confirmation reasons the form showed with its confirmation field (comma-separated keys of
-/// <see cref="Guardrails.ConfirmationReason"/>); null when it has no such field.
+/// <see cref="ConfirmationReason"/>); null when it has no such field.
 /// </param>
 public sealed record JobModalMetadata(string ChannelId, string Environment, string? RerunOf = null, string? Asked = null)
 {
     /// <summary>True when the form showed every one of <paramref name="reasons"/> beside its confirmation field.</summary>
-    public bool HasAsked(IEnumerable<Guardrails.ConfirmationReason> reasons)
+    public bool HasAsked(IEnumerable<ConfirmationReason> reasons)
     {
         ArgumentNullException.ThrowIfNull(reasons);
         var asked = Asked?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
@@ -23,7 +24,7 @@ public sealed record JobModalMetadata(string ChannelId, string Environment, stri
     }
 
     /// <summary>The metadata of a form that asks for <paramref name="reasons"/>; none clears the confirmation field.</summary>
-    public JobModalMetadata Asking(IReadOnlyList<Guardrails.ConfirmationReason> reasons)
+    public JobModalMetadata Asking(IReadOnlyList<ConfirmationReason> reasons)
     {
         ArgumentNullException.ThrowIfNull(reasons);
         return this with { Asked = reasons.Count == 0 ? null : string.Join(',', reasons.Select(r => r.Key)) };
@@ -41,7 +42,7 @@ public sealed record JobModalModel(
     string? Service = null,
     string? Name = null,
     string? Command = null,
-    IReadOnlyList<Guardrails.ConfirmationReason>? Confirmations = null)
+    IReadOnlyList<ConfirmationReason>? Confirmations = null)
 {
     public string Environment => Metadata.Environment;
 }

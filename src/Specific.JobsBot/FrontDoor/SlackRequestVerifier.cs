@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Specific.Slack.Signatures;
 using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Hosting;
+namespace Specific.JobsBot.FrontDoor;
 
 /// <summary>
 /// Reads a Slack request's raw body and checks its v0 signature before anything parses it: the signature covers the

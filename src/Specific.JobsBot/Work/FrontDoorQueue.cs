@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Specific.Jobs.Observability;
 using Specific.JobsBot.Observability;
 
-namespace Specific.JobsBot.Hosting;
+namespace Specific.JobsBot.Work;
 
 /// <summary>One piece of work the front door does after it has answered Slack, in its own DI scope.</summary>
 /// <param name="Description">What it does, for the log ("start job j-…", "open the run modal").</param>

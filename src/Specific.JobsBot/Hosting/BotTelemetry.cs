@@ -8,12 +8,12 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Observability;
-using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Hosting.Health;
+using Specific.JobsBot.Observability;
 using Specific.JobsBot.Threads;
 using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Observability;
+namespace Specific.JobsBot.Hosting;
 
 /// <summary>
 /// Metrics, traces and logs for every role: OpenTelemetry with ASP.NET Core, HttpClient, Npgsql and runtime

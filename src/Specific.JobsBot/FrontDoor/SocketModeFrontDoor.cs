@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Specific.JobsBot.Commands;
-using Specific.JobsBot.Interactions;
 using Specific.JobsBot.Observability;
+using Specific.JobsBot.Work;
 using Specific.Slack.SocketMode;
 using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Hosting;
+namespace Specific.JobsBot.FrontDoor;
 
 /// <summary>
 /// The front door for Socket Mode: each envelope goes to the handlers the HTTP endpoints use, in its own DI scope, and

@@ -1,13 +1,16 @@
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
-using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Runs;
+using Specific.JobsBot.Work;
 using Specific.Slack.BlockKit;
 using Specific.Slack.Payloads;
+using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Commands;
+namespace Specific.JobsBot.FrontDoor;
 
 /// <summary>
 /// Answers <c>/specific …</c> within Slack's 3 seconds: parse, validate against what exists, reply privately, and
@@ -15,7 +18,7 @@ namespace Specific.JobsBot.Commands;
 /// </summary>
 public sealed class SlashCommandHandler(
     RunJobValidator validator,
-    RunGuard guard,
+    RunGate gate,
     AccessPolicy policy,
     AuditTrail audit,
     IAuditLog auditLog,
@@ -37,7 +40,7 @@ public sealed class SlashCommandHandler(
         return JobCommandParser.Parse(slash.Text) switch
         {
             HelpCommand => SlackMessage.Ephemeral(JobCommandUsage.Text),
-            InvalidCommand invalid => Problem(invalid.Problem),
+            InvalidCommand invalid => JobCommandUsage.Problem(invalid.Problem),
             OpenRunModalCommand => OpenModal(slash),
             RunJobCommand run => await RunAsync(slash, run, cancellationToken),
             ListJobsCommand list => await ListAsync(slash, list, cancellationToken),
@@ -47,10 +50,6 @@ public sealed class SlashCommandHandler(
             var other => throw new System.Diagnostics.UnreachableException($"The grammar produced {other.GetType().Name}, which has no handler."),
         };
     }
-
-    /// <summary>What went wrong, then the usage: the reply to every command the bot cannot carry out.</summary>
-    public static SlackMessage Problem(string problem) =>
-        SlackMessage.Ephemeral($":warning: {problem}\n\n{JobCommandUsage.Text}");
 
     private static JobOrigin OriginOf(SlashCommand slash) =>
         new(JobOrigin.Slack, slash.TeamId, slash.ChannelId, slash.UserId, slash.UserName);
@@ -94,7 +93,7 @@ public sealed class SlashCommandHandler(
     {
         if (slash.TriggerId is not { } triggerId)
         {
-            return Problem("Slack sent no trigger_id, so the form cannot open. Type the whole command instead.");
+            return JobCommandUsage.Problem("Slack sent no trigger_id, so the form cannot open. Type the whole command instead.");
         }
 
         var metadata = new JobModalMetadata(slash.ChannelId, validator.DefaultEnvironment);
@@ -112,53 +111,43 @@ public sealed class SlashCommandHandler(
             new RunJobDraft(run.Service, run.Environment, run.Name, run.Command), OriginOf(slash), rerunOf: null, cancellationToken);
         if (validation.Request is not { } request)
         {
-            return Problem(validation.Describe());
+            return JobCommandUsage.Problem(validation.Describe());
         }
 
-        var actor = ActorOf(slash);
-        var verdict = await guard.CheckAsync(request, actor, cancellationToken);
-        if (!verdict.Allowed)
-        {
-            var refusal = verdict.Refusal(request.Service, request.Environment);
-            audit.Record(AuditAction.Run, AuditOutcome.Refused, request.Environment, request.Service, actor, CommandTextOf(slash), verdict.Rule, refusal);
-            return SlackMessage.Ephemeral(refusal);
-        }
-
-        var confirmations = verdict.Confirmations(request.Service, request.Environment);
-        if (confirmations.Count > 0 && slash.TriggerId is null)
-        {
-            return Problem("This job must be confirmed in a form, and Slack sent no trigger_id to open one. Try again.");
-        }
-
+        var attempt = new RunAttempt(request, ActorOf(slash), CommandTextOf(slash));
         var target = ReplyTargetOf(slash);
-        if (confirmations.Count > 0)
+        switch (await gate.CheckAsync(attempt, RunGateMoment.BeforeStart, cancellationToken))
         {
-            // Nothing is recorded yet: the run form opens filled in, with the reasons and a field to type the service name.
-            var metadata = new JobModalMetadata(slash.ChannelId, request.Environment);
-            var triggerId = slash.TriggerId!;
-            return EnqueueOnce(
-                slash,
-                "open the confirmation form",
-                (services, token) =>
-                {
-                    // Recorded with the work, so a retried request that has no effect leaves no second entry either.
-                    audit.Record(
-                        AuditAction.Run, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, CommandTextOf(slash),
-                        string.Join("; ", confirmations.Select(c => c.Rule)), "A form asks for the service name.");
-                    return services.GetRequiredService<JobModalOpener>().OpenAsync(
-                        triggerId, metadata, (request.Service, request.Name, request.Command), target, confirmations, token);
-                },
-                SlackMessage.Ephemeral(
-                    $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +
-                    (verdict.Migration is { } migration ? $"\n{migration.Warning}" : "")));
+            case RunRefused refused:
+                return SlackMessage.Ephemeral(refused.Refusal);
+            case RunNeedsConfirmation when slash.TriggerId is null:
+                return JobCommandUsage.Problem("This job must be confirmed in a form, and Slack sent no trigger_id to open one. Try again.");
+            case RunNeedsConfirmation needed:
+                // Nothing is recorded yet: the run form opens filled in, with the reasons and a field to type the service name.
+                var metadata = new JobModalMetadata(slash.ChannelId, request.Environment);
+                var triggerId = slash.TriggerId!;
+                return EnqueueOnce(
+                    slash,
+                    "open the confirmation form",
+                    (services, token) =>
+                    {
+                        // Recorded with the work, so a retried request that has no effect leaves no second entry either.
+                        services.GetRequiredService<RunGate>().RecordAsked(attempt, needed, "A form asks for the service name.");
+                        return services.GetRequiredService<JobModalOpener>().OpenAsync(
+                            triggerId, metadata, (request.Service, request.Name, request.Command), target, needed.Reasons, token);
+                    },
+                    SlackMessage.Ephemeral(
+                        $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +
+                        (needed.Verdict.Migration is { } migration ? $"\n{migration.Warning}" : "")));
+            case RunAllowed allowed:
+                return EnqueueOnce(
+                    slash,
+                    $"start a job on {request.Service} in {request.Environment}",
+                    (services, token) => services.GetRequiredService<JobStarter>().StartAsync(allowed.Request, target, allowed.AllowedBy, token),
+                    SlackMessage.Ephemeral(JobReplies.Starting(request)));
+            case var other:
+                throw new System.Diagnostics.UnreachableException($"The run gate answered {other.GetType().Name}, which the slash command does not handle.");
         }
-
-        var guarded = request with { RunAlone = verdict.Decision.RunsAlone };
-        return EnqueueOnce(
-            slash,
-            $"start a job on {request.Service} in {request.Environment}",
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token),
-            SlackMessage.Ephemeral(JobReplies.Starting(request)));
     }
 
     private async Task<SlackMessage> AuditAsync(SlashCommand slash, AuditCommand command, CancellationToken cancellationToken)
@@ -166,7 +155,7 @@ public sealed class SlashCommandHandler(
         var environment = string.IsNullOrWhiteSpace(command.Environment) ? validator.DefaultEnvironment : command.Environment.Trim();
         if (!validator.EnvironmentNames().Contains(environment, StringComparer.Ordinal))
         {
-            return Problem($"Unknown environment `{JobCommandParser.Shorten(environment)}`. Configured: {string.Join(", ", validator.EnvironmentNames().Select(e => $"`{e}`"))}.");
+            return JobCommandUsage.Problem($"Unknown environment `{JobCommandParser.Shorten(environment)}`. Configured: {string.Join(", ", validator.EnvironmentNames().Select(e => $"`{e}`"))}.");
         }
 
         var actor = ActorOf(slash);
@@ -174,12 +163,22 @@ public sealed class SlashCommandHandler(
         if (!access.Allowed)
         {
             var refusal = access.RefusalText($"read the audit trail of `{environment}`");
-            audit.Record(AuditAction.Audit, AuditOutcome.Refused, environment, command.Service, actor, CommandTextOf(slash), access.Rule, refusal);
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Audit, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = environment, Service = command.Service,
+                CommandText = CommandTextOf(slash), Rule = access.Rule, Detail = refusal,
+            });
             return SlackMessage.Ephemeral(refusal);
         }
 
         var entries = await auditLog.ListAsync(new AuditQuery(environment, command.Service, AuditReplies.Limit), cancellationToken);
-        audit.Record(AuditAction.Audit, AuditOutcome.Allowed, environment, command.Service, actor, CommandTextOf(slash), access.Rule, $"Shown {entries.Count} entries.");
+        audit.Record(new GuardedAttempt
+        {
+            Action = AuditAction.Audit, Outcome = AuditOutcome.Allowed, Actor = actor,
+            Environment = environment, Service = command.Service,
+            CommandText = CommandTextOf(slash), Rule = access.Rule, Detail = $"Shown {entries.Count} entries.",
+        });
         return AuditReplies.Render(entries, environment, command.Service, clock.GetUtcNow());
     }
 
@@ -229,7 +228,7 @@ public sealed class SlashCommandHandler(
                 async (services, token) =>
                 {
                     var later = await answer(services.GetRequiredService<TAnswerer>(), token);
-                    await services.GetRequiredService<Specific.Slack.WebApi.SlackWebClient>().TellAsync(target, later, token);
+                    await services.GetRequiredService<SlackWebClient>().TellAsync(target, later, token);
                 })
                 ? SlackMessage.Ephemeral(waiting)
                 : Busy();
@@ -241,7 +240,7 @@ public sealed class SlashCommandHandler(
         var job = await jobs.GetAsync(jobId, cancellationToken);
         if (job is null)
         {
-            return Problem($"No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
+            return JobCommandUsage.Problem($"No job `{JobCommandParser.Shorten(jobId)}`. `/specific job list` shows recent jobs.");
         }
 
         var verdict = await logAccess.DecideAsync(job, ActorOf(slash), CommandTextOf(slash), cancellationToken);

@@ -1,13 +1,14 @@
 using Specific.Jobs.Domain;
 using Specific.JobsBot.Commands;
-using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
-using Specific.JobsBot.Hosting;
+using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Runs;
 using Specific.JobsBot.Threads;
+using Specific.JobsBot.Work;
 using Specific.Slack.Payloads;
 using Specific.Slack.WebApi;
 
-namespace Specific.JobsBot.Interactions;
+namespace Specific.JobsBot.FrontDoor;
 
 /// <summary>What to answer an interaction with: an empty 200, or a view_submission response.</summary>
 public sealed record InteractionAnswer(ViewSubmissionResponse? Response)
@@ -22,8 +23,7 @@ public sealed record InteractionAnswer(ViewSubmissionResponse? Response)
 /// </summary>
 public sealed class InteractionHandler(
     RunJobValidator validator,
-    RunGuard guard,
-    AuditTrail audit,
+    RunGate gate,
     JobModalOpener modals,
     OncePerRequest once,
     FrontDoorQueue queue)
@@ -64,56 +64,58 @@ public sealed class InteractionHandler(
             return Errors(JobModal.ErrorsByBlock(validation, serviceBlock));
         }
 
-        var actor = new Actor(user.Id, metadata.ChannelId, origin.TeamId);
+        var attempt = new RunAttempt(request, new Actor(user.Id, metadata.ChannelId, origin.TeamId), request.Command);
         var target = new ReplyTarget(ResponseUrl: null, metadata.ChannelId, user.Id);
-        var action = request.RerunOf is null ? AuditAction.Run : AuditAction.Rerun;
-        var verdict = await guard.CheckAsync(request, actor, cancellationToken);
-        if (!verdict.Allowed)
+        var outcome = await gate.CheckAsync(attempt, RunGateMoment.BeforeStart, cancellationToken);
+        if (outcome is RunNeedsConfirmation needed)
         {
-            var refusal = verdict.Refusal(request.Service, request.Environment);
-            audit.Record(action, AuditOutcome.Refused, request.Environment, request.Service, actor, request.Command, verdict.Rule, refusal);
-            // The field error is plain text; the ephemeral beside it names the admins as mentions a person can click.
-            queue.TryEnqueue("tell why a run was refused", (services, token) => services.GetRequiredService<SlackWebClient>().TellAsync(target, refusal, token));
-            var blockId = verdict.Decision.Allowed ? serviceBlock : JobModal.EnvironmentBlock;
-            return Errors(new Dictionary<string, string> { [blockId] = PlainRefusal(verdict, request) });
-        }
-
-        var confirmations = verdict.Confirmations(request.Service, request.Environment);
-        if (confirmations.Count > 0)
-        {
-            var rules = string.Join("; ", confirmations.Select(c => c.Rule));
-            if (!metadata.HasAsked(confirmations))
+            if (!metadata.HasAsked(needed.Reasons))
             {
                 // Nothing is recorded yet: the same form comes back with the reasons and a field to type the service name.
-                audit.Record(action, AuditOutcome.ConfirmationRequested, request.Environment, request.Service, actor, request.Command, rules, "The form asks for the service name.");
+                gate.RecordAsked(attempt, needed, "The form asks for the service name.");
                 var model = await modals.BuildModelAsync(
-                    metadata with { Environment = request.Environment }, request.Service, request.Name, request.Command, confirmations, cancellationToken);
-                return new InteractionAnswer(ViewSubmissionResponse.Update(JobModal.Render(model with { Metadata = model.Metadata.Asking(confirmations) })));
+                    metadata with { Environment = request.Environment }, request.Service, request.Name, request.Command, needed.Reasons, cancellationToken);
+                return new InteractionAnswer(ViewSubmissionResponse.Update(JobModal.Render(model with { Metadata = model.Metadata.Asking(needed.Reasons) })));
             }
 
-            var typed = JobModal.ReadConfirmation(view)?.Trim();
-            if (!string.Equals(typed, request.Service, StringComparison.Ordinal))
+            outcome = gate.Confirm(attempt, needed, JobModal.ReadConfirmation(view)?.Trim());
+            if (outcome is RunRefused mistyped)
             {
-                audit.Record(AuditAction.Confirm, AuditOutcome.Refused, request.Environment, request.Service, actor, request.Command, rules, $"Typed '{typed}' instead of the service name.");
-                return Errors(new Dictionary<string, string> { [JobModal.ConfirmBlock] = $"Type {request.Service} exactly to run this job in {request.Environment}." });
+                return Errors(new Dictionary<string, string> { [JobModal.ConfirmBlock] = mistyped.Refusal });
             }
-
-            audit.Record(AuditAction.Confirm, AuditOutcome.Allowed, request.Environment, request.Service, actor, request.Command, rules, "Confirmed by typing the service name.");
         }
 
+        return outcome switch
+        {
+            RunRefused refused => Refuse(refused, request, serviceBlock, target),
+            RunAllowed allowed => Start(allowed, view, target),
+            var other => throw new System.Diagnostics.UnreachableException($"The run gate answered {other.GetType().Name}, which the run form does not handle."),
+        };
+    }
+
+    /// <summary>The refusal beside the field it concerns, and privately in the channel where its mentions can be clicked.</summary>
+    private InteractionAnswer Refuse(RunRefused refused, JobRequest request, string serviceBlock, ReplyTarget target)
+    {
+        queue.TryEnqueue("tell why a run was refused", (services, token) => services.GetRequiredService<SlackWebClient>().TellAsync(target, refused.Refusal, token));
+        var blockId = refused.Verdict.Decision.Allowed ? serviceBlock : JobModal.EnvironmentBlock;
+        return Errors(new Dictionary<string, string> { [blockId] = PlainRefusal(refused.Verdict, request) });
+    }
+
+    private InteractionAnswer Start(RunAllowed allowed, ViewPayload view, ReplyTarget target)
+    {
+        var request = allowed.Request;
         // A double click on Run, or a Slack retry, submits the same view with the same hash.
-        var guarded = request with { RunAlone = verdict.Decision.RunsAlone };
         return once.TryEnqueue(
             $"slack:view:{view.Id}:{view.Hash}",
             $"start a job on {request.Service} in {request.Environment}",
             target,
-            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(guarded, target, verdict.Rule, token)) == OnceOutcome.Busy
+            (services, token) => services.GetRequiredService<JobStarter>().StartAsync(request, target, allowed.AllowedBy, token)) == OnceOutcome.Busy
             ? Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = "The bot is busy right now and started nothing. Try again in a moment." })
             : InteractionAnswer.Empty;
     }
 
     /// <summary>A refusal for a modal field: plain text (no mentions render there), with the rule.</summary>
-    private static string PlainRefusal(RunVerdict verdict, Jobs.Domain.JobRequest request) =>
+    private static string PlainRefusal(RunVerdict verdict, JobRequest request) =>
         verdict.Decision.Allowed
             ? $"{request.Service} runs one job at a time and job {verdict.Busy!.Id} is still {verdict.Busy.State.ToWire()}. Wait for it, or cancel it. (Rule: {verdict.Rule})"
             : $"You can't run jobs on {request.Service} in {request.Environment}. Rule: {verdict.Rule}. The message in the channel says who can grant access.";
