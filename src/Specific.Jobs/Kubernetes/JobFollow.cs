@@ -5,7 +5,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Specific.Jobs.Logs;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
 

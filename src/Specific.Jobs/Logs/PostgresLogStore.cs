@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Logs;

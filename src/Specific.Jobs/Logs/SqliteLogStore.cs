@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Logs;

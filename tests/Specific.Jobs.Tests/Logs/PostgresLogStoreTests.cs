@@ -1,5 +1,6 @@
 using System.Collections;
 using Npgsql;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Tests.Storage;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Redaction;
 
 namespace Specific.Jobs.Tests.Redaction;
