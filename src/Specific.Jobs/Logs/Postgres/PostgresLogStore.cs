@@ -6,7 +6,7 @@ using NpgsqlTypes;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 
-namespace Specific.Jobs.Logs;
+namespace Specific.Jobs.Logs.Postgres;
 
 /// <summary>
 /// A log store on PostgreSQL, for comparison with the SQLite and ClickHouse stores: a batch is one binary COPY (an
