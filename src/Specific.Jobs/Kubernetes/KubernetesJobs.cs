@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
 

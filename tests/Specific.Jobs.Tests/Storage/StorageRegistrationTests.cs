@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Logs.Sqlite;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Tests.Storage;

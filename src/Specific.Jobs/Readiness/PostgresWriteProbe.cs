@@ -1,6 +1,7 @@
 using Npgsql;
+using Specific.Jobs.Storage;
 
-namespace Specific.Jobs.Storage;
+namespace Specific.Jobs.Readiness;
 
 /// <summary>
 /// Whether PostgreSQL still commits the job store's writes: a heartbeat row per replica is upserted. A server that

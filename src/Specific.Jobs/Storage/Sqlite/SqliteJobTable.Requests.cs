@@ -1,16 +1,17 @@
 using Specific.Jobs.Domain;
+using static Specific.Jobs.Storage.SqliteStoreDatabase;
 
 namespace Specific.Jobs.Storage;
 
 /// <summary>The SQLite store's durable requests: a person's cancel, and the mark that a Kubernetes Job is being created.</summary>
-public sealed partial class SqliteJobStore
+internal sealed partial class SqliteJobTable
 {
     public async Task<JobRecord?> RequestCancelAsync(
         string jobId, string requestedBy, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(requestedBy);
-        await InitializeAsync(cancellationToken);
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await _store.InitializeAsync(cancellationToken);
+        await using var connection = await _store.Database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             UPDATE jobs SET
@@ -36,8 +37,8 @@ public sealed partial class SqliteJobStore
 
     public async Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await _store.InitializeAsync(cancellationToken);
+        await using var connection = await _store.Database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE jobs SET create_requested_at = $at WHERE id = $id AND create_requested_at IS NULL";
         Add(command, "$id", jobId);
@@ -52,8 +53,8 @@ public sealed partial class SqliteJobStore
 
     public async Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await _store.InitializeAsync(cancellationToken);
+        await using var connection = await _store.Database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE jobs SET create_requested_at = NULL WHERE id = $id";
         Add(command, "$id", jobId);

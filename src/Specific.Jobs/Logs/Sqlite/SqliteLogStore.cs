@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 
-namespace Specific.Jobs.Logs;
+namespace Specific.Jobs.Logs.Sqlite;
 
 /// <summary>
 /// The log store of the embedded default: one SQLite file, lines clustered by (job, line number), so the tail and

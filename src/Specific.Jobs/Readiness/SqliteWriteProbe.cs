@@ -1,8 +1,10 @@
 using Microsoft.Data.Sqlite;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Logs.Sqlite;
+using Specific.Jobs.Storage;
 using static SQLitePCL.raw;
 
-namespace Specific.Jobs.Storage;
+namespace Specific.Jobs.Readiness;
 
 /// <summary>
 /// Whether a SQLite store's writes still reach the file at its path: a heartbeat is written through the store's own

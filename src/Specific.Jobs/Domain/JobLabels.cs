@@ -1,4 +1,4 @@
-namespace Specific.Jobs.Kubernetes;
+namespace Specific.Jobs.Domain;
 
 /// <summary>The labels and annotations the engine puts on every Job and Job pod it creates.</summary>
 public static class JobLabels

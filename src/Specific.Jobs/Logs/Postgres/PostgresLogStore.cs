@@ -3,9 +3,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 
-namespace Specific.Jobs.Logs;
+namespace Specific.Jobs.Logs.Postgres;
 
 /// <summary>
 /// A log store on PostgreSQL, for comparison with the SQLite and ClickHouse stores: a batch is one binary COPY (an

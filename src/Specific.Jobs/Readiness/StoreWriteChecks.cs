@@ -1,6 +1,7 @@
 using Specific.Jobs.Logs;
+using Specific.Jobs.Storage;
 
-namespace Specific.Jobs.Storage;
+namespace Specific.Jobs.Readiness;
 
 /// <summary>
 /// Readiness's answer to "can the stores still write?": each SQLite store's <see cref="SqliteWriteProbe"/> and the

@@ -1,4 +1,4 @@
-namespace Specific.Jobs.Storage;
+namespace Specific.Jobs.Readiness;
 
 /// <summary>Whether a store still takes writes: what readiness asks of every store the bot writes to.</summary>
 public interface IStoreWriteProbe
