@@ -114,6 +114,27 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Job_logs_redacts_what_it_can_and_warns_when_secret_values_could_not_be_read()
+    {
+        _bot.Jobs.Put(Job("j-logs0003", "web", JobState.Running, Now.AddMinutes(-2)));
+        _bot.Logs.Write("j-logs0003", "connecting to postgres://app:hunter2-but-longer@db:5432/app", "Authorization: Bearer abcdef0123456789", "ok");
+        _bot.Redaction.Use([], "Secret values could not be read, so they may show here; only token shapes are redacted: Secret `db` no longer exists in `production`.");
+
+        GoldenFile.Verify("reply_logs_redaction_warning", await ReplyToAsync("job logs j-logs0003"));
+    }
+
+    [Fact]
+    public async Task Job_logs_file_says_where_the_whole_log_goes()
+    {
+        _bot.Jobs.Put(Job("j-logs0004", "web", JobState.Failed, Now.AddMinutes(-2)) with
+        {
+            Origin = new JobOrigin(JobOrigin.Slack, FrontDoorApp.Team, "C0DEPLOYS", "U0ALICE", "alice"),
+        });
+
+        GoldenFile.Verify("reply_logs_file_elsewhere", await ReplyToAsync("job logs j-logs0004 --file"));
+    }
+
+    [Fact]
     public async Task Job_logs_of_an_unknown_job_says_so() =>
         GoldenFile.Verify("reply_logs_unknown_job", await ReplyToAsync("job logs j-nothere1"));
 
@@ -144,6 +165,10 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
     [Fact]
     public async Task Run_that_may_start_says_starting() =>
         GoldenFile.Verify("reply_run_starting", await ReplyToAsync("job run api --name greet echo \"$GREETING\" | tr a-z A-Z", user: "U0BOB"));
+
+    [Fact]
+    public async Task Run_of_a_multi_line_command_shows_it_as_a_code_block() =>
+        GoldenFile.Verify("reply_run_starting_code_block", await ReplyToAsync("job run api -- set -e\n./manage.py check --deploy\necho `date`", user: "U0BOB"));
 
     [Fact]
     public async Task Run_refused_by_the_guardrails_names_the_rule_and_the_admins() =>
