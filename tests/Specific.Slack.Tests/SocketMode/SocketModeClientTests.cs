@@ -122,7 +122,11 @@ public sealed class SocketModeClientTests
         Assert.Equal(SocketModeEnd.Dropped, world.Slack.SocketMode.Connections[0].End);
         var result = await world.Slack.RunSlashCommandAsync(User, Channel, "still here", Ct);
         Assert.Equal("You typed: still here", result.EphemeralReply?.Text);
-        await Eventually(() => world.Status.Current is { State: SocketModeState.Connected, Reconnects: 1 });
+        // At least one reconnect: this test is about delivery going on after a drop, not about how many connections the
+        // client needed to get there. With exactly one it failed once on a loaded machine, without saying which part.
+        await Eventually(() => world.Status.Current is { State: SocketModeState.Connected, Reconnects: >= 1 },
+            why: () => $"status {world.Status.Current}; connections: "
+                + string.Join("; ", world.Slack.SocketMode.Connections.Select(c => $"#{c.Id} {c.End}")));
     }
 
     [Fact]
