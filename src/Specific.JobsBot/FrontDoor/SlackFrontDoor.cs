@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Specific.Jobs.Domain;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
@@ -25,13 +26,13 @@ public static class SlackFrontDoor
     public const int StoppingRetryAfterSeconds = 5;
 
     /// <summary>
-    /// The slash command and interaction handlers, the signature check and the after-answer queue. Needs from
-    /// elsewhere: IJobStore, ILogStore, IRequestLedger (storage), IJobLauncher (engine), IServiceCatalog (Kubernetes)
-    /// and SlackWebClient with its bound SlackOptions (AddSlackWebClient).
+    /// The slash command and interaction handlers, the signature check and the after-answer queue, with the Slack and
+    /// Environments settings they read. Needs from elsewhere: IJobStore, ILogStore, IRequestLedger (storage),
+    /// IJobLauncher (engine), IServiceCatalog (Kubernetes) and SlackWebClient (AddSlackWebClient).
     /// </summary>
-    public static IServiceCollection AddSlackFrontDoor(this IServiceCollection services)
+    public static IServiceCollection AddSlackFrontDoor(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SlackOptions>()
+        services.AddSlackOptions(configuration)
             // Socket Mode needs no signing secret: Slack's envelopes arrive on a connection the bot opened with its app token.
             .Validate(
                 o => !string.IsNullOrWhiteSpace(o.SigningSecret) || !string.IsNullOrWhiteSpace(o.AppToken),
@@ -39,7 +40,7 @@ public static class SlackFrontDoor
             .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(provider => new FrontDoorMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddOptions<Specific.Jobs.Domain.EnvironmentsOptions>().BindConfiguration(Specific.Jobs.Domain.EnvironmentsOptions.Section);
+        services.AddEnvironments(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackRequestVerifier>();
         services.AddSingleton<FrontDoorQueue>();

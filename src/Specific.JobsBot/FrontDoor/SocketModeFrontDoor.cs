@@ -136,7 +136,7 @@ public static class SocketModeComposition
     public static bool IsOn(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration?[AppTokenKey]);
 
     /// <summary>
-    /// Always: <see cref="SocketModeStatus"/> and the Slack__AppToken check. With Slack:AppToken set: the client, the
+    /// Always: <see cref="SocketModeStatus"/> (AddSlackWebClient checks Slack__AppToken). With Slack:AppToken set: the client, the
     /// Socket Mode front door and the hosted service that keeps the connection. Registered after the front door, so on
     /// shutdown it stops first and acknowledges what it holds while the queue still runs.
     /// </summary>

@@ -63,7 +63,7 @@ public static class BotComposition
     {
         services.AddRedaction(configuration);
         services.AddSlackWebClient(configuration);
-        services.AddSlackFrontDoor();
+        services.AddSlackFrontDoor(configuration);
         services.AddSlackSocketMode(configuration);
         services.AddHostedService<CatalogWarmUp>();
         services.AddJobThreads(configuration);
