@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Testing;
@@ -29,7 +30,7 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
     };
 
     // Frozen at the real time, so the request signatures (made with the real time) stay within Slack's 5 minutes.
-    private readonly SettableClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     private FrontDoorApp _bot = null!;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Testing;
 using Specific.JobsBot.Tests.Commands;
@@ -27,7 +28,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     };
 
     // Frozen at the real time, so the request signatures (made with the real time) stay within Slack's 5 minutes.
-    private readonly SettableClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     private FrontDoorApp? _bot;
 

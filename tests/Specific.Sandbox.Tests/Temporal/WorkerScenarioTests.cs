@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
@@ -54,7 +55,7 @@ public sealed class WorkerScenarioTests
     [Fact]
     public async Task Retry_backoff_and_workflow_timers_run_on_the_stand_ins_clock_so_hour_long_intervals_pass_when_it_is_advanced()
     {
-        var time = new ManualTime(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
         await using var host = await TemporalHost.StartAsync(time);
 
         var handle = await host.StartAsync(new ScenarioInput("fail-twice", MaximumAttempts: 3, InitialIntervalMs: 3_600_000, BackoffCoefficient: 2));
