@@ -12,6 +12,8 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Logs.ClickHouse;
+using Specific.Jobs.Logs.Postgres;
+using Specific.Jobs.Logs.Sqlite;
 using Specific.Sandbox.ClusterSimulator;
 
 namespace Specific.JobsBot.Bench;

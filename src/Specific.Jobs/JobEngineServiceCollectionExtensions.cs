@@ -31,7 +31,7 @@ public static class JobEngineServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<EnvironmentsOptions>().Bind(configuration.GetSection(EnvironmentsOptions.Section));
+        services.AddEnvironments(configuration);
 
         switch (mode)
         {
@@ -62,7 +62,7 @@ public static class JobEngineServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<EnvironmentsOptions>().Bind(configuration.GetSection(EnvironmentsOptions.Section));
+        services.AddEnvironments(configuration);
         services.AddJobTemporalClient(configuration);
         services.AddHostedTemporalWorker(JobTemporal.TaskQueue)
             .AddScopedActivities<JobActivities>()

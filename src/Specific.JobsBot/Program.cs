@@ -1,6 +1,6 @@
+using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Hosting.Health;
-using Specific.JobsBot.Observability;
 
 // Roles: `bot` (default) serves Slack, `worker` hosts the Temporal worker, `--sandbox` runs everything offline.
 var role = BotRoles.FromArgs(args);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s;
 using Specific.EndToEnd.Tests.Host;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
 
 namespace Specific.EndToEnd.Tests;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 
 namespace Specific.Jobs.Testing;

@@ -28,12 +28,6 @@ public sealed partial class JobActivities(
     private readonly bool _storesLines = logsOptions?.Value.ReadsOtelLogs != true;
     private readonly KubernetesJobCreation _creation = new(jobs, kubernetes, time, logger);
 
-    /// <summary>The rejection kind for a job whose environment is not configured.</summary>
-    public const string UnknownEnvironmentKind = "UnknownEnvironment";
-
-    /// <summary>The rejection kind for a job that is not in the job store.</summary>
-    public const string UnknownJobKind = "UnknownJob";
-
     /// <summary>
     /// How often a follow heartbeats even when nothing happens. Temporal delivers a cancel only in answer to a
     /// heartbeat, so this bounds how long a cancel takes to reach the follow; well inside the heartbeat timeout.
@@ -268,7 +262,7 @@ public sealed partial class JobActivities(
 
     private async Task<JobRecord> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
         await jobs.GetAsync(jobId, cancellationToken)
-        ?? throw new JobRejectedException($"Job {jobId} is not in the job store.", UnknownJobKind);
+        ?? throw new JobRejectedException($"Job {jobId} is not in the job store.", RejectionKinds.UnknownJob);
 
     /// <summary>The namespace of an environment: its configured one, or, for the default one, its own name.</summary>
     private string NamespaceOf(string environment)
@@ -277,7 +271,7 @@ public sealed partial class JobActivities(
         var target = options.Find(environment);
         if (target is null && environment != options.Default && environment != "production")
         {
-            throw new JobRejectedException($"Environment `{environment}` is not configured.", UnknownEnvironmentKind);
+            throw new JobRejectedException($"Environment `{environment}` is not configured.", RejectionKinds.UnknownEnvironment);
         }
 
         return string.IsNullOrEmpty(target?.Namespace) ? environment : target.Namespace;

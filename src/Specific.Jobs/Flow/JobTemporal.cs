@@ -1,3 +1,5 @@
+using Specific.Jobs.Domain;
+
 namespace Specific.Jobs.Flow;
 
 /// <summary>The Temporal identifiers of the job engine, shared by the worker and the client.</summary>
@@ -25,17 +27,8 @@ public static class JobTemporal
     public const string RecordFailedErrorType = "RecordFailed";
 
     /// <summary>
-    /// The rejection kinds (<see cref="Kubernetes.JobRejectedException.Kind"/>) that are never retried. The activities
-    /// already mark every rejection non-retryable; listing the known kinds keeps the retry policy explicit.
+    /// The rejection kinds (<see cref="RejectionKinds"/>) that are never retried. The activities already mark every
+    /// rejection non-retryable; listing the known kinds keeps the retry policy explicit.
     /// </summary>
-    public static readonly IReadOnlyList<string> NonRetryableErrorTypes =
-    [
-        "NotDeployed",
-        "Forbidden",
-        "Invalid",
-        "Conflict",
-        JobActivities.UnknownEnvironmentKind,
-        JobActivities.UnknownJobKind,
-        KubernetesJobCreation.GoneKind,
-    ];
+    public static readonly IReadOnlyList<string> NonRetryableErrorTypes = RejectionKinds.All;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Storage;
 
@@ -11,9 +12,6 @@ namespace Specific.Jobs.Flow;
 /// </summary>
 internal sealed partial class KubernetesJobCreation(IJobStore jobs, IKubernetesJobs kubernetes, TimeProvider time, ILogger logger)
 {
-    /// <summary>The rejection kind for a job whose Kubernetes Job was created once and is gone.</summary>
-    public const string GoneKind = "Gone";
-
     public async Task CreateOnceAsync(PreparedJob job, CancellationToken cancellationToken)
     {
         if (!await jobs.TryMarkCreateRequestedAsync(job.JobId, time.GetUtcNow(), cancellationToken))
@@ -59,7 +57,7 @@ internal sealed partial class KubernetesJobCreation(IJobStore jobs, IKubernetesJ
             return;
         }
 
-        throw new JobRejectedException(GoneReason(job), GoneKind);
+        throw new JobRejectedException(GoneReason(job), RejectionKinds.Gone);
     }
 
     private async Task<(bool Answered, string? Name)> TryFindAsync(PreparedJob job, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-using Specific.Jobs.Logs;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
 
@@ -101,6 +101,6 @@ public sealed record RunTimes(DateTimeOffset StartedAt, DateTimeOffset FinishedA
 /// </summary>
 public sealed class JobRejectedException(string reason, string kind) : Exception(reason)
 {
-    /// <summary>A stable error type, e.g. "NotDeployed", "Forbidden", "Invalid".</summary>
+    /// <summary>One of <see cref="RejectionKinds"/>, which is also the failure's Temporal error type.</summary>
     public string Kind { get; } = kind;
 }

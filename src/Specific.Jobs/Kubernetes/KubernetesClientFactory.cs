@@ -8,7 +8,7 @@ namespace Specific.Jobs.Kubernetes;
 /// <summary>Gives the Kubernetes client and namespace of an environment.</summary>
 public interface IKubernetesClientFactory
 {
-    /// <summary>The namespace an environment lives in. Throws <see cref="JobRejectedException"/> ("UnknownEnvironment") when it is not configured.</summary>
+    /// <summary>The namespace an environment lives in. Throws <see cref="JobRejectedException"/> (<see cref="RejectionKinds.UnknownEnvironment"/>) when it is not configured.</summary>
     string NamespaceOf(string environment);
 
     /// <summary>The client for the cluster an environment lives in.</summary>
@@ -37,7 +37,7 @@ public sealed class KubernetesClientFactory(
             return environment;
         throw new JobRejectedException(
             $"Environment `{environment}` is not configured. Known environments: {string.Join(", ", KnownEnvironments())}.",
-            "UnknownEnvironment");
+            RejectionKinds.UnknownEnvironment);
     }
 
     public IKubernetes ForEnvironment(string environment) =>

@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
 
@@ -30,7 +31,7 @@ public sealed partial class KubernetesJobs(
             throw new JobRejectedException(
                 $"Service `{request.Service}` is not deployed in environment `{request.Environment}` " +
                 $"(no Deployment `{request.Service}` in namespace `{request.Namespace}`). Deploy it first, then run the job again.",
-                "NotDeployed");
+                RejectionKinds.NotDeployed);
         }
         catch (HttpOperationException e) when (IsDenied(e))
         {
@@ -48,7 +49,7 @@ public sealed partial class KubernetesJobs(
         }
         catch (JobSpecException e)
         {
-            throw new JobRejectedException(e.Message, "Invalid");
+            throw new JobRejectedException(e.Message, RejectionKinds.Invalid);
         }
 
         built.Job.Metadata.NamespaceProperty = request.Namespace;
@@ -82,11 +83,11 @@ public sealed partial class KubernetesJobs(
             throw new JobRejectedException(
                 $"A Job named `{job.JobName}` already exists in namespace `{job.Namespace}` and is not this job's " +
                 $"(its {JobLabels.JobId} is `{owner ?? "unset"}`). Delete it, then run the job again.",
-                "Conflict");
+                RejectionKinds.Conflict);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.UnprocessableEntity)
         {
-            throw new JobRejectedException($"Kubernetes refused the Job as invalid: {ApiMessage(e)}", "Invalid");
+            throw new JobRejectedException($"Kubernetes refused the Job as invalid: {ApiMessage(e)}", RejectionKinds.Invalid);
         }
         catch (HttpOperationException e) when (IsDenied(e))
         {
@@ -95,7 +96,7 @@ public sealed partial class KubernetesJobs(
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
             throw new JobRejectedException(
-                $"Namespace `{job.Namespace}` does not exist, so the Job cannot be created: {ApiMessage(e)}", "NotDeployed");
+                $"Namespace `{job.Namespace}` does not exist, so the Job cannot be created: {ApiMessage(e)}", RejectionKinds.NotDeployed);
         }
     }
 
@@ -156,7 +157,7 @@ public sealed partial class KubernetesJobs(
             : $"The bot is not allowed to {call.Verb} {call.Resource}{(call.Group.Length == 0 ? "" : "." + call.Group)} in namespace `{@namespace}`";
         return new JobRejectedException(
             $"{what} ({ApiMessage(e)}). Grant the bot's service account that permission (see its RBAC manifest), then run the job again.",
-            "Forbidden");
+            RejectionKinds.Forbidden);
     }
 
     /// <summary>The message of the API's Status body, or the HTTP status when there is none.</summary>

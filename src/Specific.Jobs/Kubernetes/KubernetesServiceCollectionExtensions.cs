@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
@@ -20,8 +19,7 @@ public static class KubernetesServiceCollectionExtensions
             .Bind(configuration.GetSection(KubernetesJobsOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<EnvironmentsOptions>().Bind(configuration.GetSection(EnvironmentsOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnvironmentsOptions>, EnvironmentsOptionsValidator>());
+        services.AddEnvironments(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetesClientFactory, KubernetesClientFactory>();
         services.TryAddSingleton<IKubernetesJobs, KubernetesJobs>();

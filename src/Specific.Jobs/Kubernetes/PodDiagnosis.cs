@@ -135,4 +135,40 @@ public static partial class PodDiagnosis
         span.TotalMinutes >= 1 && span.Seconds == 0
             ? $"{(int)span.TotalMinutes} minute{(span.TotalMinutes == 1 ? "" : "s")}"
             : $"{(int)span.TotalSeconds} seconds";
+
+    /// <summary>How the job ended, as its pod's container tells it; null while the pod says nothing final.</summary>
+    internal static JobEnd? EndOf(V1Pod? pod, V1ContainerStatus? status, string? specImage)
+    {
+        if (status?.State?.Terminated is { } terminated)
+        {
+            if (IsMissingShell(terminated.Reason, terminated.Message))
+                return new JobEnd(false, null, NoShellReason);
+            if (terminated.Reason is "StartError" or "ContainerCannotRun")
+                return new JobEnd(false, null, ContainerConfigReason(terminated.Reason, terminated.Message));
+            if (terminated.ExitCode == 0)
+                return new JobEnd(true, 0, null);
+            if (terminated.Reason == "OOMKilled")
+            {
+                var limit = pod?.Spec?.Containers?.FirstOrDefault(c => c.Name == status.Name)?.Resources?.Limits is { } limits
+                    && limits.TryGetValue("memory", out var memory) ? memory.ToString() : null;
+                return new JobEnd(false, terminated.ExitCode, OutOfMemoryReason(terminated.ExitCode, limit));
+            }
+            return new JobEnd(false, terminated.ExitCode, ExitedReason(terminated.ExitCode));
+        }
+
+        if (status?.State?.Waiting is { } waiting)
+        {
+            if (IsMissingShell(waiting.Reason, waiting.Message))
+                return new JobEnd(false, null, NoShellReason);
+            if (waiting.Reason == "InvalidImageName")
+                return new JobEnd(false, null, ImagePullReason(status.Image ?? specImage ?? "?", waiting.Reason, waiting.Message));
+        }
+
+        if (pod?.Status?.Phase == "Failed" && status?.State?.Terminated is null)
+        {
+            var reason = pod.Status.Reason ?? "Failed";
+            return new JobEnd(false, null, $"The pod failed before the command finished ({reason}{(string.IsNullOrWhiteSpace(pod.Status.Message) ? "" : ": " + pod.Status.Message)}).");
+        }
+        return null;
+    }
 }

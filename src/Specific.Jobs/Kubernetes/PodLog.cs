@@ -1,5 +1,5 @@
 using System.Globalization;
-using Specific.Jobs.Logs;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
 

@@ -1,15 +1,6 @@
+using Specific.Jobs.Domain;
+
 namespace Specific.Jobs.Logs;
-
-/// <summary>One line of a job's output. Numbers start at 1 and have no gaps.</summary>
-public sealed record LogLine(long Number, DateTimeOffset Timestamp, LogStream Stream, string Text);
-
-/// <summary>Which stream a line came from. Kubernetes merges stdout and stderr into one log: <see cref="Output"/>.</summary>
-public enum LogStream
-{
-    Output,
-    Stdout,
-    Stderr,
-}
 
 /// <summary>
 /// The log store: SQLite on the embedded default, ClickHouse in production. The job engine appends, the thread

@@ -1,3 +1,5 @@
+using Specific.Jobs.Domain;
+
 namespace Specific.Jobs.Logs;
 
 /// <summary>The checks every log store makes on a batch before it stores it.</summary>

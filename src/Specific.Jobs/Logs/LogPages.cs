@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Logs;
 

@@ -1,13 +1,13 @@
 using ClickHouse.Driver;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Specific.Jobs.Logs.ClickHouse;
+using Specific.Jobs.Logs.Postgres;
+using Specific.Jobs.Logs.Sqlite;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Logs;
@@ -30,6 +30,7 @@ public static class LogStoreServiceCollectionExtensions
         services.TryAddSingleton<IClickHouseGateway>(sp =>
             new ClickHouseDriverGateway(new ClickHouseClient(Logs(sp).ClickHouse.ConnectionString!)));
         services.TryAddSingleton(sp => Create(sp));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreInitializer, LogStoreInitializer>());
         services.AddHostedService<LogStoreInitializer>();
         return services;
     }
@@ -56,36 +57,4 @@ public static class LogStoreServiceCollectionExtensions
     }
 
     private static LogsOptions Logs(IServiceProvider services) => services.GetRequiredService<IOptions<LogsOptions>>().Value;
-}
-
-/// <summary>Migrates the log store while the host starts, so a bad database fails the start and not the first job.</summary>
-internal sealed class LogStoreInitializer(ILogStore logs) : IHostedLifecycleService
-{
-    public async Task StartingAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await (logs switch
-            {
-                SqliteLogStore sqlite => sqlite.InitializeAsync(cancellationToken),
-                PostgresLogStore postgres => postgres.InitializeAsync(cancellationToken),
-                ClickHouseLogStore clickHouse => clickHouse.InitializeAsync(cancellationToken),
-                _ => Task.CompletedTask,
-            });
-        }
-        catch (SqliteException unusable) when (logs is SqliteLogStore sqlite)
-        {
-            throw new StoreStartupException(SqliteStoreFile.LogStore(sqlite.Path).Unusable(unusable), unusable);
-        }
-    }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

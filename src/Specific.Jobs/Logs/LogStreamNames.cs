@@ -1,3 +1,5 @@
+using Specific.Jobs.Domain;
+
 namespace Specific.Jobs.Logs;
 
 /// <summary>The names under which log stores keep a line's stream.</summary>

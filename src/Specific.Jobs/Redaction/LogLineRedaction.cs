@@ -1,4 +1,4 @@
-using Specific.Jobs.Logs;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Redaction;
 

@@ -1,7 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Specific.Jobs.Logs;
 
 namespace Specific.Jobs.Storage;
 
@@ -9,7 +7,7 @@ namespace Specific.Jobs.Storage;
 /// Migrates the job store while the host starts, before any hosted service's StartAsync runs, so a bad database
 /// fails the start instead of the first request. (Each store also migrates on first use, whoever comes first.)
 /// </summary>
-internal sealed class StorageInitializer(IJobStorageBackend jobs) : IHostedLifecycleService
+internal sealed class StorageInitializer(IJobStorageBackend jobs) : IHostedLifecycleService, IStoreInitializer
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -32,19 +30,4 @@ internal sealed class StorageInitializer(IJobStorageBackend jobs) : IHostedLifec
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Opens and migrates the stores on demand, for an entry point that wants a bad store told before the host starts.</summary>
-public static class StorageStartup
-{
-    /// <summary>
-    /// Migrates the job store and the log store now, as their start-up steps would; a SQLite file that cannot be used
-    /// throws <see cref="StoreStartupException"/> naming the file and its setting. The host's own steps then find them done.
-    /// </summary>
-    public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        await new StorageInitializer(services.GetRequiredService<IJobStorageBackend>()).StartingAsync(cancellationToken);
-        await new LogStoreInitializer(services.GetRequiredService<ILogStore>()).StartingAsync(cancellationToken);
-    }
 }

@@ -3,7 +3,6 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
-using Specific.JobsBot.Interactions;
 
 namespace Specific.JobsBot.Commands;
 
@@ -39,7 +38,12 @@ public sealed partial class JobCanceller(
         if (job.State.IsFinal())
         {
             var ended = $":no_entry: Job `{job.Id}` already {job.State.ToWire()}; there is nothing to cancel.";
-            audit.Record(AuditAction.Cancel, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, "job already ended", ended, job.Id);
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Cancel, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = job.Environment, Service = job.Service, JobId = job.Id,
+                CommandText = commandText, Rule = "job already ended", Detail = ended,
+            });
             return new CancelDecision(false, ended);
         }
 
@@ -47,11 +51,21 @@ public sealed partial class JobCanceller(
         if (!access.Allowed)
         {
             var refusal = access.RefusalText($"cancel job `{job.Id}`");
-            audit.Record(AuditAction.Cancel, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, access.Rule, refusal, job.Id);
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Cancel, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = job.Environment, Service = job.Service, JobId = job.Id,
+                CommandText = commandText, Rule = access.Rule, Detail = refusal,
+            });
             return new CancelDecision(false, refusal);
         }
 
-        audit.Record(AuditAction.Cancel, AuditOutcome.Allowed, job.Environment, job.Service, actor, commandText, access.Rule, access.Reason, job.Id);
+        audit.Record(new GuardedAttempt
+        {
+            Action = AuditAction.Cancel, Outcome = AuditOutcome.Allowed, Actor = actor,
+            Environment = job.Environment, Service = job.Service, JobId = job.Id,
+            CommandText = commandText, Rule = access.Rule, Detail = access.Reason,
+        });
         return await RecordAsync(job, actor.UserId, cancellationToken);
     }
 

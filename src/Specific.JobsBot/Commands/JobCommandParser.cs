@@ -2,7 +2,7 @@ namespace Specific.JobsBot.Commands;
 
 /// <summary>
 /// The slash command grammar: turns the <c>text</c> of <c>/specific …</c> into a <see cref="JobCommand"/>. Pure: it
-/// knows nothing of services or environments that exist; <see cref="RunJobValidator"/> checks those.
+/// knows nothing of services or environments that exist; <c>RunJobValidator</c> (Runs) checks those.
 /// </summary>
 public static class JobCommandParser
 {

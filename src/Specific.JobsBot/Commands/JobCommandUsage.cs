@@ -1,3 +1,5 @@
+using Specific.Slack.BlockKit;
+
 namespace Specific.JobsBot.Commands;
 
 /// <summary>The usage shown by <c>/specific help</c> and under every error.</summary>
@@ -17,4 +19,8 @@ public static class JobCommandUsage
         $"`{SlashCommand} help` this help",
         $"Everything after the service and its options runs verbatim under `sh -c` (quotes, pipes, `$VARS`, newlines); `--` ends the options. Commands up to {JobCommandParser.MaxCommandLength:N0} characters.",
         $"Example: `{SlashCommand} job run web --env staging -- ./manage.py backfill --since 2024-01-01`");
+
+    /// <summary>What went wrong, then the usage: the reply to every command the bot cannot carry out.</summary>
+    public static SlackMessage Problem(string problem) =>
+        SlackMessage.Ephemeral($":warning: {problem}\n\n{Text}");
 }

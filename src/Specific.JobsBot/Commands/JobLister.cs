@@ -3,6 +3,7 @@ using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
 using Specific.Slack.BlockKit;
+using Microsoft.Extensions.Options;
 
 namespace Specific.JobsBot.Commands;
 
@@ -10,7 +11,7 @@ namespace Specific.JobsBot.Commands;
 /// The <c>job list</c> answer, need to know: the jobs started in the channel it is typed in, plus every job of the
 /// environments the person is an admin of; newest first, each row redacted by the job's Secret values and by shape.
 /// </summary>
-public sealed class JobLister(IJobStore jobs, AccessPolicy policy, RunJobValidator validator, IJobRedaction redaction, TimeProvider clock)
+public sealed class JobLister(IJobStore jobs, AccessPolicy policy, IOptionsMonitor<EnvironmentsOptions> environments, IJobRedaction redaction, TimeProvider clock)
 {
     /// <summary>How many jobs <c>job list</c> shows.</summary>
     public const int Limit = 15;
@@ -56,7 +57,7 @@ public sealed class JobLister(IJobStore jobs, AccessPolicy policy, RunJobValidat
         }
 
         var adminOf = new List<string>();
-        foreach (var environment in validator.EnvironmentNames().Concat(policy.PolicyEnvironments).Distinct(StringComparer.Ordinal))
+        foreach (var environment in ConfiguredEnvironments.NamesOf(environments.CurrentValue).Concat(policy.PolicyEnvironments).Distinct(StringComparer.Ordinal))
         {
             if (await policy.IsAdminOfAsync(environment, actor.UserId, cancellationToken))
             {

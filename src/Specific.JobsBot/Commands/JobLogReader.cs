@@ -38,7 +38,7 @@ public sealed class JobLogReader(IJobStore jobs, ILogStore logs, IJobRedaction r
         var job = await jobs.GetAsync(command.JobId, cancellationToken);
         if (job is null)
         {
-            return SlashCommandHandler.Problem($"No job `{JobCommandParser.Shorten(command.JobId)}`. `/specific job list` shows recent jobs.");
+            return JobCommandUsage.Problem($"No job `{JobCommandParser.Shorten(command.JobId)}`. `/specific job list` shows recent jobs.");
         }
 
         if (!request.Allowed)

@@ -3,6 +3,34 @@ using Specific.Jobs.Storage;
 
 namespace Specific.JobsBot.Guardrails;
 
+/// <summary>One guarded attempt as the audit trail keeps it: who tried what, where, how it ended and under which rule.</summary>
+public sealed record GuardedAttempt
+{
+    public required AuditAction Action { get; init; }
+
+    public required AuditOutcome Outcome { get; init; }
+
+    public required string Environment { get; init; }
+
+    /// <summary>The person, and the channel and team they acted in.</summary>
+    public required Actor Actor { get; init; }
+
+    /// <summary>The service it concerns; none for an audit read of a whole environment.</summary>
+    public string? Service { get; init; }
+
+    /// <summary>What the person typed or clicked, as the trail shows it.</summary>
+    public string? CommandText { get; init; }
+
+    /// <summary>The rule that allowed or refused it.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>What the person was told, or what happened.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>The job it concerns, once there is one.</summary>
+    public string? JobId { get; init; }
+}
+
 /// <summary>
 /// Records every guarded attempt: at once as a structured log event (named properties: Action, Outcome, Environment,
 /// Service, JobId, TeamId, UserId, ChannelId, Rule, CommandText), and in the job store's audit trail just after, by
@@ -19,20 +47,33 @@ public sealed partial class AuditTrail(TimeProvider clock, ILogger<AuditTrail> l
     internal ChannelReader<AuditEntry> Pending => _pending.Reader;
 
     /// <summary>Records one attempt; never throws and never waits.</summary>
+    public void Record(GuardedAttempt attempt)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var actor = attempt.Actor;
+        var entry = new AuditEntry(
+            0, clock.GetUtcNow(), attempt.Action, attempt.Outcome, attempt.Environment, attempt.Service, attempt.JobId, actor.TeamId,
+            actor.UserId, actor.ChannelId, attempt.CommandText, attempt.Rule, attempt.Detail);
+        LogAttempt(
+            attempt.Action.ToWire(), attempt.Outcome.ToWire(), attempt.Environment, attempt.Service, attempt.JobId, actor.TeamId,
+            actor.UserId, actor.ChannelId, attempt.Rule, attempt.CommandText);
+        if (!_pending.Writer.TryWrite(entry))
+        {
+            LogDropped(attempt.Action.ToWire(), attempt.Outcome.ToWire(), actor.UserId);
+        }
+    }
+
+    /// <summary>The same, from positional values (the tests' older spelling); new code names the members of a <see cref="GuardedAttempt"/>.</summary>
     public void Record(
         AuditAction action, AuditOutcome outcome, string environment, string? service, Actor actor, string? commandText,
         string? rule, string? detail, string? jobId = null)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var entry = new AuditEntry(
-            0, clock.GetUtcNow(), action, outcome, environment, service, jobId, actor.TeamId, actor.UserId, actor.ChannelId,
-            commandText, rule, detail);
-        LogAttempt(
-            action.ToWire(), outcome.ToWire(), environment, service, jobId, actor.TeamId, actor.UserId, actor.ChannelId, rule, commandText);
-        if (!_pending.Writer.TryWrite(entry))
+        Record(new GuardedAttempt
         {
-            LogDropped(action.ToWire(), outcome.ToWire(), actor.UserId);
-        }
+            Action = action, Outcome = outcome, Environment = environment, Service = service, Actor = actor,
+            CommandText = commandText, Rule = rule, Detail = detail, JobId = jobId,
+        });
     }
 
     internal void Complete() => _pending.Writer.TryComplete();

@@ -22,11 +22,21 @@ public sealed class LogAccess(AccessPolicy policy, AuditTrail audit)
         if (!access.Allowed)
         {
             var refusal = Refusal(job, access);
-            audit.Record(AuditAction.Logs, AuditOutcome.Refused, job.Environment, job.Service, actor, commandText, access.Rule, refusal, job.Id);
+            audit.Record(new GuardedAttempt
+            {
+                Action = AuditAction.Logs, Outcome = AuditOutcome.Refused, Actor = actor,
+                Environment = job.Environment, Service = job.Service, JobId = job.Id,
+                CommandText = commandText, Rule = access.Rule, Detail = refusal,
+            });
             return new LogReadVerdict(false, refusal);
         }
 
-        audit.Record(AuditAction.Logs, AuditOutcome.Allowed, job.Environment, job.Service, actor, commandText, access.Rule, access.Reason, job.Id);
+        audit.Record(new GuardedAttempt
+        {
+            Action = AuditAction.Logs, Outcome = AuditOutcome.Allowed, Actor = actor,
+            Environment = job.Environment, Service = job.Service, JobId = job.Id,
+            CommandText = commandText, Rule = access.Rule, Detail = access.Reason,
+        });
         return new LogReadVerdict(true, null);
     }
 

@@ -4,6 +4,7 @@ using Specific.Jobs;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Threads;
 using Specific.Slack.WebApi;
 
@@ -62,7 +63,7 @@ public static class BotComposition
     {
         services.AddRedaction(configuration);
         services.AddSlackWebClient(configuration);
-        services.AddSlackFrontDoor();
+        services.AddSlackFrontDoor(configuration);
         services.AddSlackSocketMode(configuration);
         services.AddHostedService<CatalogWarmUp>();
         services.AddJobThreads(configuration);

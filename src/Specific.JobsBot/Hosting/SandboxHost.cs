@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Specific.Sandbox.ClusterSimulator;
 using Specific.Sandbox.SlackStandIn;
 using Specific.Sandbox.TemporalStandIn;
+using Specific.JobsBot.FrontDoor;
 
 namespace Specific.JobsBot.Hosting;
 

@@ -3,7 +3,6 @@ using System.Text;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
-using Specific.JobsBot.Commands;
 
 namespace Specific.JobsBot.Interactions;
 

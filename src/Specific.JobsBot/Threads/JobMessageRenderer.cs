@@ -6,8 +6,23 @@ namespace Specific.JobsBot.Threads;
 /// <summary>Turns a <see cref="JobMessage"/> into the job's Slack message: Block Kit plus a text fallback, within limits.</summary>
 public sealed class JobMessageRenderer
 {
-    /// <summary>The block_id of the buttons row.</summary>
+    /// <summary>The block_id of the buttons row; a button click names it back.</summary>
     public const string ActionsBlockId = "job_actions";
+
+    /// <summary>The block_id of the command's preformatted text.</summary>
+    public const string CommandBlockId = "job_command";
+
+    /// <summary>The block_id of the note that says the command was shortened.</summary>
+    public const string CommandNoteBlockId = "job_command_note";
+
+    /// <summary>The block_id of the outcome: the exit code or the failure reason.</summary>
+    public const string OutcomeBlockId = "job_outcome";
+
+    /// <summary>The block_id of the engine's notes about how it built the Job.</summary>
+    public const string NotesBlockId = "job_notes";
+
+    /// <summary>The block_id of the identity line: the job id, what it re-runs, its Kubernetes Job and image.</summary>
+    public const string IdentityBlockId = "job_identity";
 
     /// <summary>How much of a command the message shows; the rest is cut with a note.</summary>
     public const int CommandPreviewLength = 2000;
@@ -41,15 +56,15 @@ public sealed class JobMessageRenderer
 
         if (Outcome(job) is { } outcome)
         {
-            blocks.Add(new SectionBlock(new Mrkdwn(outcome)) { BlockId = "job_outcome" });
+            blocks.Add(new SectionBlock(new Mrkdwn(outcome)) { BlockId = OutcomeBlockId });
         }
 
         if (job.Notes.Count > 0)
         {
-            blocks.Add(new ContextBlock(NoteElements(job.Notes)) { BlockId = "job_notes" });
+            blocks.Add(new ContextBlock(NoteElements(job.Notes)) { BlockId = NotesBlockId });
         }
 
-        blocks.Add(new ContextBlock([new Mrkdwn(Identity(job))]) { BlockId = "job_identity" });
+        blocks.Add(new ContextBlock([new Mrkdwn(Identity(job))]) { BlockId = IdentityBlockId });
 
         var buttons = Buttons(job);
         if (buttons.Count > 0)
@@ -74,7 +89,7 @@ public sealed class JobMessageRenderer
             new RichTextPreformatted([new RichTextText(shown.Length == 0 ? " " : shown)]),
         ])
         {
-            BlockId = "job_command",
+            BlockId = CommandBlockId,
         };
         if (shown.Length < printable.Length)
         {
@@ -83,7 +98,7 @@ public sealed class JobMessageRenderer
                 new Mrkdwn($"Command shortened: showing the first {SlackText.Count(CommandPreviewLength - 1)} of {SlackText.Count(printable.Length)} characters."),
             ])
             {
-                BlockId = "job_command_note",
+                BlockId = CommandNoteBlockId,
             };
         }
     }

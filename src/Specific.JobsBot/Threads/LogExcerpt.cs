@@ -1,3 +1,4 @@
+using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Slack.BlockKit;
 

@@ -21,7 +21,28 @@ internal static class ThreadCalls
     internal abstract record CallOutcome<T>
     {
         public sealed record Done(T Result) : CallOutcome<T>;
-        public sealed record TryAgain : CallOutcome<T>;
+
+        /// <summary>Not now (429, 5xx); after a transient failure Slack may have taken the call and lost only its answer.</summary>
+        public sealed record TryAgain(bool AnswerMayBeLost) : CallOutcome<T>;
+
         public sealed record Refused(SlackApiException Error) : CallOutcome<T>;
+    }
+
+    /// <summary>What became of one post, update or upload, and so what the writer does next.</summary>
+    internal abstract record PostOutcome<T>
+    {
+        /// <summary>True when the thread moves on: the post went out, or was given up for good.</summary>
+        public bool MovesOn => this is Posted or Skipped;
+
+        public sealed record Posted(T Result) : PostOutcome<T>;
+
+        /// <summary>Slack refused this one post for good: the thread moves on without it.</summary>
+        public sealed record Skipped : PostOutcome<T>;
+
+        /// <summary>The step is tried again later; after a transient failure Slack may have taken the post and lost only its answer.</summary>
+        public sealed record NotYet(bool AnswerMayBeLost) : PostOutcome<T>;
+
+        /// <summary>Nothing can be written in this thread again: the writer closes it.</summary>
+        public sealed record Gone(string Error) : PostOutcome<T>;
     }
 }

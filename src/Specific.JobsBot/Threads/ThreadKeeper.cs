@@ -18,7 +18,12 @@ public sealed partial class ThreadKeeper : BackgroundService
     private readonly Lock writersGate = new();
     private readonly Dictionary<string, JobThreadWriter> writers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> settled = new(StringComparer.Ordinal);
+    private readonly IJobStore jobs;
+    private readonly IThreadStore threads;
+    private readonly ThreadKeeperOptions options;
+    private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly ThreadWriterServices writerServices;
     private CancellationToken stopping;
 
     public ThreadKeeper(
@@ -37,40 +42,20 @@ public sealed partial class ThreadKeeper : BackgroundService
         IOptions<Specific.Jobs.Logs.LogsOptions>? logsOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        FullLogMaxBytes = (logsOptions?.Value ?? new Specific.Jobs.Logs.LogsOptions()).FullLogMaxBytes;
-        Jobs = jobs;
-        Logs = logs;
-        Threads = threads;
-        Slack = slack;
-        Messages = messages;
-        Replies = replies;
-        Redaction = redaction;
-        Pacer = pacer;
-        Metrics = metrics;
-        Options = options.Value;
-        Time = time;
+        this.jobs = jobs;
+        this.threads = threads;
+        this.options = options.Value;
+        this.time = time;
         this.logger = logger;
-        OwnerId = Options.OwnerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        OwnerId = this.options.OwnerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        // Writers log under the keeper's category, and upload the full log capped as the Full log button's.
+        writerServices = new ThreadWriterServices(
+            jobs, logs, threads, slack, messages, replies, redaction, pacer, metrics, this.options, time, logger, OwnerId,
+            (logsOptions?.Value ?? new Specific.Jobs.Logs.LogsOptions()).FullLogMaxBytes);
     }
 
     /// <summary>This keeper's name in the lease table.</summary>
     public string OwnerId { get; }
-
-    internal IJobStore Jobs { get; }
-    internal ILogStore Logs { get; }
-    internal IThreadStore Threads { get; }
-    internal SlackWebClient Slack { get; }
-    internal JobMessageRenderer Messages { get; }
-    internal ThreadReplyRenderer Replies { get; }
-    internal IJobRedaction Redaction { get; }
-    internal SlackPacer Pacer { get; }
-    internal ThreadKeeperMetrics Metrics { get; }
-    internal ThreadKeeperOptions Options { get; }
-    internal TimeProvider Time { get; }
-    internal ILogger Logger => logger;
-
-    /// <summary>The cap of the full log uploaded at a job's end (Logs:FullLogMaxBytes), as the Full log button's.</summary>
-    internal long FullLogMaxBytes { get; }
 
     /// <summary>Asks the keeper to look at a job now (the watch and the sweep call this too).</summary>
     public void Notify(string jobId)
@@ -88,7 +73,7 @@ public sealed partial class ThreadKeeper : BackgroundService
                 writer.Nudge();
                 return;
             }
-            started = new JobThreadWriter(this, jobId);
+            started = new JobThreadWriter(writerServices, jobId, WriterEnded);
             writers[jobId] = started;
         }
         started.Start(stopping);
@@ -117,7 +102,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         }
     }
 
-    internal void WriterEnded(JobThreadWriter writer, bool settledForGood)
+    private void WriterEnded(JobThreadWriter writer, bool settledForGood)
     {
         lock (writersGate)
         {
@@ -127,7 +112,7 @@ public sealed partial class ThreadKeeper : BackgroundService
             }
             if (settledForGood)
             {
-                settled[writer.JobId] = Time.GetUtcNow();
+                settled[writer.JobId] = time.GetUtcNow();
             }
         }
     }
@@ -138,7 +123,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         {
             try
             {
-                await foreach (var change in Jobs.WatchAsync(stoppingToken).ConfigureAwait(false))
+                await foreach (var change in jobs.WatchAsync(stoppingToken).ConfigureAwait(false))
                 {
                     Notify(change.JobId);
                 }
@@ -152,7 +137,7 @@ public sealed partial class ThreadKeeper : BackgroundService
                 // The sweep covers what the watch misses while it reconnects.
                 LogWatchFailed(exception);
             }
-            await DelayAsync(Options.InitialBackoff, stoppingToken).ConfigureAwait(false);
+            await time.DelayUnlessStoppedAsync(options.InitialBackoff, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -162,11 +147,11 @@ public sealed partial class ThreadKeeper : BackgroundService
         {
             try
             {
-                foreach (var jobId in await Threads.ListOpenAsync(stoppingToken).ConfigureAwait(false))
+                foreach (var jobId in await threads.ListOpenAsync(stoppingToken).ConfigureAwait(false))
                 {
                     Notify(jobId);
                 }
-                var unfinished = await Jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken).ConfigureAwait(false);
+                var unfinished = await jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken).ConfigureAwait(false);
                 foreach (var job in unfinished.Where(IsSlackJob))
                 {
                     Notify(job.Id);
@@ -174,8 +159,8 @@ public sealed partial class ThreadKeeper : BackgroundService
                 // A job that ended before any keeper saw it (no keeper running, a watch that missed it) has no thread
                 // yet: recent ones are looked at too, and a writer posts their message. Settled ones are remembered
                 // for as long as they count as recent, so each is looked at once.
-                var since = Time.GetUtcNow() - RecentJobWindow;
-                var recent = await Jobs.ListAsync(new JobQuery(Limit: 100), stoppingToken).ConfigureAwait(false);
+                var since = time.GetUtcNow() - RecentJobWindow;
+                var recent = await jobs.ListAsync(new JobQuery(Limit: 100), stoppingToken).ConfigureAwait(false);
                 foreach (var job in recent.Where(job => IsSlackJob(job) && job.State.IsFinal() && job.CreatedAt > since))
                 {
                     Notify(job.Id);
@@ -190,7 +175,7 @@ public sealed partial class ThreadKeeper : BackgroundService
             {
                 LogSweepFailed(exception);
             }
-            await DelayAsync(Options.SweepInterval, stoppingToken).ConfigureAwait(false);
+            await time.DelayUnlessStoppedAsync(options.SweepInterval, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -199,7 +184,7 @@ public sealed partial class ThreadKeeper : BackgroundService
 
     private void ForgetOldSettled()
     {
-        var before = Time.GetUtcNow() - RecentJobWindow;
+        var before = time.GetUtcNow() - RecentJobWindow;
         lock (writersGate)
         {
             foreach (var jobId in settled.Where(entry => entry.Value < before).Select(entry => entry.Key).ToList())
@@ -211,22 +196,6 @@ public sealed partial class ThreadKeeper : BackgroundService
 
     internal static bool IsSlackJob(JobRecord job) =>
         job.Origin.Client == JobOrigin.Slack && !string.IsNullOrEmpty(job.Origin.ChannelId);
-
-    internal async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        if (delay <= TimeSpan.Zero)
-        {
-            return;
-        }
-        try
-        {
-            await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping: the caller checks the token.
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread keeper {Owner} started")]
     private partial void LogStarted(string owner);

@@ -6,10 +6,13 @@ public sealed class SlackOptions
     public const string Section = "Slack";
     public const string DefaultApiBaseUrl = "https://slack.com/api/";
 
+    /// <summary>The prefix of an app-level token; a bot (xoxb-) or user (xoxp-) token cannot open Socket Mode connections.</summary>
+    public const string AppTokenPrefix = "xapp-";
+
     /// <summary>Verifies requests from Slack (the front door uses it).</summary>
     public string? SigningSecret { get; set; }
 
-    /// <summary>The bot token (<c>xoxb-…</c>) every Web API call carries; required (validated where the client is registered).</summary>
+    /// <summary>The bot token (<c>xoxb-…</c>) every Web API call carries; required (see <see cref="SlackOptionsValidator"/>).</summary>
     public string BotToken { get; set; } = "";
 
     /// <summary>The app-level token (<c>xapp-…</c>) for Socket Mode.</summary>

@@ -319,7 +319,7 @@ public sealed partial class SlackWebClient
         }
 
         var error = root.ValueKind == JsonValueKind.Object ? String(root, "error") ?? "unknown_error" : "malformed_response";
-        if (error == "ratelimited")
+        if (error == SlackErrors.RateLimited)
         {
             metrics.Record(method, SlackMetrics.Outcomes.RateLimited, Stopwatch.GetElapsedTime(started));
             throw new SlackRateLimitedException(method, RetryAfterOf(response));

@@ -227,7 +227,7 @@ public sealed class JobActivitiesTests
         var failure = await Assert.ThrowsAsync<ApplicationFailureException>(
             () => Environment().RunAsync(() => activities.PrepareAsync(RunJobInput.For(job))));
 
-        Assert.Equal(JobActivities.UnknownEnvironmentKind, failure.ErrorType);
+        Assert.Equal(RejectionKinds.UnknownEnvironment, failure.ErrorType);
         Assert.Empty(kubernetes.Calls);
     }
 

@@ -1,14 +1,11 @@
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Kubernetes;
 
 namespace Specific.Jobs.Tests.Kubernetes;
 
 public class CachedServiceCatalogTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
     private sealed class CountingCatalog : IServiceCatalog
     {
@@ -32,7 +29,7 @@ public class CachedServiceCatalogTests
     public async Task A_fresh_list_is_served_without_asking_kubernetes_again()
     {
         var live = new CountingCatalog();
-        var catalog = new CachedServiceCatalog(live, new ManualClock());
+        var catalog = new CachedServiceCatalog(live, Clock());
         var ct = TestContext.Current.CancellationToken;
 
         Assert.Equal(["web"], await catalog.ListServicesAsync("production", ct));
@@ -44,13 +41,13 @@ public class CachedServiceCatalogTests
     [Fact]
     public async Task A_stale_list_is_answered_at_once_while_one_refresh_runs_behind_it()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var live = new CountingCatalog();
         var catalog = new CachedServiceCatalog(live, clock);
         var ct = TestContext.Current.CancellationToken;
         await catalog.ListServicesAsync("production", ct);
 
-        clock.Now += CachedServiceCatalog.Freshness;
+        clock.Advance(CachedServiceCatalog.Freshness);
         live.Names = ["web", "worker"];
         live.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = await catalog.ListServicesAsync("production", ct);
@@ -67,7 +64,7 @@ public class CachedServiceCatalogTests
     public async Task Concurrent_cold_callers_share_one_request()
     {
         var live = new CountingCatalog { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        var catalog = new CachedServiceCatalog(live, new ManualClock());
+        var catalog = new CachedServiceCatalog(live, Clock());
         var ct = TestContext.Current.CancellationToken;
 
         var callers = Enumerable.Range(0, 8).Select(_ => catalog.ListServicesAsync("staging", ct)).ToArray();
@@ -81,7 +78,7 @@ public class CachedServiceCatalogTests
     public async Task A_fresh_listing_asks_kubernetes_even_when_the_cache_is_fresh()
     {
         var live = new CountingCatalog();
-        var catalog = new CachedServiceCatalog(live, new ManualClock());
+        var catalog = new CachedServiceCatalog(live, Clock());
         var ct = TestContext.Current.CancellationToken;
         await catalog.ListServicesAsync("production", ct);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Sandbox.ClusterSimulator;

@@ -1,3 +1,4 @@
+using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 
 namespace Specific.Jobs.Tests.Logs;

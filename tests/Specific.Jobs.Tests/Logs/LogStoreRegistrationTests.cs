@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Logs.ClickHouse;
+using Specific.Jobs.Logs.Postgres;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Tests.Storage;
 

@@ -1,6 +1,8 @@
 using System.Collections;
 using Npgsql;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Logs.Postgres;
 using Specific.Jobs.Tests.Storage;
 
 namespace Specific.Jobs.Tests.Logs;

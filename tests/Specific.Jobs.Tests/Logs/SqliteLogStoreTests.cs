@@ -1,4 +1,6 @@
+using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Logs.Sqlite;
 
 namespace Specific.Jobs.Tests.Logs;
 

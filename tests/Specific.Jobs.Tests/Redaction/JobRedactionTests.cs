@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Redaction;
-using Specific.Jobs.Tests.Storage;
 
 namespace Specific.Jobs.Tests.Redaction;
 
@@ -36,12 +36,12 @@ public sealed class JobRedactionTests
         CreatedAt = DateTimeOffset.UnixEpoch,
     };
 
-    private static (JobRedaction Redaction, ScriptedSource Source, ManualClock Time) Create(Action<RedactionOptions>? configure = null)
+    private static (JobRedaction Redaction, ScriptedSource Source, FakeTimeProvider Time) Create(Action<RedactionOptions>? configure = null)
     {
         var options = new RedactionOptions();
         configure?.Invoke(options);
         var source = new ScriptedSource();
-        var time = new ManualClock(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         return (new JobRedaction(source, Options.Create(options), time, NullLogger<JobRedaction>.Instance), source, time);
     }
 

@@ -102,7 +102,7 @@ public sealed class SecretValueRedactionTests
     {
         // The line is cut at 1000 characters; the value straddles the cut.
         var line = new string('.', 990) + ApiKey + " tail";
-        var lines = new[] { new Specific.Jobs.Logs.LogLine(1, DateTimeOffset.UnixEpoch, Specific.Jobs.Logs.LogStream.Output, line) };
+        var lines = new[] { new Specific.Jobs.Domain.LogLine(1, DateTimeOffset.UnixEpoch, Specific.Jobs.Domain.LogStream.Output, line) };
         var redacted = With(ApiKey).RedactLines(lines);
         Assert.Equal(new string('.', 990) + "[redacted] tail", redacted[0].Text);
         Assert.DoesNotContain(ApiKey[..8], redacted[0].Text[..1000], StringComparison.Ordinal);
@@ -112,7 +112,7 @@ public sealed class SecretValueRedactionTests
     public void Redacting_lines_keeps_numbers_and_drops_the_context_lines()
     {
         var lines = new[] { "-----BEGIN PRIVATE KEY-----", "MIIEvQIBADANBgkqhkiG9w0B", "AQEFAASCBKcwggSjAgEAAoIB", "after" }
-            .Select((text, i) => new Specific.Jobs.Logs.LogLine(i + 1, DateTimeOffset.UnixEpoch, Specific.Jobs.Logs.LogStream.Output, text))
+            .Select((text, i) => new Specific.Jobs.Domain.LogLine(i + 1, DateTimeOffset.UnixEpoch, Specific.Jobs.Domain.LogStream.Output, text))
             .ToList();
         var shown = SecretRedactor.ShapesOnly.RedactLines(lines, context: 2);
         Assert.Equal([3L, 4L], shown.Select(l => l.Number));
@@ -124,7 +124,7 @@ public sealed class SecretValueRedactionTests
     public void A_stored_line_with_a_newline_of_its_own_keeps_its_place()
     {
         var lines = new[] { "one", $"two\n{ApiKey}", "three" }
-            .Select((text, i) => new Specific.Jobs.Logs.LogLine(i + 1, DateTimeOffset.UnixEpoch, Specific.Jobs.Logs.LogStream.Output, text))
+            .Select((text, i) => new Specific.Jobs.Domain.LogLine(i + 1, DateTimeOffset.UnixEpoch, Specific.Jobs.Domain.LogStream.Output, text))
             .ToList();
         var redacted = With(ApiKey).RedactLines(lines);
         Assert.Equal(["one", "two\n[redacted]", "three"], redacted.Select(l => l.Text));

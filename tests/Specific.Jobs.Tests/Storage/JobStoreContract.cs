@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 
@@ -16,7 +17,7 @@ public abstract partial class JobStoreContract : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
 
-    protected ManualClock Clock { get; } = new(Start);
+    protected FakeTimeProvider Clock { get; } = new(Start);
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Specific.Jobs.Readiness;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Tests.Storage;

@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Logs.Sqlite;
+using Specific.Jobs.Readiness;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Testing;
 

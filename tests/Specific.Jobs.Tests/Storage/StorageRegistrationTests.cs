@@ -2,8 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
+using Specific.Jobs.Logs.Sqlite;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Tests.Storage;
@@ -40,7 +42,7 @@ public sealed class StorageRegistrationTests : IDisposable
     [Fact]
     public async Task Registered_clock_stamps_the_jobs()
     {
-        var clock = new ManualClock(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
         using var host = Build(new() { ["Storage:SqlitePath"] = Path.Combine(_directory, "jobs.db") }, clock);
         await host.StartAsync(Ct);
 

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Testing;
-using Specific.JobsBot.Hosting;
-using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Work;
+using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Tests.Commands;
 
@@ -12,7 +13,7 @@ public sealed class OncePerRequestTests
     private static readonly ReplyTarget Nobody = new(ResponseUrl: null, ChannelId: null, UserId: "U0ALICE");
 
     private readonly InMemoryRequestLedger _ledger = new();
-    private readonly SettableClock _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     private int _runs;
 
     /// <summary>One replica: its own memory and queue; the ledger is shared, as PostgreSQL is across replicas.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Specific.JobsBot.Tests.Commands.Host;
 
 namespace Specific.JobsBot.Tests.Commands;
@@ -14,11 +15,6 @@ public sealed class PublishedSignatureVectorTests
     private const string Body =
         "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     private static async Task<HttpStatusCode> PostVectorAsync(FrontDoorApp bot, string body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/slack/commands") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
@@ -31,7 +27,7 @@ public sealed class PublishedSignatureVectorTests
     [Fact]
     public async Task The_published_request_is_accepted_at_its_own_time()
     {
-        await using var bot = await FrontDoorApp.StartAsync(Secret, new FixedClock(DateTimeOffset.FromUnixTimeSeconds(1531420618 + 60)));
+        await using var bot = await FrontDoorApp.StartAsync(Secret, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1531420618 + 60)));
 
         Assert.Equal(HttpStatusCode.OK, await PostVectorAsync(bot, Body));
     }
@@ -39,7 +35,7 @@ public sealed class PublishedSignatureVectorTests
     [Fact]
     public async Task The_published_request_is_refused_six_minutes_later()
     {
-        await using var bot = await FrontDoorApp.StartAsync(Secret, new FixedClock(DateTimeOffset.FromUnixTimeSeconds(1531420618 + 360)));
+        await using var bot = await FrontDoorApp.StartAsync(Secret, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1531420618 + 360)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, await PostVectorAsync(bot, Body));
     }
@@ -47,7 +43,7 @@ public sealed class PublishedSignatureVectorTests
     [Fact]
     public async Task The_published_request_with_one_byte_changed_is_refused()
     {
-        await using var bot = await FrontDoorApp.StartAsync(Secret, new FixedClock(DateTimeOffset.FromUnixTimeSeconds(1531420618)));
+        await using var bot = await FrontDoorApp.StartAsync(Secret, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1531420618)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, await PostVectorAsync(bot, Body.Replace("text=&", "text=x&", StringComparison.Ordinal)));
     }

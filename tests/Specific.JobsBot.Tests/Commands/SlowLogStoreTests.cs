@@ -1,7 +1,7 @@
 using System.Net;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
-using Specific.JobsBot.Commands;
+using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Tests.Commands.Host;
 
 namespace Specific.JobsBot.Tests.Commands;

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Observability;
+using Specific.JobsBot.Work;
 
 namespace Specific.JobsBot.Tests.Hosting;
 

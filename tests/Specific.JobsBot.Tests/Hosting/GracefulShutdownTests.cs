@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Hosting;
 using Specific.JobsBot.Tests.Threads;
+using Specific.JobsBot.Work;
 
 namespace Specific.JobsBot.Tests.Hosting;
 

@@ -41,7 +41,7 @@ public sealed class ObservabilityTests
         var scoped = bot.Logs.Entries.Where(entry => HasJobId(entry, job.Id)).Select(entry => entry.Category).ToHashSet();
         Assert.Contains("Specific.Jobs.Flow.JobActivities", scoped);
         Assert.Contains("Specific.JobsBot.Threads.ThreadKeeper", scoped);
-        Assert.Contains("Specific.JobsBot.Commands.JobStarter", scoped);
+        Assert.Contains("Specific.JobsBot.Runs.JobStarter", scoped);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Specific.JobsBot.Commands;
-using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Runs;
 using Specific.Slack;
 using Specific.Slack.BlockKit;
 using Specific.Slack.Payloads;

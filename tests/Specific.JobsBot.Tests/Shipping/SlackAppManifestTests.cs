@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Specific.JobsBot.Hosting;
 using Specific.Slack.WebApi;
 using YamlDotNet.RepresentationModel;
+using Specific.JobsBot.FrontDoor;
 
 namespace Specific.JobsBot.Tests.Shipping;
 

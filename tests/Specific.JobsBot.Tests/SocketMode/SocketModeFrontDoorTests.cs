@@ -10,7 +10,7 @@ using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
 using Specific.Jobs.Testing;
-using Specific.JobsBot.Interactions;
+using Specific.JobsBot.Runs;
 using Specific.JobsBot.Tests.Commands.Host;
 using Specific.Sandbox.SlackStandIn;
 using Specific.Slack.SocketMode;

@@ -1,16 +1,13 @@
+using Microsoft.Extensions.Time.Testing;
 using Specific.JobsBot.Threads;
 
 namespace Specific.JobsBot.Tests.Threads;
 
 public sealed class SlackPacerTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
 
-    private static SlackPacer Pacer(ManualClock clock) => new(new ThreadKeeperOptions
+    private static SlackPacer Pacer(FakeTimeProvider clock) => new(new ThreadKeeperOptions
     {
         ChannelPostsPerSecond = 1,
         ChannelBurst = 3,
@@ -20,7 +17,7 @@ public sealed class SlackPacerTests
     [Fact]
     public void A_channel_allows_a_small_burst_then_one_post_per_second()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var pacer = Pacer(clock);
 
         var waits = Enumerable.Range(0, 6).Select(_ => pacer.ReserveChannel("C1").TotalSeconds).ToList();
@@ -32,11 +29,11 @@ public sealed class SlackPacerTests
     [Fact]
     public void A_quiet_channel_earns_its_burst_back()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var pacer = Pacer(clock);
         for (var i = 0; i < 3; i++) pacer.ReserveChannel("C1");
 
-        clock.Now += TimeSpan.FromSeconds(10);
+        clock.Advance(TimeSpan.FromSeconds(10));
 
         Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C1"));
         Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C1"));
@@ -45,7 +42,7 @@ public sealed class SlackPacerTests
     [Fact]
     public void A_method_budget_spaces_calls_across_channels()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var pacer = Pacer(clock);
 
         Assert.Equal(TimeSpan.Zero, pacer.ReserveMethod("chat.update"));
@@ -57,7 +54,7 @@ public sealed class SlackPacerTests
     [Fact]
     public void Retry_After_pauses_the_method_and_the_channel_it_posted_into()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var pacer = Pacer(clock);
 
         pacer.Pause("chat.postMessage", "C1", TimeSpan.FromSeconds(30));
@@ -66,14 +63,14 @@ public sealed class SlackPacerTests
         Assert.Equal(TimeSpan.FromSeconds(30), pacer.ReserveChannel("C1"));
         Assert.Equal(TimeSpan.Zero, pacer.ReserveChannel("C2"));
         Assert.Equal(TimeSpan.Zero, pacer.ReserveMethod("chat.update"));
-        clock.Now += TimeSpan.FromSeconds(31);
+        clock.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(TimeSpan.Zero, pacer.ReserveMethod("chat.postMessage"));
     }
 
     [Fact]
     public void A_slot_further_off_than_the_caller_will_wait_is_not_taken_and_says_how_far_off_it_is()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var pacer = Pacer(clock);
         Assert.True(pacer.TryReserveMethod("chat.update", TimeSpan.Zero, out var first));
         Assert.Equal(TimeSpan.Zero, first);
@@ -89,7 +86,7 @@ public sealed class SlackPacerTests
     [Fact]
     public void A_long_wait_for_a_method_budget_does_not_hold_up_the_channel()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var pacer = new SlackPacer(new ThreadKeeperOptions
         {
             ChannelPostsPerSecond = 1,

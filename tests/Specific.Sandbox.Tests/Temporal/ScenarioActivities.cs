@@ -25,7 +25,7 @@ public sealed class ScenarioActivities
         var context = ActivityExecutionContext.Current;
         var info = context.Info;
         var details = info.HeartbeatDetails.Count > 0 ? await info.HeartbeatDetailAtAsync<string>(0) : null;
-        _attempts.Enqueue(new ActivityAttempt(info.Attempt, DateTimeOffset.UtcNow, details));
+        _attempts.Enqueue(new ActivityAttempt(info.Attempt, System.Diagnostics.Stopwatch.GetTimestamp(), details));
         var token = context.CancellationToken;
         switch (behaviour)
         {
@@ -71,4 +71,5 @@ public sealed class ScenarioActivities
 }
 
 /// <summary>One attempt as the activity saw it: its number, when it started, and the heartbeat details it resumed from.</summary>
-public sealed record ActivityAttempt(int Attempt, DateTimeOffset StartedAt, string? HeartbeatDetails);
+/// <param name="StartedTimestamp">A monotonic <see cref="System.Diagnostics.Stopwatch"/> timestamp, like the stand-in's timers: the wall clock may be stepped.</param>
+public sealed record ActivityAttempt(int Attempt, long StartedTimestamp, string? HeartbeatDetails);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
@@ -41,8 +42,9 @@ public sealed class WorkerScenarioTests
         Assert.Equal("done on attempt 3", result);
         var attempts = host.Activities.Attempts;
         Assert.Equal([1, 2, 3], attempts.Select(a => a.Attempt));
-        Assert.True(attempts[1].StartedAt - attempts[0].StartedAt >= TimeSpan.FromMilliseconds(200), "attempt 2 came before the initial interval");
-        Assert.True(attempts[2].StartedAt - attempts[1].StartedAt >= TimeSpan.FromMilliseconds(400), "attempt 3 came before initial × coefficient");
+        var (second, third) = (Gap(attempts[0], attempts[1]), Gap(attempts[1], attempts[2]));
+        Assert.True(second >= TimeSpan.FromMilliseconds(200), $"attempt 2 came {second.TotalMilliseconds:N1} ms after attempt 1, before the initial interval");
+        Assert.True(third >= TimeSpan.FromMilliseconds(400), $"attempt 3 came {third.TotalMilliseconds:N1} ms after attempt 2, before initial × coefficient");
         var history = await host.ReplayAsync(handle);
         // Retries are not history events: one started event, written with the completion, carries the attempt and the last failure.
         var started = Assert.Single(history.Events, e => e.EventType == EventType.ActivityTaskStarted);
@@ -53,7 +55,7 @@ public sealed class WorkerScenarioTests
     [Fact]
     public async Task Retry_backoff_and_workflow_timers_run_on_the_stand_ins_clock_so_hour_long_intervals_pass_when_it_is_advanced()
     {
-        var time = new ManualTime(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
         await using var host = await TemporalHost.StartAsync(time);
 
         var handle = await host.StartAsync(new ScenarioInput("fail-twice", MaximumAttempts: 3, InitialIntervalMs: 3_600_000, BackoffCoefficient: 2));
@@ -70,6 +72,9 @@ public sealed class WorkerScenarioTests
         var history = await host.ReplayAsync(handle);
         Assert.Equal(new DateTimeOffset(2026, 12, 7, 12, 0, 1, TimeSpan.Zero), history.Events.Last().EventTime.ToDateTimeOffset());
     }
+
+    private static TimeSpan Gap(ActivityAttempt earlier, ActivityAttempt later) =>
+        System.Diagnostics.Stopwatch.GetElapsedTime(earlier.StartedTimestamp, later.StartedTimestamp);
 
     /// <summary>The attempt DescribeWorkflowExecution reports for the run's pending activity (0 when there is none).</summary>
     private static async Task<int> PendingAttemptAsync(TemporalHost host, string workflowId)

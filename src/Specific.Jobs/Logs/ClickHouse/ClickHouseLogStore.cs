@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Runtime.CompilerServices;
+using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Logs.ClickHouse;

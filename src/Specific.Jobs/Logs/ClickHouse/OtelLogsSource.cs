@@ -2,7 +2,6 @@ using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Specific.Jobs.Domain;
-using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Logs.ClickHouse;

@@ -1,4 +1,5 @@
 using Npgsql;
+using static Specific.Jobs.Storage.PostgresStoreDatabase;
 
 namespace Specific.Jobs.Storage;
 
@@ -11,11 +12,11 @@ public sealed partial class PostgresJobStore
     /// </summary>
     internal async Task WriteHeartbeatAsync(string probe, DateTimeOffset now, DateTimeOffset forgetBefore, CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
-        await using var command = _dataSource.CreateCommand($"""
-            INSERT INTO {_schema}.store_heartbeat (probe, at) VALUES (@probe, @at)
+        await _database.InitializeAsync(cancellationToken);
+        await using var command = _database.DataSource.CreateCommand($"""
+            INSERT INTO {_database.Schema}.store_heartbeat (probe, at) VALUES (@probe, @at)
                 ON CONFLICT (probe) DO UPDATE SET at = excluded.at;
-            DELETE FROM {_schema}.store_heartbeat WHERE at < @forget;
+            DELETE FROM {_database.Schema}.store_heartbeat WHERE at < @forget;
             """);
         command.Parameters.Add(new NpgsqlParameter<string>("probe", probe));
         command.Parameters.Add(Instant("at", StorageTime.Normalize(now)));

@@ -11,7 +11,7 @@ internal sealed class SqliteDatabase
     // How long a writer waits for another writer before SQLite reports the file busy.
     private const int BusyTimeoutMilliseconds = 10_000;
 
-    /// <summary>The table <see cref="SqliteWriteProbe"/> writes its heartbeat to, beside schema_migrations in every file.</summary>
+    /// <summary>The table the readiness write probe (<c>SqliteWriteProbe</c>) writes its heartbeat to, beside schema_migrations in every file.</summary>
     public const string HeartbeatTable = "store_heartbeat";
 
     private readonly string _connectionString;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Specific.Jobs.Readiness;
 using Specific.Jobs.Storage;
 
 namespace Specific.JobsBot.Hosting.Health;

@@ -1,3 +1,4 @@
+using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Logs.ClickHouse;
 using Specific.Jobs.Testing;

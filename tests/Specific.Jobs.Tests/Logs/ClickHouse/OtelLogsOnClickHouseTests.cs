@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Logs.ClickHouse;
 using Specific.Jobs.Testing;
-using Specific.Jobs.Tests.Storage;
 
 namespace Specific.Jobs.Tests.Logs.ClickHouse;
 
@@ -50,7 +50,7 @@ public sealed class OtelLogsOnClickHouseTests : IDisposable
             """, null, null, Ct);
         Put("j-otel1001");
         Put("j-otel1002");
-        var source = new OtelLogsSource(new ClickHouseDriverGateway(client), jobs, new ManualClock(Created.AddHours(2)));
+        var source = new OtelLogsSource(new ClickHouseDriverGateway(client), jobs, new FakeTimeProvider(Created.AddHours(2)));
 
         var all = new List<LogLine>();
         await foreach (var line in source.ReadAllAsync("j-otel1001", Ct))

@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Logs.ClickHouse;
 using Specific.Jobs.Testing;
-using Specific.Jobs.Tests.Storage;
 
 namespace Specific.Jobs.Tests.Logs.ClickHouse;
 
@@ -21,7 +21,7 @@ public sealed class OtelLogsSourceTests
 
     private readonly RecordingClickHouseGateway clickHouse = new();
     private readonly InMemoryJobStore jobs = new();
-    private readonly ManualClock clock = new(Created.AddMinutes(30));
+    private readonly FakeTimeProvider clock = new(Created.AddMinutes(30));
 
     [Fact]
     public async Task Every_query_is_a_known_constant_and_names_the_job_only_through_parameters()

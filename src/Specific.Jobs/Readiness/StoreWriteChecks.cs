@@ -1,0 +1,62 @@
+using Specific.Jobs.Logs;
+using Specific.Jobs.Storage;
+
+namespace Specific.Jobs.Readiness;
+
+/// <summary>
+/// Readiness's answer to "can the stores still write?": each SQLite store's <see cref="SqliteWriteProbe"/> and the
+/// PostgreSQL job store's <see cref="PostgresWriteProbe"/>, asked at
+/// most once every <see cref="KeptFor"/> however often /readyz is probed, concurrent probes sharing one round.
+/// Write failures the thread keeper or the job flow meet on their own do not feed it: the heartbeat goes through the
+/// same pool to the same file every round, so it meets a full disk or a vanished file as they do, while one request's
+/// failure (a constraint, a cancelled write) says nothing about the replica.
+/// </summary>
+public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, TimeProvider time)
+{
+    /// <summary>How long one round's answer stands: a write per store every couple of seconds at most.</summary>
+    public static readonly TimeSpan KeptFor = TimeSpan.FromSeconds(2);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (string? Problem, DateTimeOffset Until)? _answer;
+
+    /// <summary>The probes of these stores: the PostgreSQL job store's heartbeat, and each SQLite file's.</summary>
+    public static IReadOnlyList<IStoreWriteProbe> For(IJobStore jobs, ILogStore logs, TimeProvider time) =>
+        [.. jobs is PostgresJobStore postgres ? [new PostgresWriteProbe(postgres, time)] : Array.Empty<IStoreWriteProbe>(), .. SqliteWriteProbe.For(jobs, logs, time)];
+
+    /// <summary>The stores probed: each SQLite file, and the PostgreSQL job store.</summary>
+    public IReadOnlyList<IStoreWriteProbe> Probes => probes;
+
+    /// <summary>Null when every store's writes reach its file; otherwise the first problem, naming the file and what to do.</summary>
+    public async Task<string?> ProblemAsync(CancellationToken cancellationToken)
+    {
+        if (Fresh() is { } known)
+        {
+            return known.Problem;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Fresh() is { } shared)
+            {
+                return shared.Problem;
+            }
+
+            string? problem = null;
+            foreach (var probe in probes)
+            {
+                problem ??= await probe.ProblemAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            _answer = (problem, time.GetUtcNow() + KeptFor);
+            return problem;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private (string? Problem, DateTimeOffset Until)? Fresh() =>
+        _answer is { } answer && answer.Until > time.GetUtcNow() ? answer : null;
+}

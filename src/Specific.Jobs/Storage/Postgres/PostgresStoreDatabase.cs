@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Specific.Jobs.Storage;
+
+/// <summary>
+/// The database and schema every part of the PostgreSQL job store works in, migrated once for all of them, and the
+/// NOTIFY channel that carries job changes.
+/// </summary>
+internal sealed class PostgresStoreDatabase
+{
+    private readonly AsyncOnce _migrations;
+
+    public PostgresStoreDatabase(NpgsqlDataSource dataSource, string? schema, ILogger logger)
+    {
+        DataSource = dataSource;
+        var resolved = PostgresSchema.Resolve(schema, dataSource.ConnectionString);
+        SchemaName = resolved.Name;
+        Schema = resolved.Quoted;
+        Channel = SchemaName + "_job_changes";
+        _migrations = new AsyncOnce(ct => resolved.MigrateAsync(DataSource, "schema_migrations", PostgresMigrations.All, logger, ct));
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The schema's name as configured or found.</summary>
+    public string SchemaName { get; }
+
+    /// <summary>The schema's name quoted for SQL.</summary>
+    public string Schema { get; }
+
+    /// <summary>The NOTIFY channel; its payload is <c>jobId:version</c>.</summary>
+    public string Channel { get; }
+
+    /// <summary>Applies the schema migrations once, whichever part asks first.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken) => _migrations.RunAsync(cancellationToken);
+
+    public static NpgsqlParameter Text(string name, string? value) =>
+        new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+
+    public static NpgsqlParameter Instant(string name, DateTimeOffset value) =>
+        new(name, NpgsqlDbType.TimestampTz) { Value = value };
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Specific.Jobs.Storage;
+
+/// <summary>Registers the job store provider the "Storage" section picks, without the decorations the host adds around it.</summary>
+internal static class StoreProviderServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one PostgreSQL or SQLite store behind
+    /// <see cref="IJobStorageBackend"/>, <see cref="IThreadStore"/>, <see cref="IRequestLedger"/> and <see cref="IAuditLog"/>,
+    /// and its start-up migration. Uses the registered <see cref="TimeProvider"/>, or the system clock.
+    /// </summary>
+    public static IServiceCollection AddJobStoreProvider(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton(sp => NpgsqlDataSource.Create(Options(sp).ConnectionString!));
+        services.TryAddSingleton<IJobStorageBackend>(sp => Options(sp).IsPostgres
+            ? new PostgresJobStore(
+                sp.GetRequiredService<NpgsqlDataSource>(),
+                sp.GetRequiredService<TimeProvider>(),
+                logger: sp.GetService<ILogger<PostgresJobStore>>())
+            : new SqliteJobStore(Options(sp).SqlitePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IJobStorageBackend>());
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreInitializer, StorageInitializer>());
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+
+    private static StorageOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<StorageOptions>>().Value;
+}

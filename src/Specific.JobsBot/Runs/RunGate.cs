@@ -1,0 +1,115 @@
+using Specific.Jobs.Domain;
+using Specific.Jobs.Storage;
+using Specific.JobsBot.Guardrails;
+
+namespace Specific.JobsBot.Runs;
+
+/// <summary>A request to run a job, as the run gate and the audit trail see it.</summary>
+/// <param name="CommandText">What the audit trail shows as typed: the slash command, the form's command, or "Re-run of …".</param>
+public sealed record RunAttempt(JobRequest Request, Actor Actor, string CommandText)
+{
+    /// <summary>A run, or a re-run when the request names the job it repeats.</summary>
+    public AuditAction Action => Request.RerunOf is null ? AuditAction.Run : AuditAction.Rerun;
+
+    /// <summary>This attempt as one entry of the audit trail.</summary>
+    public GuardedAttempt Audited(AuditAction action, AuditOutcome outcome, string? rule, string detail) => new()
+    {
+        Action = action, Outcome = outcome, Actor = Actor,
+        Environment = Request.Environment, Service = Request.Service,
+        CommandText = CommandText, Rule = rule, Detail = detail,
+    };
+}
+
+/// <summary>When the gate is asked about an attempt.</summary>
+public enum RunGateMoment
+{
+    /// <summary>Before a job starts (the slash command, the form's submission): every guardrail applies.</summary>
+    BeforeStart,
+
+    /// <summary>
+    /// Before the Re-run button's form opens: only whether the person may run there, since a run-alone service that is
+    /// busy now may be free when the form is submitted, which passes the gate again.
+    /// </summary>
+    BeforeRerunForm,
+}
+
+/// <summary>What the run gate decided about one attempt; a new step (such as an approval) becomes one more case here.</summary>
+/// <param name="Verdict">What the guardrails said, for the wording of the answer.</param>
+public abstract record RunGateOutcome(RunVerdict Verdict);
+
+/// <summary>May start now, as <paramref name="Request"/> (which carries what the store must enforce).</summary>
+public sealed record RunAllowed(RunVerdict Verdict, JobRequest Request) : RunGateOutcome(Verdict)
+{
+    /// <summary>The rule that let it run, for the audit entry of the start.</summary>
+    public string AllowedBy => Verdict.Rule;
+}
+
+/// <summary>Refused, and already in the audit trail; <paramref name="Refusal"/> is what the person is told.</summary>
+public sealed record RunRefused(RunVerdict Verdict, string Refusal) : RunGateOutcome(Verdict);
+
+/// <summary>Must be confirmed in a form first, for these reasons; nothing is recorded until a form asks.</summary>
+public sealed record RunNeedsConfirmation(RunVerdict Verdict, IReadOnlyList<ConfirmationReason> Reasons) : RunGateOutcome(Verdict)
+{
+    /// <summary>The rules that ask for the confirmation, as the audit trail keeps them.</summary>
+    public string Rules => string.Join("; ", Reasons.Select(reason => reason.Rule));
+}
+
+/// <summary>
+/// The one gate every run request passes (the slash command, the run form's submission and the Re-run button): the
+/// guardrails decide whether it is allowed, refused (recorded in the audit trail here) or must be confirmed, and the
+/// confirmation it asks for is recorded here too.
+/// </summary>
+public sealed class RunGate(RunGuard guard, AuditTrail audit)
+{
+    /// <summary>Asks the guardrails; a refusal is recorded before it is returned, an allowed start carries its run-alone flag.</summary>
+    public async Task<RunGateOutcome> CheckAsync(RunAttempt attempt, RunGateMoment moment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var request = attempt.Request;
+        var verdict = await guard.CheckAsync(request, attempt.Actor, cancellationToken);
+        var refusal = moment switch
+        {
+            RunGateMoment.BeforeStart when !verdict.Allowed => verdict.Refusal(request.Service, request.Environment),
+            RunGateMoment.BeforeRerunForm when !verdict.Decision.Allowed =>
+                verdict.Decision.Access.RefusalText($"re-run jobs on `{request.Service}` in `{request.Environment}`"),
+            _ => null,
+        };
+        if (refusal is not null)
+        {
+            audit.Record(attempt.Audited(attempt.Action, AuditOutcome.Refused, verdict.Rule, refusal));
+            return new RunRefused(verdict, refusal);
+        }
+
+        var confirmations = verdict.Confirmations(request.Service, request.Environment);
+        return confirmations.Count > 0
+            ? new RunNeedsConfirmation(verdict, confirmations)
+            : new RunAllowed(verdict, request with { RunAlone = verdict.Decision.RunsAlone });
+    }
+
+    /// <summary>Records that a form now asks the person to confirm; <paramref name="detail"/> says which form.</summary>
+    public void RecordAsked(RunAttempt attempt, RunNeedsConfirmation needed, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(needed);
+        audit.Record(attempt.Audited(attempt.Action, AuditOutcome.ConfirmationRequested, needed.Rules, detail));
+    }
+
+    /// <summary>
+    /// The person submitted the confirmation field: allowed when it holds the service's name exactly, refused (with
+    /// what to type) otherwise; recorded either way.
+    /// </summary>
+    public RunGateOutcome Confirm(RunAttempt attempt, RunNeedsConfirmation needed, string? typed)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(needed);
+        var request = attempt.Request;
+        if (!string.Equals(typed, request.Service, StringComparison.Ordinal))
+        {
+            audit.Record(attempt.Audited(AuditAction.Confirm, AuditOutcome.Refused, needed.Rules, $"Typed '{typed}' instead of the service name."));
+            return new RunRefused(needed.Verdict, $"Type {request.Service} exactly to run this job in {request.Environment}.");
+        }
+
+        audit.Record(attempt.Audited(AuditAction.Confirm, AuditOutcome.Allowed, needed.Rules, "Confirmed by typing the service name."));
+        return new RunAllowed(needed.Verdict, request with { RunAlone = needed.Verdict.Decision.RunsAlone });
+    }
+}

@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Options;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Kubernetes;
+using Specific.JobsBot.Commands;
+
+namespace Specific.JobsBot.Runs;
+
+/// <summary>The fields of a job to run, as the slash command or the modal gave them; any may be missing.</summary>
+public sealed record RunJobDraft(string? Service, string? Environment, string? Name, string? Command);
+
+/// <summary>The field a validation problem belongs to, so the modal can show it beside that field.</summary>
+public enum RunJobField
+{
+    Service,
+    Environment,
+    Name,
+    Command,
+}
+
+/// <summary>Either a request ready to record, or what is wrong with each field.</summary>
+public sealed record RunJobValidation(JobRequest? Request, IReadOnlyDictionary<RunJobField, string> Problems)
+{
+    public bool IsValid => Request is not null;
+
+    /// <summary>Every problem, one per line, in field order.</summary>
+    public string Describe() => string.Join('\n', Problems.OrderBy(p => p.Key).Select(p => p.Value));
+}
+
+/// <summary>
+/// Checks a job against what exists right now: a configured environment, a live Deployment for the service (with
+/// the closest names when there is none), a command within limits. Shared by the slash command and the modal.
+/// </summary>
+public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<EnvironmentsOptions> environments)
+{
+    /// <summary>How long the front door waits for the service list before it says so; Slack gives it 3 s in all.</summary>
+    public static readonly TimeSpan CatalogBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>The configured environments, the default first.</summary>
+    public IReadOnlyList<string> EnvironmentNames() => ConfiguredEnvironments.NamesOf(environments.CurrentValue);
+
+    public string DefaultEnvironment => environments.CurrentValue.Default;
+
+    public async Task<RunJobValidation> ValidateAsync(
+        RunJobDraft draft, JobOrigin origin, string? rerunOf, CancellationToken cancellationToken)
+    {
+        var problems = new Dictionary<RunJobField, string>();
+        var environment = string.IsNullOrWhiteSpace(draft.Environment) ? DefaultEnvironment : draft.Environment.Trim();
+        var service = draft.Service?.Trim() ?? "";
+        var name = string.IsNullOrWhiteSpace(draft.Name) ? null : draft.Name.Trim();
+        var command = draft.Command ?? "";
+
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            problems[RunJobField.Command] = "Missing command: say what to run.";
+        }
+        else if (command.Length > JobCommandParser.MaxCommandLength)
+        {
+            problems[RunJobField.Command] =
+                $"The command is {command.Length:N0} characters long; the limit is {JobCommandParser.MaxCommandLength:N0}.";
+        }
+
+        if (name is not null && name.Length > JobCommandParser.MaxNameLength)
+        {
+            problems[RunJobField.Name] = $"The name is {name.Length:N0} characters long; the limit is {JobCommandParser.MaxNameLength}.";
+        }
+
+        if (environments.CurrentValue.Find(environment) is null)
+        {
+            var known = EnvironmentNames();
+            problems[RunJobField.Environment] = known.Count == 0
+                ? $"Unknown environment `{JobCommandParser.Shorten(environment)}`: no environments are configured."
+                : $"Unknown environment `{JobCommandParser.Shorten(environment)}`. Configured: {string.Join(", ", known.Select(e => $"`{e}`"))}.";
+        }
+        else if (service.Length == 0)
+        {
+            problems[RunJobField.Service] = "Missing service: pick the service whose container the job copies.";
+        }
+        else
+        {
+            var serviceProblem = await CheckServiceAsync(service, environment, cancellationToken);
+            if (serviceProblem is not null)
+            {
+                problems[RunJobField.Service] = serviceProblem;
+            }
+        }
+
+        return problems.Count > 0
+            ? new RunJobValidation(null, problems)
+            : new RunJobValidation(new JobRequest(service, environment, command, name, origin, rerunOf), problems);
+    }
+
+    /// <summary>The live services of an environment within the front door's budget, or why they could not be listed.</summary>
+    public Task<(IReadOnlyList<string>? Services, string? Problem)> ListServicesAsync(
+        string environment, CancellationToken cancellationToken, TimeSpan? within = null) =>
+        ListWithinBudgetAsync(catalog.ListServicesAsync, environment, cancellationToken, within);
+
+    private static async Task<(IReadOnlyList<string>? Services, string? Problem)> ListWithinBudgetAsync(
+        Func<string, CancellationToken, Task<IReadOnlyList<string>>> list, string environment,
+        CancellationToken cancellationToken, TimeSpan? within = null)
+    {
+        var limit = within ?? CatalogBudget;
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(limit);
+        try
+        {
+            return (await list(environment, budget.Token), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, $"Couldn't list the services of `{environment}` within {limit.TotalSeconds:0.#} seconds; nothing was started. Try again in a moment.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (null, $"Couldn't list the services of `{environment}` ({ex.Message}); nothing was started.");
+        }
+    }
+
+    private async Task<string?> CheckServiceAsync(string service, string environment, CancellationToken cancellationToken)
+    {
+        var (services, problem) = await ListServicesAsync(environment, cancellationToken);
+        if (services is null)
+        {
+            return problem;
+        }
+
+        if (services.Contains(service, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        // The list may be a few seconds old: a service deployed just now is checked live before it is refused.
+        (services, problem) = await ListWithinBudgetAsync(catalog.ListFreshServicesAsync, environment, cancellationToken);
+        if (services is null)
+        {
+            return problem;
+        }
+
+        if (services.Contains(service, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var unknown = $"No service `{JobCommandParser.Shorten(service)}` is deployed in `{environment}`.";
+        if (services.Count == 0)
+        {
+            return unknown + " No service is deployed there yet.";
+        }
+
+        var closest = ClosestNames.Find(service, services);
+        if (closest.Count > 0)
+        {
+            return $"{unknown} Did you mean {string.Join(" or ", closest.Select(s => $"`{s}`"))}?";
+        }
+
+        const int shown = 10;
+        var listed = string.Join(", ", services.Take(shown).Select(s => $"`{s}`"));
+        return $"{unknown} Deployed there: {listed}{(services.Count > shown ? $" and {services.Count - shown} more" : "")}.";
+    }
+}

@@ -1,0 +1,158 @@
+using Specific.Slack.BlockKit;
+using Specific.Slack.WebApi;
+
+using static Specific.JobsBot.Threads.ThreadCalls;
+
+namespace Specific.JobsBot.Threads;
+
+/// <summary>
+/// Makes one thread writer's Slack calls: waits for the pacer's slots, backs off after transient failures, and sorts
+/// Slack's refusals into what the writer does next (<see cref="PostOutcome{T}"/>).
+/// </summary>
+internal sealed class ThreadPoster
+{
+    private readonly string jobId;
+    private readonly string channelId;
+    private readonly ThreadLease lease;
+    private readonly SlackPacer pacer;
+    private readonly ThreadKeeperMetrics metrics;
+    private readonly ThreadKeeperOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private int transientFailures;
+
+    public ThreadPoster(ThreadWriterServices services, ThreadLease lease, string jobId, string channelId)
+    {
+        this.jobId = jobId;
+        this.channelId = channelId;
+        this.lease = lease;
+        pacer = services.Pacer;
+        metrics = services.Metrics;
+        options = services.Options;
+        time = services.Time;
+        logger = services.Logger;
+    }
+
+    /// <summary>Waits for the method's workspace slot.</summary>
+    public Task PaceAsync(string method, CancellationToken cancellationToken) =>
+        lease.WaitKeepingItAsync(pacer.ReserveMethod(method), cancellationToken);
+
+    /// <summary>Waits for the method's workspace slot, then for the channel's slot (taken only once the first has come).</summary>
+    public async Task PaceIntoChannelAsync(string method, CancellationToken cancellationToken)
+    {
+        await PaceAsync(method, cancellationToken).ConfigureAwait(false);
+        await lease.WaitKeepingItAsync(pacer.ReserveChannel(channelId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Posts or updates a message the caller composed after its slot came. Blocks Slack refuses are sent again as the
+    /// text alone; a refusal of anything but the job message itself (<paramref name="mayBeSkipped"/>) skips that post.
+    /// </summary>
+    public async Task<PostOutcome<PostedMessage>> PostAsync(
+        string kind, string method, SlackMessage message, bool mayBeSkipped,
+        Func<SlackMessage, CancellationToken, Task<PostedMessage>> post, CancellationToken cancellationToken)
+    {
+        var outcome = await CallAsync(kind, method, ct => post(message, ct), cancellationToken).ConfigureAwait(false);
+        if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && SlackErrors.BlocksRefused.Contains(error) && message.Blocks is not null)
+        {
+            // Slack refused the blocks: the text alone still tells the truth.
+            logger.BlocksRefused(jobId, kind, error);
+            if (method == SlackWebClient.Methods.PostMessage)
+            {
+                await PaceIntoChannelAsync(method, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PaceAsync(method, cancellationToken).ConfigureAwait(false);
+            }
+            outcome = await CallAsync(kind, method, ct => post(message with { Blocks = null }, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        switch (outcome)
+        {
+            case CallOutcome<PostedMessage>.Done done:
+                return new PostOutcome<PostedMessage>.Posted(done.Result);
+            case CallOutcome<PostedMessage>.Refused refused when SlackErrors.DestinationGone.Contains(refused.Error.Error):
+                return new PostOutcome<PostedMessage>.Gone(refused.Error.Error);
+            case CallOutcome<PostedMessage>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error):
+                logger.ConfigurationError(jobId, refused.Error.Error);
+                await time.DelayUnlessStoppedAsync(options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                return new PostOutcome<PostedMessage>.NotYet(AnswerMayBeLost: false);
+            case CallOutcome<PostedMessage>.Refused refused when mayBeSkipped:
+                // Any other refusal of a reply or an update would repeat forever: skip this one post and move on.
+                logger.PostSkipped(jobId, kind, refused.Error.Error);
+                return new PostOutcome<PostedMessage>.Skipped();
+            case CallOutcome<PostedMessage>.Refused refused:
+                // Without the job message there is no thread to keep.
+                return new PostOutcome<PostedMessage>.Gone(refused.Error.Error);
+            case CallOutcome<PostedMessage>.TryAgain tryAgain:
+                return new PostOutcome<PostedMessage>.NotYet(tryAgain.AnswerMayBeLost);
+            default:
+                throw new InvalidOperationException($"Unknown call outcome {outcome}.");
+        }
+    }
+
+    /// <summary>Uploads a file into the thread; a refusal other than a misconfiguration ends the thread without it.</summary>
+    public async Task<PostOutcome<UploadedFile>> UploadAsync(Func<CancellationToken, Task<UploadedFile>> upload, CancellationToken cancellationToken)
+    {
+        var outcome = await CallAsync(Kinds.FileUpload, SlackWebClient.Methods.CompleteUploadExternal, upload, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case CallOutcome<UploadedFile>.Done done:
+                return new PostOutcome<UploadedFile>.Posted(done.Result);
+            case CallOutcome<UploadedFile>.Refused refused when SlackErrors.DestinationGone.Contains(refused.Error.Error):
+                return new PostOutcome<UploadedFile>.Gone(refused.Error.Error);
+            case CallOutcome<UploadedFile>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error) && refused.Error.Error != SlackErrors.MissingScope:
+                await time.DelayUnlessStoppedAsync(options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                return new PostOutcome<UploadedFile>.NotYet(AnswerMayBeLost: false);
+            case CallOutcome<UploadedFile>.Refused refused:
+                // A file we may not upload (no files:write scope, say) must not hold the thread open forever.
+                logger.UploadRefused(jobId, refused.Error.Error);
+                return new PostOutcome<UploadedFile>.Skipped();
+            case CallOutcome<UploadedFile>.TryAgain tryAgain:
+                return new PostOutcome<UploadedFile>.NotYet(tryAgain.AnswerMayBeLost);
+            default:
+                throw new InvalidOperationException($"Unknown call outcome {outcome}.");
+        }
+    }
+
+    /// <summary>Makes one call, renewing the lease first; a 429 pauses the method, a transient failure waits its backoff.</summary>
+    public async Task<CallOutcome<T>> CallAsync<T>(string kind, string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        await lease.RenewIfDueAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await call(cancellationToken).ConfigureAwait(false);
+            transientFailures = 0;
+            metrics.Call(kind);
+            return new CallOutcome<T>.Done(result);
+        }
+        catch (SlackRateLimitedException limited)
+        {
+            pacer.Pause(limited.Method, channelId, limited.RetryAfter);
+            metrics.RateLimited(limited.Method);
+            logger.RateLimited(jobId, limited.Method, limited.RetryAfter.TotalSeconds);
+            return new CallOutcome<T>.TryAgain(AnswerMayBeLost: false);
+        }
+        catch (SlackTransientException transient)
+        {
+            var backoff = Backoff(transientFailures++);
+            metrics.Failure(kind, "transient");
+            logger.Transient(jobId, transient.Method, transient.Reason, backoff.TotalSeconds);
+            await lease.WaitKeepingItAsync(backoff, cancellationToken).ConfigureAwait(false);
+            return new CallOutcome<T>.TryAgain(AnswerMayBeLost: true);
+        }
+        catch (SlackApiException refused)
+        {
+            metrics.Failure(kind, refused.Error);
+            return new CallOutcome<T>.Refused(refused);
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var exponential = options.InitialBackoff * Math.Pow(2, Math.Min(failures, 16));
+        var capped = exponential < options.MaxBackoff ? exponential : options.MaxBackoff;
+        return capped * (0.8 + Random.Shared.NextDouble() * 0.4);
+    }
+}

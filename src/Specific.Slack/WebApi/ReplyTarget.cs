@@ -1,0 +1,31 @@
+using Specific.Slack.BlockKit;
+
+namespace Specific.Slack.WebApi;
+
+/// <summary>Where to tell one person something privately: the interaction's response_url, else an ephemeral post.</summary>
+public sealed record ReplyTarget(string? ResponseUrl, string? ChannelId, string UserId);
+
+/// <summary>Private replies through whichever route a <see cref="ReplyTarget"/> offers.</summary>
+public static class PrivateReplies
+{
+    /// <summary>Tells the person privately; a reply with no route is dropped (there is nobody to tell).</summary>
+    public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, string text, CancellationToken cancellationToken) =>
+        slack.TellAsync(target, SlackMessage.Ephemeral(text), cancellationToken);
+
+    /// <summary>Tells the person privately with a whole message (blocks and fallback text).</summary>
+    public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, SlackMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slack);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(message);
+        if (target.ResponseUrl is not null && Uri.TryCreate(target.ResponseUrl, UriKind.Absolute, out var responseUrl))
+        {
+            // Never replace the message a button sits on: the job message belongs to the thread keeper.
+            return slack.PostToResponseUrlAsync(responseUrl, message with { ResponseType = ResponseType.Ephemeral, ReplaceOriginal = false }, cancellationToken);
+        }
+
+        return target.ChannelId is not null
+            ? slack.PostEphemeralAsync(target.ChannelId, target.UserId, message with { ResponseType = ResponseType.Ephemeral }, cancellationToken: cancellationToken)
+            : Task.CompletedTask;
+    }
+}

@@ -1,0 +1,218 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Testing;
+using Specific.JobsBot.Tests.Commands;
+using Specific.JobsBot.Tests.Commands.Host;
+using Specific.JobsBot.Threads;
+using Specific.Slack;
+using Specific.Slack.BlockKit;
+using Specific.Slack.Payloads;
+
+namespace Specific.JobsBot.Tests.Runs;
+
+/// <summary>
+/// The "Run a job" modal as Slack receives it, pinned as golden JSON in Runs/Golden: the view of each views.open the
+/// bot's real HTTP pipeline makes, and the view_submission answers it renders (field errors, the confirmation form).
+/// </summary>
+public sealed class RunModalGoldenTests : IAsyncLifetime
+{
+    private const string Production = "Guardrails:Environments:production";
+
+    /// <summary>Alice and Bob may run in production, which asks for confirmation as it does unless told not to.</summary>
+    private static readonly Dictionary<string, string?> ConfirmingPolicy = new()
+    {
+        [$"{Production}:Run:Users:0"] = "U0ALICE",
+        [$"{Production}:Run:Users:1"] = "U0BOB",
+        [$"{Production}:Admins:Users:0"] = "U0ADMIN",
+    };
+
+    // Frozen at the real time, so the request signatures (made with the real time) stay within Slack's 5 minutes.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
+    private FrontDoorApp? _bot;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_bot is not null)
+        {
+            await _bot.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Job_run_alone_opens_an_empty_form_with_the_live_services_of_the_default_environment()
+    {
+        var bot = await StartAsync(FrontDoorApp.OpenPolicy);
+
+        var response = await bot.SlashCommandAsync("job run");
+
+        Assert.Equal("", await response.Content.ReadAsStringAsync(Ct));
+        GoldenPayload.Verify("modal_fresh", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task Job_run_alone_offers_a_typed_service_when_the_services_cannot_be_listed()
+    {
+        var bot = await StartAsync(FrontDoorApp.OpenPolicy);
+        bot.Catalog.FailWith = new HttpRequestException("connection refused");
+
+        await bot.SlashCommandAsync("job run");
+
+        GoldenPayload.Verify("modal_fresh_services_unlisted", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task Rerun_opens_the_form_filled_with_the_jobs_service_environment_name_and_command()
+    {
+        var bot = await StartAsync(FrontDoorApp.OpenPolicy);
+        bot.Jobs.Put(SlashCommandEndpointTests.Job("j-rerun001", "web-canary", JobState.Failed, _clock.GetUtcNow().AddMinutes(-20)) with
+        {
+            Environment = "staging",
+            Name = "backfill",
+            Command = "./manage.py backfill --since 2024-01-01\necho \"done ✓\"",
+        });
+
+        await bot.InteractAsync(RerunClick("j-rerun001", "U0BOB"));
+
+        GoldenPayload.Verify("modal_rerun", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task Submission_with_an_unknown_service_and_no_command_gets_an_error_under_each_field()
+    {
+        await StartAsync(FrontDoorApp.OpenPolicy);
+
+        GoldenPayload.Verify("modal_submission_errors", await SubmitAsync(Submission("wbe", "   ")));
+    }
+
+    [Fact]
+    public async Task Submission_for_an_unconfigured_environment_gets_an_error_under_the_environment()
+    {
+        await StartAsync(FrontDoorApp.OpenPolicy);
+
+        GoldenPayload.Verify("modal_submission_errors_environment", await SubmitAsync(Submission("web", "echo hi", environment: "qa")));
+    }
+
+    [Fact]
+    public async Task Submission_refused_by_the_guardrails_names_the_rule_under_the_environment()
+    {
+        await StartAsync(ConfirmingPolicy);
+
+        GoldenPayload.Verify("modal_submission_refused", await SubmitAsync(Submission("web", "echo hi", user: "U0MALLORY")));
+    }
+
+    [Fact]
+    public async Task Run_that_must_be_confirmed_opens_the_form_filled_in_with_the_reasons_and_a_field_to_type_the_service()
+    {
+        var bot = await StartAsync(ConfirmingPolicy);
+
+        await bot.SlashCommandAsync("job run web --name greet echo hi");
+
+        GoldenPayload.Verify("modal_confirmation", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task Submission_that_must_be_confirmed_gets_the_same_form_back_with_the_reasons_and_the_field()
+    {
+        await StartAsync(ConfirmingPolicy);
+
+        GoldenPayload.Verify("modal_submission_confirmation", await SubmitAsync(Submission("web", "echo hi", name: "greet")));
+    }
+
+    [Fact]
+    public async Task Confirmation_with_the_wrong_name_gets_an_error_under_the_confirmation_field()
+    {
+        await StartAsync(ConfirmingPolicy);
+
+        var submission = Submission("web", "echo hi", confirm: "wbe", metadata: """{"channel_id":"C0CHANNEL","environment":"production","asked":"policy"}""");
+
+        GoldenPayload.Verify("modal_submission_confirmation_mismatch", await SubmitAsync(submission));
+    }
+
+    private async Task<FrontDoorApp> StartAsync(IReadOnlyDictionary<string, string?> policy) =>
+        _bot = await FrontDoorApp.StartAsync(clock: _clock, settings: policy);
+
+    private FrontDoorApp Bot => _bot ?? throw new InvalidOperationException("Start the bot first.");
+
+    /// <summary>The view of the first views.open, exactly as sent, checked against Slack's limits for modals.</summary>
+    private async Task<ModalView> OpenedViewAsync()
+    {
+        var wire = (await Bot.Slack.WaitForAsync("/api/views.open")).Json.GetProperty("view").GetRawText();
+        var view = SlackJson.Deserialize<ModalView>(wire);
+        // Read back and written again unchanged: the golden file holds everything Slack received, nothing more.
+        Assert.Equal(wire, SlackJson.Serialize(view));
+        BlockKitLimits.EnsureValid(view);
+        return view;
+    }
+
+    /// <summary>Submits the form and reads the answer exactly as Slack receives it; errors must name input blocks the form has.</summary>
+    private async Task<ViewSubmissionResponse> SubmitAsync(Submitted submission)
+    {
+        var response = await Bot.InteractAsync(submission.Payload);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var wire = await response.Content.ReadAsStringAsync(Ct);
+        var answer = SlackJson.Deserialize<ViewSubmissionResponse>(wire);
+        Assert.Equal(wire, SlackJson.Serialize(answer));
+        if (answer.View is { } view)
+        {
+            BlockKitLimits.EnsureValid(view);
+        }
+
+        Assert.All(answer.Errors?.Keys ?? [], blockId => Assert.Contains(blockId, submission.InputBlocks));
+        return answer;
+    }
+
+    /// <summary>A view_submission payload and the block ids of the inputs it carries.</summary>
+    private sealed record Submitted(object Payload, IReadOnlyCollection<string> InputBlocks);
+
+    private static Submitted Submission(
+        string service, string command, string environment = "production", string? name = null, string? confirm = null,
+        string user = "U0ALICE", string metadata = """{"channel_id":"C0CHANNEL","environment":"production"}""")
+    {
+        var values = new Dictionary<string, object>
+        {
+            ["job_environment"] = new { job_modal_environment = new { type = "static_select", selected_option = new { value = environment } } },
+            ["job_service_production"] = new { job_modal_service = new { type = "static_select", selected_option = new { value = service } } },
+            ["job_name"] = new { job_modal_name = new { type = "plain_text_input", value = name } },
+            ["job_command"] = new { job_modal_command = new { type = "plain_text_input", value = command } },
+        };
+        if (confirm is not null)
+        {
+            values["job_confirm"] = new { job_modal_confirm = new { type = "plain_text_input", value = confirm } };
+        }
+
+        var payload = new
+        {
+            type = "view_submission",
+            team = new { id = FrontDoorApp.Team },
+            user = new { id = user, username = user.ToLowerInvariant(), team_id = FrontDoorApp.Team },
+            view = new
+            {
+                id = "V0GOLDEN",
+                callback_id = "job_run_modal",
+                hash = "h-1",
+                private_metadata = metadata,
+                state = new { values },
+            },
+        };
+        return new Submitted(payload, values.Keys);
+    }
+
+    private object RerunClick(string jobId, string user) => new
+    {
+        type = "block_actions",
+        team = new { id = FrontDoorApp.Team },
+        user = new { id = user, username = user.ToLowerInvariant(), team_id = FrontDoorApp.Team },
+        trigger_id = FrontDoorApp.NewTriggerId(),
+        response_url = Bot.Slack.NewResponseUrl(),
+        channel = new { id = FrontDoorApp.Channel },
+        container = new { type = "message", message_ts = "1700000000.000100", channel_id = FrontDoorApp.Channel },
+        message = new { ts = "1700000000.000100", text = "job" },
+        actions = new[] { new { type = "button", action_id = JobMessageActions.Rerun, block_id = "job_actions", value = jobId, action_ts = "1700000000.123456" } },
+    };
+}
