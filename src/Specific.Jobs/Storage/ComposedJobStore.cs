@@ -1,0 +1,81 @@
+using Specific.Jobs.Domain;
+
+namespace Specific.Jobs.Storage;
+
+/// <summary>
+/// A job store made of one class per contract (the job table, the thread cursors, the request ledger and the audit
+/// log), each call passed on to its part: what the PostgreSQL and SQLite stores share, written once.
+/// </summary>
+public abstract class ComposedJobStore : IJobStorageBackend
+{
+    private readonly IJobStore _jobs;
+    private readonly IThreadStore _threads;
+    private readonly IRequestLedger _ledger;
+    private readonly IAuditLog _audit;
+
+    private protected ComposedJobStore(IJobStore jobs, IThreadStore threads, IRequestLedger ledger, IAuditLog audit)
+    {
+        _jobs = jobs;
+        _threads = threads;
+        _ledger = ledger;
+        _audit = audit;
+    }
+
+    /// <summary>Applies the schema migrations; safe to call from several callers and several processes at once.</summary>
+    public abstract Task InitializeAsync(CancellationToken cancellationToken);
+
+    public Task<JobRecord> CreateAsync(JobRequest request, CancellationToken cancellationToken) =>
+        _jobs.CreateAsync(request, cancellationToken);
+
+    public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken) =>
+        _jobs.GetAsync(jobId, cancellationToken);
+
+    public Task<TransitionResult> TryTransitionAsync(
+        string jobId, JobState expected, JobTransition transition, CancellationToken cancellationToken) =>
+        _jobs.TryTransitionAsync(jobId, expected, transition, cancellationToken);
+
+    public Task<JobRecord> AddDetailsAsync(string jobId, JobDetails details, CancellationToken cancellationToken) =>
+        _jobs.AddDetailsAsync(jobId, details, cancellationToken);
+
+    public Task<JobRecord?> RequestCancelAsync(string jobId, string requestedBy, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _jobs.RequestCancelAsync(jobId, requestedBy, at, cancellationToken);
+
+    public Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _jobs.TryMarkCreateRequestedAsync(jobId, at, cancellationToken);
+
+    public Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken) =>
+        _jobs.ClearCreateRequestedAsync(jobId, cancellationToken);
+
+    public Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken) =>
+        _jobs.ListAsync(query, cancellationToken);
+
+    /// <summary>Every job change, from every replica where the store can tell (PostgreSQL's NOTIFY), else this process's.</summary>
+    public IAsyncEnumerable<JobChanged> WatchAsync(CancellationToken cancellationToken) =>
+        _jobs.WatchAsync(cancellationToken);
+
+    Task<JobThread?> IThreadStore.GetAsync(string jobId, CancellationToken cancellationToken) =>
+        _threads.GetAsync(jobId, cancellationToken);
+
+    public Task SaveAsync(JobThread thread, CancellationToken cancellationToken) =>
+        _threads.SaveAsync(thread, cancellationToken);
+
+    public Task<bool> TryLeaseAsync(
+        string jobId, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken) =>
+        _threads.TryLeaseAsync(jobId, owner, now, until, cancellationToken);
+
+    public Task ReleaseAsync(string jobId, string owner, CancellationToken cancellationToken) =>
+        _threads.ReleaseAsync(jobId, owner, cancellationToken);
+
+    /// <summary>Jobs with a saved thread cursor whose final reply has not gone out.</summary>
+    public Task<IReadOnlyList<string>> ListOpenAsync(CancellationToken cancellationToken) =>
+        _threads.ListOpenAsync(cancellationToken);
+
+    public Task<bool> TryRecordAsync(string key, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _ledger.TryRecordAsync(key, at, cancellationToken);
+
+    public Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        _audit.AppendAsync(entry, cancellationToken);
+
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        _audit.ListAsync(query, cancellationToken);
+}
