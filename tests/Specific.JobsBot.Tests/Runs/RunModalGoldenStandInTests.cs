@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Specific.Sandbox.SlackStandIn;
+using Specific.JobsBot.Tests.Threads;
 using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Tests.Runs;
@@ -10,8 +8,6 @@ namespace Specific.JobsBot.Tests.Runs;
 /// <summary>Every golden modal view is sent to the Slack stand-in, which judges it by Slack's rules for views on its own.</summary>
 public sealed class RunModalGoldenStandInTests
 {
-    private const string Token = "xoxb-golden-test";
-
     private static string GoldenDirectory([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Golden");
 
     /// <summary>The goldens that hold a view: a views.open view, or a view_submission answer that carries one.</summary>
@@ -25,27 +21,13 @@ public sealed class RunModalGoldenStandInTests
     public async Task Golden_view_passes_the_Slack_stand_ins_checks_for_views(string golden)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var slack = await SlackStandIn.StartAsync(new SlackStandInOptions
-        {
-            Url = "http://127.0.0.1:0",
-            BotToken = Token,
-            SigningSecret = "golden-secret",
-            BotUrl = "http://127.0.0.1:9/",
-            RateLimits = SlackRateLimits.Off,
-        }, ct: ct);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Slack:BotToken"] = Token,
-            ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
-        }).Build();
-        await using var services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
-        var client = services.GetRequiredService<SlackWebClient>();
-        var view = ViewOf(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(GoldenDirectory(), golden + ".json"), ct))!.AsObject())!;
+        await using var standIn = await GoldenStandIn.StartAsync(ct);
+        var view = ViewOf(await GoldenStandIn.ReadAsync(GoldenDirectory(), golden, ct))!;
 
         // Only a person's click yields a trigger_id, so the view updates one that does not exist: the stand-in checks the
         // view first and answers not_found only for a view it accepts.
         var body = new JsonObject { ["view_id"] = "V0NOSUCHVIEW", ["view"] = view.DeepClone() };
-        var refused = await Assert.ThrowsAsync<SlackApiException>(() => client.CallAsync(SlackWebClient.Methods.ViewsUpdate, body, ct));
+        var refused = await Assert.ThrowsAsync<SlackApiException>(() => standIn.Client.CallAsync(SlackWebClient.Methods.ViewsUpdate, body, ct));
 
         Assert.Equal("not_found", refused.Error);
     }
