@@ -17,7 +17,8 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
     public static readonly TimeSpan KeptFor = TimeSpan.FromSeconds(2);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (string? Problem, DateTimeOffset Until)? _answer;
+    private (string? Problem, long Round, DateTimeOffset Until)? _answer;
+    private long _roundsBegun;
 
     /// <summary>The probes of these stores: the PostgreSQL job store's heartbeat, and each SQLite file's.</summary>
     public static IReadOnlyList<IStoreWriteProbe> For(IJobStore jobs, ILogStore logs, TimeProvider time) =>
@@ -27,9 +28,18 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
     public IReadOnlyList<IStoreWriteProbe> Probes => probes;
 
     /// <summary>Null when every store's writes reach its file; otherwise the first problem, naming the file and what to do.</summary>
-    public async Task<string?> ProblemAsync(CancellationToken cancellationToken)
+    public Task<string?> ProblemAsync(CancellationToken cancellationToken) => ProblemAsync(after: null, cancellationToken);
+
+    /// <summary>How many rounds have begun: a caller notes it before it uses a store, to ask later for a newer answer.</summary>
+    public long RoundsBegun => Interlocked.Read(ref _roundsBegun);
+
+    /// <summary>
+    /// As <see cref="ProblemAsync(CancellationToken)"/>, from a round begun after the <paramref name="after"/>th: for a
+    /// caller that saw the store fail after the kept answer was taken (a file moved within <see cref="KeptFor"/> of the last round).
+    /// </summary>
+    public async Task<string?> ProblemAsync(long? after, CancellationToken cancellationToken)
     {
-        if (Fresh() is { } known)
+        if (Fresh(after) is { } known)
         {
             return known.Problem;
         }
@@ -37,10 +47,12 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Fresh() is { } shared)
+            if (Fresh(after) is { } shared)
             {
                 return shared.Problem;
             }
+
+            var round = Interlocked.Increment(ref _roundsBegun);
 
             string? problem = null;
             foreach (var probe in probes)
@@ -48,7 +60,7 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
                 problem ??= await probe.ProblemAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            _answer = (problem, time.GetUtcNow() + KeptFor);
+            _answer = (problem, round, time.GetUtcNow() + KeptFor);
             return problem;
         }
         finally
@@ -57,6 +69,6 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
         }
     }
 
-    private (string? Problem, DateTimeOffset Until)? Fresh() =>
-        _answer is { } answer && answer.Until > time.GetUtcNow() ? answer : null;
+    private (string? Problem, long Round, DateTimeOffset Until)? Fresh(long? after) =>
+        _answer is { } answer && answer.Until > time.GetUtcNow() && (after is null || answer.Round > after) ? answer : null;
 }

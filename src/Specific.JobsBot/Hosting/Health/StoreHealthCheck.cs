@@ -18,12 +18,19 @@ public sealed class StoreHealthCheck(IJobStore jobs, StoreWriteChecks writes) : 
             return HealthCheckResult.Unhealthy(problem);
         }
 
+        var seen = writes.RoundsBegun;
         try
         {
             await jobs.ListAsync(new JobQuery(Limit: 1), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The file may have gone since the kept answer was taken: a round begun after the query names it if so.
+            if (await writes.ProblemAsync(after: seen, cancellationToken).ConfigureAwait(false) is { } gone)
+            {
+                return HealthCheckResult.Unhealthy(gone);
+            }
+
             var check = writes.Probes.Any(probe => probe is SqliteWriteProbe) ? "Check Storage__SqlitePath and the disk it is on." : "Check Storage__ConnectionString and that PostgreSQL is reachable.";
             return HealthCheckResult.Unhealthy($"The job store does not answer ({exception.GetType().Name}: {exception.Message}). {check}", exception);
         }
