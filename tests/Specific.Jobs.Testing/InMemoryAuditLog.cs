@@ -5,8 +5,8 @@ namespace Specific.Jobs.Testing;
 /// <summary>The audit trail in a list for unit tests, with the real stores' order and filters; or failing when told to.</summary>
 public sealed class InMemoryAuditLog : IAuditLog
 {
-    private readonly Lock gate = new();
-    private readonly List<AuditEntry> entries = [];
+    private readonly Lock _gate = new();
+    private readonly List<AuditEntry> _entries = [];
 
     /// <summary>When set, every append fails with this, as an unreachable database would.</summary>
     public Exception? FailWith { get; set; }
@@ -16,9 +16,9 @@ public sealed class InMemoryAuditLog : IAuditLog
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return [.. entries];
+                return [.. _entries];
             }
         }
     }
@@ -31,10 +31,10 @@ public sealed class InMemoryAuditLog : IAuditLog
             return Task.FromException<AuditEntry>(FailWith);
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            var appended = entry with { Id = entries.Count + 1 };
-            entries.Add(appended);
+            var appended = entry with { Id = _entries.Count + 1 };
+            _entries.Add(appended);
             return Task.FromResult(appended);
         }
     }
@@ -42,9 +42,9 @@ public sealed class InMemoryAuditLog : IAuditLog
     public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        lock (gate)
+        lock (_gate)
         {
-            IReadOnlyList<AuditEntry> found = entries
+            IReadOnlyList<AuditEntry> found = _entries
                 .Where(e => query.Environment is null || e.Environment == query.Environment)
                 .Where(e => query.Service is null || e.Service == query.Service)
                 .OrderByDescending(e => e.At)

@@ -11,20 +11,20 @@ namespace Specific.Jobs.Testing;
 /// </summary>
 public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
 {
-    private readonly TimeProvider time = time ?? TimeProvider.System;
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, JobRecord> jobs = new(StringComparer.Ordinal);
-    private readonly List<(string JobId, JobState From, JobState To)> transitions = [];
-    private readonly List<Channel<JobChanged>> watchers = [];
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
+    private readonly List<(string JobId, JobState From, JobState To)> _transitions = [];
+    private readonly List<Channel<JobChanged>> _watchers = [];
 
     /// <summary>Every applied transition, in order.</summary>
     public IReadOnlyList<(string JobId, JobState From, JobState To)> Transitions
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return [.. transitions];
+                return [.. _transitions];
             }
         }
     }
@@ -37,9 +37,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return [.. jobs.Values.OrderBy(job => job.CreatedAt)];
+                return [.. _jobs.Values.OrderBy(job => job.CreatedAt)];
             }
         }
     }
@@ -58,12 +58,12 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
             RerunOf = request.RerunOf,
             State = JobState.Pending,
             Version = 1,
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = _time.GetUtcNow(),
         };
-        lock (gate)
+        lock (_gate)
         {
             // Run alone: the check and the write happen under one lock, as the real stores do under theirs.
-            if (request.RunAlone && jobs.Values
+            if (request.RunAlone && _jobs.Values
                     .Where(other => other.Service == request.Service && other.Environment == request.Environment && !other.State.IsFinal())
                     .OrderBy(other => other.CreatedAt)
                     .FirstOrDefault() is { } running)
@@ -71,7 +71,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
                 return Task.FromException<JobRecord>(new ServiceBusyException(running));
             }
 
-            jobs[job.Id] = job;
+            _jobs[job.Id] = job;
         }
 
         Notify(job);
@@ -82,9 +82,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     public JobRecord Put(JobRecord job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        lock (gate)
+        lock (_gate)
         {
-            jobs[job.Id] = job;
+            _jobs[job.Id] = job;
         }
 
         return job;
@@ -92,18 +92,18 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
 
     public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult(jobs.GetValueOrDefault(jobId));
+            return Task.FromResult(_jobs.GetValueOrDefault(jobId));
         }
     }
 
     /// <summary>The job as stored now; throws when there is none.</summary>
     public JobRecord Get(string jobId)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return jobs.TryGetValue(jobId, out var job) ? job : throw new JobNotFoundException(jobId);
+            return _jobs.TryGetValue(jobId, out var job) ? job : throw new JobNotFoundException(jobId);
         }
     }
 
@@ -123,9 +123,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         }
 
         JobRecord moved;
-        lock (gate)
+        lock (_gate)
         {
-            if (!jobs.TryGetValue(jobId, out var job))
+            if (!_jobs.TryGetValue(jobId, out var job))
             {
                 return Task.FromResult(new TransitionResult(false, null));
             }
@@ -145,8 +145,8 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
                 ExitCode = transition.ExitCode ?? job.ExitCode,
                 FailureReason = transition.FailureReason ?? job.FailureReason,
             };
-            jobs[jobId] = moved;
-            transitions.Add((jobId, expected, transition.To));
+            _jobs[jobId] = moved;
+            _transitions.Add((jobId, expected, transition.To));
         }
 
         Notify(moved);
@@ -158,7 +158,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     {
         var job = Get(jobId);
         var result = await TryTransitionAsync(
-            jobId, job.State, new JobTransition(to, time.GetUtcNow(), exitCode, reason), CancellationToken.None);
+            jobId, job.State, new JobTransition(to, _time.GetUtcNow(), exitCode, reason), CancellationToken.None);
         return result.Applied
             ? result.Job!
             : throw new InvalidOperationException($"Job {jobId} moved away from {job.State.ToWire()} before it could move to {to.ToWire()}.");
@@ -169,9 +169,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         ArgumentNullException.ThrowIfNull(details);
         cancellationToken.ThrowIfCancellationRequested();
         JobRecord updated;
-        lock (gate)
+        lock (_gate)
         {
-            var job = jobs.TryGetValue(jobId, out var found) ? found : throw new JobNotFoundException(jobId);
+            var job = _jobs.TryGetValue(jobId, out var found) ? found : throw new JobNotFoundException(jobId);
             updated = job with
             {
                 Version = job.Version + 1,
@@ -182,7 +182,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
                 // ThreadKeeperTests.Message_updates_are_coalesced_to_the_latest_state relies on it.
                 Notes = details.Notes ?? job.Notes,
             };
-            jobs[jobId] = updated;
+            _jobs[jobId] = updated;
         }
 
         Notify(updated);
@@ -199,15 +199,15 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         }
 
         JobRecord recorded;
-        lock (gate)
+        lock (_gate)
         {
-            if (!jobs.TryGetValue(jobId, out var job) || job.CancelRequestedAt is not null || job.State.IsFinal())
+            if (!_jobs.TryGetValue(jobId, out var job) || job.CancelRequestedAt is not null || job.State.IsFinal())
             {
                 return Task.FromResult(job);
             }
 
             recorded = job with { Version = job.Version + 1, CancelRequestedAt = at, CancelRequestedBy = requestedBy };
-            jobs[jobId] = recorded;
+            _jobs[jobId] = recorded;
         }
 
         Notify(recorded);
@@ -217,15 +217,15 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     public Task<bool> TryMarkCreateRequestedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (gate)
+        lock (_gate)
         {
-            var job = jobs.TryGetValue(jobId, out var found) ? found : throw new JobNotFoundException(jobId);
+            var job = _jobs.TryGetValue(jobId, out var found) ? found : throw new JobNotFoundException(jobId);
             if (job.CreateRequestedAt is not null)
             {
                 return Task.FromResult(false);
             }
 
-            jobs[jobId] = job with { CreateRequestedAt = at };
+            _jobs[jobId] = job with { CreateRequestedAt = at };
             return Task.FromResult(true);
         }
     }
@@ -233,11 +233,11 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     public Task ClearCreateRequestedAsync(string jobId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (gate)
+        lock (_gate)
         {
-            if (jobs.TryGetValue(jobId, out var job))
+            if (_jobs.TryGetValue(jobId, out var job))
             {
-                jobs[jobId] = job with { CreateRequestedAt = null };
+                _jobs[jobId] = job with { CreateRequestedAt = null };
             }
         }
 
@@ -247,9 +247,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     public Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        lock (gate)
+        lock (_gate)
         {
-            IReadOnlyList<JobRecord> found = jobs.Values
+            IReadOnlyList<JobRecord> found = _jobs.Values
                 .Where(job => query.Service is null || job.Service == query.Service)
                 .Where(job => query.Environment is null || job.Environment == query.Environment)
                 .Where(job => query.ChannelId is null || job.Origin.ChannelId == query.ChannelId)
@@ -266,9 +266,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     public async IAsyncEnumerable<JobChanged> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateUnbounded<JobChanged>();
-        lock (gate)
+        lock (_gate)
         {
-            watchers.Add(channel);
+            _watchers.Add(channel);
         }
 
         try
@@ -280,9 +280,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         }
         finally
         {
-            lock (gate)
+            lock (_gate)
             {
-                watchers.Remove(channel);
+                _watchers.Remove(channel);
             }
         }
     }
@@ -290,9 +290,9 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
     private void Notify(JobRecord job)
     {
         Channel<JobChanged>[] targets;
-        lock (gate)
+        lock (_gate)
         {
-            targets = [.. watchers];
+            targets = [.. _watchers];
         }
 
         foreach (var watcher in targets)

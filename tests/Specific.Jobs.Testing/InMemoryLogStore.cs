@@ -7,19 +7,19 @@ namespace Specific.Jobs.Testing;
 /// <summary>A log store in memory for unit tests, idempotent by (job, line number) like the real ones.</summary>
 public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
 {
-    private readonly TimeProvider time = time ?? TimeProvider.System;
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, SortedDictionary<long, LogLine>> logs = new(StringComparer.Ordinal);
-    private int appendCalls;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, SortedDictionary<long, LogLine>> _logs = new(StringComparer.Ordinal);
+    private int _appendCalls;
 
     /// <summary>How many batches were appended through <see cref="AppendAsync"/>.</summary>
     public int AppendCalls
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return appendCalls;
+                return _appendCalls;
             }
         }
     }
@@ -28,9 +28,9 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
     {
         _ = LogBatch.HasLinesToStore(lines);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (gate)
+        lock (_gate)
         {
-            appendCalls++;
+            _appendCalls++;
             var log = Log(jobId);
             foreach (var line in lines)
             {
@@ -45,20 +45,20 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
     public void Write(string jobId, params IEnumerable<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        lock (gate)
+        lock (_gate)
         {
             var log = Log(jobId);
             foreach (var text in texts)
             {
                 var number = log.Count == 0 ? 1 : log.Keys.Last() + 1;
-                log.Add(number, new LogLine(number, time.GetUtcNow(), LogStream.Output, text));
+                log.Add(number, new LogLine(number, _time.GetUtcNow(), LogStream.Output, text));
             }
         }
     }
 
     public Task<IReadOnlyList<LogLine>> ReadAfterAsync(string jobId, long afterNumber, int limit, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
             IReadOnlyList<LogLine> found = Log(jobId).Values.Where(line => line.Number > afterNumber).Take(limit).ToList();
             return Task.FromResult(found);
@@ -67,7 +67,7 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
 
     public Task<IReadOnlyList<LogLine>> TailAsync(string jobId, int count, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
             IReadOnlyList<LogLine> found = Log(jobId).Values.TakeLast(count).ToList();
             return Task.FromResult(found);
@@ -76,7 +76,7 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
 
     public Task<long> LastNumberAsync(string jobId, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
             return Task.FromResult(Log(jobId).Keys.LastOrDefault());
         }
@@ -94,7 +94,7 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
         Task<IReadOnlyList<LogLine>> ReadPageAsync(long after, int limit, CancellationToken token)
         {
             token.ThrowIfCancellationRequested();
-            lock (gate)
+            lock (_gate)
             {
                 return Task.FromResult<IReadOnlyList<LogLine>>([.. Log(jobId).Values.SkipWhile(line => line.Number <= after).Take(limit)]);
             }
@@ -104,7 +104,7 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
     public Task<LogSearchResult> SearchAsync(string jobId, string text, int limit, CancellationToken cancellationToken)
     {
         LogSearchResult.ThrowIfInvalid(text, limit);
-        lock (gate)
+        lock (_gate)
         {
             var matching = Log(jobId).Values.Where(line => line.Text.Contains(text, StringComparison.OrdinalIgnoreCase));
             IReadOnlyList<LogLine> first = matching.Take(limit).ToList();
@@ -115,7 +115,7 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
     /// <summary>The text of every stored line of a job, in order.</summary>
     public IReadOnlyList<string> TextOf(string jobId)
     {
-        lock (gate)
+        lock (_gate)
         {
             return Log(jobId).Values.Select(line => line.Text).ToList();
         }
@@ -123,10 +123,10 @@ public sealed class InMemoryLogStore(TimeProvider? time = null) : ILogStore
 
     private SortedDictionary<long, LogLine> Log(string jobId)
     {
-        if (!logs.TryGetValue(jobId, out var log))
+        if (!_logs.TryGetValue(jobId, out var log))
         {
             log = [];
-            logs[jobId] = log;
+            _logs[jobId] = log;
         }
 
         return log;

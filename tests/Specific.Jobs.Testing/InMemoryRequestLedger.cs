@@ -5,8 +5,8 @@ namespace Specific.Jobs.Testing;
 /// <summary>Request keys in memory for unit tests; each key has one effect, or every call fails when told to.</summary>
 public sealed class InMemoryRequestLedger : IRequestLedger
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, DateTimeOffset> keys = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, DateTimeOffset> _keys = new(StringComparer.Ordinal);
 
     /// <summary>When set, every call fails with this, as an unreachable database would.</summary>
     public Exception? FailWith { get; set; }
@@ -27,9 +27,9 @@ public sealed class InMemoryRequestLedger : IRequestLedger
             throw failure;
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            return keys.TryAdd(key, at);
+            return _keys.TryAdd(key, at);
         }
     }
 }

@@ -5,38 +5,38 @@ namespace Specific.Jobs.Testing;
 /// <summary>An in-memory <see cref="IThreadStore"/> with real lease semantics, for unit tests of the thread keeper.</summary>
 public sealed class InMemoryThreadStore : IThreadStore
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, JobThread> threads = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> leases = new(StringComparer.Ordinal);
-    private readonly List<(JobThread Thread, string? LeaseOwner)> writes = [];
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, JobThread> _threads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> _leases = new(StringComparer.Ordinal);
+    private readonly List<(JobThread Thread, string? LeaseOwner)> _writes = [];
 
     /// <summary>Every write of a cursor, with the owner that held the lease when it was written.</summary>
     public IReadOnlyList<(JobThread Thread, string? LeaseOwner)> Writes
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return [.. writes];
+                return [.. _writes];
             }
         }
     }
 
     public Task<JobThread?> GetAsync(string jobId, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult(threads.GetValueOrDefault(jobId));
+            return Task.FromResult(_threads.GetValueOrDefault(jobId));
         }
     }
 
     public Task SaveAsync(JobThread thread, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(thread);
-        lock (gate)
+        lock (_gate)
         {
-            threads[thread.JobId] = thread;
-            writes.Add((thread, leases.TryGetValue(thread.JobId, out var lease) ? lease.Owner : null));
+            _threads[thread.JobId] = thread;
+            _writes.Add((thread, _leases.TryGetValue(thread.JobId, out var lease) ? lease.Owner : null));
         }
 
         return Task.CompletedTask;
@@ -44,25 +44,25 @@ public sealed class InMemoryThreadStore : IThreadStore
 
     public Task<bool> TryLeaseAsync(string jobId, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (leases.TryGetValue(jobId, out var lease) && lease.Owner != owner && lease.Until > now)
+            if (_leases.TryGetValue(jobId, out var lease) && lease.Owner != owner && lease.Until > now)
             {
                 return Task.FromResult(false);
             }
 
-            leases[jobId] = (owner, until);
+            _leases[jobId] = (owner, until);
             return Task.FromResult(true);
         }
     }
 
     public Task ReleaseAsync(string jobId, string owner, CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (leases.TryGetValue(jobId, out var lease) && lease.Owner == owner)
+            if (_leases.TryGetValue(jobId, out var lease) && lease.Owner == owner)
             {
-                leases.Remove(jobId);
+                _leases.Remove(jobId);
             }
         }
 
@@ -71,9 +71,9 @@ public sealed class InMemoryThreadStore : IThreadStore
 
     public Task<IReadOnlyList<string>> ListOpenAsync(CancellationToken cancellationToken)
     {
-        lock (gate)
+        lock (_gate)
         {
-            IReadOnlyList<string> open = threads.Values
+            IReadOnlyList<string> open = _threads.Values
                 .Where(thread => !thread.FinalPosted)
                 .Select(thread => thread.JobId)
                 .Order(StringComparer.Ordinal)
@@ -85,9 +85,9 @@ public sealed class InMemoryThreadStore : IThreadStore
     /// <summary>Who holds the lease on a job's thread now, if anyone.</summary>
     public string? LeaseOwner(string jobId)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return leases.TryGetValue(jobId, out var lease) ? lease.Owner : null;
+            return _leases.TryGetValue(jobId, out var lease) ? lease.Owner : null;
         }
     }
 }

@@ -12,10 +12,10 @@ namespace Specific.Jobs.Flow;
 public sealed partial class DirectJobFlowSteps(
     JobActivities activities, TimeProvider time, ILogger logger, CancellationToken stopping) : IJobFlowSteps
 {
-    private FollowCheckpoint? lastCheckpoint;
+    private FollowCheckpoint? _lastCheckpoint;
 
     /// <summary>The follow's last heartbeated checkpoint, if it got that far.</summary>
-    public FollowCheckpoint? LastCheckpoint => Volatile.Read(ref lastCheckpoint);
+    public FollowCheckpoint? LastCheckpoint => Volatile.Read(ref _lastCheckpoint);
 
     public Task<PrepareJobResult> PrepareAsync(RunJobInput input, CancellationToken cancellationToken) =>
         RunAsync(JobStep.Prepare, input.JobId, cancellationToken, token => activities.PrepareAsync(input, token));
@@ -29,7 +29,7 @@ public sealed partial class DirectJobFlowSteps(
 
     public Task<JobEnd> FollowAsync(FollowJobInput input, CancellationToken cancellationToken) =>
         RunAsync(JobStep.Follow, input.JobId, cancellationToken, token =>
-            activities.FollowAsync(input, LastCheckpoint, checkpoint => Volatile.Write(ref lastCheckpoint, checkpoint), token));
+            activities.FollowAsync(input, LastCheckpoint, checkpoint => Volatile.Write(ref _lastCheckpoint, checkpoint), token));
 
     public Task DeleteAsync(DeleteJobInput input, CancellationToken cancellationToken) =>
         RunAsync(JobStep.Delete, input.JobId, cancellationToken, async token =>

@@ -22,9 +22,9 @@ public sealed partial class InProcessJobRunner(
     /// <summary>How many unfinished jobs a start re-attaches to at most.</summary>
     public const int MaxReattached = 10_000;
 
-    private readonly ConcurrentDictionary<string, RunningFlow> flows = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource stopping = new();
-    private bool disposed;
+    private readonly ConcurrentDictionary<string, RunningFlow> _flows = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private bool _disposed;
 
     /// <summary>
     /// Re-attaches to every job that has not ended: pending ones start, queued and running ones resume, and those with a
@@ -56,14 +56,14 @@ public sealed partial class InProcessJobRunner(
     /// <summary>Stops following every job without recording anything; the Kubernetes Jobs run on.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref disposed))
+        if (Volatile.Read(ref _disposed))
         {
             // A host may stop after its container was disposed (a test host torn down): nothing runs any more.
             return;
         }
 
-        await stopping.CancelAsync();
-        var running = flows.Values.Select(flow => flow.Completion).ToArray();
+        await _stopping.CancelAsync();
+        var running = _flows.Values.Select(flow => flow.Completion).ToArray();
         try
         {
             await Task.WhenAll(running).WaitAsync(cancellationToken);
@@ -78,7 +78,7 @@ public sealed partial class InProcessJobRunner(
     public async Task StartAsync(JobRecord job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (flows.ContainsKey(job.Id))
+        if (_flows.ContainsKey(job.Id))
         {
             LogAlreadyStarted(job.Id);
             return;
@@ -102,7 +102,7 @@ public sealed partial class InProcessJobRunner(
     /// </summary>
     public async Task CancelAsync(string jobId, CancellationToken cancellationToken)
     {
-        if (flows.TryGetValue(jobId, out var flow))
+        if (_flows.TryGetValue(jobId, out var flow))
         {
             await flow.Cancellation.CancelAsync();
             return;
@@ -115,7 +115,7 @@ public sealed partial class InProcessJobRunner(
         }
 
         var resuming = job.State != JobState.Pending;
-        if (TryLaunch(RunJobInput.For(job, resuming), cancelled: true) is null && flows.TryGetValue(jobId, out flow))
+        if (TryLaunch(RunJobInput.For(job, resuming), cancelled: true) is null && _flows.TryGetValue(jobId, out flow))
         {
             await flow.Cancellation.CancelAsync();
         }
@@ -124,7 +124,7 @@ public sealed partial class InProcessJobRunner(
     /// <summary>Running, completed (with the state recorded), stopped, failed, or unknown to this process.</summary>
     public Task<FlowDescription> DescribeAsync(string jobId, CancellationToken cancellationToken)
     {
-        if (!flows.TryGetValue(jobId, out var flow))
+        if (!_flows.TryGetValue(jobId, out var flow))
         {
             return Task.FromResult(new FlowDescription(jobId, FlowStatus.Unknown));
         }
@@ -142,27 +142,27 @@ public sealed partial class InProcessJobRunner(
     }
 
     /// <summary>The flow of a job in this process, to wait on (tests, shutdown); null when there is none.</summary>
-    public Task<JobFlowResult?>? FlowOf(string jobId) => flows.TryGetValue(jobId, out var flow) ? flow.Completion : null;
+    public Task<JobFlowResult?>? FlowOf(string jobId) => _flows.TryGetValue(jobId, out var flow) ? flow.Completion : null;
 
     public async ValueTask DisposeAsync()
     {
-        if (Volatile.Read(ref disposed))
+        if (Volatile.Read(ref _disposed))
         {
             return;
         }
 
-        if (!stopping.IsCancellationRequested)
+        if (!_stopping.IsCancellationRequested)
         {
             await StopAsync(CancellationToken.None);
         }
 
-        foreach (var flow in flows.Values)
+        foreach (var flow in _flows.Values)
         {
             flow.Cancellation.Dispose();
         }
 
-        stopping.Dispose();
-        Volatile.Write(ref disposed, true);
+        _stopping.Dispose();
+        Volatile.Write(ref _disposed, true);
     }
 
     /// <summary>Launches a flow unless the job has one; returns it, or null when another was there first.</summary>
@@ -177,7 +177,7 @@ public sealed partial class InProcessJobRunner(
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var flow = new RunningFlow(cancellation);
         flow.Completion = RunFlowAsync(input, flow, gate.Task);
-        if (!flows.TryAdd(input.JobId, flow))
+        if (!_flows.TryAdd(input.JobId, flow))
         {
             LogAlreadyStarted(input.JobId);
             gate.SetCanceled();
@@ -207,14 +207,14 @@ public sealed partial class InProcessJobRunner(
         using var span = JobTracing.StartStep("flow", input.JobId);
         await using var scope = scopes.CreateAsyncScope();
         var activities = scope.ServiceProvider.GetRequiredService<JobActivities>();
-        var steps = new DirectJobFlowSteps(activities, time, logger, stopping.Token);
+        var steps = new DirectJobFlowSteps(activities, time, logger, _stopping.Token);
         try
         {
             var result = await JobFlow.RunAsync(input, steps, flow.Cancellation.Token);
             LogEnded(input.JobId, result.State.ToWire(), result.Recorded);
             return result;
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             LogStopped(input.JobId);
             return null;

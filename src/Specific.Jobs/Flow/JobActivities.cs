@@ -378,13 +378,13 @@ public sealed partial class JobActivities(
         JobActivities activities, string jobId, FollowCheckpoint start, Action<FollowCheckpoint> heartbeat)
         : IFollowObserver, IDisposable
     {
-        private FollowCheckpoint latest = start;
-        private IDisposable? running;
+        private FollowCheckpoint _latest = start;
+        private IDisposable? _running;
 
         public Task OnRunningAsync(string? image, DateTimeOffset? startedAt, CancellationToken cancellationToken)
         {
             // Counted from the container's start until this follow ends, however often the adapter reports running.
-            running ??= activities.Metrics?.TrackRunning();
+            _running ??= activities.Metrics?.TrackRunning();
             return activities.RecordRunningAsync(jobId, image, startedAt, cancellationToken);
         }
 
@@ -393,13 +393,13 @@ public sealed partial class JobActivities(
 
         public void OnProgress(FollowCheckpoint checkpoint)
         {
-            Volatile.Write(ref latest, checkpoint);
+            Volatile.Write(ref _latest, checkpoint);
             heartbeat(checkpoint);
         }
 
-        public void Beat() => heartbeat(Volatile.Read(ref latest));
+        public void Beat() => heartbeat(Volatile.Read(ref _latest));
 
-        public void Dispose() => running?.Dispose();
+        public void Dispose() => _running?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following job {JobId} from log line {LastLogLine}")]

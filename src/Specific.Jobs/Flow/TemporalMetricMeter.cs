@@ -13,11 +13,11 @@ public sealed class TemporalMetricMeter : ICustomMetricMeter, IDisposable
     /// <summary>The meter the SDK's instruments are created on.</summary>
     public const string MeterName = "Temporalio";
 
-    private readonly Meter meter;
+    private readonly Meter _meter;
 
     public TemporalMetricMeter(IMeterFactory? meterFactory = null)
     {
-        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
     }
 
     /// <summary>Durations go out as float seconds, the unit Prometheus and OpenTelemetry conventions expect.</summary>
@@ -25,13 +25,13 @@ public sealed class TemporalMetricMeter : ICustomMetricMeter, IDisposable
         new() { HistogramDurationFormat = CustomMetricMeterOptions.DurationFormat.FloatSeconds };
 
     public ICustomMetricCounter<T> CreateCounter<T>(string name, string? unit, string? description)
-        where T : struct => new CounterOf<T>(meter.CreateCounter<T>(name, unit, description));
+        where T : struct => new CounterOf<T>(_meter.CreateCounter<T>(name, unit, description));
 
     public ICustomMetricHistogram<T> CreateHistogram<T>(string name, string? unit, string? description)
-        where T : struct => new HistogramOf<T>(meter.CreateHistogram<T>(name, unit, description));
+        where T : struct => new HistogramOf<T>(_meter.CreateHistogram<T>(name, unit, description));
 
     public ICustomMetricGauge<T> CreateGauge<T>(string name, string? unit, string? description)
-        where T : struct => new GaugeOf<T>(meter.CreateGauge<T>(name, unit, description));
+        where T : struct => new GaugeOf<T>(_meter.CreateGauge<T>(name, unit, description));
 
     public object CreateTags(object? appendFrom, IReadOnlyCollection<KeyValuePair<string, object>> tags)
     {
@@ -51,7 +51,7 @@ public sealed class TemporalMetricMeter : ICustomMetricMeter, IDisposable
         return merged.ToArray();
     }
 
-    public void Dispose() => meter.Dispose();
+    public void Dispose() => _meter.Dispose();
 
     private static TagList TagsOf(object tags) => new(((KeyValuePair<string, object?>[])tags).AsSpan());
 

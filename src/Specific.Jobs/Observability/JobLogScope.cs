@@ -11,9 +11,9 @@ public sealed class JobLogScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
     public const string JobIdProperty = "JobId";
 
-    private readonly KeyValuePair<string, object?> jobId;
+    private readonly KeyValuePair<string, object?> _jobId;
 
-    private JobLogScope(string jobId) => this.jobId = new KeyValuePair<string, object?>(JobIdProperty, jobId);
+    private JobLogScope(string jobId) => _jobId = new KeyValuePair<string, object?>(JobIdProperty, jobId);
 
     /// <summary>Begins the scope of <paramref name="jobId"/> on <paramref name="logger"/>.</summary>
     public static IDisposable? Begin(ILogger logger, string jobId)
@@ -25,14 +25,14 @@ public sealed class JobLogScope : IReadOnlyList<KeyValuePair<string, object?>>
     public int Count => 1;
 
     public KeyValuePair<string, object?> this[int index] =>
-        index == 0 ? jobId : throw new ArgumentOutOfRangeException(nameof(index));
+        index == 0 ? _jobId : throw new ArgumentOutOfRangeException(nameof(index));
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
     {
-        yield return jobId;
+        yield return _jobId;
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public override string ToString() => $"{JobIdProperty}:{jobId.Value}";
+    public override string ToString() => $"{JobIdProperty}:{_jobId.Value}";
 }

@@ -8,53 +8,53 @@ public sealed class JobMetrics : IDisposable
 {
     public const string MeterName = "Specific.Jobs";
 
-    private readonly Meter meter;
-    private readonly bool ownsMeter;
-    private readonly Counter<long> finished;
-    private long running;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _finished;
+    private long _running;
 
     public JobMetrics(IMeterFactory? meterFactory = null)
     {
-        ownsMeter = meterFactory is null;
-        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        finished = meter.CreateCounter<long>(
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _finished = _meter.CreateCounter<long>(
             "jobs.finished", unit: "{job}", description: "Jobs that reached a final state, by that state (counted once, by the process that recorded it).");
-        meter.CreateObservableGauge(
-            "jobs.running", () => Interlocked.Read(ref running), unit: "{job}",
+        _meter.CreateObservableGauge(
+            "jobs.running", () => Interlocked.Read(ref _running), unit: "{job}",
             description: "Jobs whose command is running and followed by this process; sum over processes for the total.");
     }
 
     /// <summary>Jobs whose command this process is following right now.</summary>
-    public long Running => Interlocked.Read(ref running);
+    public long Running => Interlocked.Read(ref _running);
 
     /// <summary>Counts a job that this process moved into a final state.</summary>
     public void Finished(JobState state) =>
-        finished.Add(1, new KeyValuePair<string, object?>("state", state.ToWire()));
+        _finished.Add(1, new KeyValuePair<string, object?>("state", state.ToWire()));
 
     /// <summary>Counts a running command until the returned handle is disposed (once, however often it is disposed).</summary>
     public IDisposable TrackRunning()
     {
-        Interlocked.Increment(ref running);
+        Interlocked.Increment(ref _running);
         return new RunningHandle(this);
     }
 
     public void Dispose()
     {
-        if (ownsMeter)
+        if (_ownsMeter)
         {
-            meter.Dispose();
+            _meter.Dispose();
         }
     }
 
     private sealed class RunningHandle(JobMetrics metrics) : IDisposable
     {
-        private int disposed;
+        private int _disposed;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                Interlocked.Decrement(ref metrics.running);
+                Interlocked.Decrement(ref metrics._running);
             }
         }
     }

@@ -19,8 +19,8 @@ public sealed partial class SocketModeFrontDoor(
     /// <summary>How long an envelope's answer is kept for Slack's retries (its last comes about 5 minutes after the first).</summary>
     public static readonly TimeSpan AnswerLifetime = TimeSpan.FromMinutes(10);
 
-    private readonly ConcurrentDictionary<string, Answer> answers = new(StringComparer.Ordinal);
-    private long nextPruneTicks;
+    private readonly ConcurrentDictionary<string, Answer> _answers = new(StringComparer.Ordinal);
+    private long _nextPruneTicks;
 
     private sealed record Answer(Task<string?> Json, DateTimeOffset At);
 
@@ -38,7 +38,7 @@ public sealed partial class SocketModeFrontDoor(
             return Task.FromResult<string?>(null);
         }
 
-        var answer = answers.GetOrAdd(id, _ => new Answer(AnswerAsync(envelope, cancellationToken), now));
+        var answer = _answers.GetOrAdd(id, _ => new Answer(AnswerAsync(envelope, cancellationToken), now));
         if (envelope.RetryAttempt > 0)
         {
             LogRetry(envelope.Type, id, envelope.RetryAttempt, envelope.RetryReason);
@@ -98,17 +98,17 @@ public sealed partial class SocketModeFrontDoor(
 
     private void Prune(DateTimeOffset now)
     {
-        var next = Interlocked.Read(ref nextPruneTicks);
-        if (now.UtcTicks < next || Interlocked.CompareExchange(ref nextPruneTicks, now.UtcTicks + TimeSpan.TicksPerMinute, next) != next)
+        var next = Interlocked.Read(ref _nextPruneTicks);
+        if (now.UtcTicks < next || Interlocked.CompareExchange(ref _nextPruneTicks, now.UtcTicks + TimeSpan.TicksPerMinute, next) != next)
         {
             return;
         }
 
-        foreach (var (id, answer) in answers)
+        foreach (var (id, answer) in _answers)
         {
             if (now - answer.At > AnswerLifetime)
             {
-                answers.TryRemove(id, out _);
+                _answers.TryRemove(id, out _);
             }
         }
     }

@@ -11,14 +11,14 @@ namespace Specific.JobsBot.Hosting;
 public sealed partial class GracefulShutdown(
     IHostApplicationLifetime lifetime, IOptions<BotOptions> options, ILogger<GracefulShutdown> logger) : IHostedLifecycleService
 {
-    private volatile bool stopping;
+    private volatile bool _stopping;
 
     /// <summary>True from the moment the host begins to stop.</summary>
-    public bool IsStopping => stopping || lifetime.ApplicationStopping.IsCancellationRequested;
+    public bool IsStopping => _stopping || lifetime.ApplicationStopping.IsCancellationRequested;
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        stopping = true;
+        _stopping = true;
         var drain = options.Value.DrainDelay;
         LogStopping(drain.TotalSeconds);
         if (drain <= TimeSpan.Zero)

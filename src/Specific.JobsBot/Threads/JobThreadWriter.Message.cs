@@ -12,16 +12,16 @@ internal sealed partial class JobThreadWriter
     /// <summary>Looks for this job's message among the channel's recent messages (by the job id in its identity line).</summary>
     private async Task<string?> FindPostedMessageAsync(JobRecord job, CancellationToken cancellationToken)
     {
-        mayHavePosted = false;
-        await poster.PaceAsync(SlackWebClient.Methods.ConversationsHistory, cancellationToken).ConfigureAwait(false);
+        _mayHavePosted = false;
+        await _poster.PaceAsync(SlackWebClient.Methods.ConversationsHistory, cancellationToken).ConfigureAwait(false);
         var outcome = await CallAsync(Kinds.Reconcile, SlackWebClient.Methods.ConversationsHistory,
-            ct => services.Slack.GetHistoryAsync(thread.ChannelId, job.CreatedAt - TimeSpan.FromMinutes(1), 200, ct), cancellationToken).ConfigureAwait(false);
+            ct => _services.Slack.GetHistoryAsync(_thread.ChannelId, job.CreatedAt - TimeSpan.FromMinutes(1), 200, ct), cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case CallOutcome<IReadOnlyList<HistoryMessage>>.Done done:
                 return ThreadPostIntents.FindJobMessage(done.Result, job.Id);
             case CallOutcome<IReadOnlyList<HistoryMessage>>.TryAgain:
-                mayHavePosted = true;
+                _mayHavePosted = true;
                 return null;
             default:
                 // Without history access (no channels:history scope) the message is posted; a rare duplicate beats none.
@@ -31,53 +31,53 @@ internal sealed partial class JobThreadWriter
 
     private async Task PostJobMessageAsync(CancellationToken cancellationToken)
     {
-        await poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
+        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
         // Rendered after the wait for the channel's slot, so the message shows the job as it is when it goes out.
         if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job)
         {
             return;
         }
-        var now = services.Time.GetUtcNow();
-        var message = services.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
+        var now = _services.Time.GetUtcNow();
+        var message = _services.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
         var outcome = await PostAsync(Kinds.MessagePost, SlackWebClient.Methods.PostMessage, message,
-            (m, ct) => services.Slack.PostMessageAsync(thread.ChannelId, m, null, ct), cancellationToken).ConfigureAwait(false);
+            (m, ct) => _services.Slack.PostMessageAsync(_thread.ChannelId, m, null, ct), cancellationToken).ConfigureAwait(false);
         if (outcome is not PostOutcome<PostedMessage>.Posted { Result: var posted })
         {
             return;
         }
-        lastRenderAt = now;
-        services.Metrics.Lag(now - LastChange(job));
-        await SaveAsync(thread with { MessageTs = posted.Ts, RenderedVersion = job.Version }).ConfigureAwait(false);
+        _lastRenderAt = now;
+        _services.Metrics.Lag(now - LastChange(job));
+        await SaveAsync(_thread with { MessageTs = posted.Ts, RenderedVersion = job.Version }).ConfigureAwait(false);
     }
 
     /// <summary>Waits for the chat.update slot already reserved, then renders the job as it is by then (coalescing every change since).</summary>
     private async Task UpdateJobMessageAsync(TimeSpan reservedIn, CancellationToken cancellationToken)
     {
-        await lease.WaitKeepingItAsync(reservedIn, cancellationToken).ConfigureAwait(false);
+        await _lease.WaitKeepingItAsync(reservedIn, cancellationToken).ConfigureAwait(false);
         if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job)
         {
             return;
         }
-        var now = services.Time.GetUtcNow();
-        var message = services.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
+        var now = _services.Time.GetUtcNow();
+        var message = _services.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
         var updated = await PostAsync(Kinds.MessageUpdate, SlackWebClient.Methods.Update, message,
-            (m, ct) => services.Slack.UpdateMessageAsync(thread.ChannelId, thread.MessageTs!, m, ct), cancellationToken).ConfigureAwait(false);
+            (m, ct) => _services.Slack.UpdateMessageAsync(_thread.ChannelId, _thread.MessageTs!, m, ct), cancellationToken).ConfigureAwait(false);
         if (!updated.MovesOn)
         {
             return;
         }
-        lastRenderAt = now;
-        if (job.Version > thread.RenderedVersion)
+        _lastRenderAt = now;
+        if (job.Version > _thread.RenderedVersion)
         {
-            services.Metrics.Lag(now - LastChange(job));
-            await SaveAsync(thread with { RenderedVersion = job.Version }).ConfigureAwait(false);
+            _services.Metrics.Lag(now - LastChange(job));
+            await SaveAsync(_thread with { RenderedVersion = job.Version }).ConfigureAwait(false);
         }
     }
 
     /// <summary>The job as its message may show it: name, command, failure reason and notes redacted.</summary>
     private async Task<JobRecord> ShownAsync(JobRecord job, CancellationToken cancellationToken)
     {
-        var redactor = await services.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var redactor = await _services.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
         return redactor.Redacted(job);
     }
 }

@@ -14,25 +14,25 @@ internal sealed partial class JobThreadWriter
     /// <summary>Looks for the pending reply in the thread: adopts it when it is there, else forgets it so the step posts afresh.</summary>
     private async Task FindPendingReplyAsync(ThreadPostIntent pending, CancellationToken cancellationToken)
     {
-        pendingMayBeOut = false;
-        await poster.PaceAsync(SlackWebClient.Methods.ConversationsReplies, cancellationToken).ConfigureAwait(false);
+        _pendingMayBeOut = false;
+        await _poster.PaceAsync(SlackWebClient.Methods.ConversationsReplies, cancellationToken).ConfigureAwait(false);
         var outcome = await CallAsync(Kinds.Reconcile, SlackWebClient.Methods.ConversationsReplies,
-            ct => services.Slack.GetRepliesAsync(thread.ChannelId, thread.MessageTs!, pending.At - ThreadPostIntents.ClockSkew, 200, ct),
+            ct => _services.Slack.GetRepliesAsync(_thread.ChannelId, _thread.MessageTs!, pending.At - ThreadPostIntents.ClockSkew, 200, ct),
             cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case CallOutcome<IReadOnlyList<HistoryMessage>>.Done done when ThreadPostIntents.IsPosted(done.Result, pending):
-                logger.ReplyAdopted(JobId, pending.Marker);
+                _logger.ReplyAdopted(JobId, pending.Marker);
                 // What that reply showed is not counted here: the full-log decision falls back to what the store holds.
-                knowsWholeThread = false;
-                await SaveAsync(ThreadPostIntents.Adopted(thread)).ConfigureAwait(false);
+                _knowsWholeThread = false;
+                await SaveAsync(ThreadPostIntents.Adopted(_thread)).ConfigureAwait(false);
                 return;
             case CallOutcome<IReadOnlyList<HistoryMessage>>.TryAgain:
-                pendingMayBeOut = true;
+                _pendingMayBeOut = true;
                 return;
             default:
                 // Not in the thread (or, without history access, not knowable: a rare duplicate beats a lost reply).
-                await SaveAsync(thread).ConfigureAwait(false);
+                await SaveAsync(_thread).ConfigureAwait(false);
                 return;
         }
     }
@@ -40,35 +40,35 @@ internal sealed partial class JobThreadWriter
     /// <summary>Announces every state entered and not yet told, in one reply composed once the channel's slot comes.</summary>
     private async Task AnnounceAsync(CancellationToken cancellationToken)
     {
-        await poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
+        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
         if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job
-            || Announcements(job, thread.PostedState) is not { Count: > 0 } states)
+            || Announcements(job, _thread.PostedState) is not { Count: > 0 } states)
         {
             return;
         }
-        var now = services.Time.GetUtcNow();
+        var now = _services.Time.GetUtcNow();
         var state = states[^1];
         // A job already running shows its first output in the same reply: one post fewer in a busy channel.
         var output = state == JobState.Running && !job.State.IsFinal()
-            ? await ComposeExcerptAsync(job, await services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            ? await ComposeExcerptAsync(job, await _services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
             : null;
-        var reply = await IntendAsync(services.Replies.StateChanged(job, states, output), output is null
-            ? thread with { PostedState = state.ToWire() }
-            : thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }, now).ConfigureAwait(false);
+        var reply = await IntendAsync(_services.Replies.StateChanged(job, states, output), output is null
+            ? _thread with { PostedState = state.ToWire() }
+            : _thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }, now).ConfigureAwait(false);
         var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
         if (!posted.MovesOn)
         {
             return;
         }
-        services.Metrics.Lag(now - (job.EnteredAt(states[0]) ?? now));
+        _services.Metrics.Lag(now - (job.EnteredAt(states[0]) ?? now));
         if (output is null)
         {
-            await SaveAsync(thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
+            await SaveAsync(_thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
             return;
         }
-        lastExcerptAt = now;
-        linesNotShownWhole += posted is PostOutcome<PostedMessage>.Skipped ? output.LastNumber - thread.PostedLogLine : output.SkippedBefore + output.CutLines;
-        await SaveAsync(thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }).ConfigureAwait(false);
+        _lastExcerptAt = now;
+        _linesNotShownWhole += posted is PostOutcome<PostedMessage>.Skipped ? output.LastNumber - _thread.PostedLogLine : output.SkippedBefore + output.CutLines;
+        await SaveAsync(_thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -77,23 +77,23 @@ internal sealed partial class JobThreadWriter
     /// </summary>
     private async Task PostExcerptAsync(JobRecord job, long? upTo, CancellationToken cancellationToken)
     {
-        await poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
-        var now = services.Time.GetUtcNow();
-        var after = thread.PostedLogLine;
-        var last = upTo ?? await services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
+        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
+        var now = _services.Time.GetUtcNow();
+        var after = _thread.PostedLogLine;
+        var last = upTo ?? await _services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
         if (await ComposeExcerptAsync(job, last, cancellationToken).ConfigureAwait(false) is not { } excerpt)
         {
             return;
         }
-        var reply = await IntendAsync(services.Replies.LogExcerpt(excerpt), thread with { PostedLogLine = excerpt.LastNumber }, now).ConfigureAwait(false);
+        var reply = await IntendAsync(_services.Replies.LogExcerpt(excerpt), _thread with { PostedLogLine = excerpt.LastNumber }, now).ConfigureAwait(false);
         var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
         if (!posted.MovesOn)
         {
             return;
         }
-        lastExcerptAt = now;
-        linesNotShownWhole += posted is PostOutcome<PostedMessage>.Skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore + excerpt.CutLines;
-        await SaveAsync(thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
+        _lastExcerptAt = now;
+        _linesNotShownWhole += posted is PostOutcome<PostedMessage>.Skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore + excerpt.CutLines;
+        await SaveAsync(_thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,15 +102,15 @@ internal sealed partial class JobThreadWriter
     /// </summary>
     private async Task<LogExcerpt?> ComposeExcerptAsync(JobRecord job, long last, CancellationToken cancellationToken)
     {
-        var after = thread.PostedLogLine;
-        if (await excerpts.ExcerptAsync(job, after, last, cancellationToken).ConfigureAwait(false) is not { } excerpt)
+        var after = _thread.PostedLogLine;
+        if (await _excerpts.ExcerptAsync(job, after, last, cancellationToken).ConfigureAwait(false) is not { } excerpt)
         {
             return null;
         }
         if (excerpt.IsEmpty)
         {
-            await SaveAsync(thread with { PostedLogLine = last }).ConfigureAwait(false);
-            linesNotShownWhole += last - after;
+            await SaveAsync(_thread with { PostedLogLine = last }).ConfigureAwait(false);
+            _linesNotShownWhole += last - after;
             return null;
         }
         return excerpt;
@@ -119,51 +119,51 @@ internal sealed partial class JobThreadWriter
     private async Task FinishAsync(JobRecord job, long lastLine, CancellationToken cancellationToken)
     {
         var finalState = job.State.ToWire();
-        if (thread.PostedState != finalState)
+        if (_thread.PostedState != finalState)
         {
             var tailStart = lastLine - Options.FinalTailLines;
-            if (tailStart > thread.PostedLogLine)
+            if (tailStart > _thread.PostedLogLine)
             {
                 // What the tail will not show goes out first, as an ordinary excerpt.
                 await PostExcerptAsync(job, tailStart, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            await poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
-            var now = services.Time.GetUtcNow();
+            await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
+            var now = _services.Time.GetUtcNow();
 
-            var (tail, tailLines, redactor) = await excerpts.TailAsync(job, cancellationToken).ConfigureAwait(false);
-            var unshownInTail = tailLines.LongCount(line => line.Number > thread.PostedLogLine && (tail.IsEmpty || line.Number < tail.FirstShown));
-            var fullLog = knowsWholeThread ? linesNotShownWhole + unshownInTail + tail.CutLines > 0 : !tail.ShowsAllOf(lastLine);
-            var reply = await IntendAsync(services.Replies.Final(redactor.Redacted(job), tail, lastLine, fullLog, now, redactor.Warning),
-                thread with { PostedState = finalState, PostedLogLine = Math.Max(thread.PostedLogLine, lastLine) }, now).ConfigureAwait(false);
+            var (tail, tailLines, redactor) = await _excerpts.TailAsync(job, cancellationToken).ConfigureAwait(false);
+            var unshownInTail = tailLines.LongCount(line => line.Number > _thread.PostedLogLine && (tail.IsEmpty || line.Number < tail.FirstShown));
+            var fullLog = _knowsWholeThread ? _linesNotShownWhole + unshownInTail + tail.CutLines > 0 : !tail.ShowsAllOf(lastLine);
+            var reply = await IntendAsync(_services.Replies.Final(redactor.Redacted(job), tail, lastLine, fullLog, now, redactor.Warning),
+                _thread with { PostedState = finalState, PostedLogLine = Math.Max(_thread.PostedLogLine, lastLine) }, now).ConfigureAwait(false);
             var posted = await PostAsync(Kinds.FinalReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
             if (!posted.MovesOn)
             {
                 return;
             }
-            fullLogNeeded = fullLog;
-            services.Metrics.Lag(now - LastChange(job));
-            await SaveAsync(thread with { PostedState = finalState, PostedLogLine = Math.Max(thread.PostedLogLine, lastLine) }).ConfigureAwait(false);
+            _fullLogNeeded = fullLog;
+            _services.Metrics.Lag(now - LastChange(job));
+            await SaveAsync(_thread with { PostedState = finalState, PostedLogLine = Math.Max(_thread.PostedLogLine, lastLine) }).ConfigureAwait(false);
             return;
         }
 
-        if (job.Version > thread.RenderedVersion)
+        if (job.Version > _thread.RenderedVersion)
         {
             // The thread is not closed before the message shows the end: here the update waits its turn however long.
-            await UpdateJobMessageAsync(services.Pacer.ReserveMethod(SlackWebClient.Methods.Update), cancellationToken).ConfigureAwait(false);
+            await UpdateJobMessageAsync(_services.Pacer.ReserveMethod(SlackWebClient.Methods.Update), cancellationToken).ConfigureAwait(false);
             return;
         }
 
         // After a restart between the final reply and this step, upload unless the final tail shows every line whole.
-        if (fullLogNeeded ?? !(await excerpts.TailAsync(job, cancellationToken).ConfigureAwait(false)).Excerpt.ShowsAllOf(lastLine))
+        if (_fullLogNeeded ?? !(await _excerpts.TailAsync(job, cancellationToken).ConfigureAwait(false)).Excerpt.ShowsAllOf(lastLine))
         {
             if (!await UploadFullLogAsync(job, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
         }
-        await SaveAsync(thread with { FinalPosted = true }).ConfigureAwait(false);
+        await SaveAsync(_thread with { FinalPosted = true }).ConfigureAwait(false);
     }
 
     /// <summary>Streams the whole log to a temporary file (never all in memory), then uploads it into the thread.</summary>
@@ -175,17 +175,17 @@ internal sealed partial class JobThreadWriter
             await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
             {
                 // The same file as the Full log button's: redacted, capped, and saying what was cut.
-                var redactor = await services.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
-                await Interactions.FullLogFile.WriteAsync(file, job, services.Logs, redactor, services.FullLogMaxBytes, cancellationToken).ConfigureAwait(false);
+                var redactor = await _services.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+                await Interactions.FullLogFile.WriteAsync(file, job, _services.Logs, redactor, _services.FullLogMaxBytes, cancellationToken).ConfigureAwait(false);
             }
 
-            await poster.PaceAsync(SlackWebClient.Methods.GetUploadUrlExternal, cancellationToken).ConfigureAwait(false);
-            await poster.PaceIntoChannelAsync(SlackWebClient.Methods.CompleteUploadExternal, cancellationToken).ConfigureAwait(false);
+            await _poster.PaceAsync(SlackWebClient.Methods.GetUploadUrlExternal, cancellationToken).ConfigureAwait(false);
+            await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.CompleteUploadExternal, cancellationToken).ConfigureAwait(false);
             var length = new FileInfo(path).Length;
-            await SaveAsync(thread, ThreadPostIntents.FullLog(job, thread with { FinalPosted = true }, services.Time.GetUtcNow())).ConfigureAwait(false);
+            await SaveAsync(_thread, ThreadPostIntents.FullLog(job, _thread with { FinalPosted = true }, _services.Time.GetUtcNow())).ConfigureAwait(false);
             await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
-            var uploaded = await poster.UploadAsync(ct => services.Slack.UploadFileAsync(
-                thread.ChannelId, thread.MessageTs, ThreadReplyRenderer.FullLogFileName(job), ThreadReplyRenderer.FullLogTitle(job), content, length, ct),
+            var uploaded = await _poster.UploadAsync(ct => _services.Slack.UploadFileAsync(
+                _thread.ChannelId, _thread.MessageTs, ThreadReplyRenderer.FullLogFileName(job), ThreadReplyRenderer.FullLogTitle(job), content, length, ct),
                 cancellationToken).ConfigureAwait(false);
             return (await SettleAsync(uploaded).ConfigureAwait(false)).MovesOn;
         }
@@ -196,13 +196,13 @@ internal sealed partial class JobThreadWriter
     }
 
     private Task<PostedMessage> ReplyAsync(SlackMessage message, CancellationToken cancellationToken) =>
-        services.Slack.PostMessageAsync(thread.ChannelId, message, thread.MessageTs, cancellationToken);
+        _services.Slack.PostMessageAsync(_thread.ChannelId, message, _thread.MessageTs, cancellationToken);
 
     /// <summary>Saves the reply's intent before it is posted (a store that cannot be written stops the post here), and tags the reply.</summary>
     private async Task<SlackMessage> IntendAsync(SlackMessage reply, JobThread after, DateTimeOffset now)
     {
         var intent = ThreadPostIntents.Reply(after, now);
-        await SaveAsync(thread, intent).ConfigureAwait(false);
+        await SaveAsync(_thread, intent).ConfigureAwait(false);
         return ThreadPostIntents.Tagged(reply, JobId, intent);
     }
 

@@ -21,80 +21,80 @@ namespace Specific.JobsBot.Threads;
 /// </remarks>
 internal sealed partial class JobThreadWriter
 {
-    private readonly ThreadWriterServices services;
-    private readonly Action<JobThreadWriter, bool> ended;
-    private readonly ILogger logger;
-    private readonly ThreadLease lease;
-    private readonly ThreadExcerptComposer excerpts;
-    private readonly Channel<bool> nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    private readonly ThreadWriterServices _services;
+    private readonly Action<JobThreadWriter, bool> _ended;
+    private readonly ILogger _logger;
+    private readonly ThreadLease _lease;
+    private readonly ThreadExcerptComposer _excerpts;
+    private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
     });
 
-    private ThreadPoster poster = null!;
-    private JobThread thread = null!;
-    private DateTimeOffset lastExcerptAt = DateTimeOffset.MinValue;
-    private DateTimeOffset lastRenderAt;
+    private ThreadPoster _poster = null!;
+    private JobThread _thread = null!;
+    private DateTimeOffset _lastExcerptAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastRenderAt;
 
     // What this writer saw itself; after a takeover it cannot know what earlier writers skipped.
-    private bool knowsWholeThread;
-    private long linesNotShownWhole; // skipped, or shown cut at LogExcerpt.MaxLineLength
-    private bool? fullLogNeeded;
+    private bool _knowsWholeThread;
+    private long _linesNotShownWhole; // skipped, or shown cut at LogExcerpt.MaxLineLength
+    private bool? _fullLogNeeded;
 
     // A saved cursor without a message ts: an earlier writer may have posted and died before saving.
-    private bool mayHavePosted;
+    private bool _mayHavePosted;
 
     // The cursor's pending reply may be in the thread: an earlier writer saved it, or Slack's answer to it was lost.
-    private bool pendingMayBeOut;
+    private bool _pendingMayBeOut;
 
     /// <param name="services">What the writer works with, from its keeper.</param>
     /// <param name="jobId">The job whose message and thread this writer keeps.</param>
     /// <param name="ended">Told when the writer stops, and whether the thread is settled for good.</param>
     public JobThreadWriter(ThreadWriterServices services, string jobId, Action<JobThreadWriter, bool> ended)
     {
-        this.services = services;
-        this.ended = ended;
-        logger = services.Logger;
+        _services = services;
+        _ended = ended;
+        _logger = services.Logger;
         JobId = jobId;
-        lease = new ThreadLease(services.Threads, jobId, services.OwnerId, services.Options.LeaseDuration, services.Time, logger);
-        excerpts = new ThreadExcerptComposer(services, jobId);
+        _lease = new ThreadLease(services.Threads, jobId, services.OwnerId, services.Options.LeaseDuration, services.Time, _logger);
+        _excerpts = new ThreadExcerptComposer(services, jobId);
     }
 
     public string JobId { get; }
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    private ThreadKeeperOptions Options => services.Options;
+    private ThreadKeeperOptions Options => _services.Options;
 
     public void Start(CancellationToken stoppingToken) => Completion = Task.Run(() => RunAsync(stoppingToken), CancellationToken.None);
 
-    public void Nudge() => nudges.Writer.TryWrite(true);
+    public void Nudge() => _nudges.Writer.TryWrite(true);
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var scope = JobLogScope.Begin(logger, JobId);
+        using var scope = JobLogScope.Begin(_logger, JobId);
         var settledForGood = false;
         var leased = false;
-        services.Metrics.Active(1);
+        _services.Metrics.Active(1);
         try
         {
-            var job = await services.Jobs.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
+            var job = await _services.Jobs.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
             if (job is null || !ThreadKeeper.IsSlackJob(job))
             {
                 settledForGood = job is not null;
                 return;
             }
 
-            var saved = await services.Threads.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
+            var saved = await _services.Threads.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
             if (saved?.FinalPosted == true)
             {
                 settledForGood = true;
                 return;
             }
 
-            if (!await lease.TryTakeAsync(stoppingToken).ConfigureAwait(false))
+            if (!await _lease.TryTakeAsync(stoppingToken).ConfigureAwait(false))
             {
-                logger.LeaseHeldElsewhere(JobId);
+                _logger.LeaseHeldElsewhere(JobId);
                 return;
             }
             leased = true;
@@ -102,22 +102,22 @@ internal sealed partial class JobThreadWriter
             if (saved is null)
             {
                 // Saved before anything is posted, so the sweep finds this thread again after a crash.
-                thread = new JobThread(JobId, job.Origin.ChannelId!, null, 0, null, 0, false);
+                _thread = new JobThread(JobId, job.Origin.ChannelId!, null, 0, null, 0, false);
                 await SaveAsync().ConfigureAwait(false);
             }
             else
             {
-                thread = saved;
+                _thread = saved;
             }
-            poster = new ThreadPoster(services, lease, JobId, thread.ChannelId);
-            knowsWholeThread = thread.MessageTs is null && thread.PostedLogLine == 0;
-            mayHavePosted = saved is not null && saved.MessageTs is null;
-            pendingMayBeOut = thread.Pending is not null;
+            _poster = new ThreadPoster(_services, _lease, JobId, _thread.ChannelId);
+            _knowsWholeThread = _thread.MessageTs is null && _thread.PostedLogLine == 0;
+            _mayHavePosted = saved is not null && saved.MessageTs is null;
+            _pendingMayBeOut = _thread.Pending is not null;
 
-            while (!thread.FinalPosted)
+            while (!_thread.FinalPosted)
             {
                 stoppingToken.ThrowIfCancellationRequested();
-                await lease.RenewIfDueAsync(stoppingToken).ConfigureAwait(false);
+                await _lease.RenewIfDueAsync(stoppingToken).ConfigureAwait(false);
                 var idle = await StepAsync(stoppingToken).ConfigureAwait(false);
                 if (idle is { } wait)
                 {
@@ -126,12 +126,12 @@ internal sealed partial class JobThreadWriter
             }
 
             settledForGood = true;
-            logger.ThreadClosed(JobId);
+            _logger.ThreadClosed(JobId);
         }
         catch (LeaseLostException)
         {
             leased = false;
-            logger.LeaseLost(JobId);
+            _logger.LeaseLost(JobId);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -140,43 +140,43 @@ internal sealed partial class JobThreadWriter
         catch (Exception exception)
         {
             // The sweep starts a new writer for this job later; the cursor says where to resume.
-            logger.WriterFailed(exception, JobId);
+            _logger.WriterFailed(exception, JobId);
         }
         finally
         {
             if (leased)
             {
-                await lease.ReleaseAsync().ConfigureAwait(false);
+                await _lease.ReleaseAsync().ConfigureAwait(false);
             }
-            services.Metrics.Active(-1);
-            ended(this, settledForGood);
+            _services.Metrics.Active(-1);
+            _ended(this, settledForGood);
         }
     }
 
     /// <summary>Does the next thing the thread needs; returns how long to wait when there is nothing to do yet.</summary>
     private async Task<TimeSpan?> StepAsync(CancellationToken cancellationToken)
     {
-        var job = await services.Jobs.GetAsync(JobId, cancellationToken).ConfigureAwait(false);
+        var job = await _services.Jobs.GetAsync(JobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             await CloseAsync("the job is gone").ConfigureAwait(false);
             return null;
         }
-        var now = services.Time.GetUtcNow();
+        var now = _services.Time.GetUtcNow();
 
-        if (thread.MessageTs is null)
+        if (_thread.MessageTs is null)
         {
-            if (mayHavePosted && await FindPostedMessageAsync(job, cancellationToken).ConfigureAwait(false) is { } found)
+            if (_mayHavePosted && await FindPostedMessageAsync(job, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 // An earlier writer posted the message but died before saving its ts: adopt it, never post a second.
-                logger.MessageAdopted(JobId, found);
-                await SaveAsync(thread with { MessageTs = found }).ConfigureAwait(false);
+                _logger.MessageAdopted(JobId, found);
+                await SaveAsync(_thread with { MessageTs = found }).ConfigureAwait(false);
                 return null;
             }
             await PostJobMessageAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
-        if (pendingMayBeOut && thread.Pending is { } pending)
+        if (_pendingMayBeOut && _thread.Pending is { } pending)
         {
             await FindPendingReplyAsync(pending, cancellationToken).ConfigureAwait(false);
             return null;
@@ -184,10 +184,10 @@ internal sealed partial class JobThreadWriter
 
         // chat.update has one budget for the whole workspace (tier 3). A state change waits for it briefly; when many
         // jobs queue for it, this thread's replies and output go first and the update is tried again on the next step.
-        var waits = new List<TimeSpan> { lease.RenewInterval };
-        if (job.Version > thread.RenderedVersion)
+        var waits = new List<TimeSpan> { _lease.RenewInterval };
+        if (job.Version > _thread.RenderedVersion)
         {
-            if (services.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, Options.ExcerptInterval, out var updateIn))
+            if (_services.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, Options.ExcerptInterval, out var updateIn))
             {
                 await UpdateJobMessageAsync(updateIn, cancellationToken).ConfigureAwait(false);
                 return null;
@@ -195,30 +195,30 @@ internal sealed partial class JobThreadWriter
             waits.Add(updateIn);
         }
 
-        if (Announcements(job, thread.PostedState).Count > 0)
+        if (Announcements(job, _thread.PostedState).Count > 0)
         {
             await AnnounceAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        var lastLine = await services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
+        var lastLine = await _services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
         if (job.State.IsFinal())
         {
             await FinishAsync(job, lastLine, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        if (lastLine > thread.PostedLogLine && job.State != JobState.Running)
+        if (lastLine > _thread.PostedLogLine && job.State != JobState.Running)
         {
             // Lines exist only once the job runs: the job read above is older than them. Read it again before any
             // output, so the thread never shows output above its Queued and Running replies.
             return TimeSpan.Zero;
         }
 
-        if (lastLine > thread.PostedLogLine)
+        if (lastLine > _thread.PostedLogLine)
         {
-            var due = lastExcerptAt + Options.ExcerptInterval;
-            if (due <= now || lastLine - thread.PostedLogLine >= Options.MaxLinesPerExcerpt)
+            var due = _lastExcerptAt + Options.ExcerptInterval;
+            if (due <= now || lastLine - _thread.PostedLogLine >= Options.MaxLinesPerExcerpt)
             {
                 await PostExcerptAsync(job, upTo: null, cancellationToken).ConfigureAwait(false);
                 return null;
@@ -231,8 +231,8 @@ internal sealed partial class JobThreadWriter
             if (Options.RunningRefreshInterval > TimeSpan.Zero)
             {
                 // Refreshing the duration only takes a chat.update slot nobody has reserved: state changes come first.
-                var refreshAt = lastRenderAt + Options.RunningRefreshInterval;
-                if (refreshAt <= now && services.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, TimeSpan.Zero, out var refreshIn))
+                var refreshAt = _lastRenderAt + Options.RunningRefreshInterval;
+                if (refreshAt <= now && _services.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, TimeSpan.Zero, out var refreshIn))
                 {
                     await UpdateJobMessageAsync(refreshIn, cancellationToken).ConfigureAwait(false);
                     return null;
@@ -244,7 +244,7 @@ internal sealed partial class JobThreadWriter
     }
 
     /// <summary>The job as it is now; null when it is gone (the next step closes the thread).</summary>
-    private Task<JobRecord?> CurrentJobAsync(CancellationToken cancellationToken) => services.Jobs.GetAsync(JobId, cancellationToken);
+    private Task<JobRecord?> CurrentJobAsync(CancellationToken cancellationToken) => _services.Jobs.GetAsync(JobId, cancellationToken);
 
     /// <summary>Posts or updates through the poster; a reply or an update Slack refuses for good is skipped, the job message never.</summary>
     private async Task<PostOutcome<PostedMessage>> PostAsync(
@@ -252,7 +252,7 @@ internal sealed partial class JobThreadWriter
         CancellationToken cancellationToken)
     {
         // The caller has waited for the slot already (and composed the message after it, so it is current).
-        var outcome = await poster.PostAsync(kind, method, message, mayBeSkipped: thread.MessageTs is not null, post, cancellationToken).ConfigureAwait(false);
+        var outcome = await _poster.PostAsync(kind, method, message, mayBeSkipped: _thread.MessageTs is not null, post, cancellationToken).ConfigureAwait(false);
         return await SettleAsync(outcome).ConfigureAwait(false);
     }
 
@@ -263,7 +263,7 @@ internal sealed partial class JobThreadWriter
         {
             case PostOutcome<T>.NotYet { AnswerMayBeLost: true }:
                 // Slack may have taken a post whose answer was lost: look for it before posting again.
-                pendingMayBeOut |= thread.Pending is not null;
+                _pendingMayBeOut |= _thread.Pending is not null;
                 break;
             case PostOutcome<T>.Gone gone:
                 await CloseAsync(gone.Error).ConfigureAwait(false);
@@ -275,11 +275,11 @@ internal sealed partial class JobThreadWriter
     /// <summary>Makes a reconciling call through the poster.</summary>
     private async Task<CallOutcome<T>> CallAsync<T>(string kind, string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var outcome = await poster.CallAsync(kind, method, call, cancellationToken).ConfigureAwait(false);
+        var outcome = await _poster.CallAsync(kind, method, call, cancellationToken).ConfigureAwait(false);
         if (outcome is CallOutcome<T>.TryAgain { AnswerMayBeLost: true })
         {
             // Slack may have taken the call and lost only its answer: look for the pending reply before posting again.
-            pendingMayBeOut |= thread.Pending is not null;
+            _pendingMayBeOut |= _thread.Pending is not null;
         }
         return outcome;
     }
@@ -290,8 +290,8 @@ internal sealed partial class JobThreadWriter
         timeout.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1));
         try
         {
-            await nudges.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-            nudges.Reader.TryRead(out _);
+            await _nudges.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            _nudges.Reader.TryRead(out _);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -301,8 +301,8 @@ internal sealed partial class JobThreadWriter
 
     private async Task CloseAsync(string why)
     {
-        logger.ThreadGone(JobId, why);
-        await SaveAsync(thread with { FinalPosted = true }).ConfigureAwait(false);
+        _logger.ThreadGone(JobId, why);
+        await SaveAsync(_thread with { FinalPosted = true }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -312,11 +312,11 @@ internal sealed partial class JobThreadWriter
     private async Task SaveAsync(JobThread next, ThreadPostIntent? pending = null)
     {
         next = next with { Pending = pending };
-        await services.Threads.SaveAsync(next, CancellationToken.None).ConfigureAwait(false);
-        thread = next;
+        await _services.Threads.SaveAsync(next, CancellationToken.None).ConfigureAwait(false);
+        _thread = next;
     }
 
-    private Task SaveAsync() => SaveAsync(thread);
+    private Task SaveAsync() => SaveAsync(_thread);
 
     private static DateTimeOffset LastChange(JobRecord job) => job.EnteredAt(job.State) ?? job.CreatedAt;
 }

@@ -10,22 +10,22 @@ namespace Specific.JobsBot.Threads;
 /// <remarks>Each budget is a generic cell rate algorithm: a slot's time is the later of now and the theoretical arrival time less the burst.</remarks>
 public sealed class SlackPacer
 {
-    private readonly Lock gate = new();
-    private readonly TimeProvider time;
-    private readonly TimeSpan channelInterval;
-    private readonly TimeSpan channelTolerance;
-    private readonly Dictionary<string, TimeSpan> methodIntervals;
-    private readonly Dictionary<string, DateTimeOffset> channelArrival = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> methodArrival = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> pausedUntil = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _channelInterval;
+    private readonly TimeSpan _channelTolerance;
+    private readonly Dictionary<string, TimeSpan> _methodIntervals;
+    private readonly Dictionary<string, DateTimeOffset> _channelArrival = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _methodArrival = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _pausedUntil = new(StringComparer.Ordinal);
 
     public SlackPacer(ThreadKeeperOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.time = time;
-        channelInterval = TimeSpan.FromSeconds(1 / options.ChannelPostsPerSecond);
-        channelTolerance = channelInterval * (options.ChannelBurst - 1);
-        methodIntervals = options.MethodsPerMinute
+        _time = time;
+        _channelInterval = TimeSpan.FromSeconds(1 / options.ChannelPostsPerSecond);
+        _channelTolerance = _channelInterval * (options.ChannelBurst - 1);
+        _methodIntervals = options.MethodsPerMinute
             .Where(budget => budget.Value > 0)
             .ToDictionary(budget => budget.Key, budget => TimeSpan.FromMinutes(1) / budget.Value, StringComparer.Ordinal);
     }
@@ -44,14 +44,14 @@ public sealed class SlackPacer
     /// </summary>
     public bool TryReserveMethod(string method, TimeSpan maxWait, out TimeSpan wait)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var now = time.GetUtcNow();
-            var at = Later(now, pausedUntil.GetValueOrDefault(method));
-            methodIntervals.TryGetValue(method, out var interval);
+            var now = _time.GetUtcNow();
+            var at = Later(now, _pausedUntil.GetValueOrDefault(method));
+            _methodIntervals.TryGetValue(method, out var interval);
             if (interval > TimeSpan.Zero)
             {
-                at = Later(at, Allowed(methodArrival, method, TimeSpan.Zero));
+                at = Later(at, Allowed(_methodArrival, method, TimeSpan.Zero));
             }
             wait = at - now;
             if (wait > maxWait)
@@ -60,7 +60,7 @@ public sealed class SlackPacer
             }
             if (interval > TimeSpan.Zero)
             {
-                methodArrival[method] = at + interval;
+                _methodArrival[method] = at + interval;
             }
             return true;
         }
@@ -73,11 +73,11 @@ public sealed class SlackPacer
     /// </summary>
     public TimeSpan ReserveChannel(string channel)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var now = time.GetUtcNow();
-            var at = Later(Later(now, pausedUntil.GetValueOrDefault(ChannelKey(channel))), Allowed(channelArrival, channel, channelTolerance));
-            channelArrival[channel] = Later(channelArrival.GetValueOrDefault(channel), at) + channelInterval;
+            var now = _time.GetUtcNow();
+            var at = Later(Later(now, _pausedUntil.GetValueOrDefault(ChannelKey(channel))), Allowed(_channelArrival, channel, _channelTolerance));
+            _channelArrival[channel] = Later(_channelArrival.GetValueOrDefault(channel), at) + _channelInterval;
             return at - now;
         }
     }
@@ -85,14 +85,14 @@ public sealed class SlackPacer
     /// <summary>Slack said 429: nothing calls <paramref name="method"/> (or posts into <paramref name="channel"/>) before Retry-After.</summary>
     public void Pause(string method, string? channel, TimeSpan retryAfter)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var until = time.GetUtcNow() + retryAfter;
-            pausedUntil[method] = Later(pausedUntil.GetValueOrDefault(method), until);
+            var until = _time.GetUtcNow() + retryAfter;
+            _pausedUntil[method] = Later(_pausedUntil.GetValueOrDefault(method), until);
             if (channel is not null && method == SlackWebClient.Methods.PostMessage)
             {
                 var key = ChannelKey(channel);
-                pausedUntil[key] = Later(pausedUntil.GetValueOrDefault(key), until);
+                _pausedUntil[key] = Later(_pausedUntil.GetValueOrDefault(key), until);
             }
         }
     }

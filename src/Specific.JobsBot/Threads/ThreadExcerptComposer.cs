@@ -13,17 +13,17 @@ internal sealed class ThreadExcerptComposer
     /// </summary>
     private const int RedactionContextLines = 64;
 
-    private readonly string jobId;
-    private readonly ILogStore logs;
-    private readonly IJobRedaction redaction;
-    private readonly ThreadKeeperOptions options;
+    private readonly string _jobId;
+    private readonly ILogStore _logs;
+    private readonly IJobRedaction _redaction;
+    private readonly ThreadKeeperOptions _options;
 
     public ThreadExcerptComposer(ThreadWriterServices services, string jobId)
     {
-        this.jobId = jobId;
-        logs = services.Logs;
-        redaction = services.Redaction;
-        options = services.Options;
+        _jobId = jobId;
+        _logs = services.Logs;
+        _redaction = services.Redaction;
+        _options = services.Options;
     }
 
     /// <summary>
@@ -37,11 +37,11 @@ internal sealed class ThreadExcerptComposer
             return null;
         }
         // Newest lines win: when more are waiting than one excerpt reads, the oldest are never read.
-        var from = Math.Max(after, last - options.MaxLinesPerExcerpt);
+        var from = Math.Max(after, last - _options.MaxLinesPerExcerpt);
         var readFrom = Math.Max(0, from - RedactionContextLines);
-        var read = await logs.ReadAfterAsync(jobId, readFrom, (int)(last - readFrom), cancellationToken).ConfigureAwait(false);
+        var read = await _logs.ReadAfterAsync(_jobId, readFrom, (int)(last - readFrom), cancellationToken).ConfigureAwait(false);
         // Redacted as one block before Fit cuts lines and drops the oldest: a secret is never split before it is found.
-        var redactor = await redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var redactor = await _redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
         var lines = redactor.RedactLines(read, read.Count(line => line.Number <= from));
         return LogExcerpt.Fit(lines, from - after, ThreadReplyRenderer.ExcerptCharacters);
     }
@@ -49,9 +49,9 @@ internal sealed class ThreadExcerptComposer
     /// <summary>The final reply's tail: the last lines, redacted (with context) and fitted to one reply.</summary>
     public async Task<FinalTail> TailAsync(JobRecord job, CancellationToken cancellationToken)
     {
-        var read = await logs.TailAsync(jobId, options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
-        var redactor = await redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
-        var lines = redactor.RedactLines(read, Math.Max(0, read.Count - options.FinalTailLines));
+        var read = await _logs.TailAsync(_jobId, _options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
+        var redactor = await _redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var lines = redactor.RedactLines(read, Math.Max(0, read.Count - _options.FinalTailLines));
         return new FinalTail(LogExcerpt.Fit(lines, 0, ThreadReplyRenderer.ExcerptCharacters), lines, redactor);
     }
 }

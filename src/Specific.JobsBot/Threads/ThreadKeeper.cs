@@ -15,16 +15,16 @@ namespace Specific.JobsBot.Threads;
 /// </summary>
 public sealed partial class ThreadKeeper : BackgroundService
 {
-    private readonly Lock writersGate = new();
-    private readonly Dictionary<string, JobThreadWriter> writers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> settled = new(StringComparer.Ordinal);
-    private readonly IJobStore jobs;
-    private readonly IThreadStore threads;
-    private readonly ThreadKeeperOptions options;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private readonly ThreadWriterServices writerServices;
-    private CancellationToken stopping;
+    private readonly Lock _writersGate = new();
+    private readonly Dictionary<string, JobThreadWriter> _writers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _settled = new(StringComparer.Ordinal);
+    private readonly IJobStore _jobs;
+    private readonly IThreadStore _threads;
+    private readonly ThreadKeeperOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ThreadWriterServices _writerServices;
+    private CancellationToken _stopping;
 
     public ThreadKeeper(
         IJobStore jobs,
@@ -42,15 +42,15 @@ public sealed partial class ThreadKeeper : BackgroundService
         IOptions<Specific.Jobs.Logs.LogsOptions>? logsOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.jobs = jobs;
-        this.threads = threads;
-        this.options = options.Value;
-        this.time = time;
-        this.logger = logger;
-        OwnerId = this.options.OwnerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        _jobs = jobs;
+        _threads = threads;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        OwnerId = _options.OwnerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
         // Writers log under the keeper's category, and upload the full log capped as the Full log button's.
-        writerServices = new ThreadWriterServices(
-            jobs, logs, threads, slack, messages, replies, redaction, pacer, metrics, this.options, time, logger, OwnerId,
+        _writerServices = new ThreadWriterServices(
+            jobs, logs, threads, slack, messages, replies, redaction, pacer, metrics, _options, time, logger, OwnerId,
             (logsOptions?.Value ?? new Specific.Jobs.Logs.LogsOptions()).FullLogMaxBytes);
     }
 
@@ -62,28 +62,28 @@ public sealed partial class ThreadKeeper : BackgroundService
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         JobThreadWriter? started = null;
-        lock (writersGate)
+        lock (_writersGate)
         {
-            if (stopping.IsCancellationRequested || settled.ContainsKey(jobId))
+            if (_stopping.IsCancellationRequested || _settled.ContainsKey(jobId))
             {
                 return;
             }
-            if (writers.TryGetValue(jobId, out var writer))
+            if (_writers.TryGetValue(jobId, out var writer))
             {
                 writer.Nudge();
                 return;
             }
-            started = new JobThreadWriter(writerServices, jobId, WriterEnded);
-            writers[jobId] = started;
+            started = new JobThreadWriter(_writerServices, jobId, WriterEnded);
+            _writers[jobId] = started;
         }
-        started.Start(stopping);
+        started.Start(_stopping);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        lock (writersGate)
+        lock (_writersGate)
         {
-            stopping = stoppingToken;
+            _stopping = stoppingToken;
         }
         LogStarted(OwnerId);
         try
@@ -93,9 +93,9 @@ public sealed partial class ThreadKeeper : BackgroundService
         finally
         {
             Task[] running;
-            lock (writersGate)
+            lock (_writersGate)
             {
-                running = writers.Values.Select(writer => writer.Completion).ToArray();
+                running = _writers.Values.Select(writer => writer.Completion).ToArray();
             }
             // Writers see the same token; they release their leases on the way out so another replica takes over at once.
             await Task.WhenAll(running).ConfigureAwait(false);
@@ -104,15 +104,15 @@ public sealed partial class ThreadKeeper : BackgroundService
 
     private void WriterEnded(JobThreadWriter writer, bool settledForGood)
     {
-        lock (writersGate)
+        lock (_writersGate)
         {
-            if (writers.TryGetValue(writer.JobId, out var current) && ReferenceEquals(current, writer))
+            if (_writers.TryGetValue(writer.JobId, out var current) && ReferenceEquals(current, writer))
             {
-                writers.Remove(writer.JobId);
+                _writers.Remove(writer.JobId);
             }
             if (settledForGood)
             {
-                settled[writer.JobId] = time.GetUtcNow();
+                _settled[writer.JobId] = _time.GetUtcNow();
             }
         }
     }
@@ -123,7 +123,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         {
             try
             {
-                await foreach (var change in jobs.WatchAsync(stoppingToken).ConfigureAwait(false))
+                await foreach (var change in _jobs.WatchAsync(stoppingToken).ConfigureAwait(false))
                 {
                     Notify(change.JobId);
                 }
@@ -137,7 +137,7 @@ public sealed partial class ThreadKeeper : BackgroundService
                 // The sweep covers what the watch misses while it reconnects.
                 LogWatchFailed(exception);
             }
-            await time.DelayUnlessStoppedAsync(options.InitialBackoff, stoppingToken).ConfigureAwait(false);
+            await _time.DelayUnlessStoppedAsync(_options.InitialBackoff, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -147,11 +147,11 @@ public sealed partial class ThreadKeeper : BackgroundService
         {
             try
             {
-                foreach (var jobId in await threads.ListOpenAsync(stoppingToken).ConfigureAwait(false))
+                foreach (var jobId in await _threads.ListOpenAsync(stoppingToken).ConfigureAwait(false))
                 {
                     Notify(jobId);
                 }
-                var unfinished = await jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken).ConfigureAwait(false);
+                var unfinished = await _jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken).ConfigureAwait(false);
                 foreach (var job in unfinished.Where(IsSlackJob))
                 {
                     Notify(job.Id);
@@ -159,8 +159,8 @@ public sealed partial class ThreadKeeper : BackgroundService
                 // A job that ended before any keeper saw it (no keeper running, a watch that missed it) has no thread
                 // yet: recent ones are looked at too, and a writer posts their message. Settled ones are remembered
                 // for as long as they count as recent, so each is looked at once.
-                var since = time.GetUtcNow() - RecentJobWindow;
-                var recent = await jobs.ListAsync(new JobQuery(Limit: 100), stoppingToken).ConfigureAwait(false);
+                var since = _time.GetUtcNow() - RecentJobWindow;
+                var recent = await _jobs.ListAsync(new JobQuery(Limit: 100), stoppingToken).ConfigureAwait(false);
                 foreach (var job in recent.Where(job => IsSlackJob(job) && job.State.IsFinal() && job.CreatedAt > since))
                 {
                     Notify(job.Id);
@@ -175,7 +175,7 @@ public sealed partial class ThreadKeeper : BackgroundService
             {
                 LogSweepFailed(exception);
             }
-            await time.DelayUnlessStoppedAsync(options.SweepInterval, stoppingToken).ConfigureAwait(false);
+            await _time.DelayUnlessStoppedAsync(_options.SweepInterval, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -184,12 +184,12 @@ public sealed partial class ThreadKeeper : BackgroundService
 
     private void ForgetOldSettled()
     {
-        var before = time.GetUtcNow() - RecentJobWindow;
-        lock (writersGate)
+        var before = _time.GetUtcNow() - RecentJobWindow;
+        lock (_writersGate)
         {
-            foreach (var jobId in settled.Where(entry => entry.Value < before).Select(entry => entry.Key).ToList())
+            foreach (var jobId in _settled.Where(entry => entry.Value < before).Select(entry => entry.Key).ToList())
             {
-                settled.Remove(jobId);
+                _settled.Remove(jobId);
             }
         }
     }

@@ -8,66 +8,66 @@ namespace Specific.JobsBot.Threads;
 /// </summary>
 internal sealed class ThreadLease
 {
-    private readonly IThreadStore threads;
-    private readonly string jobId;
-    private readonly string ownerId;
-    private readonly TimeSpan duration;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private DateTimeOffset renewedAt;
+    private readonly IThreadStore _threads;
+    private readonly string _jobId;
+    private readonly string _ownerId;
+    private readonly TimeSpan _duration;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private DateTimeOffset _renewedAt;
 
     public ThreadLease(IThreadStore threads, string jobId, string ownerId, TimeSpan duration, TimeProvider time, ILogger logger)
     {
-        this.threads = threads;
-        this.jobId = jobId;
-        this.ownerId = ownerId;
-        this.duration = duration;
-        this.time = time;
-        this.logger = logger;
+        _threads = threads;
+        _jobId = jobId;
+        _ownerId = ownerId;
+        _duration = duration;
+        _time = time;
+        _logger = logger;
     }
 
     /// <summary>How often the lease is renewed, and so the longest its holder may wait without looking at it.</summary>
-    public TimeSpan RenewInterval => duration / 3;
+    public TimeSpan RenewInterval => _duration / 3;
 
     /// <summary>Takes the lease; false when another keeper holds it.</summary>
     public async Task<bool> TryTakeAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (!await threads.TryLeaseAsync(jobId, ownerId, now, now + duration, cancellationToken).ConfigureAwait(false))
+        var now = _time.GetUtcNow();
+        if (!await _threads.TryLeaseAsync(_jobId, _ownerId, now, now + _duration, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
-        renewedAt = now;
+        _renewedAt = now;
         return true;
     }
 
     /// <summary>Renews the lease once a third of it has passed; throws <see cref="LeaseLostException"/> when another keeper took it.</summary>
     public async Task RenewIfDueAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (now - renewedAt < RenewInterval)
+        var now = _time.GetUtcNow();
+        if (now - _renewedAt < RenewInterval)
         {
             return;
         }
-        if (!await threads.TryLeaseAsync(jobId, ownerId, now, now + duration, cancellationToken).ConfigureAwait(false))
+        if (!await _threads.TryLeaseAsync(_jobId, _ownerId, now, now + _duration, cancellationToken).ConfigureAwait(false))
         {
             throw new LeaseLostException();
         }
-        renewedAt = now;
+        _renewedAt = now;
     }
 
     /// <summary>Waits, renewing the lease often enough that a long Retry-After never lets it lapse.</summary>
     public async Task WaitKeepingItAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        var until = time.GetUtcNow() + wait;
+        var until = _time.GetUtcNow() + wait;
         while (true)
         {
-            var left = until - time.GetUtcNow();
+            var left = until - _time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
                 return;
             }
-            await time.DelayUnlessStoppedAsync(left < RenewInterval ? left : RenewInterval, cancellationToken).ConfigureAwait(false);
+            await _time.DelayUnlessStoppedAsync(left < RenewInterval ? left : RenewInterval, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             await RenewIfDueAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -79,11 +79,11 @@ internal sealed class ThreadLease
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await threads.ReleaseAsync(jobId, ownerId, timeout.Token).ConfigureAwait(false);
+            await _threads.ReleaseAsync(_jobId, _ownerId, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            logger.ReleaseFailed(exception, jobId);
+            _logger.ReleaseFailed(exception, _jobId);
         }
     }
 }

@@ -11,37 +11,37 @@ namespace Specific.JobsBot.Threads;
 /// </summary>
 internal sealed class ThreadPoster
 {
-    private readonly string jobId;
-    private readonly string channelId;
-    private readonly ThreadLease lease;
-    private readonly SlackPacer pacer;
-    private readonly ThreadKeeperMetrics metrics;
-    private readonly ThreadKeeperOptions options;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private int transientFailures;
+    private readonly string _jobId;
+    private readonly string _channelId;
+    private readonly ThreadLease _lease;
+    private readonly SlackPacer _pacer;
+    private readonly ThreadKeeperMetrics _metrics;
+    private readonly ThreadKeeperOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private int _transientFailures;
 
     public ThreadPoster(ThreadWriterServices services, ThreadLease lease, string jobId, string channelId)
     {
-        this.jobId = jobId;
-        this.channelId = channelId;
-        this.lease = lease;
-        pacer = services.Pacer;
-        metrics = services.Metrics;
-        options = services.Options;
-        time = services.Time;
-        logger = services.Logger;
+        _jobId = jobId;
+        _channelId = channelId;
+        _lease = lease;
+        _pacer = services.Pacer;
+        _metrics = services.Metrics;
+        _options = services.Options;
+        _time = services.Time;
+        _logger = services.Logger;
     }
 
     /// <summary>Waits for the method's workspace slot.</summary>
     public Task PaceAsync(string method, CancellationToken cancellationToken) =>
-        lease.WaitKeepingItAsync(pacer.ReserveMethod(method), cancellationToken);
+        _lease.WaitKeepingItAsync(_pacer.ReserveMethod(method), cancellationToken);
 
     /// <summary>Waits for the method's workspace slot, then for the channel's slot (taken only once the first has come).</summary>
     public async Task PaceIntoChannelAsync(string method, CancellationToken cancellationToken)
     {
         await PaceAsync(method, cancellationToken).ConfigureAwait(false);
-        await lease.WaitKeepingItAsync(pacer.ReserveChannel(channelId), cancellationToken).ConfigureAwait(false);
+        await _lease.WaitKeepingItAsync(_pacer.ReserveChannel(_channelId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ internal sealed class ThreadPoster
         if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && SlackErrors.BlocksRefused.Contains(error) && message.Blocks is not null)
         {
             // Slack refused the blocks: the text alone still tells the truth.
-            logger.BlocksRefused(jobId, kind, error);
+            _logger.BlocksRefused(_jobId, kind, error);
             if (method == SlackWebClient.Methods.PostMessage)
             {
                 await PaceIntoChannelAsync(method, cancellationToken).ConfigureAwait(false);
@@ -75,12 +75,12 @@ internal sealed class ThreadPoster
             case CallOutcome<PostedMessage>.Refused refused when SlackErrors.DestinationGone.Contains(refused.Error.Error):
                 return new PostOutcome<PostedMessage>.Gone(refused.Error.Error);
             case CallOutcome<PostedMessage>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error):
-                logger.ConfigurationError(jobId, refused.Error.Error);
-                await time.DelayUnlessStoppedAsync(options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                _logger.ConfigurationError(_jobId, refused.Error.Error);
+                await _time.DelayUnlessStoppedAsync(_options.MaxBackoff, cancellationToken).ConfigureAwait(false);
                 return new PostOutcome<PostedMessage>.NotYet(AnswerMayBeLost: false);
             case CallOutcome<PostedMessage>.Refused refused when mayBeSkipped:
                 // Any other refusal of a reply or an update would repeat forever: skip this one post and move on.
-                logger.PostSkipped(jobId, kind, refused.Error.Error);
+                _logger.PostSkipped(_jobId, kind, refused.Error.Error);
                 return new PostOutcome<PostedMessage>.Skipped();
             case CallOutcome<PostedMessage>.Refused refused:
                 // Without the job message there is no thread to keep.
@@ -103,11 +103,11 @@ internal sealed class ThreadPoster
             case CallOutcome<UploadedFile>.Refused refused when SlackErrors.DestinationGone.Contains(refused.Error.Error):
                 return new PostOutcome<UploadedFile>.Gone(refused.Error.Error);
             case CallOutcome<UploadedFile>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error) && refused.Error.Error != SlackErrors.MissingScope:
-                await time.DelayUnlessStoppedAsync(options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                await _time.DelayUnlessStoppedAsync(_options.MaxBackoff, cancellationToken).ConfigureAwait(false);
                 return new PostOutcome<UploadedFile>.NotYet(AnswerMayBeLost: false);
             case CallOutcome<UploadedFile>.Refused refused:
                 // A file we may not upload (no files:write scope, say) must not hold the thread open forever.
-                logger.UploadRefused(jobId, refused.Error.Error);
+                _logger.UploadRefused(_jobId, refused.Error.Error);
                 return new PostOutcome<UploadedFile>.Skipped();
             case CallOutcome<UploadedFile>.TryAgain tryAgain:
                 return new PostOutcome<UploadedFile>.NotYet(tryAgain.AnswerMayBeLost);
@@ -119,40 +119,40 @@ internal sealed class ThreadPoster
     /// <summary>Makes one call, renewing the lease first; a 429 pauses the method, a transient failure waits its backoff.</summary>
     public async Task<CallOutcome<T>> CallAsync<T>(string kind, string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        await lease.RenewIfDueAsync(cancellationToken).ConfigureAwait(false);
+        await _lease.RenewIfDueAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var result = await call(cancellationToken).ConfigureAwait(false);
-            transientFailures = 0;
-            metrics.Call(kind);
+            _transientFailures = 0;
+            _metrics.Call(kind);
             return new CallOutcome<T>.Done(result);
         }
         catch (SlackRateLimitedException limited)
         {
-            pacer.Pause(limited.Method, channelId, limited.RetryAfter);
-            metrics.RateLimited(limited.Method);
-            logger.RateLimited(jobId, limited.Method, limited.RetryAfter.TotalSeconds);
+            _pacer.Pause(limited.Method, _channelId, limited.RetryAfter);
+            _metrics.RateLimited(limited.Method);
+            _logger.RateLimited(_jobId, limited.Method, limited.RetryAfter.TotalSeconds);
             return new CallOutcome<T>.TryAgain(AnswerMayBeLost: false);
         }
         catch (SlackTransientException transient)
         {
-            var backoff = Backoff(transientFailures++);
-            metrics.Failure(kind, "transient");
-            logger.Transient(jobId, transient.Method, transient.Reason, backoff.TotalSeconds);
-            await lease.WaitKeepingItAsync(backoff, cancellationToken).ConfigureAwait(false);
+            var backoff = Backoff(_transientFailures++);
+            _metrics.Failure(kind, "transient");
+            _logger.Transient(_jobId, transient.Method, transient.Reason, backoff.TotalSeconds);
+            await _lease.WaitKeepingItAsync(backoff, cancellationToken).ConfigureAwait(false);
             return new CallOutcome<T>.TryAgain(AnswerMayBeLost: true);
         }
         catch (SlackApiException refused)
         {
-            metrics.Failure(kind, refused.Error);
+            _metrics.Failure(kind, refused.Error);
             return new CallOutcome<T>.Refused(refused);
         }
     }
 
     private TimeSpan Backoff(int failures)
     {
-        var exponential = options.InitialBackoff * Math.Pow(2, Math.Min(failures, 16));
-        var capped = exponential < options.MaxBackoff ? exponential : options.MaxBackoff;
+        var exponential = _options.InitialBackoff * Math.Pow(2, Math.Min(failures, 16));
+        var capped = exponential < _options.MaxBackoff ? exponential : _options.MaxBackoff;
         return capped * (0.8 + Random.Shared.NextDouble() * 0.4);
     }
 }

@@ -74,12 +74,12 @@ public sealed partial class FrontDoorWorker(
     public const int Concurrency = 8;
 
     // Cancelled only when the shutdown timeout runs out, never by the stop itself: accepted work gets to finish.
-    private readonly CancellationTokenSource giveUp = new();
-    private Task draining = Task.CompletedTask;
+    private readonly CancellationTokenSource _giveUp = new();
+    private Task _draining = Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        draining = Task.Run(DrainAsync, CancellationToken.None);
+        _draining = Task.Run(DrainAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -87,15 +87,15 @@ public sealed partial class FrontDoorWorker(
     {
         queue.Close();
         LogClosing(queue.Reader.Count);
-        await using var deadline = cancellationToken.Register(giveUp.Cancel);
+        await using var deadline = cancellationToken.Register(_giveUp.Cancel);
         try
         {
-            await draining.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _draining.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Cancelled here too: the registration above may be gone before its callback ran.
-            await giveUp.CancelAsync().ConfigureAwait(false);
+            await _giveUp.CancelAsync().ConfigureAwait(false);
             LogShutdownTimedOut();
         }
     }
@@ -108,7 +108,7 @@ public sealed partial class FrontDoorWorker(
         {
             try
             {
-                await slots.WaitAsync(giveUp.Token).ConfigureAwait(false);
+                await slots.WaitAsync(_giveUp.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -133,7 +133,7 @@ public sealed partial class FrontDoorWorker(
         try
         {
             await using var services = scopes.CreateAsyncScope();
-            await work.RunAsync(services.ServiceProvider, giveUp.Token).ConfigureAwait(false);
+            await work.RunAsync(services.ServiceProvider, _giveUp.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -145,7 +145,7 @@ public sealed partial class FrontDoorWorker(
         }
     }
 
-    public void Dispose() => giveUp.Dispose();
+    public void Dispose() => _giveUp.Dispose();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Front door work failed: {Description}")]
     private partial void LogWorkFailed(Exception exception, string description);

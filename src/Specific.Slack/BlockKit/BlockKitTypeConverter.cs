@@ -10,9 +10,9 @@ namespace Specific.Slack.BlockKit;
 public abstract class BlockKitTypeConverter<TBase> : JsonConverter<TBase>
     where TBase : class
 {
-    private readonly IReadOnlyDictionary<string, Type> types;
+    private readonly IReadOnlyDictionary<string, Type> _types;
 
-    protected BlockKitTypeConverter(IReadOnlyDictionary<string, Type> types) => this.types = types;
+    protected BlockKitTypeConverter(IReadOnlyDictionary<string, Type> types) => _types = types;
 
     public override bool CanConvert(Type typeToConvert) => typeToConvert == typeof(TBase);
 
@@ -26,7 +26,7 @@ public abstract class BlockKitTypeConverter<TBase> : JsonConverter<TBase>
             throw new JsonException($"A {typeof(TBase).Name} needs a string 'type'.");
         }
         var name = type.GetString()!;
-        return types.TryGetValue(name, out var concrete)
+        return _types.TryGetValue(name, out var concrete)
             ? (TBase?)root.Deserialize(concrete, options)
             : throw new JsonException($"'{name}' is not a known {typeof(TBase).Name} type.");
     }

@@ -37,12 +37,12 @@ public sealed partial class SocketModeClient(
     TimeProvider clock,
     ILogger<SocketModeClient> logger)
 {
-    private readonly SocketModeOptions options = socketModeOptions.Value;
-    private readonly Random jitter = new();
-    private int nextConnectionId;
+    private readonly SocketModeOptions _options = socketModeOptions.Value;
+    private readonly Random _jitter = new();
+    private int _nextConnectionId;
 
     // Read by the answering tasks, replaced (never mutated) by the supervisor loop.
-    private volatile SocketModeConnection[] openConnections = [];
+    private volatile SocketModeConnection[] _openConnections = [];
 
     private abstract record ConnectionEvent(SocketModeConnection Connection);
 
@@ -80,7 +80,7 @@ public sealed partial class SocketModeClient(
                 {
                     if (waitBeforeOpening)
                     {
-                        await Task.Delay(SocketModeBackoff.Delay(failures, options.ReconnectBaseDelay, options.ReconnectMaxDelay, jitter), clock, cancellationToken);
+                        await Task.Delay(SocketModeBackoff.Delay(failures, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, _jitter), clock, cancellationToken);
                     }
 
                     var (connection, retryAfter) = await TryOpenAsync(appToken, cancellationToken);
@@ -106,7 +106,7 @@ public sealed partial class SocketModeClient(
                 {
                     case Lost lost:
                         live.Remove(lost.Connection);
-                        openConnections = [.. live];
+                        _openConnections = [.. live];
                         await lost.Connection.DisposeAsync();
                         Publish(lost.Connection.ClosedByUs ? null : lost.Why);
                         if (!lost.Connection.ClosedByUs)
@@ -144,7 +144,7 @@ public sealed partial class SocketModeClient(
         }
         finally
         {
-            await Task.WhenAll(live.Select(c => c.CloseAsync(options.DrainTimeout, CancellationToken.None)));
+            await Task.WhenAll(live.Select(c => c.CloseAsync(_options.DrainTimeout, CancellationToken.None)));
             await handlers.CancelAsync();
             await WhenAllQuietly(readers, TimeSpan.FromSeconds(3));
             foreach (var connection in live)
@@ -162,7 +162,7 @@ public sealed partial class SocketModeClient(
         void Start(SocketModeConnection connection)
         {
             live.Add(connection);
-            openConnections = [.. live];
+            _openConnections = [.. live];
             status.Update(s => s with
             {
                 State = SocketModeState.Connected,
@@ -194,11 +194,11 @@ public sealed partial class SocketModeClient(
                 if (next is not null)
                 {
                     Start(next);
-                    _ = old.CloseAsync(options.DrainTimeout, CancellationToken.None);
+                    _ = old.CloseAsync(_options.DrainTimeout, CancellationToken.None);
                     return;
                 }
 
-                var wait = SocketModeBackoff.Delay(attempt++, options.ReconnectBaseDelay, options.ReconnectMaxDelay, jitter);
+                var wait = SocketModeBackoff.Delay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, _jitter);
                 await Task.Delay(wait > retryAfter ? wait : retryAfter, clock, ct);
             }
         }
@@ -207,18 +207,18 @@ public sealed partial class SocketModeClient(
     /// <summary>A new connection that said hello, or null and how long to wait at least (a 429's Retry-After).</summary>
     private async Task<(SocketModeConnection? Connection, TimeSpan RetryAfter)> TryOpenAsync(string appToken, CancellationToken cancellationToken)
     {
-        var id = Interlocked.Increment(ref nextConnectionId);
+        var id = Interlocked.Increment(ref _nextConnectionId);
         try
         {
             // A fresh typed client per call: the factory rotates its handler, and a connection is opened rarely.
             var web = services.GetRequiredService<SlackWebClient>();
             var url = await web.OpenSocketModeConnectionAsync(appToken, cancellationToken).ConfigureAwait(false);
-            if (options.DebugReconnects)
+            if (_options.DebugReconnects)
             {
                 url = WithDebugReconnects(url);
             }
 
-            return (await SocketModeConnection.OpenAsync(id, url, options, cancellationToken).ConfigureAwait(false), TimeSpan.Zero);
+            return (await SocketModeConnection.OpenAsync(id, url, _options, cancellationToken).ConfigureAwait(false), TimeSpan.Zero);
         }
         catch (SlackApiException exception) when (SocketModeProtocol.UnrecoverableErrors.Contains(exception.Error))
         {
@@ -289,7 +289,7 @@ public sealed partial class SocketModeClient(
             why = $"the connection broke ({exception.Message})";
         }
 
-        await WhenAllQuietly(answers, options.DrainTimeout).ConfigureAwait(false);
+        await WhenAllQuietly(answers, _options.DrainTimeout).ConfigureAwait(false);
         events.TryWrite(new Lost(connection, why));
     }
 
@@ -312,7 +312,7 @@ public sealed partial class SocketModeClient(
             var ack = SocketModeAck.Serialize(envelope.EnvelopeId!, payload);
             // An acknowledgement counts on any of the app's connections (Slack's SDKs send it on whichever is current):
             // one whose envelope came just as its connection was being closed still goes out, on the next one.
-            foreach (var candidate in openConnections.Where(c => c != connection).Prepend(connection))
+            foreach (var candidate in _openConnections.Where(c => c != connection).Prepend(connection))
             {
                 if (await TrySendAsync(candidate, ack).ConfigureAwait(false))
                 {

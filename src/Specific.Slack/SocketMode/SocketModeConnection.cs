@@ -25,15 +25,15 @@ internal sealed class SocketModeConnection : IAsyncDisposable
     /// <summary>Slack's payloads stay far below this; a larger message is refused rather than buffered.</summary>
     public const int MaxMessageBytes = 4 * 1024 * 1024;
 
-    private readonly ClientWebSocket socket;
-    private readonly SemaphoreSlim sendLock = new(1, 1);
-    private int pending;
-    private int closingByUs;
+    private readonly ClientWebSocket _socket;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private int _pending;
+    private int _closingByUs;
 
     private SocketModeConnection(int id, ClientWebSocket socket, int? slackConnections)
     {
         Id = id;
-        this.socket = socket;
+        _socket = socket;
         SlackConnections = slackConnections;
     }
 
@@ -47,12 +47,12 @@ internal sealed class SocketModeConnection : IAsyncDisposable
     public bool BeingReplaced { get; set; }
 
     /// <summary>True when we closed it (replaced, or shutting down), not Slack or the network.</summary>
-    public bool ClosedByUs => Volatile.Read(ref closingByUs) == 1;
+    public bool ClosedByUs => Volatile.Read(ref _closingByUs) == 1;
 
-    public bool IsOpen => socket.State == WebSocketState.Open && !ClosedByUs;
+    public bool IsOpen => _socket.State == WebSocketState.Open && !ClosedByUs;
 
     /// <summary>True while a message can still go out: open, or draining before our close frame.</summary>
-    public bool CanSend => socket.State == WebSocketState.Open;
+    public bool CanSend => _socket.State == WebSocketState.Open;
 
     /// <summary>Connects to <paramref name="url"/> and waits for Slack's hello, all within <paramref name="helloTimeout"/>.</summary>
     public static async Task<SocketModeConnection> OpenAsync(
@@ -102,28 +102,28 @@ internal sealed class SocketModeConnection : IAsyncDisposable
     }
 
     /// <summary>The next text message, or null once the connection is closed. Throws when it breaks.</summary>
-    public Task<string?> ReceiveAsync(CancellationToken cancellationToken) => ReceiveTextAsync(socket, cancellationToken);
+    public Task<string?> ReceiveAsync(CancellationToken cancellationToken) => ReceiveTextAsync(_socket, cancellationToken);
 
     /// <summary>Sends one text message; concurrent callers take turns.</summary>
     public async Task SendAsync(string text, CancellationToken cancellationToken)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        await sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            sendLock.Release();
+            _sendLock.Release();
         }
     }
 
     /// <summary>An envelope arrived and is being answered.</summary>
-    public void BeginEnvelope() => Interlocked.Increment(ref pending);
+    public void BeginEnvelope() => Interlocked.Increment(ref _pending);
 
     /// <summary>An envelope's acknowledgement went out (or could not).</summary>
-    public void EndEnvelope() => Interlocked.Decrement(ref pending);
+    public void EndEnvelope() => Interlocked.Decrement(ref _pending);
 
     /// <summary>
     /// Closes the connection as a good client does: waits (up to <paramref name="drain"/>) for the acknowledgements of
@@ -131,13 +131,13 @@ internal sealed class SocketModeConnection : IAsyncDisposable
     /// </summary>
     public async Task CloseAsync(TimeSpan drain, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref closingByUs, 1) == 1)
+        if (Interlocked.Exchange(ref _closingByUs, 1) == 1)
         {
             return;
         }
 
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (Volatile.Read(ref pending) > 0 && waited.Elapsed < drain && !cancellationToken.IsCancellationRequested)
+        while (Volatile.Read(ref _pending) > 0 && waited.Elapsed < drain && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None).ConfigureAwait(false);
         }
@@ -145,36 +145,36 @@ internal sealed class SocketModeConnection : IAsyncDisposable
         try
         {
             using var closeDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await sendLock.WaitAsync(closeDeadline.Token).ConfigureAwait(false);
+            await _sendLock.WaitAsync(closeDeadline.Token).ConfigureAwait(false);
             try
             {
-                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closeDeadline.Token).ConfigureAwait(false);
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closeDeadline.Token).ConfigureAwait(false);
                 }
             }
             finally
             {
-                sendLock.Release();
+                _sendLock.Release();
             }
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
-            socket.Abort();
+            _socket.Abort();
         }
     }
 
     /// <summary>Drops the connection at once, without a close handshake.</summary>
     public void Abort()
     {
-        Interlocked.Exchange(ref closingByUs, 1);
-        socket.Abort();
+        Interlocked.Exchange(ref _closingByUs, 1);
+        _socket.Abort();
     }
 
     public ValueTask DisposeAsync()
     {
-        socket.Dispose();
-        sendLock.Dispose();
+        _socket.Dispose();
+        _sendLock.Dispose();
         return ValueTask.CompletedTask;
     }
 

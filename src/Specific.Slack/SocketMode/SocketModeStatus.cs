@@ -40,8 +40,8 @@ public sealed record SocketModeSnapshot(
 /// </summary>
 public sealed class SocketModeStatus
 {
-    private readonly Lock gate = new();
-    private SocketModeSnapshot snapshot = new(SocketModeState.Off, 0, 0, null, null);
+    private readonly Lock _gate = new();
+    private SocketModeSnapshot _snapshot = new(SocketModeState.Off, 0, 0, null, null);
 
     /// <summary>Raised after every change, with the new snapshot.</summary>
     public event Action<SocketModeSnapshot>? Changed;
@@ -50,9 +50,9 @@ public sealed class SocketModeStatus
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return snapshot;
+                return _snapshot;
             }
         }
     }
@@ -60,9 +60,9 @@ public sealed class SocketModeStatus
     internal void Update(Func<SocketModeSnapshot, SocketModeSnapshot> change)
     {
         SocketModeSnapshot next;
-        lock (gate)
+        lock (_gate)
         {
-            next = snapshot = change(snapshot);
+            next = _snapshot = change(_snapshot);
         }
 
         Changed?.Invoke(next);

@@ -7,37 +7,37 @@ public sealed class SlackMetrics : IDisposable
 {
     public const string MeterName = "Specific.Slack";
 
-    private readonly Meter meter;
-    private readonly bool ownsMeter;
-    private readonly Counter<long> calls;
-    private readonly Counter<long> rateLimited;
-    private readonly Histogram<double> duration;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _calls;
+    private readonly Counter<long> _rateLimited;
+    private readonly Histogram<double> _duration;
 
     public SlackMetrics(IMeterFactory? meterFactory = null)
     {
-        ownsMeter = meterFactory is null;
-        meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        calls = meter.CreateCounter<long>("slack.api.calls", description: "Slack Web API calls, by method and outcome.");
-        rateLimited = meter.CreateCounter<long>("slack.api.rate_limited", description: "Slack Web API calls answered 429.");
-        duration = meter.CreateHistogram<double>("slack.api.duration", unit: "s", description: "Slack Web API call duration.");
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _calls = _meter.CreateCounter<long>("slack.api.calls", description: "Slack Web API calls, by method and outcome.");
+        _rateLimited = _meter.CreateCounter<long>("slack.api.rate_limited", description: "Slack Web API calls answered 429.");
+        _duration = _meter.CreateHistogram<double>("slack.api.duration", unit: "s", description: "Slack Web API call duration.");
     }
 
     internal void Record(string method, string outcome, TimeSpan elapsed)
     {
         var methodTag = new KeyValuePair<string, object?>("method", method);
-        calls.Add(1, methodTag, new KeyValuePair<string, object?>("outcome", outcome));
-        duration.Record(elapsed.TotalSeconds, methodTag);
+        _calls.Add(1, methodTag, new KeyValuePair<string, object?>("outcome", outcome));
+        _duration.Record(elapsed.TotalSeconds, methodTag);
         if (outcome == Outcomes.RateLimited)
         {
-            rateLimited.Add(1, methodTag);
+            _rateLimited.Add(1, methodTag);
         }
     }
 
     public void Dispose()
     {
-        if (ownsMeter)
+        if (_ownsMeter)
         {
-            meter.Dispose();
+            _meter.Dispose();
         }
     }
 

@@ -43,18 +43,18 @@ public sealed partial class SlackWebClient
 
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
 
-    private readonly HttpClient http;
-    private readonly SlackOptions options;
-    private readonly SlackMetrics metrics;
-    private readonly Uri apiBase;
+    private readonly HttpClient _http;
+    private readonly SlackOptions _options;
+    private readonly SlackMetrics _metrics;
+    private readonly Uri _apiBase;
 
     public SlackWebClient(HttpClient http, IOptions<SlackOptions> options, SlackMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.http = http;
-        this.options = options.Value;
-        apiBase = this.options.GetApiBaseUri();
-        this.metrics = metrics;
+        _http = http;
+        _options = options.Value;
+        _apiBase = _options.GetApiBaseUri();
+        _metrics = metrics;
     }
 
     /// <summary>Posts a message to a channel, or into a thread when <paramref name="threadTs"/> is set.</summary>
@@ -144,7 +144,7 @@ public sealed partial class SlackWebClient
             streamContent.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             streamContent.Headers.ContentLength = length;
             upload.Content = streamContent;
-            using var response = await SendAsync(Methods.UploadUrl, upload, options.UploadTimeout, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(Methods.UploadUrl, upload, _options.UploadTimeout, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 Fail(Methods.UploadUrl, response, TimeSpan.Zero);
@@ -227,7 +227,7 @@ public sealed partial class SlackWebClient
         {
             Content = JsonContent.Create(body, options: SlackJson.Options),
         };
-        using var response = await SendAsync(Methods.ResponseUrl, request, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(Methods.ResponseUrl, request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             Fail(Methods.ResponseUrl, response, TimeSpan.Zero);
@@ -243,7 +243,7 @@ public sealed partial class SlackWebClient
                 throw new SlackApiException(Methods.ResponseUrl, String(document.RootElement, "error") ?? "unknown_error");
             }
         }
-        metrics.Record(Methods.ResponseUrl, SlackMetrics.Outcomes.Ok, TimeSpan.Zero);
+        _metrics.Record(Methods.ResponseUrl, SlackMetrics.Outcomes.Ok, TimeSpan.Zero);
     }
 
     /// <summary>Calls any Web API method with a JSON body; returns the whole response once ok is true.</summary>
@@ -258,7 +258,7 @@ public sealed partial class SlackWebClient
     {
         ArgumentException.ThrowIfNullOrEmpty(appToken);
         const string method = SocketMode.SocketModeProtocol.OpenMethod;
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiBase, method))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_apiBase, method))
         {
             Content = new FormUrlEncodedContent([]),
         };
@@ -270,7 +270,7 @@ public sealed partial class SlackWebClient
 
     private async Task<JsonElement> CallJsonAsync(string method, object body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiBase, method))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_apiBase, method))
         {
             Content = JsonContent.Create(body, body.GetType(), options: SlackJson.Options),
         };
@@ -281,7 +281,7 @@ public sealed partial class SlackWebClient
         string method, IEnumerable<KeyValuePair<string, string>> fields, CancellationToken cancellationToken)
     {
         // Slack's read methods and files.getUploadURLExternal take form fields, not JSON.
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiBase, method))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_apiBase, method))
         {
             Content = new FormUrlEncodedContent(fields),
         };
@@ -291,9 +291,9 @@ public sealed partial class SlackWebClient
     private async Task<JsonElement> CallAsync(
         string method, HttpRequestMessage request, CancellationToken cancellationToken, string? token = null)
     {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? options.BotToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? _options.BotToken);
         var started = Stopwatch.GetTimestamp();
-        using var response = await SendAsync(method, request, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(method, request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             Fail(method, response, Stopwatch.GetElapsedTime(started));
@@ -308,23 +308,23 @@ public sealed partial class SlackWebClient
         }
         catch (JsonException exception)
         {
-            metrics.Record(method, SlackMetrics.Outcomes.Error, Stopwatch.GetElapsedTime(started));
+            _metrics.Record(method, SlackMetrics.Outcomes.Error, Stopwatch.GetElapsedTime(started));
             throw new SlackApiException(method, "malformed_response", [exception.Message]);
         }
 
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True)
         {
-            metrics.Record(method, SlackMetrics.Outcomes.Ok, Stopwatch.GetElapsedTime(started));
+            _metrics.Record(method, SlackMetrics.Outcomes.Ok, Stopwatch.GetElapsedTime(started));
             return root;
         }
 
         var error = root.ValueKind == JsonValueKind.Object ? String(root, "error") ?? "unknown_error" : "malformed_response";
         if (error == SlackErrors.RateLimited)
         {
-            metrics.Record(method, SlackMetrics.Outcomes.RateLimited, Stopwatch.GetElapsedTime(started));
+            _metrics.Record(method, SlackMetrics.Outcomes.RateLimited, Stopwatch.GetElapsedTime(started));
             throw new SlackRateLimitedException(method, RetryAfterOf(response));
         }
-        metrics.Record(method, SlackMetrics.Outcomes.Error, Stopwatch.GetElapsedTime(started));
+        _metrics.Record(method, SlackMetrics.Outcomes.Error, Stopwatch.GetElapsedTime(started));
         throw new SlackApiException(method, error, MetadataMessages(root));
     }
 
@@ -336,16 +336,16 @@ public sealed partial class SlackWebClient
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            metrics.Record(method, SlackMetrics.Outcomes.Transient, Stopwatch.GetElapsedTime(started));
+            _metrics.Record(method, SlackMetrics.Outcomes.Transient, Stopwatch.GetElapsedTime(started));
             throw new SlackTransientException(method, $"no answer within {timeout.TotalSeconds:0} s", exception);
         }
         catch (HttpRequestException exception)
         {
-            metrics.Record(method, SlackMetrics.Outcomes.Transient, Stopwatch.GetElapsedTime(started));
+            _metrics.Record(method, SlackMetrics.Outcomes.Transient, Stopwatch.GetElapsedTime(started));
             throw new SlackTransientException(method, exception.HttpRequestError.ToString(), exception);
         }
     }
@@ -356,15 +356,15 @@ public sealed partial class SlackWebClient
         var status = (int)response.StatusCode;
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            metrics.Record(method, SlackMetrics.Outcomes.RateLimited, elapsed);
+            _metrics.Record(method, SlackMetrics.Outcomes.RateLimited, elapsed);
             throw new SlackRateLimitedException(method, RetryAfterOf(response));
         }
         if (status >= 500 || response.StatusCode == HttpStatusCode.RequestTimeout)
         {
-            metrics.Record(method, SlackMetrics.Outcomes.Transient, elapsed);
+            _metrics.Record(method, SlackMetrics.Outcomes.Transient, elapsed);
             throw new SlackTransientException(method, $"HTTP {status}");
         }
-        metrics.Record(method, SlackMetrics.Outcomes.Error, elapsed);
+        _metrics.Record(method, SlackMetrics.Outcomes.Error, elapsed);
         throw new SlackApiException(method, $"http_{status}");
     }
 

@@ -11,17 +11,17 @@ public sealed class BotProcess : IAsyncDisposable
     private const int KeptOutputLines = 400;
     private static readonly HttpClient Health = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
 
-    private readonly IReadOnlyDictionary<string, string> environment;
-    private readonly IReadOnlyList<string> arguments;
-    private readonly ConcurrentQueue<string> output = new();
-    private Process? process;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly ConcurrentQueue<string> _output = new();
+    private Process? _process;
 
     /// <param name="arguments">The command line after the dll: none for the bot role, <c>worker</c> for the Temporal worker.</param>
     public BotProcess(Uri url, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? arguments = null)
     {
         Url = url;
-        this.environment = environment;
-        this.arguments = arguments ?? [];
+        _environment = environment;
+        _arguments = arguments ?? [];
     }
 
     /// <summary>Where the bot listens; the same port across restarts, as Slack's request URL stays the same.</summary>
@@ -31,7 +31,7 @@ public sealed class BotProcess : IAsyncDisposable
     public int Starts { get; private set; }
 
     /// <summary>The last lines the bot wrote (stdout and stderr), for failure messages.</summary>
-    public string RecentOutput => string.Join('\n', output);
+    public string RecentOutput => string.Join('\n', _output);
 
     /// <summary>A loopback port nobody listens on right now.</summary>
     public static int FreePort()
@@ -44,7 +44,7 @@ public sealed class BotProcess : IAsyncDisposable
     /// <summary>Starts the process and waits until GET /healthz answers 200.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
-        if (process is { HasExited: false })
+        if (_process is { HasExited: false })
         {
             throw new InvalidOperationException("The bot is already running.");
         }
@@ -58,12 +58,12 @@ public sealed class BotProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
+        foreach (var argument in _arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in _environment)
         {
             start.Environment[key] = value;
         }
@@ -75,7 +75,7 @@ public sealed class BotProcess : IAsyncDisposable
         started.ErrorDataReceived += (_, e) => Keep(run, e.Data);
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();
-        process = started;
+        _process = started;
 
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
@@ -108,7 +108,7 @@ public sealed class BotProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown hooks, no lease released, nothing flushed, as an OOM kill or a node loss.</summary>
     public async Task KillAsync()
     {
-        if (process is not { } running)
+        if (_process is not { } running)
         {
             return;
         }
@@ -119,7 +119,7 @@ public sealed class BotProcess : IAsyncDisposable
         await running.WaitForExitAsync(CancellationToken.None);
         Keep(Starts, $"--- bot killed (SIGKILL), exit code {running.ExitCode} ---");
         running.Dispose();
-        process = null;
+        _process = null;
     }
 
     public async ValueTask DisposeAsync() => await KillAsync();
@@ -130,8 +130,8 @@ public sealed class BotProcess : IAsyncDisposable
         {
             return;
         }
-        output.Enqueue($"[bot#{run}] {line}");
-        while (output.Count > KeptOutputLines && output.TryDequeue(out _))
+        _output.Enqueue($"[bot#{run}] {line}");
+        while (_output.Count > KeptOutputLines && _output.TryDequeue(out _))
         {
         }
     }

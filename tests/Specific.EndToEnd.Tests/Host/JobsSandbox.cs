@@ -37,7 +37,7 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     private static readonly string[] States = ["pending", "queued", "running", "succeeded", "failed", "cancelled"];
     private static readonly string[] FinalStates = ["succeeded", "failed", "cancelled"];
 
-    private readonly string dataDirectory;
+    private readonly string _dataDirectory;
 
     private JobsSandbox(
         ClusterSimulator cluster, SlackStandIn slack, TemporalStandIn? temporal, BotProcess bot, BotProcess? worker, string channelId, string dataDirectory)
@@ -48,7 +48,7 @@ public sealed partial class JobsSandbox : IAsyncDisposable
         Bot = bot;
         Worker = worker;
         ChannelId = channelId;
-        this.dataDirectory = dataDirectory;
+        _dataDirectory = dataDirectory;
     }
 
     public ClusterSimulator Cluster { get; }
@@ -443,7 +443,7 @@ public sealed partial class JobsSandbox : IAsyncDisposable
         await Cluster.DisposeAsync();
         try
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            Directory.Delete(_dataDirectory, recursive: true);
         }
         catch (IOException)
         {

@@ -18,14 +18,14 @@ public sealed class SandboxProcess : IAsyncDisposable
 
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
 
-    private readonly string dataDirectory;
+    private readonly string _dataDirectory;
 
     private SandboxProcess(BotProcess process, Uri slackUrl, Uri clusterUrl, string dataDirectory)
     {
         Process = process;
         SlackUrl = slackUrl;
         ClusterUrl = clusterUrl;
-        this.dataDirectory = dataDirectory;
+        _dataDirectory = dataDirectory;
     }
 
     public BotProcess Process { get; }
@@ -117,7 +117,7 @@ public sealed class SandboxProcess : IAsyncDisposable
         await Process.DisposeAsync();
         try
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            Directory.Delete(_dataDirectory, recursive: true);
         }
         catch (IOException)
         {

@@ -13,14 +13,14 @@ namespace Specific.Jobs.Tests.Flow;
 /// <summary>The create activity under Temporal's ActivityEnvironment: a retried create never starts a second Kubernetes Job.</summary>
 public sealed class CreateOnceActivityTests
 {
-    private readonly InMemoryJobStore jobs = new();
-    private readonly FakeKubernetesJobs kubernetes = new();
-    private readonly JobActivities activities;
+    private readonly InMemoryJobStore _jobs = new();
+    private readonly FakeKubernetesJobs _kubernetes = new();
+    private readonly JobActivities _activities;
 
     public CreateOnceActivityTests()
     {
-        activities = new JobActivities(
-            jobs, new InMemoryLogStore(), kubernetes, Options.Create(new EnvironmentsOptions()), TimeProvider.System,
+        _activities = new JobActivities(
+            _jobs, new InMemoryLogStore(), _kubernetes, Options.Create(new EnvironmentsOptions()), TimeProvider.System,
             NullLogger<JobActivities>.Instance);
     }
 
@@ -29,22 +29,22 @@ public sealed class CreateOnceActivityTests
     {
         var job = Queued();
 
-        await Attempt(1).RunAsync(() => activities.CreateAsync(PreparedOf(job)));
+        await Attempt(1).RunAsync(() => _activities.CreateAsync(PreparedOf(job)));
 
-        Assert.Equal(1, kubernetes.CountOf("create"));
-        Assert.NotNull(jobs.Get(job.Id).CreateRequestedAt);
+        Assert.Equal(1, _kubernetes.CountOf("create"));
+        Assert.NotNull(_jobs.Get(job.Id).CreateRequestedAt);
     }
 
     [Fact]
     public async Task Retried_create_whose_first_attempt_created_the_job_finds_it_and_creates_nothing()
     {
         var job = Marked(Queued());
-        kubernetes.Existing[job.Id] = JobIds.KubernetesJobName(job.Id);
+        _kubernetes.Existing[job.Id] = JobIds.KubernetesJobName(job.Id);
 
-        await Attempt(2).RunAsync(() => activities.CreateAsync(PreparedOf(job)));
+        await Attempt(2).RunAsync(() => _activities.CreateAsync(PreparedOf(job)));
 
-        Assert.Equal(0, kubernetes.CountOf("create"));
-        Assert.Equal(1, kubernetes.CountOf($"find production/{job.Id}"));
+        Assert.Equal(0, _kubernetes.CountOf("create"));
+        Assert.Equal(1, _kubernetes.CountOf($"find production/{job.Id}"));
     }
 
     [Fact]
@@ -53,13 +53,13 @@ public sealed class CreateOnceActivityTests
         var job = Marked(Queued());
 
         var failure = await Assert.ThrowsAsync<ApplicationFailureException>(
-            () => Attempt(3).RunAsync(() => activities.CreateAsync(PreparedOf(job))));
+            () => Attempt(3).RunAsync(() => _activities.CreateAsync(PreparedOf(job))));
 
         Assert.True(failure.NonRetryable);
         Assert.Equal("Gone", failure.ErrorType);
         Assert.Contains("not started again", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Gone", JobTemporal.NonRetryableErrorTypes);
-        Assert.Equal(0, kubernetes.CountOf("create"));
+        Assert.Equal(0, _kubernetes.CountOf("create"));
     }
 
     [Fact]
@@ -67,34 +67,34 @@ public sealed class CreateOnceActivityTests
     {
         var job = Queued();
         var failures = 1;
-        kubernetes.Create = (_, _) => Interlocked.Decrement(ref failures) >= 0
+        _kubernetes.Create = (_, _) => Interlocked.Decrement(ref failures) >= 0
             ? throw new HttpRequestException("connection refused")
             : Task.CompletedTask;
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => Attempt(1).RunAsync(() => activities.CreateAsync(PreparedOf(job))));
-        var afterFailure = jobs.Get(job.Id).CreateRequestedAt;
-        await Attempt(2).RunAsync(() => activities.CreateAsync(PreparedOf(job)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => Attempt(1).RunAsync(() => _activities.CreateAsync(PreparedOf(job))));
+        var afterFailure = _jobs.Get(job.Id).CreateRequestedAt;
+        await Attempt(2).RunAsync(() => _activities.CreateAsync(PreparedOf(job)));
 
         Assert.Null(afterFailure);
-        Assert.Equal(2, kubernetes.CountOf("create"));
-        Assert.True(kubernetes.Existing.ContainsKey(job.Id));
+        Assert.Equal(2, _kubernetes.CountOf("create"));
+        Assert.True(_kubernetes.Existing.ContainsKey(job.Id));
     }
 
     [Fact]
     public async Task Failed_create_whose_job_exists_anyway_counts_as_created()
     {
         var job = Queued();
-        kubernetes.Create = (prepared, _) =>
+        _kubernetes.Create = (prepared, _) =>
         {
             // The API server made the Job, but its answer was lost on the way back.
-            kubernetes.Existing[prepared.JobId] = prepared.JobName;
+            _kubernetes.Existing[prepared.JobId] = prepared.JobName;
             throw new HttpRequestException("The response ended prematurely.");
         };
 
-        await Attempt(1).RunAsync(() => activities.CreateAsync(PreparedOf(job)));
+        await Attempt(1).RunAsync(() => _activities.CreateAsync(PreparedOf(job)));
 
-        Assert.Equal(1, kubernetes.CountOf("create"));
-        Assert.NotNull(jobs.Get(job.Id).CreateRequestedAt);
+        Assert.Equal(1, _kubernetes.CountOf("create"));
+        Assert.NotNull(_jobs.Get(job.Id).CreateRequestedAt);
     }
 
     private static ActivityEnvironment Attempt(int number) =>
@@ -103,9 +103,9 @@ public sealed class CreateOnceActivityTests
     private static PreparedJob PreparedOf(JobRecord job) =>
         FakeKubernetesJobs.PreparedFor(new PrepareJobRequest(job.Id, job.Service, job.Environment, "production", job.Command));
 
-    private JobRecord Marked(JobRecord job) => jobs.Put(job with { CreateRequestedAt = DateTimeOffset.UtcNow });
+    private JobRecord Marked(JobRecord job) => _jobs.Put(job with { CreateRequestedAt = DateTimeOffset.UtcNow });
 
-    private JobRecord Queued() => jobs.Put(new JobRecord
+    private JobRecord Queued() => _jobs.Put(new JobRecord
     {
         Id = JobIds.New(),
         Service = "web",

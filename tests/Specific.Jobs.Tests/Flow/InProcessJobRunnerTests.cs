@@ -16,10 +16,10 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private readonly InMemoryJobStore jobs = new();
-    private readonly InMemoryLogStore logs = new();
-    private readonly FakeKubernetesJobs kubernetes = new();
-    private readonly List<ServiceProvider> providers = [];
+    private readonly InMemoryJobStore _jobs = new();
+    private readonly InMemoryLogStore _logs = new();
+    private readonly FakeKubernetesJobs _kubernetes = new();
+    private readonly List<ServiceProvider> _providers = [];
 
     [Fact]
     public void Engine_in_process_mode_registers_the_runner_as_launcher_and_hosted_service()
@@ -43,8 +43,8 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         Assert.Equal(new JobFlowResult(JobState.Succeeded, true, 0), result);
         Assert.Equal(
             [JobState.Queued, JobState.Running, JobState.Succeeded],
-            jobs.Transitions.Select(transition => transition.To));
-        Assert.Equal(["line 1", "line 2"], logs.TextOf(job.Id));
+            _jobs.Transitions.Select(transition => transition.To));
+        Assert.Equal(["line 1", "line 2"], _logs.TextOf(job.Id));
         Assert.Equal(
             new FlowDescription(job.Id, FlowStatus.Completed, "succeeded"),
             await runner.DescribeAsync(job.Id, TestContext.Current.CancellationToken));
@@ -55,15 +55,15 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
     {
         var runner = Runner();
         var job = await NewJobAsync();
-        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.FromMilliseconds(50), exitCode: 0);
+        _kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.FromMilliseconds(50), exitCode: 0);
 
         await runner.StartAsync(job, TestContext.Current.CancellationToken);
         await runner.StartAsync(job, TestContext.Current.CancellationToken);
         await EndOf(runner, job.Id);
         await runner.StartAsync(job, TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, kubernetes.CountOf("create"));
-        Assert.Equal(1, kubernetes.CountOf("follow"));
+        Assert.Equal(1, _kubernetes.CountOf("create"));
+        Assert.Equal(1, _kubernetes.CountOf("follow"));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var runner = Runner();
         var job = await NewJobAsync();
         var failures = 1;
-        kubernetes.Create = (_, _) => Interlocked.Decrement(ref failures) >= 0
+        _kubernetes.Create = (_, _) => Interlocked.Decrement(ref failures) >= 0
             ? throw new HttpRequestException("The API server is unavailable.")
             : Task.CompletedTask;
 
@@ -80,7 +80,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var result = await EndOf(runner, job.Id);
 
         Assert.Equal(JobState.Succeeded, result.State);
-        Assert.Equal(2, kubernetes.CountOf("create"));
+        Assert.Equal(2, _kubernetes.CountOf("create"));
     }
 
     [Fact]
@@ -88,14 +88,14 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
     {
         var runner = Runner();
         var job = await NewJobAsync();
-        kubernetes.Prepare = (_, _) => throw new JobRejectedException("Service `web` is not deployed in production.", "NotDeployed");
+        _kubernetes.Prepare = (_, _) => throw new JobRejectedException("Service `web` is not deployed in production.", "NotDeployed");
 
         await runner.StartAsync(job, TestContext.Current.CancellationToken);
         await EndOf(runner, job.Id);
 
-        Assert.Equal(1, kubernetes.CountOf("prepare"));
-        Assert.Equal(0, kubernetes.CountOf("create"));
-        var stored = jobs.Get(job.Id);
+        Assert.Equal(1, _kubernetes.CountOf("prepare"));
+        Assert.Equal(0, _kubernetes.CountOf("create"));
+        var stored = _jobs.Get(job.Id);
         Assert.Equal(JobState.Failed, stored.State);
         Assert.Equal("Service `web` is not deployed in production.", stored.FailureReason);
     }
@@ -107,7 +107,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var job = await NewJobAsync();
         var command = FakeKubernetesJobs.Command(lines: 4, perLine: TimeSpan.Zero, exitCode: 0);
         var broken = 0;
-        kubernetes.Follow = async (request, observer, cancellationToken) =>
+        _kubernetes.Follow = async (request, observer, cancellationToken) =>
         {
             if (Interlocked.Increment(ref broken) > 1)
             {
@@ -126,9 +126,9 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
 
         Assert.Equal(
             [0L, 1L],
-            kubernetes.Follows.Select(follow => follow.Checkpoint.LastLogLine));
-        Assert.Equal(["line 1", "line 2", "line 3", "line 4"], logs.TextOf(job.Id));
-        Assert.Equal(JobState.Succeeded, jobs.Get(job.Id).State);
+            _kubernetes.Follows.Select(follow => follow.Checkpoint.LastLogLine));
+        Assert.Equal(["line 1", "line 2", "line 3", "line 4"], _logs.TextOf(job.Id));
+        Assert.Equal(JobState.Succeeded, _jobs.Get(job.Id).State);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var runner = Runner();
         var job = await NewJobAsync();
         var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        kubernetes.Follow = async (_, observer, cancellationToken) =>
+        _kubernetes.Follow = async (_, observer, cancellationToken) =>
         {
             await observer.OnRunningAsync(null, null, cancellationToken);
             following.SetResult();
@@ -151,8 +151,8 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         await runner.CancelAsync(job.Id, TestContext.Current.CancellationToken);
         await EndOf(runner, job.Id);
 
-        Assert.Equal(1, kubernetes.CountOf($"delete production/{JobIds.KubernetesJobName(job.Id)}"));
-        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
+        Assert.Equal(1, _kubernetes.CountOf($"delete production/{JobIds.KubernetesJobName(job.Id)}"));
+        Assert.Equal(JobState.Cancelled, _jobs.Get(job.Id).State);
     }
 
     [Fact]
@@ -164,8 +164,8 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         await runner.CancelAsync(job.Id, TestContext.Current.CancellationToken);
         await EndOf(runner, job.Id);
 
-        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
-        Assert.Empty(kubernetes.Calls);
+        Assert.Equal(JobState.Cancelled, _jobs.Get(job.Id).State);
+        Assert.Empty(_kubernetes.Calls);
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var job = await NewJobAsync();
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var command = FakeKubernetesJobs.Command(lines: 6, perLine: TimeSpan.FromMilliseconds(20), exitCode: 0);
-        kubernetes.Follow = async (request, observer, cancellationToken) =>
+        _kubernetes.Follow = async (request, observer, cancellationToken) =>
         {
             if (request.Checkpoint.LastLogLine > 0)
             {
@@ -201,34 +201,34 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         await halfway.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
         await first.StopAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(JobState.Running, jobs.Get(job.Id).State);
+        Assert.Equal(JobState.Running, _jobs.Get(job.Id).State);
         Assert.Equal(FlowStatus.Stopped, (await first.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
-        Assert.Equal(0, kubernetes.CountOf("delete"));
+        Assert.Equal(0, _kubernetes.CountOf("delete"));
 
         var second = Runner();
         await second.StartAsync(TestContext.Current.CancellationToken);
         var result = await EndOf(second, job.Id);
 
         Assert.Equal(JobState.Succeeded, result.State);
-        Assert.Equal(3, kubernetes.Follows.Last().Checkpoint.LastLogLine);
+        Assert.Equal(3, _kubernetes.Follows.Last().Checkpoint.LastLogLine);
         Assert.Equal(
             ["line 1", "line 2", "line 3", "line 4", "line 5", "line 6"],
-            logs.TextOf(job.Id));
+            _logs.TextOf(job.Id));
     }
 
     [Fact]
     public async Task Start_re_attaches_pending_jobs_and_leaves_ended_ones_alone()
     {
         var pending = await NewJobAsync();
-        var ended = jobs.Put((await NewJobAsync()) with { State = JobState.Succeeded });
+        var ended = _jobs.Put((await NewJobAsync()) with { State = JobState.Succeeded });
 
         var runner = Runner();
         await runner.StartAsync(TestContext.Current.CancellationToken);
         await EndOf(runner, pending.Id);
 
-        Assert.Equal(JobState.Succeeded, jobs.Get(pending.Id).State);
+        Assert.Equal(JobState.Succeeded, _jobs.Get(pending.Id).State);
         Assert.Null(runner.FlowOf(ended.Id));
-        Assert.Equal(1, kubernetes.CountOf("create"));
+        Assert.Equal(1, _kubernetes.CountOf("create"));
     }
 
     [Fact]
@@ -237,9 +237,9 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var runner = Runner();
         var job = await NewJobAsync();
         DateTimeOffset? markedAtCreate = null;
-        kubernetes.Create = (_, _) =>
+        _kubernetes.Create = (_, _) =>
         {
-            markedAtCreate = jobs.Get(job.Id).CreateRequestedAt;
+            markedAtCreate = _jobs.Get(job.Id).CreateRequestedAt;
             return Task.CompletedTask;
         };
 
@@ -247,7 +247,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         await EndOf(runner, job.Id);
 
         Assert.NotNull(markedAtCreate);
-        Assert.Equal(0, kubernetes.CountOf("find"));
+        Assert.Equal(0, _kubernetes.CountOf("find"));
     }
 
     [Fact]
@@ -260,9 +260,9 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var result = await EndOf(runner, job.Id);
 
         Assert.Equal(JobState.Succeeded, result.State);
-        Assert.Equal(0, kubernetes.CountOf("create"));
-        Assert.Equal(1, kubernetes.CountOf($"find production/{job.Id}"));
-        Assert.Equal(["line 1", "line 2"], logs.TextOf(job.Id));
+        Assert.Equal(0, _kubernetes.CountOf("create"));
+        Assert.Equal(1, _kubernetes.CountOf($"find production/{job.Id}"));
+        Assert.Equal(["line 1", "line 2"], _logs.TextOf(job.Id));
     }
 
     [Fact]
@@ -275,9 +275,9 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         var result = await EndOf(runner, job.Id);
 
         Assert.Equal(JobState.Failed, result.State);
-        Assert.Equal(0, kubernetes.CountOf("create"));
-        Assert.Equal(0, kubernetes.CountOf("follow"));
-        var reason = jobs.Get(job.Id).FailureReason!;
+        Assert.Equal(0, _kubernetes.CountOf("create"));
+        Assert.Equal(0, _kubernetes.CountOf("follow"));
+        var reason = _jobs.Get(job.Id).FailureReason!;
         Assert.Contains($"`production/{JobIds.KubernetesJobName(job.Id)}` was gone", reason, StringComparison.Ordinal);
         Assert.Contains("not started again", reason, StringComparison.Ordinal);
         Assert.Contains("Run the job again", reason, StringComparison.Ordinal);
@@ -287,37 +287,37 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
     public async Task Resume_of_a_job_with_a_recorded_cancel_ends_cancelled_deletes_its_kubernetes_job_and_starts_nothing()
     {
         var interrupted = await InterruptedJobAsync(kubernetesJobExists: true);
-        var job = jobs.Put(interrupted with { CancelRequestedAt = DateTimeOffset.UtcNow, CancelRequestedBy = "U0ALICE" });
+        var job = _jobs.Put(interrupted with { CancelRequestedAt = DateTimeOffset.UtcNow, CancelRequestedBy = "U0ALICE" });
 
         var runner = Runner();
         await runner.StartAsync(TestContext.Current.CancellationToken);
         var result = await EndOf(runner, job.Id);
 
         Assert.Equal(JobState.Cancelled, result.State);
-        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
-        Assert.Equal(1, kubernetes.CountOf($"delete production/{JobIds.KubernetesJobName(job.Id)}"));
-        Assert.Equal(0, kubernetes.CountOf("create"));
-        Assert.Equal(0, kubernetes.CountOf("follow"));
-        Assert.Empty(kubernetes.Existing);
+        Assert.Equal(JobState.Cancelled, _jobs.Get(job.Id).State);
+        Assert.Equal(1, _kubernetes.CountOf($"delete production/{JobIds.KubernetesJobName(job.Id)}"));
+        Assert.Equal(0, _kubernetes.CountOf("create"));
+        Assert.Equal(0, _kubernetes.CountOf("follow"));
+        Assert.Empty(_kubernetes.Existing);
     }
 
     [Fact]
     public async Task Pending_job_with_a_recorded_cancel_ends_cancelled_on_start_without_touching_kubernetes()
     {
         var created = await NewJobAsync();
-        var job = jobs.Put(created with { CancelRequestedAt = DateTimeOffset.UtcNow, CancelRequestedBy = "U0ALICE" });
+        var job = _jobs.Put(created with { CancelRequestedAt = DateTimeOffset.UtcNow, CancelRequestedBy = "U0ALICE" });
 
         var runner = Runner();
         await runner.StartAsync(TestContext.Current.CancellationToken);
         await EndOf(runner, job.Id);
 
-        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
-        Assert.Empty(kubernetes.Calls);
+        Assert.Equal(JobState.Cancelled, _jobs.Get(job.Id).State);
+        Assert.Empty(_kubernetes.Calls);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var provider in providers)
+        foreach (var provider in _providers)
         {
             await provider.DisposeAsync();
         }
@@ -327,18 +327,18 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IJobStore>(jobs);
-        services.AddSingleton<ILogStore>(logs);
-        services.AddSingleton<IKubernetesJobs>(kubernetes);
+        services.AddSingleton<IJobStore>(_jobs);
+        services.AddSingleton<ILogStore>(_logs);
+        services.AddSingleton<IKubernetesJobs>(_kubernetes);
         services.AddJobEngine(new ConfigurationBuilder().Build(), JobEngineMode.InProcess);
         var provider = services.BuildServiceProvider();
-        providers.Add(provider);
+        _providers.Add(provider);
         return provider;
     }
 
     private InProcessJobRunner Runner() => Provider().GetRequiredService<InProcessJobRunner>();
 
-    private Task<JobRecord> NewJobAsync() => jobs.CreateAsync(
+    private Task<JobRecord> NewJobAsync() => _jobs.CreateAsync(
         new JobRequest("web", "production", "echo hi", null, new JobOrigin(JobOrigin.Slack)),
         TestContext.Current.CancellationToken);
 
@@ -346,7 +346,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
     private async Task<JobRecord> InterruptedJobAsync(bool kubernetesJobExists)
     {
         var created = await NewJobAsync();
-        var job = jobs.Put(created with
+        var job = _jobs.Put(created with
         {
             State = JobState.Running,
             Version = 4,
@@ -356,7 +356,7 @@ public sealed class InProcessJobRunnerTests : IAsyncDisposable
         });
         if (kubernetesJobExists)
         {
-            kubernetes.Existing[job.Id] = JobIds.KubernetesJobName(job.Id);
+            _kubernetes.Existing[job.Id] = JobIds.KubernetesJobName(job.Id);
         }
 
         return job;

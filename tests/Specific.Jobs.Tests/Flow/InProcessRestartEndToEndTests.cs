@@ -50,26 +50,26 @@ public sealed class InProcessRestartEndToEndTests : IAsyncLifetime
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "flow-e2e-" + Guid.NewGuid().ToString("N"));
-    private ClusterSimulator? cluster;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "flow-e2e-" + Guid.NewGuid().ToString("N"));
+    private ClusterSimulator? _cluster;
 
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(directory);
-        cluster = await ClusterSimulator.StartAsync(
+        Directory.CreateDirectory(_directory);
+        _cluster = await ClusterSimulator.StartAsync(
             new ClusterSimulatorOptions { Url = "http://127.0.0.1:0" }, cancellationToken: TestContext.Current.CancellationToken);
-        await cluster.ApplyYamlAsync(Cluster, TestContext.Current.CancellationToken);
+        await _cluster.ApplyYamlAsync(Cluster, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (cluster is not null)
+        if (_cluster is not null)
         {
-            await cluster.DisposeAsync();
+            await _cluster.DisposeAsync();
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
@@ -122,8 +122,8 @@ public sealed class InProcessRestartEndToEndTests : IAsyncLifetime
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:SqlitePath"] = Path.Combine(directory, "jobs.db"),
-            ["Kubernetes:Host"] = cluster!.BaseUrl.ToString().TrimEnd('/'),
+            ["Storage:SqlitePath"] = Path.Combine(_directory, "jobs.db"),
+            ["Kubernetes:Host"] = _cluster!.BaseUrl.ToString().TrimEnd('/'),
         });
         builder.Services.AddLogging();
         builder.Services.AddJobStorage(builder.Configuration);

@@ -15,11 +15,11 @@ namespace Specific.Jobs.Tests.Flow;
 /// <summary>The activities under Temporal's ActivityEnvironment: heartbeats, resume, cancellation, failure mapping.</summary>
 public sealed class JobActivitiesTests
 {
-    private readonly InMemoryJobStore jobs = new();
-    private readonly InMemoryLogStore logs = new();
-    private readonly FakeKubernetesJobs kubernetes = new();
-    private readonly List<object?[]> heartbeats = [];
-    private readonly JobActivities activities;
+    private readonly InMemoryJobStore _jobs = new();
+    private readonly InMemoryLogStore _logs = new();
+    private readonly FakeKubernetesJobs _kubernetes = new();
+    private readonly List<object?[]> _heartbeats = [];
+    private readonly JobActivities _activities;
 
     public JobActivitiesTests()
     {
@@ -27,8 +27,8 @@ public sealed class JobActivitiesTests
         {
             Targets = { ["staging"] = new EnvironmentTarget { Namespace = "web-staging" } },
         };
-        activities = new JobActivities(
-            jobs, logs, kubernetes, Options.Create(environments), TimeProvider.System, NullLogger<JobActivities>.Instance);
+        _activities = new JobActivities(
+            _jobs, _logs, _kubernetes, Options.Create(environments), TimeProvider.System, NullLogger<JobActivities>.Instance);
     }
 
     [Fact]
@@ -36,16 +36,16 @@ public sealed class JobActivitiesTests
     {
         var job = Queued();
         var env = Environment();
-        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.Zero, exitCode: 0);
+        _kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.Zero, exitCode: 0);
 
-        var end = await env.RunAsync(() => activities.FollowAsync(FollowOf(job)));
+        var end = await env.RunAsync(() => _activities.FollowAsync(FollowOf(job)));
 
         Assert.Equal(new JobEnd(true, 0, null), end with { Ran = null });
         var checkpoints = Checkpoints();
         Assert.Equal(new FollowCheckpoint(3, DateTimeOffset.UnixEpoch.AddSeconds(3), Running: true), checkpoints[^1]);
         Assert.Equal([0L, 0, 1, 2, 3], checkpoints.Select(checkpoint => checkpoint.LastLogLine));
-        Assert.Equal(["line 1", "line 2", "line 3"], logs.TextOf(job.Id));
-        var stored = jobs.Get(job.Id);
+        Assert.Equal(["line 1", "line 2", "line 3"], _logs.TextOf(job.Id));
+        var stored = _jobs.Get(job.Id);
         Assert.Equal(JobState.Running, stored.State);
         Assert.Equal(FakeKubernetesJobs.ImageWithDigest, stored.Image);
     }
@@ -54,19 +54,19 @@ public sealed class JobActivitiesTests
     public async Task With_logs_read_from_otel_logs_the_follow_stores_no_line_and_ignores_the_store_on_resume()
     {
         var job = Running();
-        await logs.AppendAsync(job.Id, [new LogLine(7, DateTimeOffset.UnixEpoch.AddSeconds(9), LogStream.Output, "shipped elsewhere")], TestContext.Current.CancellationToken);
-        var appendsBefore = logs.AppendCalls;
+        await _logs.AppendAsync(job.Id, [new LogLine(7, DateTimeOffset.UnixEpoch.AddSeconds(9), LogStream.Output, "shipped elsewhere")], TestContext.Current.CancellationToken);
+        var appendsBefore = _logs.AppendCalls;
         var otel = new JobActivities(
-            jobs, logs, kubernetes, Options.Create(new EnvironmentsOptions()), TimeProvider.System, NullLogger<JobActivities>.Instance,
+            _jobs, _logs, _kubernetes, Options.Create(new EnvironmentsOptions()), TimeProvider.System, NullLogger<JobActivities>.Instance,
             Options.Create(new LogsOptions { Source = LogsOptions.OtelLogsSource }));
-        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.Zero, exitCode: 0);
+        _kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.Zero, exitCode: 0);
 
         var end = await Environment().RunAsync(() => otel.FollowAsync(FollowOf(job)));
 
         Assert.Equal(new JobEnd(true, 0, null), end with { Ran = null });
-        Assert.Equal(appendsBefore, logs.AppendCalls);
-        Assert.Equal(["shipped elsewhere"], logs.TextOf(job.Id));
-        Assert.Equal(0, Assert.Single(kubernetes.Follows).Checkpoint.LastLogLine);
+        Assert.Equal(appendsBefore, _logs.AppendCalls);
+        Assert.Equal(["shipped elsewhere"], _logs.TextOf(job.Id));
+        Assert.Equal(0, Assert.Single(_kubernetes.Follows).Checkpoint.LastLogLine);
     }
 
     [Fact]
@@ -75,31 +75,31 @@ public sealed class JobActivitiesTests
         var job = Running();
         var lastBeat = new FollowCheckpoint(2, DateTimeOffset.UnixEpoch.AddSeconds(2), Running: true);
         var env = Environment(attempt: 2, heartbeat: lastBeat);
-        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 4, perLine: TimeSpan.Zero, exitCode: 0);
+        _kubernetes.Follow = FakeKubernetesJobs.Command(lines: 4, perLine: TimeSpan.Zero, exitCode: 0);
 
-        await env.RunAsync(() => activities.FollowAsync(FollowOf(job)));
+        await env.RunAsync(() => _activities.FollowAsync(FollowOf(job)));
 
-        Assert.Equal(lastBeat, Assert.Single(kubernetes.Follows).Checkpoint);
-        Assert.Equal(["line 3", "line 4"], logs.TextOf(job.Id));
+        Assert.Equal(lastBeat, Assert.Single(_kubernetes.Follows).Checkpoint);
+        Assert.Equal(["line 3", "line 4"], _logs.TextOf(job.Id));
     }
 
     [Fact]
     public async Task Follow_without_a_heartbeat_resumes_after_the_last_stored_line()
     {
         var job = Running();
-        await logs.AppendAsync(
+        await _logs.AppendAsync(
             job.Id,
             [new LogLine(1, DateTimeOffset.UnixEpoch.AddSeconds(1), LogStream.Output, "line 1"),
              new LogLine(2, DateTimeOffset.UnixEpoch.AddSeconds(2), LogStream.Output, "line 2")],
             TestContext.Current.CancellationToken);
-        kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.Zero, exitCode: 0);
+        _kubernetes.Follow = FakeKubernetesJobs.Command(lines: 3, perLine: TimeSpan.Zero, exitCode: 0);
 
-        await Environment(attempt: 2).RunAsync(() => activities.FollowAsync(FollowOf(job)));
+        await Environment(attempt: 2).RunAsync(() => _activities.FollowAsync(FollowOf(job)));
 
         Assert.Equal(
             new FollowCheckpoint(2, DateTimeOffset.UnixEpoch.AddSeconds(2), Running: true) { LinesAtLastTimestamp = 1 },
-            Assert.Single(kubernetes.Follows).Checkpoint);
-        Assert.Equal(["line 1", "line 2", "line 3"], logs.TextOf(job.Id));
+            Assert.Single(_kubernetes.Follows).Checkpoint);
+        Assert.Equal(["line 1", "line 2", "line 3"], _logs.TextOf(job.Id));
     }
 
     [Fact]
@@ -108,33 +108,33 @@ public sealed class JobActivitiesTests
         var job = Running();
         var first = DateTimeOffset.UnixEpoch.AddSeconds(1);
         var burst = DateTimeOffset.UnixEpoch.AddSeconds(2);
-        await logs.AppendAsync(
+        await _logs.AppendAsync(
             job.Id,
             [new LogLine(1, first, LogStream.Output, "line 1"),
              new LogLine(2, burst, LogStream.Output, "line 2"),
              new LogLine(3, burst, LogStream.Output, "line 3")],
             TestContext.Current.CancellationToken);
 
-        await Environment(attempt: 2).RunAsync(() => activities.FollowAsync(FollowOf(job)));
+        await Environment(attempt: 2).RunAsync(() => _activities.FollowAsync(FollowOf(job)));
 
         Assert.Equal(
             new FollowCheckpoint(3, burst, Running: true) { LinesAtLastTimestamp = 2 },
-            Assert.Single(kubernetes.Follows).Checkpoint);
+            Assert.Single(_kubernetes.Follows).Checkpoint);
     }
 
     [Fact]
     public async Task Log_store_ahead_of_the_heartbeat_wins_so_no_line_is_fetched_twice()
     {
         var job = Running();
-        await logs.AppendAsync(
+        await _logs.AppendAsync(
             job.Id,
             [new LogLine(3, DateTimeOffset.UnixEpoch.AddSeconds(3), LogStream.Output, "line 3")],
             TestContext.Current.CancellationToken);
         var staleBeat = new FollowCheckpoint(1, DateTimeOffset.UnixEpoch.AddSeconds(1), Running: true);
 
-        await Environment(attempt: 2, heartbeat: staleBeat).RunAsync(() => activities.FollowAsync(FollowOf(job)));
+        await Environment(attempt: 2, heartbeat: staleBeat).RunAsync(() => _activities.FollowAsync(FollowOf(job)));
 
-        Assert.Equal(3, Assert.Single(kubernetes.Follows).Checkpoint.LastLogLine);
+        Assert.Equal(3, Assert.Single(_kubernetes.Follows).Checkpoint.LastLogLine);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class JobActivitiesTests
         var job = Running();
         var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sawCancel = false;
-        kubernetes.Follow = async (_, _, cancellationToken) =>
+        _kubernetes.Follow = async (_, _, cancellationToken) =>
         {
             following.SetResult();
             try
@@ -160,7 +160,7 @@ public sealed class JobActivitiesTests
         };
         var env = Environment();
 
-        var follow = env.RunAsync(() => activities.FollowAsync(FollowOf(job)));
+        var follow = env.RunAsync(() => _activities.FollowAsync(FollowOf(job)));
         await following.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         env.Cancel();
 
@@ -172,10 +172,10 @@ public sealed class JobActivitiesTests
     public async Task Rejection_becomes_a_non_retryable_failure_of_its_kind()
     {
         var job = Pending();
-        kubernetes.Prepare = (_, _) => throw new JobRejectedException("Service `web` is not deployed in production.", "NotDeployed");
+        _kubernetes.Prepare = (_, _) => throw new JobRejectedException("Service `web` is not deployed in production.", "NotDeployed");
 
         var failure = await Assert.ThrowsAsync<ApplicationFailureException>(
-            () => Environment().RunAsync(() => activities.PrepareAsync(RunJobInput.For(job))));
+            () => Environment().RunAsync(() => _activities.PrepareAsync(RunJobInput.For(job))));
 
         Assert.True(failure.NonRetryable);
         Assert.Equal("NotDeployed", failure.ErrorType);
@@ -186,10 +186,10 @@ public sealed class JobActivitiesTests
     public async Task Other_errors_stay_retryable()
     {
         var job = Queued();
-        kubernetes.Create = (_, _) => throw new HttpRequestException("connection refused");
+        _kubernetes.Create = (_, _) => throw new HttpRequestException("connection refused");
 
         await Assert.ThrowsAsync<HttpRequestException>(
-            () => Environment().RunAsync(() => activities.CreateAsync(FakeKubernetesJobs.PreparedFor(
+            () => Environment().RunAsync(() => _activities.CreateAsync(FakeKubernetesJobs.PreparedFor(
                 new PrepareJobRequest(job.Id, job.Service, job.Environment, "production", job.Command)))));
     }
 
@@ -198,10 +198,10 @@ public sealed class JobActivitiesTests
     {
         var job = Pending(environment: "staging");
 
-        var prepared = await Environment().RunAsync(() => activities.PrepareAsync(RunJobInput.For(job)));
+        var prepared = await Environment().RunAsync(() => _activities.PrepareAsync(RunJobInput.For(job)));
 
         Assert.Equal("web-staging", prepared.Job!.Namespace);
-        var stored = jobs.Get(job.Id);
+        var stored = _jobs.Get(job.Id);
         Assert.Equal(JobIds.KubernetesJobName(job.Id), stored.KubernetesJobName);
         Assert.Equal("web-staging", stored.Namespace);
         Assert.Equal(FakeKubernetesJobs.Image, stored.Image);
@@ -211,12 +211,12 @@ public sealed class JobActivitiesTests
     [Fact]
     public async Task Prepare_of_a_job_that_already_ended_builds_nothing()
     {
-        var job = jobs.Put(Pending() with { State = JobState.Cancelled });
+        var job = _jobs.Put(Pending() with { State = JobState.Cancelled });
 
-        var prepared = await activities.PrepareAsync(RunJobInput.For(job), TestContext.Current.CancellationToken);
+        var prepared = await _activities.PrepareAsync(RunJobInput.For(job), TestContext.Current.CancellationToken);
 
         Assert.Equal(new PrepareJobResult(null, JobState.Cancelled), prepared);
-        Assert.Empty(kubernetes.Calls);
+        Assert.Empty(_kubernetes.Calls);
     }
 
     [Fact]
@@ -225,30 +225,30 @@ public sealed class JobActivitiesTests
         var job = Pending(environment: "qa");
 
         var failure = await Assert.ThrowsAsync<ApplicationFailureException>(
-            () => Environment().RunAsync(() => activities.PrepareAsync(RunJobInput.For(job))));
+            () => Environment().RunAsync(() => _activities.PrepareAsync(RunJobInput.For(job))));
 
         Assert.Equal(RejectionKinds.UnknownEnvironment, failure.ErrorType);
-        Assert.Empty(kubernetes.Calls);
+        Assert.Empty(_kubernetes.Calls);
     }
 
     [Fact]
     public async Task Delete_targets_the_environments_namespace_and_the_derived_job_name()
     {
-        await Environment().RunAsync(() => activities.DeleteAsync(new DeleteJobInput("j-abcd1234", "staging")));
+        await Environment().RunAsync(() => _activities.DeleteAsync(new DeleteJobInput("j-abcd1234", "staging")));
 
-        Assert.Equal(["delete web-staging/specific-job-abcd1234"], kubernetes.Calls);
+        Assert.Equal(["delete web-staging/specific-job-abcd1234"], _kubernetes.Calls);
     }
 
     [Fact]
     public async Task Recording_a_job_another_writer_ended_is_a_lost_race_not_an_error()
     {
-        var job = jobs.Put(Running() with { State = JobState.Cancelled });
+        var job = _jobs.Put(Running() with { State = JobState.Cancelled });
 
         var result = await Environment().RunAsync(
-            () => activities.RecordAsync(new RecordOutcomeInput(job.Id, JobState.Succeeded, 0)));
+            () => _activities.RecordAsync(new RecordOutcomeInput(job.Id, JobState.Succeeded, 0)));
 
         Assert.Equal(new RecordOutcomeResult(false, JobState.Cancelled), result);
-        Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
+        Assert.Equal(JobState.Cancelled, _jobs.Get(job.Id).State);
     }
 
     [Fact]
@@ -257,13 +257,13 @@ public sealed class JobActivitiesTests
         var job = Queued();
 
         var result = await Environment().RunAsync(
-            () => activities.RecordAsync(new RecordOutcomeInput(job.Id, JobState.Succeeded, 0)));
+            () => _activities.RecordAsync(new RecordOutcomeInput(job.Id, JobState.Succeeded, 0)));
 
         Assert.Equal(new RecordOutcomeResult(true, JobState.Succeeded), result);
         Assert.Equal(
             [(job.Id, JobState.Queued, JobState.Running), (job.Id, JobState.Running, JobState.Succeeded)],
-            jobs.Transitions);
-        Assert.Equal(0, jobs.Get(job.Id).ExitCode);
+            _jobs.Transitions);
+        Assert.Equal(0, _jobs.Get(job.Id).ExitCode);
     }
 
     [Fact]
@@ -271,11 +271,11 @@ public sealed class JobActivitiesTests
     {
         var job = Running();
 
-        await activities.RecordAsync(
+        await _activities.RecordAsync(
             new RecordOutcomeInput(job.Id, JobState.Failed, 3, "The command exited with code 3."),
             TestContext.Current.CancellationToken);
 
-        var stored = jobs.Get(job.Id);
+        var stored = _jobs.Get(job.Id);
         Assert.Equal(JobState.Failed, stored.State);
         Assert.Equal(3, stored.ExitCode);
         Assert.Equal("The command exited with code 3.", stored.FailureReason);
@@ -294,9 +294,9 @@ public sealed class JobActivitiesTests
             Info = info,
             Heartbeater = details =>
             {
-                lock (heartbeats)
+                lock (_heartbeats)
                 {
-                    heartbeats.Add(details);
+                    _heartbeats.Add(details);
                 }
             },
         };
@@ -304,16 +304,16 @@ public sealed class JobActivitiesTests
 
     private List<FollowCheckpoint> Checkpoints()
     {
-        lock (heartbeats)
+        lock (_heartbeats)
         {
-            return heartbeats.Select(details => Assert.IsType<FollowCheckpoint>(Assert.Single(details))).ToList();
+            return _heartbeats.Select(details => Assert.IsType<FollowCheckpoint>(Assert.Single(details))).ToList();
         }
     }
 
     private static FollowJobInput FollowOf(JobRecord job) =>
         new(job.Id, job.Environment, "production", JobIds.KubernetesJobName(job.Id), "web");
 
-    private JobRecord Pending(string environment = "production") => jobs.Put(new JobRecord
+    private JobRecord Pending(string environment = "production") => _jobs.Put(new JobRecord
     {
         Id = JobIds.New(),
         Service = "web",
@@ -325,7 +325,7 @@ public sealed class JobActivitiesTests
         CreatedAt = DateTimeOffset.UtcNow,
     });
 
-    private JobRecord Queued() => jobs.Put(Pending() with { State = JobState.Queued });
+    private JobRecord Queued() => _jobs.Put(Pending() with { State = JobState.Queued });
 
-    private JobRecord Running() => jobs.Put(Pending() with { State = JobState.Running });
+    private JobRecord Running() => _jobs.Put(Pending() with { State = JobState.Running });
 }

@@ -35,33 +35,33 @@ public sealed class PodDurationEndToEndTests : IAsyncLifetime
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "pod-duration-" + Guid.NewGuid().ToString("N"));
-    private ClusterSimulator? cluster;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "pod-duration-" + Guid.NewGuid().ToString("N"));
+    private ClusterSimulator? _cluster;
 
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(directory);
-        cluster = await ClusterSimulator.StartAsync(
+        Directory.CreateDirectory(_directory);
+        _cluster = await ClusterSimulator.StartAsync(
             new ClusterSimulatorOptions { Url = "http://127.0.0.1:0" }, cancellationToken: TestContext.Current.CancellationToken);
-        await cluster.ApplyYamlAsync(Cluster, TestContext.Current.CancellationToken);
+        await _cluster.ApplyYamlAsync(Cluster, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (cluster is not null)
+        if (_cluster is not null)
         {
-            await cluster.DisposeAsync();
+            await _cluster.DisposeAsync();
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
     public async Task A_job_whose_running_write_failed_until_it_ended_records_the_pods_own_start_and_finish()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        using var store = new FailingRunningJobStore(new SqliteJobStore(Path.Combine(directory, "jobs.db"), TimeProvider.System));
+        using var store = new FailingRunningJobStore(new SqliteJobStore(Path.Combine(_directory, "jobs.db"), TimeProvider.System));
         using var runner = Runner(store);
         await runner.StartAsync(cancellation);
         var job = await store.CreateAsync(
@@ -86,7 +86,7 @@ public sealed class PodDurationEndToEndTests : IAsyncLifetime
     /// <summary>Waits, over the API, for the job's pod to report its container terminated, and returns that state.</summary>
     private async Task<k8s.Models.V1ContainerStateTerminated> TerminatedStateAsync(string jobId, CancellationToken cancellationToken)
     {
-        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = cluster!.BaseUrl.ToString().TrimEnd('/') });
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _cluster!.BaseUrl.ToString().TrimEnd('/') });
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(Patience);
         while (true)
@@ -105,8 +105,8 @@ public sealed class PodDurationEndToEndTests : IAsyncLifetime
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:SqlitePath"] = Path.Combine(directory, "jobs.db"),
-            ["Kubernetes:Host"] = cluster!.BaseUrl.ToString().TrimEnd('/'),
+            ["Storage:SqlitePath"] = Path.Combine(_directory, "jobs.db"),
+            ["Kubernetes:Host"] = _cluster!.BaseUrl.ToString().TrimEnd('/'),
         });
         builder.Services.AddLogging();
         builder.Services.AddSingleton(store);
@@ -119,12 +119,12 @@ public sealed class PodDurationEndToEndTests : IAsyncLifetime
     /// <summary>The real SQLite store, except that a move to running fails until the test releases it.</summary>
     private sealed class FailingRunningJobStore(SqliteJobStore inner) : IJobStore, IDisposable
     {
-        private readonly TaskCompletionSource failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private volatile bool released;
+        private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _released;
 
-        public Task RunningWriteFailed => failed.Task;
+        public Task RunningWriteFailed => _failed.Task;
 
-        public void Release() => released = true;
+        public void Release() => _released = true;
 
         public Task<JobRecord> CreateAsync(JobRequest request, CancellationToken cancellationToken) => inner.CreateAsync(request, cancellationToken);
 
@@ -132,9 +132,9 @@ public sealed class PodDurationEndToEndTests : IAsyncLifetime
 
         public async Task<TransitionResult> TryTransitionAsync(string jobId, JobState expected, JobTransition transition, CancellationToken cancellationToken)
         {
-            if (transition.To == JobState.Running && !released)
+            if (transition.To == JobState.Running && !_released)
             {
-                failed.TrySetResult();
+                _failed.TrySetResult();
                 throw new IOException("No space left on device (a test's full disk).");
             }
             return await inner.TryTransitionAsync(jobId, expected, transition, cancellationToken);

@@ -9,8 +9,8 @@ namespace Specific.Jobs.Tests.Flow;
 /// <summary>The start-up sweep of the Temporal launcher: a cancel recorded before a crash still reaches its workflow.</summary>
 public sealed class RecordedCancelDeliveryTests
 {
-    private readonly InMemoryJobStore jobs = new();
-    private readonly CancelRecordingLauncher launcher = new();
+    private readonly InMemoryJobStore _jobs = new();
+    private readonly CancelRecordingLauncher _launcher = new();
 
     [Fact]
     public async Task Sweep_passes_every_recorded_cancel_of_an_unfinished_job_on_to_the_launcher_and_nothing_else()
@@ -20,12 +20,12 @@ public sealed class RecordedCancelDeliveryTests
         await JobAsync(JobState.Running, cancelledBy: null);
         await JobAsync(JobState.Succeeded, cancelledBy: "U0ALICE");
 
-        await new RecordedCancelDelivery(jobs, launcher, NullLogger<RecordedCancelDelivery>.Instance)
+        await new RecordedCancelDelivery(_jobs, _launcher, NullLogger<RecordedCancelDelivery>.Instance)
             .SweepAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(
             new[] { pending.Id, recorded.Id }.Order(StringComparer.Ordinal),
-            launcher.Cancelled.Order(StringComparer.Ordinal));
+            _launcher.Cancelled.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -33,19 +33,19 @@ public sealed class RecordedCancelDeliveryTests
     {
         var first = await JobAsync(JobState.Running, cancelledBy: "U0ALICE");
         var second = await JobAsync(JobState.Running, cancelledBy: "U0ALICE");
-        launcher.FailFor.Add(first.Id);
+        _launcher.FailFor.Add(first.Id);
 
-        await new RecordedCancelDelivery(jobs, launcher, NullLogger<RecordedCancelDelivery>.Instance)
+        await new RecordedCancelDelivery(_jobs, _launcher, NullLogger<RecordedCancelDelivery>.Instance)
             .SweepAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal([second.Id], launcher.Cancelled);
+        Assert.Equal([second.Id], _launcher.Cancelled);
     }
 
     private async Task<JobRecord> JobAsync(JobState state, string? cancelledBy)
     {
-        var created = await jobs.CreateAsync(
+        var created = await _jobs.CreateAsync(
             new JobRequest("web", "production", "sleep 60", null, new JobOrigin(JobOrigin.Slack)), TestContext.Current.CancellationToken);
-        return jobs.Put(created with
+        return _jobs.Put(created with
         {
             State = state,
             CancelRequestedAt = cancelledBy is null ? null : DateTimeOffset.UtcNow,

@@ -44,8 +44,8 @@ public sealed class RunJobWorkflowTests
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private readonly InMemoryJobStore jobs = new();
-    private readonly InMemoryLogStore logs = new();
+    private readonly InMemoryJobStore _jobs = new();
+    private readonly InMemoryLogStore _logs = new();
 
     [Fact]
     public async Task Workflow_runs_a_job_to_succeeded()
@@ -58,8 +58,8 @@ public sealed class RunJobWorkflowTests
             var result = await flow.ResultOf(job.Id);
 
             Assert.Equal(new JobFlowResult(JobState.Succeeded, true, 0), result);
-            Assert.Equal(JobState.Succeeded, jobs.Get(job.Id).State);
-            Assert.Equal(["line 1", "line 2"], logs.TextOf(job.Id));
+            Assert.Equal(JobState.Succeeded, _jobs.Get(job.Id).State);
+            Assert.Equal(["line 1", "line 2"], _logs.TextOf(job.Id));
             Assert.Equal(FlowStatus.Completed, (await flow.Launcher.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
             await flow.ReplayAsync(job.Id);
         });
@@ -76,7 +76,7 @@ public sealed class RunJobWorkflowTests
             var result = await flow.ResultOf(job.Id);
 
             Assert.Equal(JobState.Failed, result.State);
-            var stored = jobs.Get(job.Id);
+            var stored = _jobs.Get(job.Id);
             Assert.Equal(3, stored.ExitCode);
             Assert.Equal("The command exited with code 3.", stored.FailureReason);
             await flow.ReplayAsync(job.Id);
@@ -93,7 +93,7 @@ public sealed class RunJobWorkflowTests
             await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
             await flow.ResultOf(job.Id);
 
-            var stored = jobs.Get(job.Id);
+            var stored = _jobs.Get(job.Id);
             Assert.Equal(JobState.Failed, stored.State);
             Assert.StartsWith("Service `billing` is not deployed in environment `production`", stored.FailureReason, StringComparison.Ordinal);
             var history = await flow.ReplayAsync(job.Id);
@@ -112,12 +112,12 @@ public sealed class RunJobWorkflowTests
             var job = await NewJobAsync("echo started; sleep 120");
 
             await flow.Launcher.StartAsync(job, TestContext.Current.CancellationToken);
-            await UntilAsync(() => Task.FromResult(jobs.Get(job.Id).State == JobState.Running), "the job to be running");
+            await UntilAsync(() => Task.FromResult(_jobs.Get(job.Id).State == JobState.Running), "the job to be running");
             await flow.Launcher.CancelAsync(job.Id, TestContext.Current.CancellationToken);
             var ended = await Assert.ThrowsAsync<WorkflowFailedException>(() => flow.ResultOf(job.Id));
 
             Assert.IsType<CanceledFailureException>(ended.InnerException);
-            Assert.Equal(JobState.Cancelled, jobs.Get(job.Id).State);
+            Assert.Equal(JobState.Cancelled, _jobs.Get(job.Id).State);
             Assert.Equal(FlowStatus.Cancelled, (await flow.Launcher.DescribeAsync(job.Id, TestContext.Current.CancellationToken)).Status);
             await UntilAsync(
                 async () => !(await flow.Cluster.Client.BatchV1.ListNamespacedJobAsync(SimulatedCluster.Namespace, cancellationToken: TestContext.Current.CancellationToken))
@@ -143,8 +143,8 @@ public sealed class RunJobWorkflowTests
                 [RunJobInput.For(job)],
                 new WorkflowOptions(JobIds.WorkflowId(job.Id), JobTemporal.TaskQueue) { IdReusePolicy = Temporalio.Api.Enums.V1.WorkflowIdReusePolicy.RejectDuplicate }));
 
-            Assert.Equal(JobState.Succeeded, jobs.Get(job.Id).State);
-            Assert.Equal(["one", "two"], logs.TextOf(job.Id));
+            Assert.Equal(JobState.Succeeded, _jobs.Get(job.Id).State);
+            Assert.Equal(["one", "two"], _logs.TextOf(job.Id));
             var runs = await flow.Client.ListWorkflowsAsync($"WorkflowId = '{JobIds.WorkflowId(job.Id)}'").CountAsync(TestContext.Current.CancellationToken);
             Assert.Equal(1, runs);
             await flow.ReplayAsync(job.Id);
@@ -160,8 +160,8 @@ public sealed class RunJobWorkflowTests
         var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(standIn?.TargetHost ?? address!) { Namespace = "default" });
         await using var cluster = await SimulatedCluster.StartAsync(Manifests);
         var activities = new JobActivities(
-            jobs,
-            logs,
+            _jobs,
+            _logs,
             cluster.Jobs,
             Options.Create(new EnvironmentsOptions { Targets = { [SimulatedCluster.Environment] = new EnvironmentTarget { Namespace = SimulatedCluster.Namespace } } }),
             TimeProvider.System,
@@ -173,11 +173,11 @@ public sealed class RunJobWorkflowTests
             .AddAllActivities(activities)
             .AddWorkflow<RunJobWorkflow>();
         using var worker = new TemporalWorker(client, options);
-        var launcher = new TemporalJobLauncher(client, Options.Create(new TemporalOptions()), jobs, TimeProvider.System, NullLogger<TemporalJobLauncher>.Instance);
+        var launcher = new TemporalJobLauncher(client, Options.Create(new TemporalOptions()), _jobs, TimeProvider.System, NullLogger<TemporalJobLauncher>.Instance);
         await worker.ExecuteAsync(() => test(new FlowUnderTest(client, launcher, cluster)), TestContext.Current.CancellationToken);
     }
 
-    private Task<JobRecord> NewJobAsync(string command, string service = "web") => jobs.CreateAsync(
+    private Task<JobRecord> NewJobAsync(string command, string service = "web") => _jobs.CreateAsync(
         new JobRequest(service, SimulatedCluster.Environment, command, null, new JobOrigin(JobOrigin.Slack)),
         TestContext.Current.CancellationToken);
 

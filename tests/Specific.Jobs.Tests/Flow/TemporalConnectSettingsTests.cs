@@ -9,7 +9,7 @@ namespace Specific.Jobs.Tests.Flow;
 /// <summary>The Temporal settings: plaintext, TLS, mutual TLS and API key, checked at start-up; and the SDK's metrics bridge.</summary>
 public sealed class TemporalConnectSettingsTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("jobsbot-temporal-tls-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("jobsbot-temporal-tls-").FullName;
 
     [Fact]
     public void Plaintext_is_the_default_and_sends_no_api_key()
@@ -72,15 +72,15 @@ public sealed class TemporalConnectSettingsTests : IDisposable
     [Fact]
     public void A_certificate_file_that_is_missing_or_not_pem_is_refused_at_start_up_naming_the_setting()
     {
-        var garbage = Path.Combine(folder, "ca.pem");
+        var garbage = Path.Combine(_folder, "ca.pem");
         File.WriteAllText(garbage, "not a certificate");
         var validator = new TemporalOptionsValidator();
 
         var missing = validator.Validate(null, new TemporalOptions
         {
             Address = "temporal:7233",
-            ClientCertPath = Path.Combine(folder, "absent.crt"),
-            ClientKeyPath = Path.Combine(folder, "absent.key"),
+            ClientCertPath = Path.Combine(_folder, "absent.crt"),
+            ClientKeyPath = Path.Combine(_folder, "absent.key"),
         });
         var notPem = validator.Validate(null, new TemporalOptions { Address = "temporal:7233", ServerCaCertPath = garbage });
 
@@ -142,15 +142,15 @@ public sealed class TemporalConnectSettingsTests : IDisposable
         Assert.Equal("StartWorkflowExecution", recorded["operation"]);
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private (string Cert, string Key) WritePair(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var certPath = Path.Combine(folder, name + ".crt");
-        var keyPath = Path.Combine(folder, name + ".key");
+        var certPath = Path.Combine(_folder, name + ".crt");
+        var keyPath = Path.Combine(_folder, name + ".key");
         File.WriteAllText(certPath, certificate.ExportCertificatePem());
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
         return (certPath, keyPath);

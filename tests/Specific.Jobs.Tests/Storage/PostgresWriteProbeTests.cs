@@ -7,28 +7,28 @@ namespace Specific.Jobs.Tests.Storage;
 /// <summary>Readiness's write probe on the real PostgreSQL: a server that answers reads but refuses writes is named.</summary>
 public sealed class PostgresWriteProbeTests : IAsyncDisposable
 {
-    private readonly PostgresTestDatabase database = PostgresTestDatabase.CreateOrSkip();
+    private readonly PostgresTestDatabase _database = PostgresTestDatabase.CreateOrSkip();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task A_writable_store_takes_the_heartbeat_and_keeps_one_row_per_replica()
     {
-        var store = await OpenAsync(database.ConnectionString);
+        var store = await OpenAsync(_database.ConnectionString);
         var probe = new PostgresWriteProbe(store, TimeProvider.System);
 
         Assert.Null(await probe.ProblemAsync(Ct));
         Assert.Null(await probe.ProblemAsync(Ct));
 
-        Assert.Equal(1L, await database.ScalarAsync($"SELECT count(*) FROM \"{database.Schema}\".store_heartbeat"));
+        Assert.Equal(1L, await _database.ScalarAsync($"SELECT count(*) FROM \"{_database.Schema}\".store_heartbeat"));
     }
 
     [Fact]
     public async Task A_server_that_refuses_writes_is_named_with_what_to_do_while_reads_still_work()
     {
-        await OpenAsync(database.ConnectionString);
+        await OpenAsync(_database.ConnectionString);
         // Every session read-only, as on a standby after a failover: the one-row read the store check makes still answers.
-        var readOnly = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Options = "-c default_transaction_read_only=on" }.ToString();
+        var readOnly = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Options = "-c default_transaction_read_only=on" }.ToString();
         var store = new PostgresJobStore(NpgsqlDataSource.Create(readOnly), TimeProvider.System);
 
         var problem = await new PostgresWriteProbe(store, TimeProvider.System).ProblemAsync(Ct);
@@ -49,7 +49,7 @@ public sealed class PostgresWriteProbeTests : IAsyncDisposable
         Assert.Null(await new PostgresWriteProbe(store, TimeProvider.System).ProblemAsync(Ct));
     }
 
-    public ValueTask DisposeAsync() => database.DisposeAsync();
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     private async Task<PostgresJobStore> OpenAsync(string connectionString)
     {

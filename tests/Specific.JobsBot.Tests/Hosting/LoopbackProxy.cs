@@ -9,21 +9,21 @@ namespace Specific.JobsBot.Tests.Hosting;
 /// </summary>
 public sealed class LoopbackProxy : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly string targetHost;
-    private readonly int targetPort;
-    private readonly CancellationTokenSource cut = new();
-    private readonly List<TcpClient> connections = [];
-    private readonly Lock gate = new();
-    private readonly Task accepting;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly string _targetHost;
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _cut = new();
+    private readonly List<TcpClient> _connections = [];
+    private readonly Lock _gate = new();
+    private readonly Task _accepting;
 
     public LoopbackProxy(string targetHost, int targetPort)
     {
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        accepting = AcceptAsync();
+        _targetHost = targetHost;
+        _targetPort = targetPort;
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accepting = AcceptAsync();
     }
 
     public int Port { get; }
@@ -31,21 +31,21 @@ public sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>Closes the port and every connection through it.</summary>
     public async Task CutAsync()
     {
-        await cut.CancelAsync();
-        listener.Stop();
-        lock (gate)
+        await _cut.CancelAsync();
+        _listener.Stop();
+        lock (_gate)
         {
-            foreach (var connection in connections)
+            foreach (var connection in _connections)
             {
                 connection.Dispose();
             }
 
-            connections.Clear();
+            _connections.Clear();
         }
 
         try
         {
-            await accepting;
+            await _accepting;
         }
         catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
         {
@@ -55,13 +55,13 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
     private async Task AcceptAsync()
     {
-        while (!cut.IsCancellationRequested)
+        while (!_cut.IsCancellationRequested)
         {
-            var client = await listener.AcceptTcpClientAsync(cut.Token);
+            var client = await _listener.AcceptTcpClientAsync(_cut.Token);
             var server = new TcpClient();
             try
             {
-                await server.ConnectAsync(targetHost, targetPort, cut.Token);
+                await server.ConnectAsync(_targetHost, _targetPort, _cut.Token);
             }
             catch (SocketException)
             {
@@ -70,10 +70,10 @@ public sealed class LoopbackProxy : IAsyncDisposable
                 continue;
             }
 
-            lock (gate)
+            lock (_gate)
             {
-                connections.Add(client);
-                connections.Add(server);
+                _connections.Add(client);
+                _connections.Add(server);
             }
 
             _ = PumpAsync(client.GetStream(), server.GetStream());
@@ -85,7 +85,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
     {
         try
         {
-            await from.CopyToAsync(to, cut.Token);
+            await from.CopyToAsync(to, _cut.Token);
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
         {
@@ -95,11 +95,11 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!cut.IsCancellationRequested)
+        if (!_cut.IsCancellationRequested)
         {
             await CutAsync();
         }
 
-        cut.Dispose();
+        _cut.Dispose();
     }
 }

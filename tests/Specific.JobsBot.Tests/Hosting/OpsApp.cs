@@ -26,14 +26,14 @@ public sealed class OpsApp : WebApplicationFactory<Program>
     public const string BotToken = "xoxb-ops-test";
     public const string Channel = "C0OPS";
 
-    private readonly string scratch = Directory.CreateTempSubdirectory("ops-").FullName;
-    private readonly IReadOnlyDictionary<string, string?> settings;
+    private readonly string _scratch = Directory.CreateTempSubdirectory("ops-").FullName;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     private OpsApp(SlackStandIn slack, ClusterSimulator? cluster, IReadOnlyDictionary<string, string?> settings)
     {
         Slack = slack;
         Cluster = cluster;
-        this.settings = settings;
+        _settings = settings;
     }
 
     public SlackStandIn Slack { get; }
@@ -84,7 +84,7 @@ public sealed class OpsApp : WebApplicationFactory<Program>
             ["Slack:BotToken"] = BotToken,
             ["Slack:ApiBaseUrl"] = Slack.ApiBaseUrl.ToString(),
             ["Storage:Provider"] = "sqlite",
-            ["Storage:SqlitePath"] = Path.Combine(scratch, "jobs.db"),
+            ["Storage:SqlitePath"] = Path.Combine(_scratch, "jobs.db"),
             ["Bot:Engine"] = "InProcess",
             // Nothing listens there unless the cluster simulator runs: the catalog warm-up fails fast and only logs.
             ["Kubernetes:Host"] = Cluster?.BaseUrl.ToString().TrimEnd('/') ?? "http://127.0.0.1:9",
@@ -96,7 +96,7 @@ public sealed class OpsApp : WebApplicationFactory<Program>
             ["Threads:SweepInterval"] = "00:00:00.500",
             ["Threads:ExcerptInterval"] = "00:00:00.200",
         };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in _settings)
         {
             defaults[key] = value;
         }
@@ -175,21 +175,21 @@ public sealed class OpsApp : WebApplicationFactory<Program>
             await Cluster.DisposeAsync();
         }
 
-        Directory.Delete(scratch, recursive: true);
+        Directory.Delete(_scratch, recursive: true);
     }
 }
 
 /// <summary>A logger provider that keeps every entry with the properties of the scopes it was written in.</summary>
 public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 {
-    private readonly ConcurrentQueue<CapturedEntry> entries = new();
-    private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
+    private readonly ConcurrentQueue<CapturedEntry> _entries = new();
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
-    public IReadOnlyList<CapturedEntry> Entries => entries.ToList();
+    public IReadOnlyList<CapturedEntry> Entries => _entries.ToList();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => scopes = scopeProvider;
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
     public void Dispose()
     {
@@ -197,14 +197,14 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 
     private sealed class Logger(CapturedLogs owner, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner.scopes.Push(state);
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
-            owner.scopes.ForEachScope(
+            owner._scopes.ForEachScope(
                 (scope, into) =>
                 {
                     if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
@@ -216,7 +216,7 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
                     }
                 },
                 properties);
-            owner.entries.Enqueue(new CapturedEntry(category, logLevel, formatter(state, exception), properties));
+            owner._entries.Enqueue(new CapturedEntry(category, logLevel, formatter(state, exception), properties));
         }
     }
 }

@@ -90,12 +90,12 @@ public sealed class StartupValidationTests
     /// <summary>The bot role with only the given settings (plus a scratch SQLite file), as an operator might start it.</summary>
     private sealed class UnconfiguredBot(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
     {
-        private readonly string scratch = Directory.CreateTempSubdirectory("unconfigured-").FullName;
+        private readonly string _scratch = Directory.CreateTempSubdirectory("unconfigured-").FullName;
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
-            builder.UseSetting("Storage:SqlitePath", Path.Combine(scratch, "jobs.db"));
+            builder.UseSetting("Storage:SqlitePath", Path.Combine(_scratch, "jobs.db"));
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
@@ -105,9 +105,9 @@ public sealed class StartupValidationTests
         protected override void Dispose(bool disposing)
         {
             base.Dispose(disposing);
-            if (disposing && Directory.Exists(scratch))
+            if (disposing && Directory.Exists(_scratch))
             {
-                Directory.Delete(scratch, recursive: true);
+                Directory.Delete(_scratch, recursive: true);
             }
         }
     }

@@ -12,7 +12,7 @@ public sealed class StoreReadinessTests : IDisposable
     // Generous: the probe's answer is kept for a moment, and the machine is shared.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private readonly string scratch = Directory.CreateTempSubdirectory("store-ready-").FullName;
+    private readonly string _scratch = Directory.CreateTempSubdirectory("store-ready-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -21,12 +21,12 @@ public sealed class StoreReadinessTests : IDisposable
     [InlineData("logs.db", "Storage__LogsSqlitePath")]
     public async Task A_store_file_moved_away_while_the_bot_runs_makes_it_unready_until_the_file_is_back(string file, string setting)
     {
-        await using var bot = await OpsApp.StartAsync(new Dictionary<string, string?> { ["Storage:SqlitePath"] = Path.Combine(scratch, "jobs.db") });
+        await using var bot = await OpsApp.StartAsync(new Dictionary<string, string?> { ["Storage:SqlitePath"] = Path.Combine(_scratch, "jobs.db") });
         await ReadyEventuallyAsync(bot, 200);
-        var path = Path.Combine(scratch, file);
-        var away = Directory.CreateDirectory(Path.Combine(scratch, "away")).FullName;
+        var path = Path.Combine(_scratch, file);
+        var away = Directory.CreateDirectory(Path.Combine(_scratch, "away")).FullName;
 
-        var moved = MoveDatabase(scratch, away, file);
+        var moved = MoveDatabase(_scratch, away, file);
         var unready = await ReadyEventuallyAsync(bot, 503);
 
         Assert.Equal(["store"], unready.GetProperty("failing").EnumerateArray().Select(e => e.GetString()));
@@ -35,7 +35,7 @@ public sealed class StoreReadinessTests : IDisposable
         Assert.Contains("was deleted or replaced while the bot ran", why, StringComparison.Ordinal);
         Assert.Contains(setting, why, StringComparison.Ordinal);
 
-        MoveDatabase(away, scratch, file);
+        MoveDatabase(away, _scratch, file);
         var ready = await ReadyEventuallyAsync(bot, 200);
         Assert.NotEmpty(moved);
         Assert.Equal("Healthy", Check(ready, "store").GetProperty("status").GetString());
@@ -44,21 +44,21 @@ public sealed class StoreReadinessTests : IDisposable
     [Fact]
     public async Task A_store_file_replaced_by_a_copy_while_the_bot_runs_keeps_it_unready_until_it_is_restarted()
     {
-        var settings = new Dictionary<string, string?> { ["Storage:SqlitePath"] = Path.Combine(scratch, "jobs.db") };
+        var settings = new Dictionary<string, string?> { ["Storage:SqlitePath"] = Path.Combine(_scratch, "jobs.db") };
         await using (var bot = await OpsApp.StartAsync(settings))
         {
             await ReadyEventuallyAsync(bot, 200);
-            var copies = Directory.CreateDirectory(Path.Combine(scratch, "copies")).FullName;
+            var copies = Directory.CreateDirectory(Path.Combine(_scratch, "copies")).FullName;
 
             // A restore from a copy: the path holds a database again, but the bot's open connections still write to the old one.
             foreach (var name in new[] { "jobs.db", "jobs.db-wal", "jobs.db-shm" })
             {
-                File.Copy(Path.Combine(scratch, name), Path.Combine(copies, name));
+                File.Copy(Path.Combine(_scratch, name), Path.Combine(copies, name));
             }
 
             foreach (var name in new[] { "jobs.db", "jobs.db-wal", "jobs.db-shm" })
             {
-                File.Move(Path.Combine(copies, name), Path.Combine(scratch, name), overwrite: true);
+                File.Move(Path.Combine(copies, name), Path.Combine(_scratch, name), overwrite: true);
             }
 
             var unready = await ReadyEventuallyAsync(bot, 503);
@@ -101,7 +101,7 @@ public sealed class StoreReadinessTests : IDisposable
     /// <summary>A 4 MiB tmpfs of the test's own, or a skip where this machine cannot mount one.</summary>
     private async Task<string> MountSmallVolumeAsync()
     {
-        var volume = Directory.CreateDirectory(Path.Combine(scratch, "volume")).FullName;
+        var volume = Directory.CreateDirectory(Path.Combine(_scratch, "volume")).FullName;
         if (!await Shell.TryAsync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", volume]))
         {
             Assert.Skip("Mounting a small tmpfs failed: this test needs a real volume to fill, so root with CAP_SYS_ADMIN (as on CI and the dev machines).");
@@ -170,7 +170,7 @@ public sealed class StoreReadinessTests : IDisposable
     private static JsonElement Check(JsonElement body, string name) =>
         body.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == name);
 
-    public void Dispose() => Directory.Delete(scratch, recursive: true);
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     /// <summary>Runs a system command; false when it cannot run or fails.</summary>
     private static class Shell

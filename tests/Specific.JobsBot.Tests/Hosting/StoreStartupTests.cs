@@ -9,13 +9,13 @@ namespace Specific.JobsBot.Tests.Hosting;
 /// </summary>
 public sealed class StoreStartupTests : IDisposable
 {
-    private readonly string scratch = Directory.CreateTempSubdirectory("store-startup-").FullName;
+    private readonly string _scratch = Directory.CreateTempSubdirectory("store-startup-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private string JobsPath => Path.Combine(scratch, "jobs.db");
+    private string JobsPath => Path.Combine(_scratch, "jobs.db");
 
-    private string LogsPath => Path.Combine(scratch, "logs.db");
+    private string LogsPath => Path.Combine(_scratch, "logs.db");
 
     [Fact]
     public async Task A_job_store_file_of_random_bytes_stops_the_start_with_exit_code_1_naming_the_file_and_Storage__SqlitePath()
@@ -107,5 +107,5 @@ public sealed class StoreStartupTests : IDisposable
         await file.WriteAsync(Encoding.ASCII.GetBytes("not a db header!"), Ct);
     }
 
-    public void Dispose() => Directory.Delete(scratch, recursive: true);
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
 }

@@ -13,13 +13,13 @@ public sealed class FullLogFileTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private readonly InMemoryLogStore logs = new();
-    private readonly JobLogRepliesTests.SplitSecretRedaction redaction = new();
+    private readonly InMemoryLogStore _logs = new();
+    private readonly JobLogRepliesTests.SplitSecretRedaction _redaction = new();
 
     [Fact]
     public async Task A_log_under_the_cap_is_written_whole_in_order_across_redaction_blocks()
     {
-        logs.Write(Job.Id, Enumerable.Range(1, 2_500).Select(i => $"line {i}").ToArray());
+        _logs.Write(Job.Id, Enumerable.Range(1, 2_500).Select(i => $"line {i}").ToArray());
 
         var (summary, lines) = await WriteAsync(maxBytes: 10 * 1024 * 1024);
 
@@ -30,7 +30,7 @@ public sealed class FullLogFileTests
     [Fact]
     public async Task Secrets_are_redacted_in_the_file_even_when_a_value_spans_two_lines()
     {
-        logs.Write(Job.Id, "password=hunter2", "key part one", "key part two", "done");
+        _logs.Write(Job.Id, "password=hunter2", "key part one", "key part two", "done");
 
         var (_, lines) = await WriteAsync(maxBytes: 1024 * 1024);
 
@@ -44,7 +44,7 @@ public sealed class FullLogFileTests
     public async Task A_log_past_the_cap_keeps_its_start_and_end_and_says_what_was_cut_in_between()
     {
         const long cap = 256 * 1024;
-        logs.Write(Job.Id, Enumerable.Range(1, 20_000).Select(i => $"line {i} " + new string('x', 40)).ToArray());
+        _logs.Write(Job.Id, Enumerable.Range(1, 20_000).Select(i => $"line {i} " + new string('x', 40)).ToArray());
 
         var (summary, lines) = await WriteAsync(cap);
 
@@ -67,7 +67,7 @@ public sealed class FullLogFileTests
     private async Task<(FullLogSummary Summary, List<string> Lines)> WriteAsync(long maxBytes)
     {
         using var file = new MemoryStream();
-        var summary = await FullLogFile.WriteAsync(file, Job, logs, redaction, maxBytes, Ct);
+        var summary = await FullLogFile.WriteAsync(file, Job, _logs, _redaction, maxBytes, Ct);
         Assert.Equal(file.Length, summary.Bytes);
         var lines = Encoding.UTF8.GetString(file.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         return (summary, lines);

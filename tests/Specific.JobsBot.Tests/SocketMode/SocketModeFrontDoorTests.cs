@@ -179,13 +179,13 @@ public sealed class SocketModeFrontDoorTests
         public const string BotToken = "xoxb-socket-mode-bot";
         public const string AppToken = "xapp-1-socket-mode-bot";
 
-        private readonly string scratch = Directory.CreateTempSubdirectory("socketmode-").FullName;
+        private readonly string _scratch = Directory.CreateTempSubdirectory("socketmode-").FullName;
 
         public SlackStandIn Slack { get; } = slack;
         public InMemoryJobStore Jobs { get; } = new();
-        public RecordingLauncher Launcher => launcher ??= new RecordingLauncher(Jobs);
+        public RecordingLauncher Launcher => _launcher ??= new RecordingLauncher(Jobs);
 
-        private RecordingLauncher? launcher;
+        private RecordingLauncher? _launcher;
 
         public static async Task<SocketModeBot> StartAsync()
         {
@@ -200,7 +200,7 @@ public sealed class SocketModeFrontDoorTests
             builder.UseSetting("Slack:BotToken", BotToken);
             builder.UseSetting("Slack:AppToken", appToken);
             builder.UseSetting("Slack:ApiBaseUrl", Slack.ApiBaseUrl.ToString());
-            builder.UseSetting("Storage:SqlitePath", Path.Combine(scratch, "jobs.db"));
+            builder.UseSetting("Storage:SqlitePath", Path.Combine(_scratch, "jobs.db"));
             builder.UseSetting("Environments:Default", "production");
             builder.UseSetting("Environments:Targets:production:Namespace", "production");
             builder.UseSetting("Environments:Targets:staging:Namespace", "staging");
@@ -226,7 +226,7 @@ public sealed class SocketModeFrontDoorTests
             finally
             {
                 await Slack.DisposeAsync();
-                Directory.Delete(scratch, recursive: true);
+                Directory.Delete(_scratch, recursive: true);
             }
         }
     }

@@ -6,9 +6,9 @@ namespace Specific.JobsBot.Tests.Threads;
 
 public sealed class JobMessageRendererTests
 {
-    private readonly JobMessageRenderer renderer = new();
+    private readonly JobMessageRenderer _renderer = new();
 
-    private SlackMessage Render(JobRecord job, DateTimeOffset now) => renderer.Render(job, now);
+    private SlackMessage Render(JobRecord job, DateTimeOffset now) => _renderer.Render(job, now);
 
     [Fact]
     public void Pending_job_shows_when_it_was_created_and_a_cancel_button() =>

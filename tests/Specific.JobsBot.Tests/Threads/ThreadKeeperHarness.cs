@@ -22,13 +22,13 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
     private const string Token = "xoxb-thread-keeper-test";
     private const string ObserverToken = "xoxp-thread-keeper-observer";
 
-    private readonly List<(ThreadKeeper Keeper, ServiceProvider Services)> keepers = [];
-    private readonly Action<ThreadKeeperOptions>? configure;
+    private readonly List<(ThreadKeeper Keeper, ServiceProvider Services)> _keepers = [];
+    private readonly Action<ThreadKeeperOptions>? _configure;
 
     private ThreadKeeperHarness(SlackStandIn slack, Action<ThreadKeeperOptions>? configure, IThreadStore? threadStore)
     {
         Slack = slack;
-        this.configure = configure;
+        _configure = configure;
         ThreadStore = threadStore ?? Threads;
     }
 
@@ -92,21 +92,21 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
             .AddSingleton<Specific.Jobs.Redaction.IJobRedaction>(Redaction)
             .AddSlackWebClient(configuration)
             .AddThreadKeeper(configuration);
-        if (configure is not null)
+        if (_configure is not null)
         {
-            services.PostConfigure(configure);
+            services.PostConfigure(_configure);
         }
         var provider = services.BuildServiceProvider();
         var keeper = provider.GetRequiredService<ThreadKeeper>();
         await keeper.StartAsync(Ct);
-        keepers.Add((keeper, provider));
+        _keepers.Add((keeper, provider));
         return keeper;
     }
 
     public async Task StopKeeperAsync(ThreadKeeper keeper)
     {
-        var entry = keepers.Single(k => ReferenceEquals(k.Keeper, keeper));
-        keepers.Remove(entry);
+        var entry = _keepers.Single(k => ReferenceEquals(k.Keeper, keeper));
+        _keepers.Remove(entry);
         await keeper.StopAsync(CancellationToken.None);
         keeper.Dispose();
         await entry.Services.DisposeAsync();
@@ -114,7 +114,7 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
 
     /// <summary>The pacer a keeper's writers share, so a test can spend its budgets as other jobs would.</summary>
     public SlackPacer PacerOf(ThreadKeeper keeper) =>
-        keepers.Single(k => ReferenceEquals(k.Keeper, keeper)).Services.GetRequiredService<SlackPacer>();
+        _keepers.Single(k => ReferenceEquals(k.Keeper, keeper)).Services.GetRequiredService<SlackPacer>();
 
     /// <summary>A Slack client with the bot's token, for posting as the bot from a test (a writer that died).</summary>
     public async Task<PostedMessage> PostAsBotAsync(Specific.Slack.BlockKit.SlackMessage message, string? threadTs = null)
@@ -190,7 +190,7 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (keeper, _) in keepers.ToList())
+        foreach (var (keeper, _) in _keepers.ToList())
         {
             await StopKeeperAsync(keeper);
         }

@@ -7,7 +7,7 @@ namespace Specific.JobsBot.Tests.Threads;
 
 public sealed class ThreadReplyRendererTests
 {
-    private readonly ThreadReplyRenderer renderer = new();
+    private readonly ThreadReplyRenderer _renderer = new();
 
     private static List<LogLine> Lines(long from, long to, Func<long, string>? text = null) =>
         Enumerable.Range((int)from, (int)(to - from + 1))
@@ -16,11 +16,11 @@ public sealed class ThreadReplyRendererTests
 
     [Fact]
     public void Running_reply_names_the_kubernetes_job() =>
-        GoldenFile.Verify("reply_running", renderer.StateChanged(JobFixtures.Running(), JobState.Running));
+        GoldenFile.Verify("reply_running", _renderer.StateChanged(JobFixtures.Running(), JobState.Running));
 
     [Fact]
     public void Queued_reply_is_short() =>
-        GoldenFile.Verify("reply_queued", renderer.StateChanged(JobFixtures.Queued(), JobState.Queued));
+        GoldenFile.Verify("reply_queued", _renderer.StateChanged(JobFixtures.Queued(), JobState.Queued));
 
     [Fact]
     public void A_few_lines_are_one_excerpt_with_nothing_skipped()
@@ -30,7 +30,7 @@ public sealed class ThreadReplyRendererTests
         Assert.Equal(1, excerpt.FirstShown);
         Assert.Equal(5, excerpt.LastNumber);
         Assert.Equal(0, excerpt.SkippedBefore);
-        GoldenFile.Verify("reply_excerpt", renderer.LogExcerpt(excerpt));
+        GoldenFile.Verify("reply_excerpt", _renderer.LogExcerpt(excerpt));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class ThreadReplyRendererTests
         Assert.Equal(excerpt.FirstShown - 1, excerpt.SkippedBefore);
         Assert.EndsWith("processed batch 5000", excerpt.Text, StringComparison.Ordinal);
         Assert.True(excerpt.Text.Length <= ThreadReplyRenderer.ExcerptCharacters);
-        var message = renderer.LogExcerpt(excerpt);
+        var message = _renderer.LogExcerpt(excerpt);
         GoldenFile.Verify("reply_excerpt_flood", message);
         Assert.Contains($"… {SlackText.Count(excerpt.SkippedBefore)} earlier lines skipped", message.Text, StringComparison.Ordinal);
     }
@@ -62,7 +62,7 @@ public sealed class ThreadReplyRendererTests
 
         var excerpt = LogExcerpt.Fit(lines, 0, ThreadReplyRenderer.ExcerptCharacters);
 
-        GoldenFile.Verify("reply_excerpt_hostile_lines", renderer.LogExcerpt(excerpt));
+        GoldenFile.Verify("reply_excerpt_hostile_lines", _renderer.LogExcerpt(excerpt));
         Assert.StartsWith("error: something red\n```not a fence```\nxxx", excerpt.Text, StringComparison.Ordinal);
         Assert.EndsWith("…\ntail bell", excerpt.Text, StringComparison.Ordinal);
     }
@@ -84,25 +84,25 @@ public sealed class ThreadReplyRendererTests
     public void Final_reply_for_success_has_exit_code_and_tail()
     {
         var tail = LogExcerpt.Fit(Lines(1, 3, n => n == 3 ? "hello-from-web" : $"step {n}"), 0, ThreadReplyRenderer.ExcerptCharacters);
-        GoldenFile.Verify("reply_final_succeeded", renderer.Final(JobFixtures.Succeeded(), tail, 3, fullLogFollows: false, JobFixtures.Created.AddHours(1)));
+        GoldenFile.Verify("reply_final_succeeded", _renderer.Final(JobFixtures.Succeeded(), tail, 3, fullLogFollows: false, JobFixtures.Created.AddHours(1)));
     }
 
     [Fact]
     public void Final_reply_for_failure_after_flood_says_the_full_log_follows()
     {
         var tail = LogExcerpt.Fit(Lines(12_321, 12_345), 0, ThreadReplyRenderer.ExcerptCharacters);
-        GoldenFile.Verify("reply_final_failed_full_log", renderer.Final(JobFixtures.FailedWithExitCode(), tail, 12_345, fullLogFollows: true, JobFixtures.Created.AddHours(1)));
+        GoldenFile.Verify("reply_final_failed_full_log", _renderer.Final(JobFixtures.FailedWithExitCode(), tail, 12_345, fullLogFollows: true, JobFixtures.Created.AddHours(1)));
     }
 
     [Fact]
     public void Final_reply_for_a_job_that_never_ran_gives_the_reason_and_no_output()
     {
         var tail = LogExcerpt.Fit([], 0, ThreadReplyRenderer.ExcerptCharacters);
-        GoldenFile.Verify("reply_final_not_deployed", renderer.Final(JobFixtures.FailedBeforeRunning(), tail, 0, fullLogFollows: false, JobFixtures.Created.AddHours(1)));
+        GoldenFile.Verify("reply_final_not_deployed", _renderer.Final(JobFixtures.FailedBeforeRunning(), tail, 0, fullLogFollows: false, JobFixtures.Created.AddHours(1)));
     }
 
     [Fact]
     public void Final_reply_for_cancellation() =>
-        GoldenFile.Verify("reply_final_cancelled", renderer.Final(
+        GoldenFile.Verify("reply_final_cancelled", _renderer.Final(
             JobFixtures.Cancelled(), LogExcerpt.Fit(Lines(1, 2), 0, ThreadReplyRenderer.ExcerptCharacters), 2, false, JobFixtures.Created.AddHours(3)));
 }

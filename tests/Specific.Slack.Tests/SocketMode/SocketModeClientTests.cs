@@ -278,7 +278,7 @@ public sealed class SocketModeClientTests
     /// <summary>The stand-in with Socket Mode on, and the client connected to it through DI as a host would build it.</summary>
     private sealed class SocketWorld : IAsyncDisposable
     {
-        private readonly CancellationTokenSource stop = new();
+        private readonly CancellationTokenSource _stop = new();
 
         private SocketWorld(SlackStandIn slack, ServiceProvider services, EchoHandler handler)
         {
@@ -341,11 +341,11 @@ public sealed class SocketModeClientTests
             return world;
         }
 
-        public void Run() => Running = Services.GetRequiredService<SocketModeClient>().RunAsync(Handler, stop.Token);
+        public void Run() => Running = Services.GetRequiredService<SocketModeClient>().RunAsync(Handler, _stop.Token);
 
         public async Task StopAsync()
         {
-            await stop.CancelAsync();
+            await _stop.CancelAsync();
             if (Running is not null)
             {
                 await Running.WaitAsync(TimeSpan.FromSeconds(10), Ct);
@@ -357,7 +357,7 @@ public sealed class SocketModeClientTests
             await StopAsync();
             await Services.DisposeAsync();
             await Slack.DisposeAsync();
-            stop.Dispose();
+            _stop.Dispose();
         }
     }
 }

@@ -9,10 +9,10 @@ namespace Specific.Slack.Tests.WebApi;
 /// <summary>A loopback HTTP server on a dynamic port that records each request and answers from a script.</summary>
 internal sealed class ScriptedSlackServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private readonly ConcurrentQueue<Func<HttpContext, Task>> script = new();
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Func<HttpContext, Task>> _script = new();
 
-    private ScriptedSlackServer(WebApplication app) => this.app = app;
+    private ScriptedSlackServer(WebApplication app) => _app = app;
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
@@ -34,7 +34,7 @@ internal sealed class ScriptedSlackServer : IAsyncDisposable
     }
 
     /// <summary>The next request is answered by <paramref name="responder"/>; unscripted requests get <c>{"ok":true}</c>.</summary>
-    public void Then(Func<HttpContext, Task> responder) => script.Enqueue(responder);
+    public void Then(Func<HttpContext, Task> responder) => _script.Enqueue(responder);
 
     public void ThenJson(string json, int status = 200, string? retryAfter = null) => Then(async context =>
     {
@@ -56,7 +56,7 @@ internal sealed class ScriptedSlackServer : IAsyncDisposable
             context.Request.Headers.Authorization.ToString(),
             context.Request.ContentType ?? "",
             body));
-        if (script.TryDequeue(out var responder))
+        if (_script.TryDequeue(out var responder))
         {
             await responder(context);
             return;
@@ -67,8 +67,8 @@ internal sealed class ScriptedSlackServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }
 

@@ -11,14 +11,14 @@ namespace Specific.Slack.Tests.WebApi;
 public sealed class SlackWebClientStandInTests : IAsyncLifetime
 {
     private const string Token = "xoxb-client-standin-test";
-    private SlackStandIn slack = null!;
-    private ServiceProvider services = null!;
-    private SlackWebClient client = null!;
+    private SlackStandIn _slack = null!;
+    private ServiceProvider _services = null!;
+    private SlackWebClient _client = null!;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        slack = await SlackStandIn.StartAsync(new SlackStandInOptions
+        _slack = await SlackStandIn.StartAsync(new SlackStandInOptions
         {
             Url = "http://127.0.0.1:0",
             BotToken = Token,
@@ -29,34 +29,34 @@ public sealed class SlackWebClientStandInTests : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Slack:BotToken"] = Token,
-            ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl.ToString(),
+            ["Slack:ApiBaseUrl"] = _slack.ApiBaseUrl.ToString(),
         }).Build();
-        services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
-        client = services.GetRequiredService<SlackWebClient>();
+        _services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
+        _client = _services.GetRequiredService<SlackWebClient>();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await services.DisposeAsync();
-        await slack.DisposeAsync();
+        await _services.DisposeAsync();
+        await _slack.DisposeAsync();
     }
 
     [Fact]
     public async Task Post_update_reply_upload_and_read_back_as_Slack_would_show_them()
     {
-        var posted = await client.PostMessageAsync("C0OPS", new SlackMessage("job started", [new SectionBlock(new Mrkdwn("*job* started"))]), cancellationToken: Ct);
-        await client.UpdateMessageAsync("C0OPS", posted.Ts, new SlackMessage("job done", [new HeaderBlock(new PlainText("✅ done"))]), Ct);
-        await client.PostMessageAsync("C0OPS", new SlackMessage("a reply"), posted.Ts, Ct);
+        var posted = await _client.PostMessageAsync("C0OPS", new SlackMessage("job started", [new SectionBlock(new Mrkdwn("*job* started"))]), cancellationToken: Ct);
+        await _client.UpdateMessageAsync("C0OPS", posted.Ts, new SlackMessage("job done", [new HeaderBlock(new PlainText("✅ done"))]), Ct);
+        await _client.PostMessageAsync("C0OPS", new SlackMessage("a reply"), posted.Ts, Ct);
         var bytes = Encoding.UTF8.GetBytes("line 1\nline 2\n");
-        var file = await client.UploadFileAsync("C0OPS", posted.Ts, "j-1.log", "Full log of j-1", new MemoryStream(bytes), bytes.Length, Ct);
-        var link = await client.GetPermalinkAsync("C0OPS", posted.Ts, Ct);
+        var file = await _client.UploadFileAsync("C0OPS", posted.Ts, "j-1.log", "Full log of j-1", new MemoryStream(bytes), bytes.Length, Ct);
+        var link = await _client.GetPermalinkAsync("C0OPS", posted.Ts, Ct);
 
-        var message = Assert.Single(slack.ChannelMessages("C0OPS"));
+        var message = Assert.Single(_slack.ChannelMessages("C0OPS"));
         Assert.Equal(posted.Ts, message.Ts);
         Assert.Contains("✅ done", message.VisibleText, StringComparison.Ordinal);
-        var thread = slack.ThreadReplies("C0OPS", posted.Ts);
+        var thread = _slack.ThreadReplies("C0OPS", posted.Ts);
         Assert.Contains(thread, reply => reply.Text == "a reply");
-        var uploaded = Assert.Single(slack.Files);
+        var uploaded = Assert.Single(_slack.Files);
         Assert.Equal(file.Id, uploaded.Id);
         Assert.Equal(bytes, uploaded.Content.ToArray());
         Assert.Contains(posted.Ts.Replace(".", "", StringComparison.Ordinal), link.ToString(), StringComparison.Ordinal);
@@ -65,9 +65,9 @@ public sealed class SlackWebClientStandInTests : IAsyncLifetime
     [Fact]
     public async Task Read_methods_sent_as_forms_are_understood()
     {
-        var identity = await client.AuthTestAsync(Ct);
-        var user = await client.GetUserAsync("U0ALICE", Ct);
-        var channel = await client.GetConversationAsync("C0OPS", Ct);
+        var identity = await _client.AuthTestAsync(Ct);
+        var user = await _client.GetUserAsync("U0ALICE", Ct);
+        var channel = await _client.GetConversationAsync("C0OPS", Ct);
 
         Assert.False(string.IsNullOrEmpty(identity.UserId));
         Assert.Equal("U0ALICE", user.Id);
@@ -79,7 +79,7 @@ public sealed class SlackWebClientStandInTests : IAsyncLifetime
     {
         var tooLong = new SlackMessage("x", [new SectionBlock(new Mrkdwn(new string('x', 3001)))]);
 
-        var error = await Assert.ThrowsAsync<SlackApiException>(() => client.PostMessageAsync("C0OPS", tooLong, cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<SlackApiException>(() => _client.PostMessageAsync("C0OPS", tooLong, cancellationToken: Ct));
 
         Assert.Equal("invalid_blocks", error.Error);
         Assert.NotEmpty(error.ResponseMetadataMessages);
@@ -89,11 +89,11 @@ public sealed class SlackWebClientStandInTests : IAsyncLifetime
     [Fact]
     public async Task A_429_carries_Retry_After_and_a_500_is_transient()
     {
-        slack.Faults.RateLimitNext(1, "chat.postMessage", retryAfterSeconds: 4);
-        var limited = await Assert.ThrowsAsync<SlackRateLimitedException>(() => client.PostMessageAsync("C0OPS", new SlackMessage("x"), cancellationToken: Ct));
+        _slack.Faults.RateLimitNext(1, "chat.postMessage", retryAfterSeconds: 4);
+        var limited = await Assert.ThrowsAsync<SlackRateLimitedException>(() => _client.PostMessageAsync("C0OPS", new SlackMessage("x"), cancellationToken: Ct));
         Assert.Equal(TimeSpan.FromSeconds(4), limited.RetryAfter);
 
-        slack.Faults.ServerErrorNext(1, "chat.update");
-        await Assert.ThrowsAsync<SlackTransientException>(() => client.UpdateMessageAsync("C0OPS", "1.2", new SlackMessage("x"), Ct));
+        _slack.Faults.ServerErrorNext(1, "chat.update");
+        await Assert.ThrowsAsync<SlackTransientException>(() => _client.UpdateMessageAsync("C0OPS", "1.2", new SlackMessage("x"), Ct));
     }
 }

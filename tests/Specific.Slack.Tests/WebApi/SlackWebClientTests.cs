@@ -11,40 +11,40 @@ namespace Specific.Slack.Tests.WebApi;
 
 public sealed class SlackWebClientTests : IAsyncLifetime
 {
-    private ScriptedSlackServer server = null!;
-    private ServiceProvider services = null!;
-    private SlackWebClient client = null!;
+    private ScriptedSlackServer _server = null!;
+    private ServiceProvider _services = null!;
+    private SlackWebClient _client = null!;
     private CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        server = await ScriptedSlackServer.StartAsync();
+        _server = await ScriptedSlackServer.StartAsync();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Slack:BotToken"] = "xoxb-test",
-            ["Slack:ApiBaseUrl"] = server.ApiUrl.ToString().TrimEnd('/'),
+            ["Slack:ApiBaseUrl"] = _server.ApiUrl.ToString().TrimEnd('/'),
             ["Slack:RequestTimeout"] = "00:00:02",
         }).Build();
-        services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
-        client = services.GetRequiredService<SlackWebClient>();
+        _services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
+        _client = _services.GetRequiredService<SlackWebClient>();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await services.DisposeAsync();
-        await server.DisposeAsync();
+        await _services.DisposeAsync();
+        await _server.DisposeAsync();
     }
 
     [Fact]
     public async Task PostMessage_sends_a_json_body_with_the_bearer_token_and_returns_the_ts()
     {
-        server.ThenJson("""{"ok":true,"channel":"C1","ts":"1700000000.000100","message":{}}""");
+        _server.ThenJson("""{"ok":true,"channel":"C1","ts":"1700000000.000100","message":{}}""");
 
-        var posted = await client.PostMessageAsync(
+        var posted = await _client.PostMessageAsync(
             "C1", new SlackMessage("hi", [new SectionBlock(new Mrkdwn("*hi*"))]), threadTs: "1699.1", cancellationToken: Ct);
 
         Assert.Equal(new PostedMessage("C1", "1700000000.000100"), posted);
-        var request = Assert.Single(server.Requests);
+        var request = Assert.Single(_server.Requests);
         Assert.Equal("/api/chat.postMessage", request.Path);
         Assert.Equal("Bearer xoxb-test", request.Authorization);
         Assert.StartsWith("application/json", request.ContentType, StringComparison.Ordinal);
@@ -58,9 +58,9 @@ public sealed class SlackWebClientTests : IAsyncLifetime
     [Fact]
     public async Task Ok_false_becomes_a_SlackApiException_with_the_error_and_metadata()
     {
-        server.ThenJson("""{"ok":false,"error":"invalid_blocks","response_metadata":{"messages":["[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"]}}""");
+        _server.ThenJson("""{"ok":false,"error":"invalid_blocks","response_metadata":{"messages":["[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"]}}""");
 
-        var error = await Assert.ThrowsAsync<SlackApiException>(() => client.UpdateMessageAsync("C1", "1.2", new SlackMessage("x"), Ct));
+        var error = await Assert.ThrowsAsync<SlackApiException>(() => _client.UpdateMessageAsync("C1", "1.2", new SlackMessage("x"), Ct));
 
         Assert.Equal("chat.update", error.Method);
         Assert.Equal("invalid_blocks", error.Error);
@@ -70,44 +70,44 @@ public sealed class SlackWebClientTests : IAsyncLifetime
     [Fact]
     public async Task Http_429_becomes_a_SlackRateLimitedException_carrying_Retry_After_and_is_not_retried()
     {
-        server.ThenJson("""{"ok":false,"error":"ratelimited"}""", status: 429, retryAfter: "7");
+        _server.ThenJson("""{"ok":false,"error":"ratelimited"}""", status: 429, retryAfter: "7");
 
-        var error = await Assert.ThrowsAsync<SlackRateLimitedException>(() => client.PostMessageAsync("C1", new SlackMessage("x"), cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<SlackRateLimitedException>(() => _client.PostMessageAsync("C1", new SlackMessage("x"), cancellationToken: Ct));
 
         Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
         Assert.Equal("chat.postMessage", error.Method);
-        Assert.Single(server.Requests);
+        Assert.Single(_server.Requests);
     }
 
     [Fact]
     public async Task Http_5xx_and_a_dead_server_become_SlackTransientException()
     {
-        server.ThenJson("upstream broke", status: 503);
-        var unavailable = await Assert.ThrowsAsync<SlackTransientException>(() => client.DeleteMessageAsync("C1", "1.2", Ct));
+        _server.ThenJson("upstream broke", status: 503);
+        var unavailable = await Assert.ThrowsAsync<SlackTransientException>(() => _client.DeleteMessageAsync("C1", "1.2", Ct));
         Assert.Contains("503", unavailable.Message, StringComparison.Ordinal);
 
-        server.Then(async context => await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted));
-        var timeout = await Assert.ThrowsAsync<SlackTransientException>(() => client.DeleteMessageAsync("C1", "1.2", Ct));
+        _server.Then(async context => await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted));
+        var timeout = await Assert.ThrowsAsync<SlackTransientException>(() => _client.DeleteMessageAsync("C1", "1.2", Ct));
         Assert.Contains("no answer", timeout.Message, StringComparison.Ordinal);
 
-        await server.DisposeAsync();
-        var refused = await Assert.ThrowsAsync<SlackTransientException>(() => client.DeleteMessageAsync("C1", "1.2", Ct));
+        await _server.DisposeAsync();
+        var refused = await Assert.ThrowsAsync<SlackTransientException>(() => _client.DeleteMessageAsync("C1", "1.2", Ct));
         Assert.IsType<HttpRequestException>(refused.InnerException);
-        server = await ScriptedSlackServer.StartAsync();
+        _server = await ScriptedSlackServer.StartAsync();
     }
 
     [Fact]
     public async Task UploadFile_gets_an_upload_url_posts_the_bytes_then_completes_into_the_thread()
     {
-        server.ThenJson($$"""{"ok":true,"upload_url":"{{server.BaseUrl}}upload/F123","file_id":"F123"}""");
-        server.ThenJson("OK - 11");
-        server.ThenJson("""{"ok":true,"files":[{"id":"F123","title":"j-1.log"}]}""");
+        _server.ThenJson($$"""{"ok":true,"upload_url":"{{_server.BaseUrl}}upload/F123","file_id":"F123"}""");
+        _server.ThenJson("OK - 11");
+        _server.ThenJson("""{"ok":true,"files":[{"id":"F123","title":"j-1.log"}]}""");
         var bytes = Encoding.UTF8.GetBytes("hello\nworld");
 
-        var file = await client.UploadFileAsync("C1", "1700.1", "j-1.log", "Full log", new MemoryStream(bytes), bytes.Length, Ct);
+        var file = await _client.UploadFileAsync("C1", "1700.1", "j-1.log", "Full log", new MemoryStream(bytes), bytes.Length, Ct);
 
         Assert.Equal("F123", file.Id);
-        var requests = server.Requests.ToArray();
+        var requests = _server.Requests.ToArray();
         Assert.Equal(3, requests.Length);
         Assert.Equal("/api/files.getUploadURLExternal", requests[0].Path);
         Assert.Equal("filename=j-1.log&length=11", requests[0].Body);
@@ -124,13 +124,13 @@ public sealed class SlackWebClientTests : IAsyncLifetime
     [Fact]
     public async Task OpenView_sends_the_trigger_and_the_modal()
     {
-        server.ThenJson("""{"ok":true,"view":{"id":"V1","hash":"h1"}}""");
+        _server.ThenJson("""{"ok":true,"view":{"id":"V1","hash":"h1"}}""");
         var view = new ModalView(new PlainText("Run a job"), [new SectionBlock(new Mrkdwn("hi"))]) { CallbackId = "job_run" };
 
-        var opened = await client.OpenViewAsync("trigger-1", view, Ct);
+        var opened = await _client.OpenViewAsync("trigger-1", view, Ct);
 
         Assert.Equal(new OpenedView("V1", "h1", null), opened);
-        var body = JsonNode.Parse(Assert.Single(server.Requests).Body)!;
+        var body = JsonNode.Parse(Assert.Single(_server.Requests).Body)!;
         Assert.Equal("trigger-1", body["trigger_id"]!.GetValue<string>());
         Assert.Equal("modal", body["view"]!["type"]!.GetValue<string>());
         Assert.Equal("job_run", body["view"]!["callback_id"]!.GetValue<string>());
@@ -139,34 +139,34 @@ public sealed class SlackWebClientTests : IAsyncLifetime
     [Fact]
     public async Task Read_methods_parse_their_answers()
     {
-        server.ThenJson("""{"ok":true,"url":"https://x.slack.com/","team":"X","user":"bot","team_id":"T1","user_id":"U1","bot_id":"B1"}""");
-        server.ThenJson("""{"ok":true,"user":{"id":"U2","name":"alice","real_name":"Alice A","tz":"Europe/Paris","profile":{"display_name":"ali"}}}""");
-        server.ThenJson("""{"ok":true,"channel":{"id":"C1","name":"ops","is_channel":true,"is_private":false,"is_member":true}}""");
-        server.ThenJson("""{"ok":true,"channel":"C1","permalink":"https://x.slack.com/archives/C1/p1700"}""");
+        _server.ThenJson("""{"ok":true,"url":"https://x.slack.com/","team":"X","user":"bot","team_id":"T1","user_id":"U1","bot_id":"B1"}""");
+        _server.ThenJson("""{"ok":true,"user":{"id":"U2","name":"alice","real_name":"Alice A","tz":"Europe/Paris","profile":{"display_name":"ali"}}}""");
+        _server.ThenJson("""{"ok":true,"channel":{"id":"C1","name":"ops","is_channel":true,"is_private":false,"is_member":true}}""");
+        _server.ThenJson("""{"ok":true,"channel":"C1","permalink":"https://x.slack.com/archives/C1/p1700"}""");
 
-        var identity = await client.AuthTestAsync(Ct);
-        var user = await client.GetUserAsync("U2", Ct);
-        var channel = await client.GetConversationAsync("C1", Ct);
-        var link = await client.GetPermalinkAsync("C1", "1700.0", Ct);
+        var identity = await _client.AuthTestAsync(Ct);
+        var user = await _client.GetUserAsync("U2", Ct);
+        var channel = await _client.GetConversationAsync("C1", Ct);
+        var link = await _client.GetPermalinkAsync("C1", "1700.0", Ct);
 
         Assert.Equal("U1", identity.UserId);
         Assert.Equal("B1", identity.BotId);
         Assert.Equal(new SlackUserInfo("U2", "alice", "Alice A", "ali", false, false, "Europe/Paris"), user);
         Assert.Equal(new SlackConversationInfo("C1", "ops", true, false, false, true), channel);
         Assert.Equal("https://x.slack.com/archives/C1/p1700", link.ToString());
-        Assert.Equal("user=U2", server.Requests.ElementAt(1).Body);
+        Assert.Equal("user=U2", _server.Requests.ElementAt(1).Body);
     }
 
     [Fact]
     public async Task Response_url_posts_carry_no_token_and_a_spent_url_is_an_error()
     {
-        var url = new Uri(server.BaseUrl, "hooks/commands/T1/1/abc");
-        await client.PostToResponseUrlAsync(url, SlackMessage.Ephemeral("done"), Ct);
-        server.ThenJson("""{"ok":false,"error":"used_url"}""");
-        var error = await Assert.ThrowsAsync<SlackApiException>(() => client.PostToResponseUrlAsync(url, SlackMessage.Ephemeral("again"), Ct));
+        var url = new Uri(_server.BaseUrl, "hooks/commands/T1/1/abc");
+        await _client.PostToResponseUrlAsync(url, SlackMessage.Ephemeral("done"), Ct);
+        _server.ThenJson("""{"ok":false,"error":"used_url"}""");
+        var error = await Assert.ThrowsAsync<SlackApiException>(() => _client.PostToResponseUrlAsync(url, SlackMessage.Ephemeral("again"), Ct));
 
         Assert.Equal("used_url", error.Error);
-        var first = server.Requests.First();
+        var first = _server.Requests.First();
         Assert.Equal("", first.Authorization);
         Assert.Equal("""{"text":"done","response_type":"ephemeral"}""", first.Body);
     }
@@ -188,10 +188,10 @@ public sealed class SlackWebClientTests : IAsyncLifetime
         });
         listener.Start();
 
-        server.ThenJson("""{"ok":true,"channel":"C1","ts":"1.1"}""");
-        server.ThenJson("{}", status: 429, retryAfter: "1");
-        await client.PostMessageAsync("C1", new SlackMessage("a"), cancellationToken: Ct);
-        await Assert.ThrowsAsync<SlackRateLimitedException>(() => client.PostMessageAsync("C1", new SlackMessage("b"), cancellationToken: Ct));
+        _server.ThenJson("""{"ok":true,"channel":"C1","ts":"1.1"}""");
+        _server.ThenJson("{}", status: 429, retryAfter: "1");
+        await _client.PostMessageAsync("C1", new SlackMessage("a"), cancellationToken: Ct);
+        await Assert.ThrowsAsync<SlackRateLimitedException>(() => _client.PostMessageAsync("C1", new SlackMessage("b"), cancellationToken: Ct));
 
         lock (calls)
         {

@@ -17,8 +17,8 @@ public sealed class SlackAuthHealthCheck(SlackWebClient slack, TimeProvider time
     /// <summary>How long any other answer is kept: a fixed token shows up soon, a failing Slack is not hammered.</summary>
     public static readonly TimeSpan OtherwiseFor = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private (HealthCheckResult Result, DateTimeOffset Until)? cached;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (HealthCheckResult Result, DateTimeOffset Until)? _cached;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -27,7 +27,7 @@ public sealed class SlackAuthHealthCheck(SlackWebClient slack, TimeProvider time
             return known;
         }
 
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (Fresh() is { } shared)
@@ -37,17 +37,17 @@ public sealed class SlackAuthHealthCheck(SlackWebClient slack, TimeProvider time
 
             var result = await AskSlackAsync(cancellationToken).ConfigureAwait(false);
             var keep = result.Status == HealthStatus.Healthy ? AcceptedFor : OtherwiseFor;
-            cached = (result, time.GetUtcNow() + keep);
+            _cached = (result, time.GetUtcNow() + keep);
             return result;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     private HealthCheckResult? Fresh() =>
-        cached is { } entry && entry.Until > time.GetUtcNow() ? entry.Result : null;
+        _cached is { } entry && entry.Until > time.GetUtcNow() ? entry.Result : null;
 
     private async Task<HealthCheckResult> AskSlackAsync(CancellationToken cancellationToken)
     {

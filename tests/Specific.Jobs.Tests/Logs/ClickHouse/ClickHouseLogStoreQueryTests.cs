@@ -25,13 +25,13 @@ public sealed class ClickHouseLogStoreQueryTests
         ClickHouseLogSchema.ModifyComment(30),
     ];
 
-    private readonly RecordingClickHouseGateway clickHouse = new();
+    private readonly RecordingClickHouseGateway _clickHouse = new();
 
     [Fact]
     public async Task Every_statement_is_a_known_constant_and_user_input_travels_only_as_parameters()
     {
-        var store = new ClickHouseLogStore(clickHouse, jobs: null, retentionDays: 30);
-        clickHouse.Scalar = _ => 3UL;
+        var store = new ClickHouseLogStore(_clickHouse, jobs: null, retentionDays: 30);
+        _clickHouse.Scalar = _ => 3UL;
 
         await store.AppendAsync(HostileJob, [new LogLine(1, Start, LogStream.Output, HostileText)], Ct);
         await store.ReadAfterAsync(HostileJob, 5, 10, Ct);
@@ -45,8 +45,8 @@ public sealed class ClickHouseLogStoreQueryTests
         Assert.Equal(
             [ClickHouseLogQueries.ExistingLines, ClickHouseLogQueries.ReadAfter, ClickHouseLogQueries.Tail, ClickHouseLogQueries.LastNumber,
              ClickHouseLogQueries.CountMatches, ClickHouseLogQueries.Search, ClickHouseLogQueries.ReadAfter],
-            clickHouse.Statements.SkipWhile(s => s.Sql != ClickHouseLogQueries.ExistingLines).Select(s => s.Sql));
-        foreach (var statement in clickHouse.Statements)
+            _clickHouse.Statements.SkipWhile(s => s.Sql != ClickHouseLogQueries.ExistingLines).Select(s => s.Sql));
+        foreach (var statement in _clickHouse.Statements)
         {
             Assert.Contains(statement.Sql, KnownQueries);
             Assert.Equal(
@@ -56,11 +56,11 @@ public sealed class ClickHouseLogStoreQueryTests
             Assert.DoesNotContain("DROP TABLE job_log_lines", statement.Sql, StringComparison.Ordinal);
         }
 
-        var search = clickHouse.Statements.Single(s => s.Sql == ClickHouseLogQueries.Search);
+        var search = _clickHouse.Statements.Single(s => s.Sql == ClickHouseLogQueries.Search);
         Assert.Equal(HostileJob, search.Parameters["job_id"]);
         Assert.Equal(HostileText, search.Parameters["text"]);
         Assert.Equal(10u, search.Parameters["limit"]);
-        Assert.Equal(HostileText, Assert.Single(Assert.Single(clickHouse.Inserts).Rows)[6]);
+        Assert.Equal(HostileText, Assert.Single(Assert.Single(_clickHouse.Inserts).Rows)[6]);
     }
 
     [Fact]
@@ -79,17 +79,17 @@ public sealed class ClickHouseLogStoreQueryTests
     public async Task Appends_go_out_in_batches_of_the_configured_size_in_line_order_with_every_column_typed()
     {
         var jobs = new InMemoryJobStore();
-        var store = new ClickHouseLogStore(clickHouse, jobs, retentionDays: 30, insertBatchSize: 1_000);
+        var store = new ClickHouseLogStore(_clickHouse, jobs, retentionDays: 30, insertBatchSize: 1_000);
         var lines = Enumerable.Range(1, 2_501).Select(n => new LogLine(n, Start.AddMilliseconds(n), LogStream.Stderr, $"line {n}")).ToArray();
         Random.Shared.Shuffle(lines);
 
         await store.AppendAsync("j-batch001", lines, Ct);
 
-        Assert.Equal([1_000, 1_000, 501], clickHouse.Inserts.Select(insert => insert.Rows.Count));
+        Assert.Equal([1_000, 1_000, 501], _clickHouse.Inserts.Select(insert => insert.Rows.Count));
         Assert.Equal(
             Enumerable.Range(1, 2_501).Select(n => (ulong)n),
-            clickHouse.Inserts.SelectMany(insert => insert.Rows).Select(row => (ulong)row[5]));
-        foreach (var insert in clickHouse.Inserts)
+            _clickHouse.Inserts.SelectMany(insert => insert.Rows).Select(row => (ulong)row[5]));
+        foreach (var insert in _clickHouse.Inserts)
         {
             Assert.Equal(ClickHouseLogSchema.Table, insert.Table);
             Assert.Equal(["job_id", "service", "environment", "timestamp", "stream", "line", "text"], insert.Columns);
@@ -97,7 +97,7 @@ public sealed class ClickHouseLogStoreQueryTests
             Assert.All(insert.Rows, row => Assert.Equal(insert.Columns.Count, row.Length));
         }
 
-        var first = clickHouse.Inserts[0].Rows[0];
+        var first = _clickHouse.Inserts[0].Rows[0];
         Assert.Equal(["j-batch001", "", "", Start.AddMilliseconds(1).UtcDateTime, "stderr", 1UL, "line 1"], first);
         Assert.Equal(DateTimeKind.Utc, ((DateTime)first[3]).Kind);
     }
@@ -112,42 +112,42 @@ public sealed class ClickHouseLogStoreQueryTests
             Origin = new Specific.Jobs.Domain.JobOrigin("slack", null, null, null, null),
             State = Specific.Jobs.Domain.JobState.Running, Version = 1, CreatedAt = Start,
         });
-        var store = new ClickHouseLogStore(clickHouse, jobs, retentionDays: 30);
+        var store = new ClickHouseLogStore(_clickHouse, jobs, retentionDays: 30);
 
         await store.AppendAsync("j-labels01", [new LogLine(1, Start, LogStream.Output, "hi")], Ct);
 
-        Assert.Equal(["j-labels01", "web", "staging"], Assert.Single(Assert.Single(clickHouse.Inserts).Rows)[..3]);
+        Assert.Equal(["j-labels01", "web", "staging"], Assert.Single(Assert.Single(_clickHouse.Inserts).Rows)[..3]);
     }
 
     [Fact]
     public async Task Lines_already_stored_are_not_sent_again()
     {
-        var store = new ClickHouseLogStore(clickHouse, jobs: null, retentionDays: 30);
-        clickHouse.Rows = statement => statement.Sql == ClickHouseLogQueries.ExistingLines ? [[3UL], [4UL], [5UL]] : [];
+        var store = new ClickHouseLogStore(_clickHouse, jobs: null, retentionDays: 30);
+        _clickHouse.Rows = statement => statement.Sql == ClickHouseLogQueries.ExistingLines ? [[3UL], [4UL], [5UL]] : [];
 
         await store.AppendAsync("j-again001", Enumerable.Range(1, 8).Select(n => new LogLine(n, Start, LogStream.Output, $"{n}")).ToArray(), Ct);
 
-        var existing = clickHouse.Statements.Single(s => s.Sql == ClickHouseLogQueries.ExistingLines);
+        var existing = _clickHouse.Statements.Single(s => s.Sql == ClickHouseLogQueries.ExistingLines);
         Assert.Equal((1UL, 8UL), ((ulong)existing.Parameters["first"], (ulong)existing.Parameters["last"]));
-        Assert.Equal([1UL, 2UL, 6UL, 7UL, 8UL], Assert.Single(clickHouse.Inserts).Rows.Select(row => (ulong)row[5]));
+        Assert.Equal([1UL, 2UL, 6UL, 7UL, 8UL], Assert.Single(_clickHouse.Inserts).Rows.Select(row => (ulong)row[5]));
     }
 
     [Fact]
     public async Task A_batch_entirely_stored_sends_no_insert()
     {
-        var store = new ClickHouseLogStore(clickHouse, jobs: null, retentionDays: 30);
-        clickHouse.Rows = statement => statement.Sql == ClickHouseLogQueries.ExistingLines ? [[1UL], [2UL]] : [];
+        var store = new ClickHouseLogStore(_clickHouse, jobs: null, retentionDays: 30);
+        _clickHouse.Rows = statement => statement.Sql == ClickHouseLogQueries.ExistingLines ? [[1UL], [2UL]] : [];
 
         await store.AppendAsync("j-again002", [new LogLine(2, Start, LogStream.Output, "b"), new LogLine(1, Start, LogStream.Output, "a")], Ct);
 
-        Assert.Empty(clickHouse.Inserts);
+        Assert.Empty(_clickHouse.Inserts);
     }
 
     [Fact]
     public async Task Tail_is_read_newest_first_and_returned_in_order()
     {
-        var store = new ClickHouseLogStore(clickHouse, jobs: null, retentionDays: 30);
-        clickHouse.Rows = statement => statement.Sql == ClickHouseLogQueries.Tail
+        var store = new ClickHouseLogStore(_clickHouse, jobs: null, retentionDays: 30);
+        _clickHouse.Rows = statement => statement.Sql == ClickHouseLogQueries.Tail
             ? [[50UL, Start.UtcDateTime, "stdout", "fifty"], [49UL, Start.UtcDateTime, "stderr", "forty-nine"]]
             : [];
 
@@ -155,14 +155,14 @@ public sealed class ClickHouseLogStoreQueryTests
 
         Assert.Equal([(49L, LogStream.Stderr, "forty-nine"), (50L, LogStream.Stdout, "fifty")], tail.Select(l => (l.Number, l.Stream, l.Text)));
         Assert.Equal(Start, tail[0].Timestamp);
-        Assert.Equal(2u, clickHouse.Statements.Single(s => s.Sql == ClickHouseLogQueries.Tail).Parameters["count"]);
+        Assert.Equal(2u, _clickHouse.Statements.Single(s => s.Sql == ClickHouseLogQueries.Tail).Parameters["count"]);
     }
 
     [Fact]
     public async Task Reading_everything_pages_by_line_number_until_a_short_page()
     {
-        var store = new ClickHouseLogStore(clickHouse, jobs: null, retentionDays: 30);
-        clickHouse.Rows = statement =>
+        var store = new ClickHouseLogStore(_clickHouse, jobs: null, retentionDays: 30);
+        _clickHouse.Rows = statement =>
         {
             var after = (long)(ulong)statement.Parameters["after"];
             var count = after == 0 ? ClickHouseLogStore.ReadPage : after == ClickHouseLogStore.ReadPage ? 3 : 0;
@@ -176,7 +176,7 @@ public sealed class ClickHouseLogStoreQueryTests
         }
 
         Assert.Equal(Enumerable.Range(1, ClickHouseLogStore.ReadPage + 3).Select(n => (long)n), numbers);
-        Assert.Equal([0UL, (ulong)ClickHouseLogStore.ReadPage], clickHouse.Statements.Where(s => s.Sql == ClickHouseLogQueries.ReadAfter).Select(s => (ulong)s.Parameters["after"]));
+        Assert.Equal([0UL, (ulong)ClickHouseLogStore.ReadPage], _clickHouse.Statements.Where(s => s.Sql == ClickHouseLogQueries.ReadAfter).Select(s => (ulong)s.Parameters["after"]));
     }
 
     [Fact]
@@ -202,16 +202,16 @@ public sealed class ClickHouseLogStoreQueryTests
     [Fact]
     public async Task Start_up_creates_the_table_and_changes_the_ttl_only_when_the_retention_changed()
     {
-        var fresh = new ClickHouseLogStore(clickHouse, jobs: null, retentionDays: 7);
-        clickHouse.Scalar = _ => "retention_days=30";
+        var fresh = new ClickHouseLogStore(_clickHouse, jobs: null, retentionDays: 7);
+        _clickHouse.Scalar = _ => "retention_days=30";
 
         await fresh.InitializeAsync(Ct);
         await fresh.InitializeAsync(Ct);
 
         Assert.Equal(
             [ClickHouseLogSchema.CreateTable(7), ClickHouseLogSchema.ReadComment, ClickHouseLogSchema.ModifyTtl(7), ClickHouseLogSchema.ModifyComment(7)],
-            clickHouse.Statements.Select(s => s.Sql));
-        Assert.Equal(ClickHouseLogSchema.Table, clickHouse.Statements[1].Parameters["table"]);
+            _clickHouse.Statements.Select(s => s.Sql));
+        Assert.Equal(ClickHouseLogSchema.Table, _clickHouse.Statements[1].Parameters["table"]);
 
         var unchanged = new RecordingClickHouseGateway { Scalar = _ => "retention_days=7" };
         await new ClickHouseLogStore(unchanged, jobs: null, retentionDays: 7).InitializeAsync(Ct);
@@ -221,7 +221,7 @@ public sealed class ClickHouseLogStoreQueryTests
     [Fact]
     public void A_retention_below_one_day_is_refused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ClickHouseLogStore(clickHouse, null, retentionDays: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClickHouseLogStore(_clickHouse, null, retentionDays: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ClickHouseLogSchema.CreateTable(0));
     }
 }

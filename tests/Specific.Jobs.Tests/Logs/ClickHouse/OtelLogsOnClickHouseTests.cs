@@ -16,14 +16,14 @@ public sealed class OtelLogsOnClickHouseTests : IDisposable
     private static readonly DateTimeOffset Created = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private readonly InMemoryJobStore jobs = new();
-    private ClickHouseTestServer? server;
+    private readonly InMemoryJobStore _jobs = new();
+    private ClickHouseTestServer? _server;
 
     [Fact]
     public async Task A_jobs_records_are_found_by_job_name_or_pod_label_in_its_window_and_read_as_numbered_lines()
     {
-        server = await ClickHouseTestServer.CreateOrSkipAsync(Ct);
-        var client = server.NewClient();
+        _server = await ClickHouseTestServer.CreateOrSkipAsync(Ct);
+        var client = _server.NewClient();
         // The columns the exporter creates that the reader touches, with the exporter's types.
         await client.ExecuteNonQueryAsync("""
             CREATE TABLE otel_logs (
@@ -50,7 +50,7 @@ public sealed class OtelLogsOnClickHouseTests : IDisposable
             """, null, null, Ct);
         Put("j-otel1001");
         Put("j-otel1002");
-        var source = new OtelLogsSource(new ClickHouseDriverGateway(client), jobs, new FakeTimeProvider(Created.AddHours(2)));
+        var source = new OtelLogsSource(new ClickHouseDriverGateway(client), _jobs, new FakeTimeProvider(Created.AddHours(2)));
 
         var all = new List<LogLine>();
         await foreach (var line in source.ReadAllAsync("j-otel1001", Ct))
@@ -73,7 +73,7 @@ public sealed class OtelLogsOnClickHouseTests : IDisposable
         Assert.Equal([all[2]], search.Lines);
     }
 
-    private void Put(string id) => jobs.Put(new JobRecord
+    private void Put(string id) => _jobs.Put(new JobRecord
     {
         Id = id,
         Service = "web",
@@ -86,5 +86,5 @@ public sealed class OtelLogsOnClickHouseTests : IDisposable
         FinishedAt = Created.AddMinutes(5),
     });
 
-    public void Dispose() => server?.Dispose();
+    public void Dispose() => _server?.Dispose();
 }

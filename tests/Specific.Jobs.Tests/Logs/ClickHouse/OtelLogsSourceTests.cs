@@ -19,16 +19,16 @@ public sealed class OtelLogsSourceTests
         OtelLogsQueries.CountMatches, OtelLogsQueries.Search,
     ];
 
-    private readonly RecordingClickHouseGateway clickHouse = new();
-    private readonly InMemoryJobStore jobs = new();
-    private readonly FakeTimeProvider clock = new(Created.AddMinutes(30));
+    private readonly RecordingClickHouseGateway _clickHouse = new();
+    private readonly InMemoryJobStore _jobs = new();
+    private readonly FakeTimeProvider _clock = new(Created.AddMinutes(30));
 
     [Fact]
     public async Task Every_query_is_a_known_constant_and_names_the_job_only_through_parameters()
     {
         var job = Put("j-otel0001", finishedAt: Created.AddMinutes(5));
-        var source = new OtelLogsSource(clickHouse, jobs, clock);
-        clickHouse.Scalar = _ => 2UL;
+        var source = new OtelLogsSource(_clickHouse, _jobs, _clock);
+        _clickHouse.Scalar = _ => 2UL;
         const string hostile = "x') OR 1=1 --";
 
         await source.ReadAfterAsync(job.Id, 3, 10, Ct);
@@ -39,8 +39,8 @@ public sealed class OtelLogsSourceTests
         {
         }
 
-        Assert.Equal(6, clickHouse.Statements.Count);
-        foreach (var statement in clickHouse.Statements)
+        Assert.Equal(6, _clickHouse.Statements.Count);
+        foreach (var statement in _clickHouse.Statements)
         {
             Assert.Contains(statement.Sql, KnownQueries);
             Assert.Equal(
@@ -54,7 +54,7 @@ public sealed class OtelLogsSourceTests
             Assert.Equal(new DateTime(2026, 11, 27, 9, 20, 0, DateTimeKind.Utc), statement.Parameters["to"]);
         }
 
-        Assert.Equal(hostile, clickHouse.Statements.Single(s => s.Sql == OtelLogsQueries.Search).Parameters["text"]);
+        Assert.Equal(hostile, _clickHouse.Statements.Single(s => s.Sql == OtelLogsQueries.Search).Parameters["text"]);
     }
 
     [Fact]
@@ -83,23 +83,23 @@ public sealed class OtelLogsSourceTests
     public async Task A_running_jobs_window_stays_open_past_now_for_records_still_being_shipped()
     {
         var job = Put("j-otel0002", finishedAt: null);
-        await new OtelLogsSource(clickHouse, jobs, clock).LastNumberAsync(job.Id, Ct);
+        await new OtelLogsSource(_clickHouse, _jobs, _clock).LastNumberAsync(job.Id, Ct);
 
-        Assert.Equal(new DateTime(2026, 11, 27, 9, 45, 0, DateTimeKind.Utc), Assert.Single(clickHouse.Statements).Parameters["to"]);
+        Assert.Equal(new DateTime(2026, 11, 27, 9, 45, 0, DateTimeKind.Utc), Assert.Single(_clickHouse.Statements).Parameters["to"]);
     }
 
     [Fact]
     public async Task Records_become_lines_with_their_stream_and_without_a_trailing_newline()
     {
         var job = Put("j-otel0003", finishedAt: Created.AddMinutes(1));
-        clickHouse.Rows = _ =>
+        _clickHouse.Rows = _ =>
         [
             [1UL, Created.UtcDateTime, "stdout", "hello\n"],
             [2UL, Created.AddSeconds(1).UtcDateTime, "stderr", "oops"],
             [3UL, Created.AddSeconds(2).UtcDateTime, "", "no stream attribute"],
         ];
 
-        var lines = await new OtelLogsSource(clickHouse, jobs, clock).ReadAfterAsync(job.Id, 0, 10, Ct);
+        var lines = await new OtelLogsSource(_clickHouse, _jobs, _clock).ReadAfterAsync(job.Id, 0, 10, Ct);
 
         Assert.Equal(
             [new LogLine(1, Created, LogStream.Stdout, "hello"), new LogLine(2, Created.AddSeconds(1), LogStream.Stderr, "oops"),
@@ -110,15 +110,15 @@ public sealed class OtelLogsSourceTests
     [Fact]
     public async Task An_unknown_job_is_not_queried_and_the_worker_may_not_append()
     {
-        var source = new OtelLogsSource(clickHouse, jobs, clock);
+        var source = new OtelLogsSource(_clickHouse, _jobs, _clock);
 
         Assert.Empty(await source.TailAsync("j-missing1", 10, Ct));
         Assert.Equal(0, (await source.SearchAsync("j-missing1", "x", 10, Ct)).MatchCount);
-        Assert.Empty(clickHouse.Statements);
+        Assert.Empty(_clickHouse.Statements);
         await Assert.ThrowsAsync<NotSupportedException>(() => source.AppendAsync("j-missing1", [new LogLine(1, Created, LogStream.Output, "x")], Ct));
     }
 
-    private JobRecord Put(string id, DateTimeOffset? finishedAt) => jobs.Put(new JobRecord
+    private JobRecord Put(string id, DateTimeOffset? finishedAt) => _jobs.Put(new JobRecord
     {
         Id = id,
         Service = "web",
