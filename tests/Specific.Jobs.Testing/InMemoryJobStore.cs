@@ -273,7 +273,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
 
         try
         {
-            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken))
             {
                 yield return change;
             }

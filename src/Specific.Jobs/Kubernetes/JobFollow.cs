@@ -64,7 +64,7 @@ internal sealed partial class JobFollow(
         {
             _watch.RunAsync<V1Job, Signal>(
                 KubernetesApiCalls.ListJobs,
-                async ct => (await client.BatchV1.ListNamespacedJobAsync(_ns, labelSelector: JobLabels.SelectorFor(request.JobId), cancellationToken: ct).ConfigureAwait(false)) is var list
+                async ct => (await client.BatchV1.ListNamespacedJobAsync(_ns, labelSelector: JobLabels.SelectorFor(request.JobId), cancellationToken: ct)) is var list
                     ? (list.Items.Where(IsOurs).ToList(), list.Metadata?.ResourceVersion) : default,
                 (rv, onError, ct) => client.BatchV1.WatchListNamespacedJobAsync(
                     _ns, labelSelector: JobLabels.SelectorFor(request.JobId), resourceVersion: rv,
@@ -76,7 +76,7 @@ internal sealed partial class JobFollow(
                 background.Token),
             _watch.RunAsync<V1Pod, Signal>(
                 KubernetesApiCalls.ListPods,
-                async ct => (await client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: JobLabels.SelectorFor(request.JobId), cancellationToken: ct).ConfigureAwait(false)) is var list
+                async ct => (await client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: JobLabels.SelectorFor(request.JobId), cancellationToken: ct)) is var list
                     ? (list.Items.Where(IsOurs).ToList(), list.Metadata?.ResourceVersion) : default,
                 (rv, onError, ct) => client.CoreV1.WatchListNamespacedPodAsync(
                     _ns, labelSelector: JobLabels.SelectorFor(request.JobId), resourceVersion: rv,
@@ -93,12 +93,12 @@ internal sealed partial class JobFollow(
             _nextPendingCheck = time.GetUtcNow();
             while (true)
             {
-                await WaitForSignalAsync(cancellationToken).ConfigureAwait(false);
+                await WaitForSignalAsync(cancellationToken);
                 while (_signals.Reader.TryRead(out var signal))
                 {
                     if (signal is LogLineRead line)
                     {
-                        await AddToBatchAsync(line, cancellationToken).ConfigureAwait(false);
+                        await AddToBatchAsync(line, cancellationToken);
                         continue;
                     }
                     if (signal is Fatal fatal)
@@ -107,14 +107,14 @@ internal sealed partial class JobFollow(
                 }
 
                 if (_batchDue is { } due && time.GetUtcNow() >= due)
-                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await FlushAsync(cancellationToken);
 
                 if (_end is null)
                 {
-                    await ReportStartAsync(background.Token, cancellationToken).ConfigureAwait(false);
-                    _end = await DecideAsync(cancellationToken).ConfigureAwait(false);
+                    await ReportStartAsync(background.Token, cancellationToken);
+                    _end = await DecideAsync(cancellationToken);
                     if (_end is not null && _logTask is null)
-                        await ReportStartAsync(background.Token, cancellationToken).ConfigureAwait(false); // ended before its pod was seen running: still read its log
+                        await ReportStartAsync(background.Token, cancellationToken); // ended before its pod was seen running: still read its log
                     if (_end is not null && _logTask is not null)
                         _drainDeadline = time.GetUtcNow() + options.LogDrainTimeout;
                 }
@@ -123,19 +123,19 @@ internal sealed partial class JobFollow(
                 {
                     if (_logTask is not null && !_logFinished)
                         LogDrainGaveUp(logger, request.JobName, options.LogDrainTimeout);
-                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await FlushAsync(cancellationToken);
                     return _end with { Ran = CommandStarted() ? ContainerTimes.Ran(Container()) : null };
                 }
             }
         }
         finally
         {
-            await background.CancelAsync().ConfigureAwait(false);
+            await background.CancelAsync();
             foreach (var task in watchers.Append(_logTask ?? Task.CompletedTask))
             {
                 try
                 {
-                    await task.ConfigureAwait(false);
+                    await task;
                 }
                 catch (Exception e) when (e is OperationCanceledException || background.IsCancellationRequested)
                 {
@@ -172,7 +172,7 @@ internal sealed partial class JobFollow(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await _signals.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
+            await _signals.Reader.WaitToReadAsync(linked.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -250,7 +250,7 @@ internal sealed partial class JobFollow(
             var image = status?.Image is { Length: > 0 } reported && status.ImageID is { Length: > 0 }
                 ? PodDiagnosis.ImageWithDigest(SpecImage() ?? reported, status.ImageID)
                 : SpecImage();
-            await observer.OnRunningAsync(image, ContainerTimes.StartedAt(status), cancellationToken).ConfigureAwait(false);
+            await observer.OnRunningAsync(image, ContainerTimes.StartedAt(status), cancellationToken);
             _checkpoint = _checkpoint with { Running = true };
             observer.OnProgress(_checkpoint);
         }
@@ -274,7 +274,7 @@ internal sealed partial class JobFollow(
         var complete = _job?.Status?.Conditions?.Any(c => c.Type is "Complete" or "SuccessCriteriaMet" && c.Status == "True") == true;
         // The Job's watch can report the end before the pod's watch shows the pod: read the pod for its exit code and log.
         if ((failed is not null || complete) && Container()?.State?.Terminated is null)
-            await RefreshPodAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshPodAsync(cancellationToken);
 
         var ended = PodDiagnosis.EndOf(_pod, Container(), SpecImage());
         if (ended is { Succeeded: true })
@@ -309,21 +309,21 @@ internal sealed partial class JobFollow(
         if (at < _nextPendingCheck)
             return null;
         _nextPendingCheck = at + options.PendingCheckInterval;
-        return await _startCheck.CheckAsync(_job, _pod, _podName, Container(), SpecImage(), at, cancellationToken).ConfigureAwait(false);
+        return await _startCheck.CheckAsync(_job, _pod, _podName, Container(), SpecImage(), at, cancellationToken);
     }
 
     private async Task RefreshPodAsync(CancellationToken cancellationToken)
     {
         if (_podName is null)
         {
-            var pods = await client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: JobLabels.SelectorFor(request.JobId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var pods = await client.CoreV1.ListNamespacedPodAsync(_ns, labelSelector: JobLabels.SelectorFor(request.JobId), cancellationToken: cancellationToken);
             if (pods.Items.Where(IsOurs).OrderBy(p => p.Metadata?.CreationTimestamp).LastOrDefault() is { } listed)
                 SetPod(listed);
             return;
         }
         try
         {
-            var pod = await client.CoreV1.ReadNamespacedPodAsync(_podName, _ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var pod = await client.CoreV1.ReadNamespacedPodAsync(_podName, _ns, cancellationToken: cancellationToken);
             SetPod(pod);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -338,7 +338,7 @@ internal sealed partial class JobFollow(
         _batchLinesAtTimestamp = read.LinesAtTimestamp;
         _batchDue ??= time.GetUtcNow() + options.LogBatchMaxDelay;
         if (_batch.Count >= options.LogBatchMaxLines)
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            await FlushAsync(cancellationToken);
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
@@ -348,7 +348,7 @@ internal sealed partial class JobFollow(
             return;
         var lines = _batch.ToArray();
         _batch.Clear();
-        await observer.OnLogLinesAsync(lines, cancellationToken).ConfigureAwait(false);
+        await observer.OnLogLinesAsync(lines, cancellationToken);
         var last = lines[^1];
         _checkpoint = _checkpoint with { LastLogLine = last.Number, LastLogTimestamp = last.Timestamp, LinesAtLastTimestamp = _batchLinesAtTimestamp };
         observer.OnProgress(_checkpoint);
@@ -361,8 +361,8 @@ internal sealed partial class JobFollow(
             podName,
             new LogCursor(_checkpoint),
             (line, linesAtTimestamp, ct) => _signals.Writer.WriteAsync(new LogLineRead(line, linesAtTimestamp), ct),
-            cancellationToken).ConfigureAwait(false);
-        await _signals.Writer.WriteAsync(new LogFinished(), cancellationToken).ConfigureAwait(false);
+            cancellationToken);
+        await _signals.Writer.WriteAsync(new LogFinished(), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up waiting for the rest of {JobName}'s log after {Timeout}")]

@@ -24,7 +24,7 @@ public sealed partial class KubernetesJobs(
         try
         {
             deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(
-                request.Service, request.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                request.Service, request.Namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -68,11 +68,11 @@ public sealed partial class KubernetesJobs(
         var body = KubernetesJson.Deserialize<V1Job>(job.JobJson);
         try
         {
-            await client.BatchV1.CreateNamespacedJobAsync(body, job.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.BatchV1.CreateNamespacedJobAsync(body, job.Namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            var existing = await client.BatchV1.ReadNamespacedJobAsync(job.JobName, job.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var existing = await client.BatchV1.ReadNamespacedJobAsync(job.JobName, job.Namespace, cancellationToken: cancellationToken);
             string? owner = null;
             existing.Metadata?.Labels?.TryGetValue(JobLabels.JobId, out owner);
             if (owner == job.JobId)
@@ -107,7 +107,7 @@ public sealed partial class KubernetesJobs(
         try
         {
             found = await client.BatchV1.ListNamespacedJobAsync(
-                @namespace, labelSelector: JobLabels.SelectorFor(jobId), cancellationToken: cancellationToken).ConfigureAwait(false);
+                @namespace, labelSelector: JobLabels.SelectorFor(jobId), cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (IsDenied(e))
         {
@@ -132,7 +132,7 @@ public sealed partial class KubernetesJobs(
         try
         {
             await client.BatchV1.DeleteNamespacedJobAsync(
-                jobName, @namespace, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false);
+                jobName, @namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -14,7 +14,7 @@ public sealed class KubernetesServiceCatalog(IKubernetesClientFactory clients) :
         do
         {
             var page = await client.AppsV1.ListNamespacedDeploymentAsync(
-                @namespace, continueParameter: next, limit: 500, cancellationToken: cancellationToken).ConfigureAwait(false);
+                @namespace, continueParameter: next, limit: 500, cancellationToken: cancellationToken);
             names.AddRange(page.Items.Select(d => d.Metadata.Name));
             next = page.Metadata?.ContinueProperty;
         }

@@ -33,7 +33,7 @@ internal sealed partial class PodLogFollower(
                 stream = await client.CoreV1.ReadNamespacedPodLogAsync(
                     podName, _ns, container: request.Container, follow: !final, timestamps: true,
                     sinceSeconds: cursor.SinceSeconds(time.GetUtcNow(), options.LogResumeOverlap),
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    cancellationToken: cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {
@@ -42,15 +42,15 @@ internal sealed partial class PodLogFollower(
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
                 LogStreamFailed(logger, e, podName);
-                await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.ReconnectDelay, time, cancellationToken);
                 continue;
             }
 
             cursor.BeginPass();
             try
             {
-                await using (stream.ConfigureAwait(false))
-                    await ReadLinesAsync(stream, cursor, onLine, includeUnterminated: final, cancellationToken).ConfigureAwait(false);
+                await using (stream)
+                    await ReadLinesAsync(stream, cursor, onLine, includeUnterminated: final, cancellationToken);
             }
             catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
@@ -61,13 +61,13 @@ internal sealed partial class PodLogFollower(
                 break;
 
             // The stream ended: the container finished, or the connection dropped.
-            var finished = await ContainerFinishedAsync(podName, cancellationToken).ConfigureAwait(false);
+            var finished = await ContainerFinishedAsync(podName, cancellationToken);
             if (finished is null)
                 break;
             if (finished.Value)
                 final = true; // One last plain read catches whatever a dropped stream missed.
             else
-                await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.ReconnectDelay, time, cancellationToken);
         }
     }
 
@@ -79,7 +79,7 @@ internal sealed partial class PodLogFollower(
         var pending = new StringBuilder();
         while (true)
         {
-            var read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            var read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken);
             if (read == 0)
                 break;
             var start = 0;
@@ -88,7 +88,7 @@ internal sealed partial class PodLogFollower(
                 if (buffer[i] != '\n')
                     continue;
                 pending.Append(buffer, start, i - start);
-                await EmitAsync(pending.ToString().TrimEnd('\r'), cursor, onLine, cancellationToken).ConfigureAwait(false);
+                await EmitAsync(pending.ToString().TrimEnd('\r'), cursor, onLine, cancellationToken);
                 pending.Clear();
                 start = i + 1;
             }
@@ -96,13 +96,13 @@ internal sealed partial class PodLogFollower(
         }
         // A line cut off by a dropped stream comes again, whole, on the next read; only the log's true end keeps it.
         if (includeUnterminated && pending.Length > 0)
-            await EmitAsync(pending.ToString().TrimEnd('\r'), cursor, onLine, cancellationToken).ConfigureAwait(false);
+            await EmitAsync(pending.ToString().TrimEnd('\r'), cursor, onLine, cancellationToken);
     }
 
     private async Task EmitAsync(string raw, LogCursor cursor, Func<LogLine, int, CancellationToken, ValueTask> onLine, CancellationToken cancellationToken)
     {
         if (cursor.Accept(TimestampedLine.Parse(raw), time.GetUtcNow()) is { } line)
-            await onLine(line, cursor.LinesAtLastTimestamp, cancellationToken).ConfigureAwait(false);
+            await onLine(line, cursor.LinesAtLastTimestamp, cancellationToken);
     }
 
     /// <summary>True when the container has ended, false while it runs, null when the pod is gone.</summary>
@@ -110,7 +110,7 @@ internal sealed partial class PodLogFollower(
     {
         try
         {
-            var pod = await client.CoreV1.ReadNamespacedPodAsync(podName, _ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var pod = await client.CoreV1.ReadNamespacedPodAsync(podName, _ns, cancellationToken: cancellationToken);
             var status = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == request.Container);
             return status?.State?.Terminated is not null || pod.Status?.Phase is "Succeeded" or "Failed";
         }

@@ -53,7 +53,7 @@ internal sealed partial class PodStartCheck(
 
         if (podName is not null)
         {
-            _podEvents = await EventsOfAsync(podName, cancellationToken).ConfigureAwait(false);
+            _podEvents = await EventsOfAsync(podName, cancellationToken);
             var multiAttach = PodDiagnosis.MultiAttachReason(pod!, _podEvents);
             if (multiAttach is not null)
                 return new JobEnd(false, null, multiAttach);
@@ -72,7 +72,7 @@ internal sealed partial class PodStartCheck(
         else if (job is not null)
         {
             // No pod yet: the Job controller may be unable to create one (quota, admission webhook).
-            var jobEvents = await EventsOfAsync(request.JobName, cancellationToken).ConfigureAwait(false);
+            var jobEvents = await EventsOfAsync(request.JobName, cancellationToken);
             var failedCreate = jobEvents.LastOrDefault(e => e.Reason == "FailedCreate" && e.Type == "Warning");
             if (failedCreate?.Message is { } message)
             {
@@ -119,7 +119,7 @@ internal sealed partial class PodStartCheck(
         try
         {
             var list = await client.CoreV1.ListNamespacedEventAsync(
-                _ns, fieldSelector: $"involvedObject.name={name}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                _ns, fieldSelector: $"involvedObject.name={name}", cancellationToken: cancellationToken);
             return list.Items
                 .Where(e => e.InvolvedObject?.Name == name)
                 .OrderBy(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata?.CreationTimestamp)

@@ -36,20 +36,20 @@ internal sealed partial class ResourceWatch(FollowRequest request, KubernetesJob
                 (List<T> Items, string? ResourceVersion) snapshot;
                 try
                 {
-                    snapshot = await list(cancellationToken).ConfigureAwait(false);
+                    snapshot = await list(cancellationToken);
                 }
                 catch (HttpOperationException e) when (KubernetesJobs.IsDenied(e))
                 {
-                    await signals.WriteAsync(fatal(KubernetesJobs.Forbidden(e, listCall, request.Namespace).Message), cancellationToken).ConfigureAwait(false);
+                    await signals.WriteAsync(fatal(KubernetesJobs.Forbidden(e, listCall, request.Namespace).Message), cancellationToken);
                     return;
                 }
                 catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
                 {
                     ListFailed(logger, e, listCall.Resource, request.JobName);
-                    await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(options.ReconnectDelay, time, cancellationToken);
                     continue;
                 }
-                await signals.WriteAsync(listed(snapshot.Items), cancellationToken).ConfigureAwait(false);
+                await signals.WriteAsync(listed(snapshot.Items), cancellationToken);
                 resourceVersion = snapshot.ResourceVersion;
                 mustList = false;
             }
@@ -62,14 +62,14 @@ internal sealed partial class ResourceWatch(FollowRequest request, KubernetesJob
                                {
                                    error = e;
                                    watchStop.Cancel();
-                               }, watchStop.Token).ConfigureAwait(false))
+                               }, watchStop.Token))
                 {
                     if (item?.Metadata?.ResourceVersion is { } rv)
                         resourceVersion = rv;
                     if (type is WatchEventType.Bookmark or WatchEventType.Error)
                         continue;
                     if (changed(type, item!) is { } signal)
-                        await signals.WriteAsync(signal, cancellationToken).ConfigureAwait(false);
+                        await signals.WriteAsync(signal, cancellationToken);
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -78,7 +78,7 @@ internal sealed partial class ResourceWatch(FollowRequest request, KubernetesJob
             }
             catch (HttpOperationException e) when (KubernetesJobs.IsDenied(e))
             {
-                await signals.WriteAsync(fatal(KubernetesJobs.Forbidden(e, listCall with { Verb = "watch" }, request.Namespace).Message), cancellationToken).ConfigureAwait(false);
+                await signals.WriteAsync(fatal(KubernetesJobs.Forbidden(e, listCall with { Verb = "watch" }, request.Namespace).Message), cancellationToken);
                 return;
             }
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
@@ -105,7 +105,7 @@ internal sealed partial class ResourceWatch(FollowRequest request, KubernetesJob
                 WatchEnded(logger, listCall.Resource, request.JobName, resourceVersion);
             }
             // A short pause, so a server that ends every watch at once is not hammered; nothing is lost meanwhile.
-            await Task.Delay(options.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(options.ReconnectDelay, time, cancellationToken);
         }
     }
 

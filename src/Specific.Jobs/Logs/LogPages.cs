@@ -20,7 +20,7 @@ public static class LogPages
         var after = 0L;
         while (true)
         {
-            var page = await readAfter(after, pageSize, cancellationToken).ConfigureAwait(false);
+            var page = await readAfter(after, pageSize, cancellationToken);
             foreach (var line in page)
             {
                 yield return line;

@@ -22,7 +22,7 @@ public sealed class MeteredJobStore(IJobStore inner, JobMetrics metrics) : IJobS
         string jobId, JobState expected, JobTransition transition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transition);
-        var result = await inner.TryTransitionAsync(jobId, expected, transition, cancellationToken).ConfigureAwait(false);
+        var result = await inner.TryTransitionAsync(jobId, expected, transition, cancellationToken);
         if (result.Applied && transition.To.IsFinal())
         {
             metrics.Finished(transition.To);

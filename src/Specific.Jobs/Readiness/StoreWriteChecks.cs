@@ -44,7 +44,7 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
             return known.Problem;
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             if (Fresh(after) is { } shared)
@@ -57,7 +57,7 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
             string? problem = null;
             foreach (var probe in probes)
             {
-                problem ??= await probe.ProblemAsync(cancellationToken).ConfigureAwait(false);
+                problem ??= await probe.ProblemAsync(cancellationToken);
             }
 
             _answer = (problem, round, time.GetUtcNow() + KeptFor);

@@ -40,7 +40,7 @@ public sealed partial class JobRedaction(
                 _cache[job.Id] = entry;
             }
         }
-        return await entry.Redactor.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await entry.Redactor.Value.WaitAsync(cancellationToken);
     }
 
     /// <summary>How many jobs' values are held now (for tests of the bound).</summary>
@@ -62,7 +62,7 @@ public sealed partial class JobRedaction(
         {
             try
             {
-                read = await source.ReadAsync(job, timeout.Token).ConfigureAwait(false);
+                read = await source.ReadAsync(job, timeout.Token);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {

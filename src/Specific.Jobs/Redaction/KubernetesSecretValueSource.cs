@@ -33,7 +33,7 @@ public sealed partial class KubernetesSecretValueSource(
             return Failed(e.Message);
         }
 
-        var (containers, problem) = await ContainersOfAsync(client, job, @namespace, cancellationToken).ConfigureAwait(false);
+        var (containers, problem) = await ContainersOfAsync(client, job, @namespace, cancellationToken);
         if (problem is not null)
         {
             return Failed(problem);
@@ -43,7 +43,7 @@ public sealed partial class KubernetesSecretValueSource(
         var problems = new List<string>();
         foreach (var reference in SecretReferences(containers))
         {
-            var secret = await ReadSecretAsync(client, reference, @namespace, problems, cancellationToken).ConfigureAwait(false);
+            var secret = await ReadSecretAsync(client, reference, @namespace, problems, cancellationToken);
             if (secret?.Data is not { } data)
             {
                 continue;
@@ -69,7 +69,7 @@ public sealed partial class KubernetesSecretValueSource(
         {
             try
             {
-                var created = await client.BatchV1.ReadNamespacedJobAsync(jobName, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var created = await client.BatchV1.ReadNamespacedJobAsync(jobName, @namespace, cancellationToken: cancellationToken);
                 return (created.Spec?.Template?.Spec?.Containers ?? [], null);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -87,7 +87,7 @@ public sealed partial class KubernetesSecretValueSource(
         {
             // A list by name, not a get: the bot already lists Deployments for the service catalog.
             deployments = await client.AppsV1.ListNamespacedDeploymentAsync(
-                @namespace, fieldSelector: $"metadata.name={job.Service}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                @namespace, fieldSelector: $"metadata.name={job.Service}", cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (KubernetesJobs.IsDenied(e))
         {
@@ -153,7 +153,7 @@ public sealed partial class KubernetesSecretValueSource(
     {
         try
         {
-            return await client.CoreV1.ReadNamespacedSecretAsync(reference.Name, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await client.CoreV1.ReadNamespacedSecretAsync(reference.Name, @namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

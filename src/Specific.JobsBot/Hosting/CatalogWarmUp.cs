@@ -20,7 +20,7 @@ public sealed partial class CatalogWarmUp(IServiceCatalog catalog, IOptions<Envi
         var environment = environments.Value.Default;
         try
         {
-            var services = await catalog.ListServicesAsync(environment, budget.Token).ConfigureAwait(false);
+            var services = await catalog.ListServicesAsync(environment, budget.Token);
             LogWarm(environment, services.Count);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)

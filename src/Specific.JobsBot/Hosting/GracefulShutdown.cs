@@ -28,7 +28,7 @@ public sealed partial class GracefulShutdown(
 
         try
         {
-            await Task.Delay(drain, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(drain, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

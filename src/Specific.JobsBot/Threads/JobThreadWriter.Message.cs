@@ -13,9 +13,9 @@ internal sealed partial class JobThreadWriter
     private async Task<string?> FindPostedMessageAsync(JobRecord job, CancellationToken cancellationToken)
     {
         _mayHavePosted = false;
-        await _poster.PaceAsync(SlackWebClient.Methods.ConversationsHistory, cancellationToken).ConfigureAwait(false);
+        await _poster.PaceAsync(SlackWebClient.Methods.ConversationsHistory, cancellationToken);
         var outcome = await CallAsync(Kinds.Reconcile, SlackWebClient.Methods.ConversationsHistory,
-            ct => _services.Slack.GetHistoryAsync(_thread.ChannelId, job.CreatedAt - TimeSpan.FromMinutes(1), 200, ct), cancellationToken).ConfigureAwait(false);
+            ct => _services.Slack.GetHistoryAsync(_thread.ChannelId, job.CreatedAt - TimeSpan.FromMinutes(1), 200, ct), cancellationToken);
         switch (outcome)
         {
             case CallOutcome<IReadOnlyList<HistoryMessage>>.Done done:
@@ -31,37 +31,37 @@ internal sealed partial class JobThreadWriter
 
     private async Task PostJobMessageAsync(CancellationToken cancellationToken)
     {
-        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
+        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken);
         // Rendered after the wait for the channel's slot, so the message shows the job as it is when it goes out.
-        if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job)
+        if (await CurrentJobAsync(cancellationToken) is not { } job)
         {
             return;
         }
         var now = _services.Time.GetUtcNow();
-        var message = _services.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
+        var message = _services.Messages.Render(await ShownAsync(job, cancellationToken), now);
         var outcome = await PostAsync(Kinds.MessagePost, SlackWebClient.Methods.PostMessage, message,
-            (m, ct) => _services.Slack.PostMessageAsync(_thread.ChannelId, m, null, ct), cancellationToken).ConfigureAwait(false);
+            (m, ct) => _services.Slack.PostMessageAsync(_thread.ChannelId, m, null, ct), cancellationToken);
         if (outcome is not PostOutcome<PostedMessage>.Posted { Result: var posted })
         {
             return;
         }
         _lastRenderAt = now;
         _services.Metrics.Lag(now - LastChange(job));
-        await SaveAsync(_thread with { MessageTs = posted.Ts, RenderedVersion = job.Version }).ConfigureAwait(false);
+        await SaveAsync(_thread with { MessageTs = posted.Ts, RenderedVersion = job.Version });
     }
 
     /// <summary>Waits for the chat.update slot already reserved, then renders the job as it is by then (coalescing every change since).</summary>
     private async Task UpdateJobMessageAsync(TimeSpan reservedIn, CancellationToken cancellationToken)
     {
-        await _lease.WaitKeepingItAsync(reservedIn, cancellationToken).ConfigureAwait(false);
-        if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job)
+        await _lease.WaitKeepingItAsync(reservedIn, cancellationToken);
+        if (await CurrentJobAsync(cancellationToken) is not { } job)
         {
             return;
         }
         var now = _services.Time.GetUtcNow();
-        var message = _services.Messages.Render(await ShownAsync(job, cancellationToken).ConfigureAwait(false), now);
+        var message = _services.Messages.Render(await ShownAsync(job, cancellationToken), now);
         var updated = await PostAsync(Kinds.MessageUpdate, SlackWebClient.Methods.Update, message,
-            (m, ct) => _services.Slack.UpdateMessageAsync(_thread.ChannelId, _thread.MessageTs!, m, ct), cancellationToken).ConfigureAwait(false);
+            (m, ct) => _services.Slack.UpdateMessageAsync(_thread.ChannelId, _thread.MessageTs!, m, ct), cancellationToken);
         if (!updated.MovesOn)
         {
             return;
@@ -70,14 +70,14 @@ internal sealed partial class JobThreadWriter
         if (job.Version > _thread.RenderedVersion)
         {
             _services.Metrics.Lag(now - LastChange(job));
-            await SaveAsync(_thread with { RenderedVersion = job.Version }).ConfigureAwait(false);
+            await SaveAsync(_thread with { RenderedVersion = job.Version });
         }
     }
 
     /// <summary>The job as its message may show it: name, command, failure reason and notes redacted.</summary>
     private async Task<JobRecord> ShownAsync(JobRecord job, CancellationToken cancellationToken)
     {
-        var redactor = await _services.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var redactor = await _services.Redaction.ForJobAsync(job, cancellationToken);
         return redactor.Redacted(job);
     }
 }

@@ -15,24 +15,24 @@ internal sealed partial class JobThreadWriter
     private async Task FindPendingReplyAsync(ThreadPostIntent pending, CancellationToken cancellationToken)
     {
         _pendingMayBeOut = false;
-        await _poster.PaceAsync(SlackWebClient.Methods.ConversationsReplies, cancellationToken).ConfigureAwait(false);
+        await _poster.PaceAsync(SlackWebClient.Methods.ConversationsReplies, cancellationToken);
         var outcome = await CallAsync(Kinds.Reconcile, SlackWebClient.Methods.ConversationsReplies,
             ct => _services.Slack.GetRepliesAsync(_thread.ChannelId, _thread.MessageTs!, pending.At - ThreadPostIntents.ClockSkew, 200, ct),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         switch (outcome)
         {
             case CallOutcome<IReadOnlyList<HistoryMessage>>.Done done when ThreadPostIntents.IsPosted(done.Result, pending):
                 _logger.ReplyAdopted(JobId, pending.Marker);
                 // What that reply showed is not counted here: the full-log decision falls back to what the store holds.
                 _knowsWholeThread = false;
-                await SaveAsync(ThreadPostIntents.Adopted(_thread)).ConfigureAwait(false);
+                await SaveAsync(ThreadPostIntents.Adopted(_thread));
                 return;
             case CallOutcome<IReadOnlyList<HistoryMessage>>.TryAgain:
                 _pendingMayBeOut = true;
                 return;
             default:
                 // Not in the thread (or, without history access, not knowable: a rare duplicate beats a lost reply).
-                await SaveAsync(_thread).ConfigureAwait(false);
+                await SaveAsync(_thread);
                 return;
         }
     }
@@ -40,8 +40,8 @@ internal sealed partial class JobThreadWriter
     /// <summary>Announces every state entered and not yet told, in one reply composed once the channel's slot comes.</summary>
     private async Task AnnounceAsync(CancellationToken cancellationToken)
     {
-        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
-        if (await CurrentJobAsync(cancellationToken).ConfigureAwait(false) is not { } job
+        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken);
+        if (await CurrentJobAsync(cancellationToken) is not { } job
             || Announcements(job, _thread.PostedState) is not { Count: > 0 } states)
         {
             return;
@@ -50,12 +50,12 @@ internal sealed partial class JobThreadWriter
         var state = states[^1];
         // A job already running shows its first output in the same reply: one post fewer in a busy channel.
         var output = state == JobState.Running && !job.State.IsFinal()
-            ? await ComposeExcerptAsync(job, await _services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            ? await ComposeExcerptAsync(job, await _services.Logs.LastNumberAsync(JobId, cancellationToken), cancellationToken)
             : null;
         var reply = await IntendAsync(_services.Replies.StateChanged(job, states, output), output is null
             ? _thread with { PostedState = state.ToWire() }
-            : _thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }, now).ConfigureAwait(false);
-        var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
+            : _thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }, now);
+        var posted = await PostAsync(Kinds.StateReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken);
         if (!posted.MovesOn)
         {
             return;
@@ -63,12 +63,12 @@ internal sealed partial class JobThreadWriter
         _services.Metrics.Lag(now - (job.EnteredAt(states[0]) ?? now));
         if (output is null)
         {
-            await SaveAsync(_thread with { PostedState = state.ToWire() }).ConfigureAwait(false);
+            await SaveAsync(_thread with { PostedState = state.ToWire() });
             return;
         }
         _lastExcerptAt = now;
         _linesNotShownWhole += posted is PostOutcome<PostedMessage>.Skipped ? output.LastNumber - _thread.PostedLogLine : output.SkippedBefore + output.CutLines;
-        await SaveAsync(_thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber }).ConfigureAwait(false);
+        await SaveAsync(_thread with { PostedState = state.ToWire(), PostedLogLine = output.LastNumber });
     }
 
     /// <summary>
@@ -77,23 +77,23 @@ internal sealed partial class JobThreadWriter
     /// </summary>
     private async Task PostExcerptAsync(JobRecord job, long? upTo, CancellationToken cancellationToken)
     {
-        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
+        await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken);
         var now = _services.Time.GetUtcNow();
         var after = _thread.PostedLogLine;
-        var last = upTo ?? await _services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
-        if (await ComposeExcerptAsync(job, last, cancellationToken).ConfigureAwait(false) is not { } excerpt)
+        var last = upTo ?? await _services.Logs.LastNumberAsync(JobId, cancellationToken);
+        if (await ComposeExcerptAsync(job, last, cancellationToken) is not { } excerpt)
         {
             return;
         }
-        var reply = await IntendAsync(_services.Replies.LogExcerpt(excerpt), _thread with { PostedLogLine = excerpt.LastNumber }, now).ConfigureAwait(false);
-        var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
+        var reply = await IntendAsync(_services.Replies.LogExcerpt(excerpt), _thread with { PostedLogLine = excerpt.LastNumber }, now);
+        var posted = await PostAsync(Kinds.Excerpt, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken);
         if (!posted.MovesOn)
         {
             return;
         }
         _lastExcerptAt = now;
         _linesNotShownWhole += posted is PostOutcome<PostedMessage>.Skipped ? excerpt.LastNumber - after : excerpt.SkippedBefore + excerpt.CutLines;
-        await SaveAsync(_thread with { PostedLogLine = excerpt.LastNumber }).ConfigureAwait(false);
+        await SaveAsync(_thread with { PostedLogLine = excerpt.LastNumber });
     }
 
     /// <summary>
@@ -103,13 +103,13 @@ internal sealed partial class JobThreadWriter
     private async Task<LogExcerpt?> ComposeExcerptAsync(JobRecord job, long last, CancellationToken cancellationToken)
     {
         var after = _thread.PostedLogLine;
-        if (await _excerpts.ExcerptAsync(job, after, last, cancellationToken).ConfigureAwait(false) is not { } excerpt)
+        if (await _excerpts.ExcerptAsync(job, after, last, cancellationToken) is not { } excerpt)
         {
             return null;
         }
         if (excerpt.IsEmpty)
         {
-            await SaveAsync(_thread with { PostedLogLine = last }).ConfigureAwait(false);
+            await SaveAsync(_thread with { PostedLogLine = last });
             _linesNotShownWhole += last - after;
             return null;
         }
@@ -125,45 +125,45 @@ internal sealed partial class JobThreadWriter
             if (tailStart > _thread.PostedLogLine)
             {
                 // What the tail will not show goes out first, as an ordinary excerpt.
-                await PostExcerptAsync(job, tailStart, cancellationToken).ConfigureAwait(false);
+                await PostExcerptAsync(job, tailStart, cancellationToken);
                 return;
             }
 
-            await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken).ConfigureAwait(false);
+            await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.PostMessage, cancellationToken);
             var now = _services.Time.GetUtcNow();
 
-            var (tail, tailLines, redactor) = await _excerpts.TailAsync(job, cancellationToken).ConfigureAwait(false);
+            var (tail, tailLines, redactor) = await _excerpts.TailAsync(job, cancellationToken);
             var unshownInTail = tailLines.LongCount(line => line.Number > _thread.PostedLogLine && (tail.IsEmpty || line.Number < tail.FirstShown));
             var fullLog = _knowsWholeThread ? _linesNotShownWhole + unshownInTail + tail.CutLines > 0 : !tail.ShowsAllOf(lastLine);
             var reply = await IntendAsync(_services.Replies.Final(redactor.Redacted(job), tail, lastLine, fullLog, now, redactor.Warning),
-                _thread with { PostedState = finalState, PostedLogLine = Math.Max(_thread.PostedLogLine, lastLine) }, now).ConfigureAwait(false);
-            var posted = await PostAsync(Kinds.FinalReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken).ConfigureAwait(false);
+                _thread with { PostedState = finalState, PostedLogLine = Math.Max(_thread.PostedLogLine, lastLine) }, now);
+            var posted = await PostAsync(Kinds.FinalReply, SlackWebClient.Methods.PostMessage, reply, ReplyAsync, cancellationToken);
             if (!posted.MovesOn)
             {
                 return;
             }
             _fullLogNeeded = fullLog;
             _services.Metrics.Lag(now - LastChange(job));
-            await SaveAsync(_thread with { PostedState = finalState, PostedLogLine = Math.Max(_thread.PostedLogLine, lastLine) }).ConfigureAwait(false);
+            await SaveAsync(_thread with { PostedState = finalState, PostedLogLine = Math.Max(_thread.PostedLogLine, lastLine) });
             return;
         }
 
         if (job.Version > _thread.RenderedVersion)
         {
             // The thread is not closed before the message shows the end: here the update waits its turn however long.
-            await UpdateJobMessageAsync(_services.Pacer.ReserveMethod(SlackWebClient.Methods.Update), cancellationToken).ConfigureAwait(false);
+            await UpdateJobMessageAsync(_services.Pacer.ReserveMethod(SlackWebClient.Methods.Update), cancellationToken);
             return;
         }
 
         // After a restart between the final reply and this step, upload unless the final tail shows every line whole.
-        if (_fullLogNeeded ?? !(await _excerpts.TailAsync(job, cancellationToken).ConfigureAwait(false)).Excerpt.ShowsAllOf(lastLine))
+        if (_fullLogNeeded ?? !(await _excerpts.TailAsync(job, cancellationToken)).Excerpt.ShowsAllOf(lastLine))
         {
-            if (!await UploadFullLogAsync(job, cancellationToken).ConfigureAwait(false))
+            if (!await UploadFullLogAsync(job, cancellationToken))
             {
                 return;
             }
         }
-        await SaveAsync(_thread with { FinalPosted = true }).ConfigureAwait(false);
+        await SaveAsync(_thread with { FinalPosted = true });
     }
 
     /// <summary>Streams the whole log to a temporary file (never all in memory), then uploads it into the thread.</summary>
@@ -175,19 +175,19 @@ internal sealed partial class JobThreadWriter
             await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
             {
                 // The same file as the Full log button's: redacted, capped, and saying what was cut.
-                var redactor = await _services.Redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
-                await Interactions.FullLogFile.WriteAsync(file, job, _services.Logs, redactor, _services.FullLogMaxBytes, cancellationToken).ConfigureAwait(false);
+                var redactor = await _services.Redaction.ForJobAsync(job, cancellationToken);
+                await Interactions.FullLogFile.WriteAsync(file, job, _services.Logs, redactor, _services.FullLogMaxBytes, cancellationToken);
             }
 
-            await _poster.PaceAsync(SlackWebClient.Methods.GetUploadUrlExternal, cancellationToken).ConfigureAwait(false);
-            await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.CompleteUploadExternal, cancellationToken).ConfigureAwait(false);
+            await _poster.PaceAsync(SlackWebClient.Methods.GetUploadUrlExternal, cancellationToken);
+            await _poster.PaceIntoChannelAsync(SlackWebClient.Methods.CompleteUploadExternal, cancellationToken);
             var length = new FileInfo(path).Length;
-            await SaveAsync(_thread, ThreadPostIntents.FullLog(job, _thread with { FinalPosted = true }, _services.Time.GetUtcNow())).ConfigureAwait(false);
+            await SaveAsync(_thread, ThreadPostIntents.FullLog(job, _thread with { FinalPosted = true }, _services.Time.GetUtcNow()));
             await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
             var uploaded = await _poster.UploadAsync(ct => _services.Slack.UploadFileAsync(
                 _thread.ChannelId, _thread.MessageTs, ThreadReplyRenderer.FullLogFileName(job), ThreadReplyRenderer.FullLogTitle(job), content, length, ct),
-                cancellationToken).ConfigureAwait(false);
-            return (await SettleAsync(uploaded).ConfigureAwait(false)).MovesOn;
+                cancellationToken);
+            return (await SettleAsync(uploaded)).MovesOn;
         }
         finally
         {
@@ -202,7 +202,7 @@ internal sealed partial class JobThreadWriter
     private async Task<SlackMessage> IntendAsync(SlackMessage reply, JobThread after, DateTimeOffset now)
     {
         var intent = ThreadPostIntents.Reply(after, now);
-        await SaveAsync(_thread, intent).ConfigureAwait(false);
+        await SaveAsync(_thread, intent);
         return ThreadPostIntents.Tagged(reply, JobId, intent);
     }
 

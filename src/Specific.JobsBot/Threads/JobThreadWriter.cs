@@ -78,21 +78,21 @@ internal sealed partial class JobThreadWriter
         _services.Metrics.Active(1);
         try
         {
-            var job = await _services.Jobs.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
+            var job = await _services.Jobs.GetAsync(JobId, stoppingToken);
             if (job is null || !ThreadKeeper.IsSlackJob(job))
             {
                 settledForGood = job is not null;
                 return;
             }
 
-            var saved = await _services.Threads.GetAsync(JobId, stoppingToken).ConfigureAwait(false);
+            var saved = await _services.Threads.GetAsync(JobId, stoppingToken);
             if (saved?.FinalPosted == true)
             {
                 settledForGood = true;
                 return;
             }
 
-            if (!await _lease.TryTakeAsync(stoppingToken).ConfigureAwait(false))
+            if (!await _lease.TryTakeAsync(stoppingToken))
             {
                 _logger.LeaseHeldElsewhere(JobId);
                 return;
@@ -103,7 +103,7 @@ internal sealed partial class JobThreadWriter
             {
                 // Saved before anything is posted, so the sweep finds this thread again after a crash.
                 _thread = new JobThread(JobId, job.Origin.ChannelId!, null, 0, null, 0, false);
-                await SaveAsync().ConfigureAwait(false);
+                await SaveAsync();
             }
             else
             {
@@ -117,11 +117,11 @@ internal sealed partial class JobThreadWriter
             while (!_thread.FinalPosted)
             {
                 stoppingToken.ThrowIfCancellationRequested();
-                await _lease.RenewIfDueAsync(stoppingToken).ConfigureAwait(false);
-                var idle = await StepAsync(stoppingToken).ConfigureAwait(false);
+                await _lease.RenewIfDueAsync(stoppingToken);
+                var idle = await StepAsync(stoppingToken);
                 if (idle is { } wait)
                 {
-                    await WaitForNudgeAsync(wait, stoppingToken).ConfigureAwait(false);
+                    await WaitForNudgeAsync(wait, stoppingToken);
                 }
             }
 
@@ -146,7 +146,7 @@ internal sealed partial class JobThreadWriter
         {
             if (leased)
             {
-                await _lease.ReleaseAsync().ConfigureAwait(false);
+                await _lease.ReleaseAsync();
             }
             _services.Metrics.Active(-1);
             _ended(this, settledForGood);
@@ -156,29 +156,29 @@ internal sealed partial class JobThreadWriter
     /// <summary>Does the next thing the thread needs; returns how long to wait when there is nothing to do yet.</summary>
     private async Task<TimeSpan?> StepAsync(CancellationToken cancellationToken)
     {
-        var job = await _services.Jobs.GetAsync(JobId, cancellationToken).ConfigureAwait(false);
+        var job = await _services.Jobs.GetAsync(JobId, cancellationToken);
         if (job is null)
         {
-            await CloseAsync("the job is gone").ConfigureAwait(false);
+            await CloseAsync("the job is gone");
             return null;
         }
         var now = _services.Time.GetUtcNow();
 
         if (_thread.MessageTs is null)
         {
-            if (_mayHavePosted && await FindPostedMessageAsync(job, cancellationToken).ConfigureAwait(false) is { } found)
+            if (_mayHavePosted && await FindPostedMessageAsync(job, cancellationToken) is { } found)
             {
                 // An earlier writer posted the message but died before saving its ts: adopt it, never post a second.
                 _logger.MessageAdopted(JobId, found);
-                await SaveAsync(_thread with { MessageTs = found }).ConfigureAwait(false);
+                await SaveAsync(_thread with { MessageTs = found });
                 return null;
             }
-            await PostJobMessageAsync(cancellationToken).ConfigureAwait(false);
+            await PostJobMessageAsync(cancellationToken);
             return null;
         }
         if (_pendingMayBeOut && _thread.Pending is { } pending)
         {
-            await FindPendingReplyAsync(pending, cancellationToken).ConfigureAwait(false);
+            await FindPendingReplyAsync(pending, cancellationToken);
             return null;
         }
 
@@ -189,7 +189,7 @@ internal sealed partial class JobThreadWriter
         {
             if (_services.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, Options.ExcerptInterval, out var updateIn))
             {
-                await UpdateJobMessageAsync(updateIn, cancellationToken).ConfigureAwait(false);
+                await UpdateJobMessageAsync(updateIn, cancellationToken);
                 return null;
             }
             waits.Add(updateIn);
@@ -197,14 +197,14 @@ internal sealed partial class JobThreadWriter
 
         if (Announcements(job, _thread.PostedState).Count > 0)
         {
-            await AnnounceAsync(cancellationToken).ConfigureAwait(false);
+            await AnnounceAsync(cancellationToken);
             return null;
         }
 
-        var lastLine = await _services.Logs.LastNumberAsync(JobId, cancellationToken).ConfigureAwait(false);
+        var lastLine = await _services.Logs.LastNumberAsync(JobId, cancellationToken);
         if (job.State.IsFinal())
         {
-            await FinishAsync(job, lastLine, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(job, lastLine, cancellationToken);
             return null;
         }
 
@@ -220,7 +220,7 @@ internal sealed partial class JobThreadWriter
             var due = _lastExcerptAt + Options.ExcerptInterval;
             if (due <= now || lastLine - _thread.PostedLogLine >= Options.MaxLinesPerExcerpt)
             {
-                await PostExcerptAsync(job, upTo: null, cancellationToken).ConfigureAwait(false);
+                await PostExcerptAsync(job, upTo: null, cancellationToken);
                 return null;
             }
             waits.Add(due - now);
@@ -234,7 +234,7 @@ internal sealed partial class JobThreadWriter
                 var refreshAt = _lastRenderAt + Options.RunningRefreshInterval;
                 if (refreshAt <= now && _services.Pacer.TryReserveMethod(SlackWebClient.Methods.Update, TimeSpan.Zero, out var refreshIn))
                 {
-                    await UpdateJobMessageAsync(refreshIn, cancellationToken).ConfigureAwait(false);
+                    await UpdateJobMessageAsync(refreshIn, cancellationToken);
                     return null;
                 }
                 waits.Add(refreshAt > now ? refreshAt - now : Options.LogPollInterval);
@@ -252,8 +252,8 @@ internal sealed partial class JobThreadWriter
         CancellationToken cancellationToken)
     {
         // The caller has waited for the slot already (and composed the message after it, so it is current).
-        var outcome = await _poster.PostAsync(kind, method, message, mayBeSkipped: _thread.MessageTs is not null, post, cancellationToken).ConfigureAwait(false);
-        return await SettleAsync(outcome).ConfigureAwait(false);
+        var outcome = await _poster.PostAsync(kind, method, message, mayBeSkipped: _thread.MessageTs is not null, post, cancellationToken);
+        return await SettleAsync(outcome);
     }
 
     /// <summary>Acts on what became of a post: closes a thread that is gone, and remembers a reply whose answer may be lost.</summary>
@@ -266,7 +266,7 @@ internal sealed partial class JobThreadWriter
                 _pendingMayBeOut |= _thread.Pending is not null;
                 break;
             case PostOutcome<T>.Gone gone:
-                await CloseAsync(gone.Error).ConfigureAwait(false);
+                await CloseAsync(gone.Error);
                 break;
         }
         return outcome;
@@ -275,7 +275,7 @@ internal sealed partial class JobThreadWriter
     /// <summary>Makes a reconciling call through the poster.</summary>
     private async Task<CallOutcome<T>> CallAsync<T>(string kind, string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var outcome = await _poster.CallAsync(kind, method, call, cancellationToken).ConfigureAwait(false);
+        var outcome = await _poster.CallAsync(kind, method, call, cancellationToken);
         if (outcome is CallOutcome<T>.TryAgain { AnswerMayBeLost: true })
         {
             // Slack may have taken the call and lost only its answer: look for the pending reply before posting again.
@@ -290,7 +290,7 @@ internal sealed partial class JobThreadWriter
         timeout.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1));
         try
         {
-            await _nudges.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            await _nudges.Reader.WaitToReadAsync(timeout.Token);
             _nudges.Reader.TryRead(out _);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -302,7 +302,7 @@ internal sealed partial class JobThreadWriter
     private async Task CloseAsync(string why)
     {
         _logger.ThreadGone(JobId, why);
-        await SaveAsync(_thread with { FinalPosted = true }).ConfigureAwait(false);
+        await SaveAsync(_thread with { FinalPosted = true });
     }
 
     /// <summary>
@@ -312,7 +312,7 @@ internal sealed partial class JobThreadWriter
     private async Task SaveAsync(JobThread next, ThreadPostIntent? pending = null)
     {
         next = next with { Pending = pending };
-        await _services.Threads.SaveAsync(next, CancellationToken.None).ConfigureAwait(false);
+        await _services.Threads.SaveAsync(next, CancellationToken.None);
         _thread = next;
     }
 

@@ -39,9 +39,9 @@ internal sealed class ThreadExcerptComposer
         // Newest lines win: when more are waiting than one excerpt reads, the oldest are never read.
         var from = Math.Max(after, last - _options.MaxLinesPerExcerpt);
         var readFrom = Math.Max(0, from - RedactionContextLines);
-        var read = await _logs.ReadAfterAsync(_jobId, readFrom, (int)(last - readFrom), cancellationToken).ConfigureAwait(false);
+        var read = await _logs.ReadAfterAsync(_jobId, readFrom, (int)(last - readFrom), cancellationToken);
         // Redacted as one block before Fit cuts lines and drops the oldest: a secret is never split before it is found.
-        var redactor = await _redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var redactor = await _redaction.ForJobAsync(job, cancellationToken);
         var lines = redactor.RedactLines(read, read.Count(line => line.Number <= from));
         return LogExcerpt.Fit(lines, from - after, ThreadReplyRenderer.ExcerptCharacters);
     }
@@ -49,8 +49,8 @@ internal sealed class ThreadExcerptComposer
     /// <summary>The final reply's tail: the last lines, redacted (with context) and fitted to one reply.</summary>
     public async Task<FinalTail> TailAsync(JobRecord job, CancellationToken cancellationToken)
     {
-        var read = await _logs.TailAsync(_jobId, _options.FinalTailLines + RedactionContextLines, cancellationToken).ConfigureAwait(false);
-        var redactor = await _redaction.ForJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var read = await _logs.TailAsync(_jobId, _options.FinalTailLines + RedactionContextLines, cancellationToken);
+        var redactor = await _redaction.ForJobAsync(job, cancellationToken);
         var lines = redactor.RedactLines(read, Math.Max(0, read.Count - _options.FinalTailLines));
         return new FinalTail(LogExcerpt.Fit(lines, 0, ThreadReplyRenderer.ExcerptCharacters), lines, redactor);
     }

@@ -88,7 +88,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         LogStarted(OwnerId);
         try
         {
-            await Task.WhenAll(FollowChangesAsync(stoppingToken), SweepAsync(stoppingToken)).ConfigureAwait(false);
+            await Task.WhenAll(FollowChangesAsync(stoppingToken), SweepAsync(stoppingToken));
         }
         finally
         {
@@ -98,7 +98,7 @@ public sealed partial class ThreadKeeper : BackgroundService
                 running = _writers.Values.Select(writer => writer.Completion).ToArray();
             }
             // Writers see the same token; they release their leases on the way out so another replica takes over at once.
-            await Task.WhenAll(running).ConfigureAwait(false);
+            await Task.WhenAll(running);
         }
     }
 
@@ -123,7 +123,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         {
             try
             {
-                await foreach (var change in _jobs.WatchAsync(stoppingToken).ConfigureAwait(false))
+                await foreach (var change in _jobs.WatchAsync(stoppingToken))
                 {
                     Notify(change.JobId);
                 }
@@ -137,7 +137,7 @@ public sealed partial class ThreadKeeper : BackgroundService
                 // The sweep covers what the watch misses while it reconnects.
                 LogWatchFailed(exception);
             }
-            await _time.DelayUnlessStoppedAsync(_options.InitialBackoff, stoppingToken).ConfigureAwait(false);
+            await _time.DelayUnlessStoppedAsync(_options.InitialBackoff, stoppingToken);
         }
     }
 
@@ -147,11 +147,11 @@ public sealed partial class ThreadKeeper : BackgroundService
         {
             try
             {
-                foreach (var jobId in await _threads.ListOpenAsync(stoppingToken).ConfigureAwait(false))
+                foreach (var jobId in await _threads.ListOpenAsync(stoppingToken))
                 {
                     Notify(jobId);
                 }
-                var unfinished = await _jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken).ConfigureAwait(false);
+                var unfinished = await _jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken);
                 foreach (var job in unfinished.Where(IsSlackJob))
                 {
                     Notify(job.Id);
@@ -160,7 +160,7 @@ public sealed partial class ThreadKeeper : BackgroundService
                 // yet: recent ones are looked at too, and a writer posts their message. Settled ones are remembered
                 // for as long as they count as recent, so each is looked at once.
                 var since = _time.GetUtcNow() - RecentJobWindow;
-                var recent = await _jobs.ListAsync(new JobQuery(Limit: 100), stoppingToken).ConfigureAwait(false);
+                var recent = await _jobs.ListAsync(new JobQuery(Limit: 100), stoppingToken);
                 foreach (var job in recent.Where(job => IsSlackJob(job) && job.State.IsFinal() && job.CreatedAt > since))
                 {
                     Notify(job.Id);
@@ -175,7 +175,7 @@ public sealed partial class ThreadKeeper : BackgroundService
             {
                 LogSweepFailed(exception);
             }
-            await _time.DelayUnlessStoppedAsync(_options.SweepInterval, stoppingToken).ConfigureAwait(false);
+            await _time.DelayUnlessStoppedAsync(_options.SweepInterval, stoppingToken);
         }
     }
 

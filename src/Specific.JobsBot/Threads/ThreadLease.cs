@@ -33,7 +33,7 @@ internal sealed class ThreadLease
     public async Task<bool> TryTakeAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (!await _threads.TryLeaseAsync(_jobId, _ownerId, now, now + _duration, cancellationToken).ConfigureAwait(false))
+        if (!await _threads.TryLeaseAsync(_jobId, _ownerId, now, now + _duration, cancellationToken))
         {
             return false;
         }
@@ -49,7 +49,7 @@ internal sealed class ThreadLease
         {
             return;
         }
-        if (!await _threads.TryLeaseAsync(_jobId, _ownerId, now, now + _duration, cancellationToken).ConfigureAwait(false))
+        if (!await _threads.TryLeaseAsync(_jobId, _ownerId, now, now + _duration, cancellationToken))
         {
             throw new LeaseLostException();
         }
@@ -67,9 +67,9 @@ internal sealed class ThreadLease
             {
                 return;
             }
-            await _time.DelayUnlessStoppedAsync(left < RenewInterval ? left : RenewInterval, cancellationToken).ConfigureAwait(false);
+            await _time.DelayUnlessStoppedAsync(left < RenewInterval ? left : RenewInterval, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            await RenewIfDueAsync(cancellationToken).ConfigureAwait(false);
+            await RenewIfDueAsync(cancellationToken);
         }
     }
 
@@ -79,7 +79,7 @@ internal sealed class ThreadLease
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _threads.ReleaseAsync(_jobId, _ownerId, timeout.Token).ConfigureAwait(false);
+            await _threads.ReleaseAsync(_jobId, _ownerId, timeout.Token);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

@@ -40,8 +40,8 @@ internal sealed class ThreadPoster
     /// <summary>Waits for the method's workspace slot, then for the channel's slot (taken only once the first has come).</summary>
     public async Task PaceIntoChannelAsync(string method, CancellationToken cancellationToken)
     {
-        await PaceAsync(method, cancellationToken).ConfigureAwait(false);
-        await _lease.WaitKeepingItAsync(_pacer.ReserveChannel(_channelId), cancellationToken).ConfigureAwait(false);
+        await PaceAsync(method, cancellationToken);
+        await _lease.WaitKeepingItAsync(_pacer.ReserveChannel(_channelId), cancellationToken);
     }
 
     /// <summary>
@@ -52,20 +52,20 @@ internal sealed class ThreadPoster
         string kind, string method, SlackMessage message, bool mayBeSkipped,
         Func<SlackMessage, CancellationToken, Task<PostedMessage>> post, CancellationToken cancellationToken)
     {
-        var outcome = await CallAsync(kind, method, ct => post(message, ct), cancellationToken).ConfigureAwait(false);
+        var outcome = await CallAsync(kind, method, ct => post(message, ct), cancellationToken);
         if (outcome is CallOutcome<PostedMessage>.Refused { Error.Error: var error } && SlackErrors.BlocksRefused.Contains(error) && message.Blocks is not null)
         {
             // Slack refused the blocks: the text alone still tells the truth.
             _logger.BlocksRefused(_jobId, kind, error);
             if (method == SlackWebClient.Methods.PostMessage)
             {
-                await PaceIntoChannelAsync(method, cancellationToken).ConfigureAwait(false);
+                await PaceIntoChannelAsync(method, cancellationToken);
             }
             else
             {
-                await PaceAsync(method, cancellationToken).ConfigureAwait(false);
+                await PaceAsync(method, cancellationToken);
             }
-            outcome = await CallAsync(kind, method, ct => post(message with { Blocks = null }, ct), cancellationToken).ConfigureAwait(false);
+            outcome = await CallAsync(kind, method, ct => post(message with { Blocks = null }, ct), cancellationToken);
         }
 
         switch (outcome)
@@ -76,7 +76,7 @@ internal sealed class ThreadPoster
                 return new PostOutcome<PostedMessage>.Gone(refused.Error.Error);
             case CallOutcome<PostedMessage>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error):
                 _logger.ConfigurationError(_jobId, refused.Error.Error);
-                await _time.DelayUnlessStoppedAsync(_options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                await _time.DelayUnlessStoppedAsync(_options.MaxBackoff, cancellationToken);
                 return new PostOutcome<PostedMessage>.NotYet(AnswerMayBeLost: false);
             case CallOutcome<PostedMessage>.Refused refused when mayBeSkipped:
                 // Any other refusal of a reply or an update would repeat forever: skip this one post and move on.
@@ -95,7 +95,7 @@ internal sealed class ThreadPoster
     /// <summary>Uploads a file into the thread; a refusal other than a misconfiguration ends the thread without it.</summary>
     public async Task<PostOutcome<UploadedFile>> UploadAsync(Func<CancellationToken, Task<UploadedFile>> upload, CancellationToken cancellationToken)
     {
-        var outcome = await CallAsync(Kinds.FileUpload, SlackWebClient.Methods.CompleteUploadExternal, upload, cancellationToken).ConfigureAwait(false);
+        var outcome = await CallAsync(Kinds.FileUpload, SlackWebClient.Methods.CompleteUploadExternal, upload, cancellationToken);
         switch (outcome)
         {
             case CallOutcome<UploadedFile>.Done done:
@@ -103,7 +103,7 @@ internal sealed class ThreadPoster
             case CallOutcome<UploadedFile>.Refused refused when SlackErrors.DestinationGone.Contains(refused.Error.Error):
                 return new PostOutcome<UploadedFile>.Gone(refused.Error.Error);
             case CallOutcome<UploadedFile>.Refused refused when SlackErrors.Misconfigured.Contains(refused.Error.Error) && refused.Error.Error != SlackErrors.MissingScope:
-                await _time.DelayUnlessStoppedAsync(_options.MaxBackoff, cancellationToken).ConfigureAwait(false);
+                await _time.DelayUnlessStoppedAsync(_options.MaxBackoff, cancellationToken);
                 return new PostOutcome<UploadedFile>.NotYet(AnswerMayBeLost: false);
             case CallOutcome<UploadedFile>.Refused refused:
                 // A file we may not upload (no files:write scope, say) must not hold the thread open forever.
@@ -119,10 +119,10 @@ internal sealed class ThreadPoster
     /// <summary>Makes one call, renewing the lease first; a 429 pauses the method, a transient failure waits its backoff.</summary>
     public async Task<CallOutcome<T>> CallAsync<T>(string kind, string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        await _lease.RenewIfDueAsync(cancellationToken).ConfigureAwait(false);
+        await _lease.RenewIfDueAsync(cancellationToken);
         try
         {
-            var result = await call(cancellationToken).ConfigureAwait(false);
+            var result = await call(cancellationToken);
             _transientFailures = 0;
             _metrics.Call(kind);
             return new CallOutcome<T>.Done(result);
@@ -139,7 +139,7 @@ internal sealed class ThreadPoster
             var backoff = Backoff(_transientFailures++);
             _metrics.Failure(kind, "transient");
             _logger.Transient(_jobId, transient.Method, transient.Reason, backoff.TotalSeconds);
-            await _lease.WaitKeepingItAsync(backoff, cancellationToken).ConfigureAwait(false);
+            await _lease.WaitKeepingItAsync(backoff, cancellationToken);
             return new CallOutcome<T>.TryAgain(AnswerMayBeLost: true);
         }
         catch (SlackApiException refused)

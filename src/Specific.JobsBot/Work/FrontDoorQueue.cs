@@ -90,12 +90,12 @@ public sealed partial class FrontDoorWorker(
         await using var deadline = cancellationToken.Register(_giveUp.Cancel);
         try
         {
-            await _draining.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _draining.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Cancelled here too: the registration above may be gone before its callback ran.
-            await _giveUp.CancelAsync().ConfigureAwait(false);
+            await _giveUp.CancelAsync();
             LogShutdownTimedOut();
         }
     }
@@ -104,11 +104,11 @@ public sealed partial class FrontDoorWorker(
     {
         using var slots = new SemaphoreSlim(Concurrency);
         // Ends once the queue is closed and empty.
-        await foreach (var work in queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        await foreach (var work in queue.Reader.ReadAllAsync(CancellationToken.None))
         {
             try
             {
-                await slots.WaitAsync(_giveUp.Token).ConfigureAwait(false);
+                await slots.WaitAsync(_giveUp.Token);
             }
             catch (OperationCanceledException)
             {
@@ -122,7 +122,7 @@ public sealed partial class FrontDoorWorker(
         // Holding every slot means nothing is in flight any more.
         for (var slot = 0; slot < Concurrency; slot++)
         {
-            await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            await slots.WaitAsync(CancellationToken.None);
         }
     }
 
@@ -133,7 +133,7 @@ public sealed partial class FrontDoorWorker(
         try
         {
             await using var services = scopes.CreateAsyncScope();
-            await work.RunAsync(services.ServiceProvider, _giveUp.Token).ConfigureAwait(false);
+            await work.RunAsync(services.ServiceProvider, _giveUp.Token);
         }
         catch (Exception ex)
         {

@@ -79,7 +79,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
         }
         foreach (var path in options.ManifestPaths)
         {
-            manifests.Apply(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+            manifests.Apply(await File.ReadAllTextAsync(path, cancellationToken));
         }
 
         // Isolated from the host's configuration: an appsettings "Kestrel" section or ASPNETCORE_URLS meant for the bot must not bind here.
@@ -95,11 +95,11 @@ public sealed class ClusterSimulator : IAsyncDisposable
         app.Run(api.HandleAsync);
 
         var simulator = new ClusterSimulator(app, store, manifests, controllers, kubelet, clock);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         simulator.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         controllers.Start();
-        await simulator.WaitUntilDeployedAsync(cancellationToken).ConfigureAwait(false);
+        await simulator.WaitUntilDeployedAsync(cancellationToken);
         return simulator;
     }
 
@@ -114,7 +114,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
             {
                 return;
             }
-            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(20, cancellationToken);
         }
     }
 
@@ -140,9 +140,9 @@ public sealed class ClusterSimulator : IAsyncDisposable
             return;
         }
         _store.DropWatches();
-        await _controllers.DisposeAsync().ConfigureAwait(false);
-        await _kubelet.DisposeAsync().ConfigureAwait(false);
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _controllers.DisposeAsync();
+        await _kubelet.DisposeAsync();
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
     }
 }

@@ -69,7 +69,7 @@ internal sealed class TaskQueues<T>
 
         try
         {
-            return await poller.Task.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            return await poller.Task.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -81,7 +81,7 @@ internal sealed class TaskQueues<T>
                 }
             }
             // A task handed over just as the poll ended goes back to the queue rather than to a caller that left.
-            var late = await poller.Task.ConfigureAwait(false);
+            var late = await poller.Task;
             if (late is not null)
             {
                 Add(queue, late);

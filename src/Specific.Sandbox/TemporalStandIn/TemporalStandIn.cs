@@ -69,7 +69,7 @@ public sealed class TemporalStandIn : IAsyncDisposable
         app.MapGrpcService<WorkflowServiceEndpoint>();
 
         var standIn = new TemporalStandIn(app, store, queries);
-        await app.StartAsync(ct).ConfigureAwait(false);
+        await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         standIn.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         return standIn;
@@ -85,10 +85,10 @@ public sealed class TemporalStandIn : IAsyncDisposable
         {
             return;
         }
-        await _store.Stopping.CancelAsync().ConfigureAwait(false);
+        await _store.Stopping.CancelAsync();
         _store.CancelAllTimers();
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
         _store.Stopping.Dispose();
     }
 }

@@ -212,13 +212,13 @@ public sealed partial class SocketModeClient(
         {
             // A fresh typed client per call: the factory rotates its handler, and a connection is opened rarely.
             var web = services.GetRequiredService<SlackWebClient>();
-            var url = await web.OpenSocketModeConnectionAsync(appToken, cancellationToken).ConfigureAwait(false);
+            var url = await web.OpenSocketModeConnectionAsync(appToken, cancellationToken);
             if (_options.DebugReconnects)
             {
                 url = WithDebugReconnects(url);
             }
 
-            return (await SocketModeConnection.OpenAsync(id, url, _options, cancellationToken).ConfigureAwait(false), TimeSpan.Zero);
+            return (await SocketModeConnection.OpenAsync(id, url, _options, cancellationToken), TimeSpan.Zero);
         }
         catch (SlackApiException exception) when (SocketModeProtocol.UnrecoverableErrors.Contains(exception.Error))
         {
@@ -252,7 +252,7 @@ public sealed partial class SocketModeClient(
         var answers = new List<Task>();
         try
         {
-            while (await connection.ReceiveAsync(CancellationToken.None).ConfigureAwait(false) is { } text)
+            while (await connection.ReceiveAsync(CancellationToken.None) is { } text)
             {
                 SocketModeEnvelope envelope;
                 try
@@ -289,7 +289,7 @@ public sealed partial class SocketModeClient(
             why = $"the connection broke ({exception.Message})";
         }
 
-        await WhenAllQuietly(answers, _options.DrainTimeout).ConfigureAwait(false);
+        await WhenAllQuietly(answers, _options.DrainTimeout);
         events.TryWrite(new Lost(connection, why));
     }
 
@@ -301,7 +301,7 @@ public sealed partial class SocketModeClient(
             string? payload = null;
             try
             {
-                payload = await handler.HandleAsync(envelope, cancellationToken).ConfigureAwait(false);
+                payload = await handler.HandleAsync(envelope, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -314,7 +314,7 @@ public sealed partial class SocketModeClient(
             // one whose envelope came just as its connection was being closed still goes out, on the next one.
             foreach (var candidate in _openConnections.Where(c => c != connection).Prepend(connection))
             {
-                if (await TrySendAsync(candidate, ack).ConfigureAwait(false))
+                if (await TrySendAsync(candidate, ack))
                 {
                     LogAcknowledged(envelope.Type, envelope.EnvelopeId!, envelope.RetryAttempt, candidate.Id);
                     return;
@@ -338,7 +338,7 @@ public sealed partial class SocketModeClient(
 
         try
         {
-            await connection.SendAsync(text, CancellationToken.None).ConfigureAwait(false);
+            await connection.SendAsync(text, CancellationToken.None);
             return true;
         }
         catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException)
@@ -359,7 +359,7 @@ public sealed partial class SocketModeClient(
     {
         try
         {
-            await Task.WhenAll(tasks).WaitAsync(timeout).ConfigureAwait(false);
+            await Task.WhenAll(tasks).WaitAsync(timeout);
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException or WebSocketException)
         {

@@ -65,8 +65,8 @@ internal sealed class SocketModeConnection : IAsyncDisposable
         deadline.CancelAfter(options.HelloTimeout);
         try
         {
-            await socket.ConnectAsync(url, deadline.Token).ConfigureAwait(false);
-            var first = await ReceiveTextAsync(socket, deadline.Token).ConfigureAwait(false)
+            await socket.ConnectAsync(url, deadline.Token);
+            var first = await ReceiveTextAsync(socket, deadline.Token)
                 ?? throw new SocketModeHandshakeException($"Slack closed connection {id} before saying hello ({socket.CloseStatus} {socket.CloseStatusDescription}).");
             var hello = SocketModeEnvelope.Parse(first);
             if (hello.Type != SocketModeProtocol.Hello)
@@ -108,10 +108,10 @@ internal sealed class SocketModeConnection : IAsyncDisposable
     public async Task SendAsync(string text, CancellationToken cancellationToken)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         }
         finally
         {
@@ -139,18 +139,18 @@ internal sealed class SocketModeConnection : IAsyncDisposable
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (Volatile.Read(ref _pending) > 0 && waited.Elapsed < drain && !cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
         }
 
         try
         {
             using var closeDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _sendLock.WaitAsync(closeDeadline.Token).ConfigureAwait(false);
+            await _sendLock.WaitAsync(closeDeadline.Token);
             try
             {
                 if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 {
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closeDeadline.Token).ConfigureAwait(false);
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closeDeadline.Token);
                 }
             }
             finally
@@ -183,7 +183,7 @@ internal sealed class SocketModeConnection : IAsyncDisposable
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer.GetMemory(16 * 1024), cancellationToken).ConfigureAwait(false);
+            var result = await socket.ReceiveAsync(buffer.GetMemory(16 * 1024), cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 if (socket.State == WebSocketState.CloseReceived)
@@ -192,7 +192,7 @@ internal sealed class SocketModeConnection : IAsyncDisposable
                     using var closeDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                     try
                     {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closeDeadline.Token).ConfigureAwait(false);
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closeDeadline.Token);
                     }
                     catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
                     {

@@ -19,7 +19,7 @@ public sealed partial class SlackWebClient
                 new("channel", channelId), new("ts", threadTs), new("oldest", TsOf(oldest)),
                 new("limit", limit.ToString(CultureInfo.InvariantCulture)), new("include_all_metadata", "true"),
             ],
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         return MessagesIn(response);
     }
 

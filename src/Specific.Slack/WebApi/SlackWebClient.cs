@@ -63,7 +63,7 @@ public sealed partial class SlackWebClient
     {
         ArgumentNullException.ThrowIfNull(message);
         var body = new PostMessageBody(channel, message.Text, message.Blocks, threadTs, UnfurlLinks: false, UnfurlMedia: false, message.Metadata);
-        var response = await CallJsonAsync(Methods.PostMessage, body, cancellationToken).ConfigureAwait(false);
+        var response = await CallJsonAsync(Methods.PostMessage, body, cancellationToken);
         return new PostedMessage(String(response, "channel") ?? channel, RequiredString(Methods.PostMessage, response, "ts"));
     }
 
@@ -73,7 +73,7 @@ public sealed partial class SlackWebClient
     {
         ArgumentNullException.ThrowIfNull(message);
         var body = new UpdateBody(channel, ts, message.Text, message.Blocks ?? []);
-        var response = await CallJsonAsync(Methods.Update, body, cancellationToken).ConfigureAwait(false);
+        var response = await CallJsonAsync(Methods.Update, body, cancellationToken);
         return new PostedMessage(String(response, "channel") ?? channel, String(response, "ts") ?? ts);
     }
 
@@ -87,7 +87,7 @@ public sealed partial class SlackWebClient
     {
         ArgumentNullException.ThrowIfNull(message);
         var body = new PostEphemeralBody(channel, user, message.Text, message.Blocks, threadTs);
-        var response = await CallJsonAsync(Methods.PostEphemeral, body, cancellationToken).ConfigureAwait(false);
+        var response = await CallJsonAsync(Methods.PostEphemeral, body, cancellationToken);
         return String(response, "message_ts") ?? "";
     }
 
@@ -95,14 +95,14 @@ public sealed partial class SlackWebClient
     public async Task<Uri> GetPermalinkAsync(string channel, string messageTs, CancellationToken cancellationToken = default)
     {
         var response = await CallFormAsync(
-            Methods.GetPermalink, [new("channel", channel), new("message_ts", messageTs)], cancellationToken).ConfigureAwait(false);
+            Methods.GetPermalink, [new("channel", channel), new("message_ts", messageTs)], cancellationToken);
         return new Uri(RequiredString(Methods.GetPermalink, response, "permalink"));
     }
 
     /// <summary>Opens a modal; the trigger_id must be under 3 s old and unused.</summary>
     public async Task<OpenedView> OpenViewAsync(string triggerId, ModalView view, CancellationToken cancellationToken = default)
     {
-        var response = await CallJsonAsync(Methods.ViewsOpen, new OpenViewBody(triggerId, view), cancellationToken).ConfigureAwait(false);
+        var response = await CallJsonAsync(Methods.ViewsOpen, new OpenViewBody(triggerId, view), cancellationToken);
         return ReadView(Methods.ViewsOpen, response);
     }
 
@@ -111,14 +111,14 @@ public sealed partial class SlackWebClient
         string viewId, ModalView view, string? hash = null, CancellationToken cancellationToken = default)
     {
         var response = await CallJsonAsync(
-            Methods.ViewsUpdate, new UpdateViewBody(viewId, view, hash), cancellationToken).ConfigureAwait(false);
+            Methods.ViewsUpdate, new UpdateViewBody(viewId, view, hash), cancellationToken);
         return ReadView(Methods.ViewsUpdate, response);
     }
 
     /// <summary>Pushes a view on top of the open one.</summary>
     public async Task<OpenedView> PushViewAsync(string triggerId, ModalView view, CancellationToken cancellationToken = default)
     {
-        var response = await CallJsonAsync(Methods.ViewsPush, new OpenViewBody(triggerId, view), cancellationToken).ConfigureAwait(false);
+        var response = await CallJsonAsync(Methods.ViewsPush, new OpenViewBody(triggerId, view), cancellationToken);
         return ReadView(Methods.ViewsPush, response);
     }
 
@@ -134,7 +134,7 @@ public sealed partial class SlackWebClient
         var ticket = await CallFormAsync(
             Methods.GetUploadUrlExternal,
             [new("filename", filename), new("length", length.ToString(CultureInfo.InvariantCulture))],
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         var uploadUrl = new Uri(RequiredString(Methods.GetUploadUrlExternal, ticket, "upload_url"));
         var fileId = RequiredString(Methods.GetUploadUrlExternal, ticket, "file_id");
 
@@ -144,7 +144,7 @@ public sealed partial class SlackWebClient
             streamContent.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             streamContent.Headers.ContentLength = length;
             upload.Content = streamContent;
-            using var response = await SendAsync(Methods.UploadUrl, upload, _options.UploadTimeout, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(Methods.UploadUrl, upload, _options.UploadTimeout, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 Fail(Methods.UploadUrl, response, TimeSpan.Zero);
@@ -152,14 +152,14 @@ public sealed partial class SlackWebClient
         }
 
         var complete = new CompleteUploadBody([new CompleteUploadFile(fileId, title)], channel, threadTs);
-        await CallJsonAsync(Methods.CompleteUploadExternal, complete, cancellationToken).ConfigureAwait(false);
+        await CallJsonAsync(Methods.CompleteUploadExternal, complete, cancellationToken);
         return new UploadedFile(fileId, title);
     }
 
     /// <summary>Who the bot token belongs to; a cheap check that the token works.</summary>
     public async Task<AuthIdentity> AuthTestAsync(CancellationToken cancellationToken = default)
     {
-        var response = await CallFormAsync(Methods.AuthTest, [], cancellationToken).ConfigureAwait(false);
+        var response = await CallFormAsync(Methods.AuthTest, [], cancellationToken);
         return new AuthIdentity(
             RequiredString(Methods.AuthTest, response, "user_id"), String(response, "user"),
             RequiredString(Methods.AuthTest, response, "team_id"), String(response, "team"),
@@ -169,7 +169,7 @@ public sealed partial class SlackWebClient
     /// <summary>A person's profile (users.info).</summary>
     public async Task<SlackUserInfo> GetUserAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var response = await CallFormAsync(Methods.UsersInfo, [new("user", userId)], cancellationToken).ConfigureAwait(false);
+        var response = await CallFormAsync(Methods.UsersInfo, [new("user", userId)], cancellationToken);
         var user = response.TryGetProperty("user", out var value) && value.ValueKind == JsonValueKind.Object
             ? value
             : throw new SlackApiException(Methods.UsersInfo, "malformed_response");
@@ -184,7 +184,7 @@ public sealed partial class SlackWebClient
     public async Task<SlackConversationInfo> GetConversationAsync(string channelId, CancellationToken cancellationToken = default)
     {
         var response = await CallFormAsync(
-            Methods.ConversationsInfo, [new("channel", channelId)], cancellationToken).ConfigureAwait(false);
+            Methods.ConversationsInfo, [new("channel", channelId)], cancellationToken);
         var channel = response.TryGetProperty("channel", out var value) && value.ValueKind == JsonValueKind.Object
             ? value
             : throw new SlackApiException(Methods.ConversationsInfo, "malformed_response");
@@ -197,7 +197,7 @@ public sealed partial class SlackWebClient
     public async Task<IReadOnlyList<string>> ListUserGroupMembersAsync(string userGroupId, CancellationToken cancellationToken = default)
     {
         var response = await CallFormAsync(
-            Methods.UserGroupsUsersList, [new("usergroup", userGroupId)], cancellationToken).ConfigureAwait(false);
+            Methods.UserGroupsUsersList, [new("usergroup", userGroupId)], cancellationToken);
         return response.TryGetProperty("users", out var users) && users.ValueKind == JsonValueKind.Array
             ? users.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.String).Select(u => u.GetString()!).ToList()
             : throw new SlackApiException(Methods.UserGroupsUsersList, "malformed_response");
@@ -213,7 +213,7 @@ public sealed partial class SlackWebClient
         var response = await CallFormAsync(
             Methods.ConversationsHistory,
             [new("channel", channelId), new("oldest", TsOf(oldest)), new("limit", limit.ToString(CultureInfo.InvariantCulture))],
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         return MessagesIn(response);
     }
 
@@ -227,14 +227,14 @@ public sealed partial class SlackWebClient
         {
             Content = JsonContent.Create(body, options: SlackJson.Options),
         };
-        using var response = await SendAsync(Methods.ResponseUrl, request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(Methods.ResponseUrl, request, _options.RequestTimeout, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             Fail(Methods.ResponseUrl, response, TimeSpan.Zero);
         }
 
         // Slack answers "ok" as text, or JSON with ok=false when the URL is spent or expired.
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (text.TrimStart().StartsWith('{'))
         {
             using var document = JsonDocument.Parse(text);
@@ -262,7 +262,7 @@ public sealed partial class SlackWebClient
         {
             Content = new FormUrlEncodedContent([]),
         };
-        var response = await CallAsync(method, request, cancellationToken, appToken).ConfigureAwait(false);
+        var response = await CallAsync(method, request, cancellationToken, appToken);
         return Uri.TryCreate(RequiredString(method, response, "url"), UriKind.Absolute, out var url) && url.Scheme is "wss" or "ws"
             ? url
             : throw new SlackApiException(method, "malformed_response", ["the url is not a WebSocket URL"]);
@@ -274,7 +274,7 @@ public sealed partial class SlackWebClient
         {
             Content = JsonContent.Create(body, body.GetType(), options: SlackJson.Options),
         };
-        return await CallAsync(method, request, cancellationToken).ConfigureAwait(false);
+        return await CallAsync(method, request, cancellationToken);
     }
 
     private async Task<JsonElement> CallFormAsync(
@@ -285,7 +285,7 @@ public sealed partial class SlackWebClient
         {
             Content = new FormUrlEncodedContent(fields),
         };
-        return await CallAsync(method, request, cancellationToken).ConfigureAwait(false);
+        return await CallAsync(method, request, cancellationToken);
     }
 
     private async Task<JsonElement> CallAsync(
@@ -293,7 +293,7 @@ public sealed partial class SlackWebClient
     {
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? _options.BotToken);
         var started = Stopwatch.GetTimestamp();
-        using var response = await SendAsync(method, request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(method, request, _options.RequestTimeout, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             Fail(method, response, Stopwatch.GetElapsedTime(started));
@@ -302,7 +302,7 @@ public sealed partial class SlackWebClient
         JsonElement root;
         try
         {
-            var json = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var json = await response.Content.ReadAsStringAsync(cancellationToken);
             using var document = JsonDocument.Parse(json);
             root = document.RootElement.Clone();
         }
@@ -336,7 +336,7 @@ public sealed partial class SlackWebClient
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {

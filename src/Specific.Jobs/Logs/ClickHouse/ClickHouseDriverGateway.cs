@@ -12,13 +12,13 @@ public sealed class ClickHouseDriverGateway(IClickHouseClient client) : IClickHo
     public async Task ExecuteAsync(ClickHouseStatement statement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(statement);
-        await client.ExecuteNonQueryAsync(statement.Sql, ParametersOf(statement), options: null, cancellationToken).ConfigureAwait(false);
+        await client.ExecuteNonQueryAsync(statement.Sql, ParametersOf(statement), options: null, cancellationToken);
     }
 
     public async Task<object?> ScalarAsync(ClickHouseStatement statement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(statement);
-        var value = await client.ExecuteScalarAsync(statement.Sql, ParametersOf(statement), options: null, cancellationToken).ConfigureAwait(false);
+        var value = await client.ExecuteScalarAsync(statement.Sql, ParametersOf(statement), options: null, cancellationToken);
         return value is DBNull ? null : value;
     }
 
@@ -27,8 +27,8 @@ public sealed class ClickHouseDriverGateway(IClickHouseClient client) : IClickHo
     {
         ArgumentNullException.ThrowIfNull(statement);
         ArgumentNullException.ThrowIfNull(map);
-        using var reader = await client.ExecuteReaderAsync(statement.Sql, ParametersOf(statement), options: null, cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        using var reader = await client.ExecuteReaderAsync(statement.Sql, ParametersOf(statement), options: null, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             yield return map(reader);
         }
@@ -44,7 +44,7 @@ public sealed class ClickHouseDriverGateway(IClickHouseClient client) : IClickHo
             MaxDegreeOfParallelism = 1,
             ColumnTypes = insert.ColumnTypes,
         };
-        await client.InsertBinaryAsync(insert.Table, insert.Columns, insert.Rows, options, cancellationToken).ConfigureAwait(false);
+        await client.InsertBinaryAsync(insert.Table, insert.Columns, insert.Rows, options, cancellationToken);
     }
 
     private static ClickHouseParameterCollection ParametersOf(ClickHouseStatement statement)

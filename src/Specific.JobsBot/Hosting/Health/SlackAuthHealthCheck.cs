@@ -27,7 +27,7 @@ public sealed class SlackAuthHealthCheck(SlackWebClient slack, TimeProvider time
             return known;
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             if (Fresh() is { } shared)
@@ -35,7 +35,7 @@ public sealed class SlackAuthHealthCheck(SlackWebClient slack, TimeProvider time
                 return shared;
             }
 
-            var result = await AskSlackAsync(cancellationToken).ConfigureAwait(false);
+            var result = await AskSlackAsync(cancellationToken);
             var keep = result.Status == HealthStatus.Healthy ? AcceptedFor : OtherwiseFor;
             _cached = (result, time.GetUtcNow() + keep);
             return result;
@@ -53,7 +53,7 @@ public sealed class SlackAuthHealthCheck(SlackWebClient slack, TimeProvider time
     {
         try
         {
-            var identity = await slack.AuthTestAsync(cancellationToken).ConfigureAwait(false);
+            var identity = await slack.AuthTestAsync(cancellationToken);
             return HealthCheckResult.Healthy($"Slack accepts the bot token (team {identity.TeamId}, bot user {identity.UserId}).");
         }
         catch (SlackRateLimitedException limited)

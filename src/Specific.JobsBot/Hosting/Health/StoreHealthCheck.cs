@@ -13,7 +13,7 @@ public sealed class StoreHealthCheck(IJobStore jobs, StoreWriteChecks writes) : 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         // The files first: a file gone from under the bot also fails the query, and this names the file and what to do.
-        if (await writes.ProblemAsync(cancellationToken).ConfigureAwait(false) is { } problem)
+        if (await writes.ProblemAsync(cancellationToken) is { } problem)
         {
             return HealthCheckResult.Unhealthy(problem);
         }
@@ -21,12 +21,12 @@ public sealed class StoreHealthCheck(IJobStore jobs, StoreWriteChecks writes) : 
         var seen = writes.RoundsBegun;
         try
         {
-            await jobs.ListAsync(new JobQuery(Limit: 1), cancellationToken).ConfigureAwait(false);
+            await jobs.ListAsync(new JobQuery(Limit: 1), cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The file may have gone since the kept answer was taken: a round begun after the query names it if so.
-            if (await writes.ProblemAsync(after: seen, cancellationToken).ConfigureAwait(false) is { } gone)
+            if (await writes.ProblemAsync(after: seen, cancellationToken) is { } gone)
             {
                 return HealthCheckResult.Unhealthy(gone);
             }

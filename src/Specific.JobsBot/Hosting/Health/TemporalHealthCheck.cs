@@ -18,11 +18,11 @@ public sealed class TemporalHealthCheck(ITemporalClient client, IOptions<Tempora
             var connection = client.Connection;
             if (!connection.IsConnected)
             {
-                await connection.ConnectAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                await connection.ConnectAsync().WaitAsync(cancellationToken);
             }
 
             var healthy = await connection.CheckHealthAsync(options: new RpcOptions { CancellationToken = cancellationToken, Timeout = CallTimeout })
-                .ConfigureAwait(false);
+                ;
             return healthy
                 ? HealthCheckResult.Healthy($"Temporal at {address} is serving.")
                 : HealthCheckResult.Unhealthy($"Temporal at {address} says it is not serving.");

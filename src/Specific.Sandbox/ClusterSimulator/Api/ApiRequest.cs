@@ -37,6 +37,6 @@ internal static class ApiRequest
     public static async Task<string> ReadBodyAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        return await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        return await reader.ReadToEndAsync(context.RequestAborted);
     }
 }

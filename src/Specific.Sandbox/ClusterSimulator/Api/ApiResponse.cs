@@ -13,8 +13,8 @@ internal static class ApiResponse
 
     public static async Task WriteLineAsync(HttpContext context, string line, CancellationToken cancellationToken)
     {
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken).ConfigureAwait(false);
-        await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken);
+        await context.Response.Body.FlushAsync(cancellationToken);
     }
 
     public static Task WriteStatusAsync(HttpContext context, V1Status status) =>
@@ -26,6 +26,6 @@ internal static class ApiResponse
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(json, context.RequestAborted);
     }
 }

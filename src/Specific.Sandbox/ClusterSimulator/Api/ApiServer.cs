@@ -17,13 +17,13 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
     {
         try
         {
-            await RouteAsync(context).ConfigureAwait(false);
+            await RouteAsync(context);
         }
         catch (ApiException refusal)
         {
             if (!context.Response.HasStarted)
             {
-                await ApiResponse.WriteStatusAsync(context, refusal.Status).ConfigureAwait(false);
+                await ApiResponse.WriteStatusAsync(context, refusal.Status);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -39,28 +39,28 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         switch (segments)
         {
             case ["version"]:
-                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Version(options.KubeletVersion)).ConfigureAwait(false);
+                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Version(options.KubeletVersion));
                 return;
             case ["api"]:
-                await ApiResponse.WriteJsonAsync(context, 200, Discovery.CoreVersions($"{context.Request.Host}")).ConfigureAwait(false);
+                await ApiResponse.WriteJsonAsync(context, 200, Discovery.CoreVersions($"{context.Request.Host}"));
                 return;
             case ["apis"]:
-                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Groups()).ConfigureAwait(false);
+                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Groups());
                 return;
             case ["api", "v1"]:
-                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Resources("", "v1")).ConfigureAwait(false);
+                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Resources("", "v1"));
                 return;
             case ["apis", var group] when Discovery.GroupNames().Contains(group):
-                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Group(group)).ConfigureAwait(false);
+                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Group(group));
                 return;
             case ["apis", var group, var version] when ResourceTypes.All.Any(r => r.Group == group && r.Version == version):
-                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Resources(group, version)).ConfigureAwait(false);
+                await ApiResponse.WriteJsonAsync(context, 200, Discovery.Resources(group, version));
                 return;
             case ["api", "v1", .. var rest]:
-                await ResourceAsync(context, "", "v1", rest).ConfigureAwait(false);
+                await ResourceAsync(context, "", "v1", rest);
                 return;
             case ["apis", var group, var version, .. var rest]:
-                await ResourceAsync(context, group, version, rest).ConfigureAwait(false);
+                await ResourceAsync(context, group, version, rest);
                 return;
             default:
                 throw ApiException.PathNotFound();
@@ -87,7 +87,7 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
 
         if (subresource is "log" && type == ResourceTypes.Pods && method == "GET")
         {
-            await _logs.StreamLogAsync(context, ns ?? "default", name!).ConfigureAwait(false);
+            await _logs.StreamLogAsync(context, ns ?? "default", name!);
             return;
         }
         if (subresource is not null and not "status")
@@ -98,28 +98,28 @@ internal sealed class ApiServer(ObjectStore store, SimulatorClock clock, Garbage
         switch (method, name)
         {
             case ("GET", null) when ApiRequest.IsWatch(context.Request):
-                await _watches.WatchAsync(context, type, ns).ConfigureAwait(false);
+                await _watches.WatchAsync(context, type, ns);
                 return;
             case ("GET", null):
-                await _reads.ListAsync(context, type, ns).ConfigureAwait(false);
+                await _reads.ListAsync(context, type, ns);
                 return;
             case ("GET", _):
-                await _reads.GetAsync(context, type, ns, name).ConfigureAwait(false);
+                await _reads.GetAsync(context, type, ns, name);
                 return;
             case ("POST", null) when !type.ReadOnly:
-                await _writes.CreateAsync(context, type, ns).ConfigureAwait(false);
+                await _writes.CreateAsync(context, type, ns);
                 return;
             case ("PUT", not null) when !type.ReadOnly:
-                await _writes.ReplaceAsync(context, type, ns, name, subresource == "status").ConfigureAwait(false);
+                await _writes.ReplaceAsync(context, type, ns, name, subresource == "status");
                 return;
             case ("PATCH", not null) when !type.ReadOnly:
-                await _writes.PatchAsync(context, type, ns, name, subresource == "status").ConfigureAwait(false);
+                await _writes.PatchAsync(context, type, ns, name, subresource == "status");
                 return;
             case ("DELETE", not null) when !type.ReadOnly:
-                await _writes.DeleteAsync(context, type, ns, name).ConfigureAwait(false);
+                await _writes.DeleteAsync(context, type, ns, name);
                 return;
             case ("DELETE", null) when !type.ReadOnly:
-                await _writes.DeleteCollectionAsync(context, type, ns).ConfigureAwait(false);
+                await _writes.DeleteCollectionAsync(context, type, ns);
                 return;
             default:
                 throw ApiException.MethodNotAllowed();

@@ -51,7 +51,7 @@ internal sealed class PodLogStream(ObjectStore store, SimulatorClock clock, PodL
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/plain";
-        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
         var log = logs.Find(pod.Metadata.Uid, container);
         if (log is null)
         {
@@ -60,7 +60,7 @@ internal sealed class PodLogStream(ObjectStore store, SimulatorClock clock, PodL
         var limit = limitBytes ?? long.MaxValue;
         long written = 0;
         var chunk = new ArrayBufferWriter<byte>(LogChunkBytes);
-        await foreach (var run in log.ReadAsync(follow, tail, since, context.RequestAborted).ConfigureAwait(false))
+        await foreach (var run in log.ReadAsync(follow, tail, since, context.RequestAborted))
         {
             foreach (var line in run)
             {
@@ -72,15 +72,15 @@ internal sealed class PodLogStream(ObjectStore store, SimulatorClock clock, PodL
                 chunk.Write("\n"u8);
                 if (written + chunk.WrittenCount >= limit || chunk.WrittenCount >= LogChunkBytes)
                 {
-                    written += await WriteLogChunkAsync(context, chunk, limit - written).ConfigureAwait(false);
+                    written += await WriteLogChunkAsync(context, chunk, limit - written);
                     if (written >= limit)
                     {
                         return;
                     }
                 }
             }
-            written += await WriteLogChunkAsync(context, chunk, limit - written).ConfigureAwait(false);
-            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            written += await WriteLogChunkAsync(context, chunk, limit - written);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
             if (written >= limit)
             {
                 return;
@@ -92,7 +92,7 @@ internal sealed class PodLogStream(ObjectStore store, SimulatorClock clock, PodL
     private static async Task<long> WriteLogChunkAsync(HttpContext context, ArrayBufferWriter<byte> chunk, long room)
     {
         var bytes = chunk.WrittenMemory[..(int)Math.Min(chunk.WrittenCount, room)];
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
         chunk.ResetWrittenCount();
         return bytes.Length;
     }

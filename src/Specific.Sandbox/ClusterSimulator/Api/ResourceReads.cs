@@ -21,10 +21,10 @@ internal sealed class ResourceReads(ObjectStore store, SimulatorClock clock)
         if (TableRenderer.IsRequested(context.Request.Headers.Accept))
         {
             var table = TableRenderer.Render(type, [json], store.CurrentResourceVersion, context.Request.Query["includeObject"], clock.UtcNow);
-            await ApiResponse.WriteJsonAsync(context, 200, table).ConfigureAwait(false);
+            await ApiResponse.WriteJsonAsync(context, 200, table);
             return;
         }
-        await ApiResponse.WriteRawAsync(context, 200, json).ConfigureAwait(false);
+        await ApiResponse.WriteRawAsync(context, 200, json);
     }
 
     /// <summary>A Secret scripted to be unreadable through the API (<see cref="ScriptedConditions.Forbidden"/>).</summary>
@@ -69,7 +69,7 @@ internal sealed class ResourceReads(ObjectStore store, SimulatorClock clock)
             {
                 ((JsonObject)table["metadata"]!)["continue"] = continueToken;
             }
-            await ApiResponse.WriteJsonAsync(context, 200, table).ConfigureAwait(false);
+            await ApiResponse.WriteJsonAsync(context, 200, table);
             return;
         }
 
@@ -80,7 +80,7 @@ internal sealed class ResourceReads(ObjectStore store, SimulatorClock clock)
             builder.Append(CultureInfo.InvariantCulture, $",\"continue\":\"{continueToken}\"");
         }
         builder.Append("},\"items\":[").AppendJoin(',', page).Append("]}");
-        await ApiResponse.WriteRawAsync(context, 200, builder.ToString()).ConfigureAwait(false);
+        await ApiResponse.WriteRawAsync(context, 200, builder.ToString());
     }
 
     private static string EncodeContinue(int offset, long resourceVersion) =>

@@ -14,7 +14,7 @@ internal sealed class ResourceWrites(ObjectStore store, GarbageCollector collect
 {
     public async Task CreateAsync(HttpContext context, ResourceType type, string? ns)
     {
-        var obj = type.Deserialize(await ApiRequest.ReadBodyAsync(context).ConfigureAwait(false));
+        var obj = type.Deserialize(await ApiRequest.ReadBodyAsync(context));
         obj.Metadata ??= new V1ObjectMeta();
         if (type.Namespaced)
         {
@@ -35,16 +35,16 @@ internal sealed class ResourceWrites(ObjectStore store, GarbageCollector collect
         Admission.AdmitCreate(type, obj);
         if (context.Request.Query["dryRun"] == "All")
         {
-            await ApiResponse.WriteRawAsync(context, 201, KubernetesJson.Serialize(obj)).ConfigureAwait(false);
+            await ApiResponse.WriteRawAsync(context, 201, KubernetesJson.Serialize(obj));
             return;
         }
         var created = store.Create(obj);
-        await ApiResponse.WriteRawAsync(context, 201, KubernetesJson.Serialize(created)).ConfigureAwait(false);
+        await ApiResponse.WriteRawAsync(context, 201, KubernetesJson.Serialize(created));
     }
 
     public async Task ReplaceAsync(HttpContext context, ResourceType type, string? ns, string name, bool statusOnly)
     {
-        var obj = type.Deserialize(await ApiRequest.ReadBodyAsync(context).ConfigureAwait(false));
+        var obj = type.Deserialize(await ApiRequest.ReadBodyAsync(context));
         if (obj.Metadata?.Name != name)
         {
             throw ApiException.BadRequest("the name of the object does not match the name on the URL");
@@ -59,7 +59,7 @@ internal sealed class ResourceWrites(ObjectStore store, GarbageCollector collect
             status.SetValue(replacement, status.GetValue(statusOnly ? obj : current));
         }
         replacement.Metadata.ResourceVersion = obj.Metadata.ResourceVersion;
-        await ApiResponse.WriteRawAsync(context, 200, store.Replace(type, replacement)).ConfigureAwait(false);
+        await ApiResponse.WriteRawAsync(context, 200, store.Replace(type, replacement));
     }
 
     /// <summary>Merge patch, and strategic merge patch with the merge keys of the lists kubectl patches.</summary>
@@ -71,7 +71,7 @@ internal sealed class ResourceWrites(ObjectStore store, GarbageCollector collect
         {
             throw new ApiException(ApiException.Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json"));
         }
-        var patch = JsonNode.Parse(await ApiRequest.ReadBodyAsync(context).ConfigureAwait(false));
+        var patch = JsonNode.Parse(await ApiRequest.ReadBodyAsync(context));
         var current = store.GetJson(type, ns ?? "", name) ?? throw ApiException.NotFound(type, name);
         var strategic = contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal);
         var merged = MergePatch.Apply(JsonNode.Parse(current), patch, strategic);
@@ -91,7 +91,7 @@ internal sealed class ResourceWrites(ObjectStore store, GarbageCollector collect
         }
         // Only a resourceVersion written into the patch itself asks for optimistic concurrency.
         obj.Metadata.ResourceVersion = patch?["metadata"]?["resourceVersion"]?.GetValue<string>();
-        await ApiResponse.WriteRawAsync(context, 200, store.Replace(type, obj)).ConfigureAwait(false);
+        await ApiResponse.WriteRawAsync(context, 200, store.Replace(type, obj));
     }
 
     public async Task DeleteCollectionAsync(HttpContext context, ResourceType type, string? ns)
@@ -117,14 +117,14 @@ internal sealed class ResourceWrites(ObjectStore store, GarbageCollector collect
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"{{\"kind\":\"{type.Kind}List\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":[");
         body.AppendJoin(',', deleted).Append("]}");
-        await ApiResponse.WriteRawAsync(context, 200, body.ToString()).ConfigureAwait(false);
+        await ApiResponse.WriteRawAsync(context, 200, body.ToString());
     }
 
     public async Task DeleteAsync(HttpContext context, ResourceType type, string? ns, string name)
     {
         var query = context.Request.Query;
         V1DeleteOptions? body = null;
-        var text = await ApiRequest.ReadBodyAsync(context).ConfigureAwait(false);
+        var text = await ApiRequest.ReadBodyAsync(context);
         if (text.Length > 0)
         {
             body = KubernetesJson.Deserialize<V1DeleteOptions>(text);
@@ -141,6 +141,6 @@ internal sealed class ResourceWrites(ObjectStore store, GarbageCollector collect
         long? grace = long.TryParse(query["gracePeriodSeconds"], CultureInfo.InvariantCulture, out var g) ? g : body?.GracePeriodSeconds;
 
         var result = collector.Delete(type, ns ?? "", name, policy, grace);
-        await ApiResponse.WriteRawAsync(context, 200, result).ConfigureAwait(false);
+        await ApiResponse.WriteRawAsync(context, 200, result);
     }
 }

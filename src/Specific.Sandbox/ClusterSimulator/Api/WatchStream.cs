@@ -36,23 +36,23 @@ internal sealed class WatchStream(ObjectStore store, SimulatorClock clock)
         catch (ApiException gone)
         {
             // Watches are refused inside the stream: one ERROR event carrying the Status, then the end.
-            await ApiResponse.WriteLineAsync(context, $"{{\"type\":\"ERROR\",\"object\":{StatusJson.Serialize(gone.Status)}}}", context.RequestAborted).ConfigureAwait(false);
+            await ApiResponse.WriteLineAsync(context, $"{{\"type\":\"ERROR\",\"object\":{StatusJson.Serialize(gone.Status)}}}", context.RequestAborted);
             return;
         }
 
         using (subscription)
         {
-            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
             var first = true;
             try
             {
-                await foreach (var change in subscription.Channel.Reader.ReadAllAsync(timeout.Token).ConfigureAwait(false))
+                await foreach (var change in subscription.Channel.Reader.ReadAllAsync(timeout.Token))
                 {
                     var payload = asTable
                         ? TableRenderer.Render(type, [change.Json], change.ResourceVersion, query["includeObject"], clock.UtcNow, includeHeaders: first).ToJsonString(ApiResponse.Compact)
                         : change.Json;
                     first = false;
-                    await ApiResponse.WriteLineAsync(context, $"{{\"type\":\"{change.Type}\",\"object\":{payload}}}", timeout.Token).ConfigureAwait(false);
+                    await ApiResponse.WriteLineAsync(context, $"{{\"type\":\"{change.Type}\",\"object\":{payload}}}", timeout.Token);
                 }
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)

@@ -71,7 +71,7 @@ internal sealed partial class ContainerProcess : IDisposable
 
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
     {
-        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await _process.WaitForExitAsync(cancellationToken);
         return _process.ExitCode;
     }
 

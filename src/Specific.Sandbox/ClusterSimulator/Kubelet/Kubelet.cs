@@ -90,7 +90,7 @@ internal sealed class Kubelet(ObjectStore store, EventRecorder events, Scheduler
 
     public async ValueTask DisposeAsync()
     {
-        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await _shutdown.CancelAsync();
         foreach (var worker in _workers.Values)
         {
             worker.KillNow();

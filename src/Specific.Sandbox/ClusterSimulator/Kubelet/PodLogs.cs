@@ -103,7 +103,7 @@ internal sealed class ContainerLog
             {
                 yield break;
             }
-            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await changed.WaitAsync(cancellationToken);
         }
     }
 }

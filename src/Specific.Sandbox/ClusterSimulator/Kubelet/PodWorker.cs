@@ -65,7 +65,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
             process.Terminate();
             try
             {
-                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(grace).ConfigureAwait(false);
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(grace);
             }
             catch (TimeoutException)
             {
@@ -91,7 +91,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
     {
         try
         {
-            await LifecycleAsync(_stop.Token).ConfigureAwait(false);
+            await LifecycleAsync(_stop.Token);
         }
         catch (OperationCanceledException)
         {
@@ -129,7 +129,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
 
         if (kubelet.Scheduler.AttachedNodeOfClaims(Pod) is { } attachedTo && attachedTo != Node && !ownedByService)
         {
-            await MultiAttachAsync(cancellationToken).ConfigureAwait(false);
+            await MultiAttachAsync(cancellationToken);
             return;
         }
         if (ownedByService || Primary.Command is not { Count: > 0 })
@@ -140,12 +140,12 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
                 RecordContainerStart(container, pulled: false);
             }
             _status.SetRunning();
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
             return;
         }
         if (simulate == ScriptedConditions.ImagePullBackOff)
         {
-            await ImagePullBackOffAsync(cancellationToken).ConfigureAwait(false);
+            await ImagePullBackOffAsync(cancellationToken);
             return;
         }
 
@@ -161,7 +161,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
         {
             _status.SetWaiting("CreateContainerConfigError", e.Message, sandboxReady: true);
             Record(EventRecorder.Warning, "Failed", $"Error: {e.Message}");
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
             return;
         }
 
@@ -193,7 +193,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
         var log = kubelet.Logs.Open(Pod.Metadata.Uid, Primary.Name);
         if (simulate == ScriptedConditions.Ticker && TickerLines(argv) is { } lines)
         {
-            await TickAsync(log, lines, cancellationToken).ConfigureAwait(false);
+            await TickAsync(log, lines, cancellationToken);
             return;
         }
         ContainerProcess process;
@@ -207,7 +207,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
         _status.SetRunning();
 
         var pumps = Task.WhenAll(PumpAsync(process.StandardOutput, log), PumpAsync(process.StandardError, log));
-        var exitCode = await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        var exitCode = await process.WaitForExitAsync(CancellationToken.None);
         await pumps.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         log.Close();
         _status.SetTerminated(exitCode, exitCode == 0 ? "Completed" : "Error", null, _status.StartedAt ?? kubelet.Clock.UtcNow);
@@ -234,7 +234,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
             var wait = due - kubelet.Clock.UtcNow;
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait, cancellationToken);
             }
             var now = kubelet.Clock.UtcNow;
             var printedAt = new DateTimeOffset(now, TimeSpan.Zero).ToUnixTimeMilliseconds();
@@ -246,7 +246,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
 
     private async Task PumpAsync(StreamReader reader, ContainerLog log)
     {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        while (await reader.ReadLineAsync() is { } line)
         {
             log.Append(new LogLine(kubelet.Clock.UtcNow, line));
         }
@@ -261,15 +261,15 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
         for (var backoff = TimeSpan.FromSeconds(10); ; backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(5).Ticks)))
         {
             Record(EventRecorder.Normal, "Pulling", $"Pulling image \"{image}\"");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
             Record(EventRecorder.Warning, "Failed", $"Failed to pull image \"{image}\": {pullError}");
             Record(EventRecorder.Warning, "Failed", "Error: ErrImagePull");
             _status.SetWaiting("ErrImagePull", pullError, sandboxReady: true);
-            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
             Record(EventRecorder.Normal, "BackOff", $"Back-off pulling image \"{image}\"");
             Record(EventRecorder.Warning, "Failed", "Error: ImagePullBackOff");
             _status.SetWaiting("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {pullError}", sandboxReady: true);
-            await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(backoff, cancellationToken);
         }
     }
 
@@ -295,7 +295,7 @@ internal sealed class PodWorker(Kubelet kubelet, V1Pod pod, int index)
             kubelet.Events.Record(Pod, EventRecorder.Warning, "FailedAttachVolume", $"Multi-Attach error for volume \"{volumeName}\" {detail}", "attachdetach-controller");
         }
         _status.SetWaiting("ContainerCreating", null, sandboxReady: false);
-        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
     private void Record(string type, string reason, string message) =>
