@@ -7,9 +7,13 @@ public sealed class InMemoryAuditLog : IAuditLog
 {
     private readonly Lock _gate = new();
     private readonly List<AuditEntry> _entries = [];
+    private int _refused;
 
     /// <summary>When set, every append fails with this, as an unreachable database would.</summary>
     public Exception? FailWith { get; set; }
+
+    /// <summary>How many appends were refused because <see cref="FailWith"/> was set.</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     /// <summary>Every entry, oldest first.</summary>
     public IReadOnlyList<AuditEntry> All
@@ -26,9 +30,10 @@ public sealed class InMemoryAuditLog : IAuditLog
     public Task<AuditEntry> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (FailWith is not null)
+        if (FailWith is { } failure)
         {
-            return Task.FromException<AuditEntry>(FailWith);
+            Interlocked.Increment(ref _refused);
+            return Task.FromException<AuditEntry>(failure);
         }
 
         lock (_gate)

@@ -63,19 +63,6 @@ public sealed partial class AuditTrail(TimeProvider clock, ILogger<AuditTrail> l
         }
     }
 
-    /// <summary>The same, from positional values (the tests' older spelling); new code names the members of a <see cref="GuardedAttempt"/>.</summary>
-    public void Record(
-        AuditAction action, AuditOutcome outcome, string environment, string? service, Actor actor, string? commandText,
-        string? rule, string? detail, string? jobId = null)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        Record(new GuardedAttempt
-        {
-            Action = action, Outcome = outcome, Environment = environment, Service = service, Actor = actor,
-            CommandText = commandText, Rule = rule, Detail = detail, JobId = jobId,
-        });
-    }
-
     internal void Complete() => _pending.Writer.TryComplete();
 
     [LoggerMessage(

@@ -18,9 +18,12 @@ public sealed class AuditTrailTests
         using var writer = new AuditWriter(trail, store, NullLogger<AuditWriter>.Instance);
         await writer.StartAsync(TestContext.Current.CancellationToken);
 
-        trail.Record(
-            AuditAction.Cancel, AuditOutcome.Refused, "production", "web", new Actor("U0BOB", "C0OPS", "T0TEAM"), "/specific job cancel j-abcdefgh",
-            "Guardrails:Environments:production:Admins", "only the starter and the admins", "j-abcdefgh");
+        trail.Record(new GuardedAttempt
+        {
+            Action = AuditAction.Cancel, Outcome = AuditOutcome.Refused, Environment = "production", Service = "web",
+            Actor = new Actor("U0BOB", "C0OPS", "T0TEAM"), CommandText = "/specific job cancel j-abcdefgh",
+            Rule = "Guardrails:Environments:production:Admins", Detail = "only the starter and the admins", JobId = "j-abcdefgh",
+        });
 
         var properties = Assert.Single(log.Events).ToDictionary(p => p.Key, p => p.Value);
         Assert.Equal("cancel", properties["Action"]);
@@ -43,8 +46,12 @@ public sealed class AuditTrailTests
         using var writer = new AuditWriter(trail, store, NullLogger<AuditWriter>.Instance);
         await writer.StartAsync(TestContext.Current.CancellationToken);
 
-        trail.Record(AuditAction.Run, AuditOutcome.Allowed, "staging", "web", new Actor("U0ALICE", "C0OPS", "T0TEAM"), "echo hi", null, null);
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        trail.Record(new GuardedAttempt
+        {
+            Action = AuditAction.Run, Outcome = AuditOutcome.Allowed, Environment = "staging", Service = "web",
+            Actor = new Actor("U0ALICE", "C0OPS", "T0TEAM"), CommandText = "echo hi",
+        });
+        await Commands.Host.FrontDoorApp.EventuallyAsync(() => store.Refused >= 1, "a first write refused by the failing store");
         store.FailWith = null;
 
         await Commands.Host.FrontDoorApp.EventuallyAsync(() => store.All.Count == 1, "the entry after the store recovered");
