@@ -4,6 +4,7 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Testing;
 using Specific.JobsBot.Tests.Commands;
 using Specific.JobsBot.Tests.Commands.Host;
+using Specific.JobsBot.Tests.Threads;
 using Specific.JobsBot.Threads;
 using Specific.Slack;
 using Specific.Slack.BlockKit;
@@ -52,7 +53,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
         var response = await bot.SlashCommandAsync("job run");
 
         Assert.Equal("", await response.Content.ReadAsStringAsync(Ct));
-        GoldenPayload.Verify("modal_fresh", await OpenedViewAsync());
+        GoldenFile.VerifyPayload("modal_fresh", await OpenedViewAsync());
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
 
         await bot.SlashCommandAsync("job run");
 
-        GoldenPayload.Verify("modal_fresh_services_unlisted", await OpenedViewAsync());
+        GoldenFile.VerifyPayload("modal_fresh_services_unlisted", await OpenedViewAsync());
     }
 
     [Fact]
@@ -79,7 +80,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
 
         await bot.InteractAsync(RerunClick("j-rerun001", "U0BOB"));
 
-        GoldenPayload.Verify("modal_rerun", await OpenedViewAsync());
+        GoldenFile.VerifyPayload("modal_rerun", await OpenedViewAsync());
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     {
         await StartAsync(FrontDoorApp.OpenPolicy);
 
-        GoldenPayload.Verify("modal_submission_errors", await SubmitAsync(Submission("wbe", "   ")));
+        GoldenFile.VerifyPayload("modal_submission_errors", await SubmitAsync(Submission("wbe", "   ")));
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     {
         await StartAsync(FrontDoorApp.OpenPolicy);
 
-        GoldenPayload.Verify("modal_submission_errors_environment", await SubmitAsync(Submission("web", "echo hi", environment: "qa")));
+        GoldenFile.VerifyPayload("modal_submission_errors_environment", await SubmitAsync(Submission("web", "echo hi", environment: "qa")));
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     {
         await StartAsync(ConfirmingPolicy);
 
-        GoldenPayload.Verify("modal_submission_refused", await SubmitAsync(Submission("web", "echo hi", user: "U0MALLORY")));
+        GoldenFile.VerifyPayload("modal_submission_refused", await SubmitAsync(Submission("web", "echo hi", user: "U0MALLORY")));
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
 
         await bot.SlashCommandAsync("job run web --name greet echo hi");
 
-        GoldenPayload.Verify("modal_confirmation", await OpenedViewAsync());
+        GoldenFile.VerifyPayload("modal_confirmation", await OpenedViewAsync());
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     {
         await StartAsync(ConfirmingPolicy);
 
-        GoldenPayload.Verify("modal_submission_confirmation", await SubmitAsync(Submission("web", "echo hi", name: "greet")));
+        GoldenFile.VerifyPayload("modal_submission_confirmation", await SubmitAsync(Submission("web", "echo hi", name: "greet")));
     }
 
     [Fact]
@@ -131,7 +132,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
 
         var submission = Submission("web", "echo hi", confirm: "wbe", metadata: """{"channel_id":"C0CHANNEL","environment":"production","asked":"policy"}""");
 
-        GoldenPayload.Verify("modal_submission_confirmation_mismatch", await SubmitAsync(submission));
+        GoldenFile.VerifyPayload("modal_submission_confirmation_mismatch", await SubmitAsync(submission));
     }
 
     private async Task<FrontDoorApp> StartAsync(IReadOnlyDictionary<string, string?> policy) =>

@@ -6,7 +6,7 @@ using Specific.Slack.BlockKit;
 namespace Specific.JobsBot.Tests.Threads;
 
 /// <summary>
-/// Compares rendered Slack messages with the JSON files in Threads/Golden. Set UPDATE_GOLDENS=1 to rewrite the files
+/// Compares rendered Slack messages and other payloads with the JSON files in the caller's Golden folder. Set UPDATE_GOLDENS=1 to rewrite the files
 /// from the current output (then review the diff before committing).
 /// </summary>
 internal static class GoldenFile
@@ -19,8 +19,13 @@ internal static class GoldenFile
     {
         // Every golden output must also be a message Slack would accept.
         BlockKitLimits.EnsureValid(message);
+        VerifyPayload(name, message, callerPath);
+    }
 
-        var actual = JsonSerializer.Serialize(message, Indented).ReplaceLineEndings("\n") + "\n";
+    /// <summary>The same for a payload that is not a message (a modal view, a view_submission answer): its JSON, compared as is.</summary>
+    public static void VerifyPayload<T>(string name, T payload, [CallerFilePath] string callerPath = "")
+    {
+        var actual = JsonSerializer.Serialize(payload, Indented).ReplaceLineEndings("\n") + "\n";
         var path = Path.Combine(Path.GetDirectoryName(callerPath)!, "Golden", name + ".json");
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
