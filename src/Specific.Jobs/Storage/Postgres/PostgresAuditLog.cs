@@ -39,23 +39,8 @@ internal sealed class PostgresAuditLog(PostgresStoreDatabase database) : IAuditL
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await _database.InitializeAsync(cancellationToken);
-        var where = SqlWhere.For(query, '@');
-        await using var command = _database.DataSource.CreateCommand();
-        foreach (var (name, value) in where.Parameters)
-        {
-            command.Parameters.Add(Text(name, value));
-        }
-
-        command.CommandText = $"SELECT {JobRows.AuditColumns} FROM {_database.Schema}.audit_entries {where.Clause} ORDER BY at DESC, id DESC LIMIT @limit";
-        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = JobRules.ClampLimit(query.Limit) });
-        var entries = new List<AuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(JobRows.ReadAudit(reader, static (row, ordinal) => row.GetFieldValue<DateTimeOffset>(ordinal)));
-        }
-
-        return entries;
+        return await _database.ListAsync(
+            $"SELECT {JobRows.AuditColumns} FROM {_database.Schema}.audit_entries", SqlWhere.For(query, '@'), "at DESC, id DESC", query.Limit,
+            static reader => JobRows.ReadAudit(reader, static (row, ordinal) => row.GetFieldValue<DateTimeOffset>(ordinal)), cancellationToken);
     }
 }

@@ -173,17 +173,8 @@ internal sealed partial class PostgresJobTable(PostgresStoreDatabase database, T
     public async Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await _database.InitializeAsync(cancellationToken);
-        var where = SqlWhere.For(query, '@');
-        await using var command = _database.DataSource.CreateCommand();
-        foreach (var (name, value) in where.Parameters)
-        {
-            command.Parameters.Add(Text(name, value));
-        }
-
-        command.CommandText = $"SELECT {JobColumns} FROM {_database.Schema}.jobs {where.Clause} ORDER BY created_at DESC, id DESC LIMIT @limit";
-        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = JobRules.ClampLimit(query.Limit) });
-        return await ReadJobsAsync(command, cancellationToken);
+        return await _database.ListAsync(
+            $"SELECT {JobColumns} FROM {_database.Schema}.jobs", SqlWhere.For(query, '@'), "created_at DESC, id DESC", query.Limit, ReadJob, cancellationToken);
     }
 
     /// <inheritdoc cref="PostgresJobChangeListener.WatchAsync"/>

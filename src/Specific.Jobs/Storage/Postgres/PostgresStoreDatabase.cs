@@ -36,6 +36,30 @@ internal sealed class PostgresStoreDatabase
     /// <summary>Applies the schema migrations once, whichever part asks first.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken) => _migrations.RunAsync(cancellationToken);
 
+    /// <summary>
+    /// A list query's rows: <paramref name="select"/> ("SELECT … FROM …") filtered by <paramref name="where"/>, in
+    /// <paramref name="orderBy"/> order, at most the clamped <paramref name="limit"/>.
+    /// </summary>
+    public async Task<List<T>> ListAsync<T>(string select, SqlWhere where, string orderBy, int limit, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        await using var command = DataSource.CreateCommand($"{select} {where.Clause} ORDER BY {orderBy} LIMIT @limit");
+        foreach (var (name, value) in where.Parameters)
+        {
+            command.Parameters.Add(Text(name, value));
+        }
+
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = JobRules.ClampLimit(limit) });
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
     public static NpgsqlParameter Text(string name, string? value) =>
         new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
 

@@ -39,24 +39,8 @@ internal sealed class SqliteAuditLog(SqliteStoreDatabase store) : IAuditLog
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await _store.InitializeAsync(cancellationToken);
-        await using var connection = await _store.Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var where = SqlWhere.For(query, '$');
-        foreach (var (name, value) in where.Parameters)
-        {
-            Add(command, "$" + name, value);
-        }
-
-        command.CommandText = $"SELECT {JobRows.AuditColumns} FROM audit_entries {where.Clause} ORDER BY at DESC, id DESC LIMIT $limit";
-        Add(command, "$limit", JobRules.ClampLimit(query.Limit));
-        var entries = new List<AuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(JobRows.ReadAudit(reader, static (row, ordinal) => StorageTime.FromUnixMicroseconds(row.GetInt64(ordinal))));
-        }
-
-        return entries;
+        return await _store.ListAsync(
+            $"SELECT {JobRows.AuditColumns} FROM audit_entries", SqlWhere.For(query, '$'), "at DESC, id DESC", query.Limit,
+            static reader => JobRows.ReadAudit(reader, static (row, ordinal) => StorageTime.FromUnixMicroseconds(row.GetInt64(ordinal))), cancellationToken);
     }
 }

@@ -157,18 +157,8 @@ internal sealed partial class SqliteJobTable(SqliteStoreDatabase store, TimeProv
     public async Task<IReadOnlyList<JobRecord>> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await _store.InitializeAsync(cancellationToken);
-        await using var connection = await _store.Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var where = SqlWhere.For(query, '$');
-        foreach (var (name, value) in where.Parameters)
-        {
-            Add(command, "$" + name, value);
-        }
-
-        command.CommandText = $"SELECT {JobColumns} FROM jobs {where.Clause} ORDER BY created_at DESC, id DESC LIMIT $limit";
-        Add(command, "$limit", JobRules.ClampLimit(query.Limit));
-        return await ReadJobsAsync(command, cancellationToken);
+        return await _store.ListAsync(
+            $"SELECT {JobColumns} FROM jobs", SqlWhere.For(query, '$'), "created_at DESC, id DESC", query.Limit, ReadJob, cancellationToken);
     }
 
     /// <summary>
