@@ -11,8 +11,12 @@ internal sealed class ChatApi(SlackWorkspace workspace, SlackObjects objects)
     public ApiAnswer PostMessage(ApiArguments args)
     {
         var channel = args.String("channel");
+        if (SlackWorkspace.IsUserId(channel))
+            channel = workspace.Directory.DirectMessageWith(channel!).Id; // a user id posts into the bot's DM with them
         if (!SlackWorkspace.IsChannelId(channel))
             return ApiAnswer.Fail("channel_not_found");
+        if (workspace.Directory.WriteRefusal(channel!) is { } refused)
+            return ApiAnswer.Fail(refused);
         var content = ReadContent(args, required: true);
         if (content.Error is not null)
             return content.Error;
@@ -55,6 +59,8 @@ internal sealed class ChatApi(SlackWorkspace workspace, SlackObjects objects)
         var channel = args.String("channel");
         if (!SlackWorkspace.IsChannelId(channel))
             return ApiAnswer.Fail("channel_not_found");
+        if (workspace.Directory.WriteRefusal(channel!) is { } refused)
+            return ApiAnswer.Fail(refused);
         var ts = args.String("ts");
         var existing = string.IsNullOrEmpty(ts) ? null : workspace.Find(channel!, ts);
         if (existing is null)
@@ -77,6 +83,8 @@ internal sealed class ChatApi(SlackWorkspace workspace, SlackObjects objects)
         var channel = args.String("channel");
         if (!SlackWorkspace.IsChannelId(channel))
             return ApiAnswer.Fail("channel_not_found");
+        if (workspace.Directory.WriteRefusal(channel!) is { } refused)
+            return ApiAnswer.Fail(refused);
         var user = args.String("user");
         if (!SlackWorkspace.IsUserId(user))
             return ApiAnswer.Fail("user_not_found");

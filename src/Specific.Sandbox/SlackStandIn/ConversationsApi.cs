@@ -15,27 +15,77 @@ internal sealed class ConversationsApi(SlackWorkspace workspace, SlackObjects ob
         var channel = args.String("channel");
         if (!SlackWorkspace.IsChannelId(channel))
             return ApiAnswer.Fail("channel_not_found");
-        var name = workspace.ChannelName(channel!);
-        return ApiAnswer.Ok(new JsonObject
+        var found = workspace.Directory.Get(channel!);
+        // A private conversation the bot is not in does not exist for it.
+        if (found.IsPrivate && !found.BotMember)
+            return ApiAnswer.Fail("channel_not_found");
+        return ApiAnswer.Ok(new JsonObject { ["channel"] = ChannelJson(found) });
+    }
+
+    /// <summary>conversations.join (scope channels:join): the bot joins a public channel; a private one cannot be joined, only invited to.</summary>
+    public ApiAnswer Join(ApiArguments args)
+    {
+        if (!workspace.Options.BotScopes.Contains(SlackStandInOptions.ChannelsJoinScope))
+            return MissingScope(SlackStandInOptions.ChannelsJoinScope);
+        var channel = args.String("channel");
+        if (!SlackWorkspace.IsChannelId(channel))
+            return ApiAnswer.Fail("channel_not_found");
+        var found = workspace.Directory.Get(channel!);
+        if (found.IsPrivate && !found.BotMember)
+            return ApiAnswer.Fail("channel_not_found");
+        if (found.Kind != ChannelKind.Public)
+            return ApiAnswer.Fail("method_not_supported_for_channel_type");
+        var body = new JsonObject();
+        if (found.BotMember)
         {
-            ["channel"] = new JsonObject
-            {
-                ["id"] = channel,
-                ["name"] = name,
-                ["name_normalized"] = name,
-                ["is_channel"] = channel![0] == 'C',
-                ["is_group"] = channel[0] == 'G',
-                ["is_im"] = channel[0] == 'D',
-                ["is_private"] = channel[0] is 'G' or 'D',
-                ["is_archived"] = false,
-                ["is_general"] = name == "general",
-                ["is_member"] = true,
-                ["created"] = 1_700_000_000,
-                ["creator"] = SlackWorkspace.SandboxUserId,
-                ["topic"] = new JsonObject { ["value"] = "", ["creator"] = "", ["last_set"] = 0 },
-                ["purpose"] = new JsonObject { ["value"] = "", ["creator"] = "", ["last_set"] = 0 },
-            },
-        });
+            body["warning"] = "already_in_channel";
+            body["response_metadata"] = new JsonObject { ["warnings"] = new JsonArray("already_in_channel") };
+        }
+        else
+        {
+            workspace.Directory.SetBotMember(found.Id, member: true);
+        }
+        body["channel"] = ChannelJson(workspace.Directory.Get(found.Id));
+        return ApiAnswer.Ok(body);
+    }
+
+    private static ApiAnswer MissingScope(string needed)
+    {
+        var answer = ApiAnswer.Fail("missing_scope");
+        answer.Body["needed"] = needed;
+        answer.Body["provided"] = "";
+        return answer;
+    }
+
+    /// <summary>The conversation object as conversations.info and conversations.join return it; a DM has no is_member.</summary>
+    private static JsonObject ChannelJson(StandInChannel channel)
+    {
+        var isChannel = channel.Kind is ChannelKind.Public or ChannelKind.Private;
+        var json = new JsonObject
+        {
+            ["id"] = channel.Id,
+            ["created"] = 1_700_000_000,
+            ["is_archived"] = false,
+            ["is_im"] = channel.Kind == ChannelKind.DirectMessage,
+            ["is_mpim"] = channel.Kind == ChannelKind.GroupDirectMessage,
+            ["is_private"] = channel.IsPrivate,
+        };
+        if (channel.Kind == ChannelKind.DirectMessage)
+        {
+            json["user"] = "U" + channel.Id[1..];
+            json["is_open"] = true;
+            return json;
+        }
+        json["name"] = channel.Name;
+        json["name_normalized"] = channel.Name;
+        json["is_channel"] = isChannel;
+        json["is_group"] = channel.Kind == ChannelKind.GroupDirectMessage || channel.Id[0] == 'G';
+        json["is_general"] = channel.Name == "general";
+        json["is_member"] = channel.BotMember;
+        json["creator"] = SlackWorkspace.SandboxUserId;
+        json["topic"] = new JsonObject { ["value"] = "", ["creator"] = "", ["last_set"] = 0 };
+        json["purpose"] = new JsonObject { ["value"] = "", ["creator"] = "", ["last_set"] = 0 };
+        return json;
     }
 
     public ApiAnswer History(ApiArguments args)

@@ -30,6 +30,8 @@ internal sealed class FilesApi(SlackWorkspace workspace, SlackObjects objects)
         var channel = args.NonEmpty("channel_id") ?? args.NonEmpty("channels");
         if (channel is not null && !SlackWorkspace.IsChannelId(channel))
             return ApiAnswer.Fail("channel_not_found");
+        if (channel is not null && workspace.Directory.WriteRefusal(channel) is { } refused)
+            return ApiAnswer.Fail(refused);
         var (files, missing) = workspace.Files.Complete(wanted, channel);
         if (missing is not null)
             return ApiAnswer.Fail("file_not_found");

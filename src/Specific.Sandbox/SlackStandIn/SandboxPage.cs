@@ -43,8 +43,8 @@ internal static class SandboxPage
                     ["id"] = id,
                     ["name"] = SandboxUsers.NameOf(id),
                 }).ToArray()),
-                ["channels"] = new JsonArray(workspace.Channels().Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["name"] = c.Name }).ToArray()),
-                ["channel"] = new JsonObject { ["id"] = channelId, ["name"] = workspace.ChannelName(channelId) },
+                ["channels"] = new JsonArray(workspace.Channels().Select(c => (JsonNode)ChannelJson(c)).ToArray()),
+                ["channel"] = ChannelJson(workspace.Directory.Get(channelId)),
                 ["messages"] = new JsonArray(workspace.ChannelMessages(channelId).Select(m => (JsonNode)api.Objects.Message(m)).ToArray()),
                 ["ephemerals"] = new JsonArray(workspace.Ephemerals(userId).Where(e => e.ChannelId == channelId).Select(e => (JsonNode)EphemeralJson(e)).ToArray()),
                 ["view"] = view is null ? null : new JsonObject
@@ -69,6 +69,17 @@ internal static class SandboxPage
             var result = await standIn.RunSlashCommandAsync(command.User, command.Channel, command.Text, ct);
             return Json(new JsonObject { ["status"] = result.StatusCode, ["error"] = result.Error, ["elapsed_ms"] = result.Elapsed.TotalMilliseconds });
         });
+
+        app.MapPost("/sandbox/channels", (PageChannel channel) =>
+        {
+            var (created, error) = workspace.Directory.Create(channel.Name, channel.Private, channel.BotMember);
+            if (created is null)
+                return Results.Text(new JsonObject { ["ok"] = false, ["error"] = error, ["problem"] = ChannelNameProblem(error!) }.ToJsonString(), "application/json; charset=utf-8", statusCode: 400);
+            return Json(new JsonObject { ["ok"] = true, ["channel"] = ChannelJson(created) });
+        });
+
+        app.MapPost("/sandbox/invite", (PageMembership invite) => Membership(workspace, invite.Channel, member: true));
+        app.MapPost("/sandbox/remove", (PageMembership remove) => Membership(workspace, remove.Channel, member: false));
 
         app.MapPost("/sandbox/message", (PageMessage message) =>
         {
@@ -143,6 +154,38 @@ internal static class SandboxPage
         });
     }
 
+    private static IResult Membership(SlackWorkspace workspace, string channelId, bool member)
+    {
+        if (!SlackWorkspace.IsChannelId(channelId))
+            return Results.Text(new JsonObject { ["ok"] = false, ["error"] = "channel_not_found", ["problem"] = $"'{channelId}' is not a channel id (C…, G… or D…)." }.ToJsonString(), "application/json; charset=utf-8", statusCode: 400);
+        if (!workspace.Directory.SetBotMember(channelId, member))
+            return Results.Text(new JsonObject { ["ok"] = false, ["error"] = "cant_invite", ["problem"] = "A direct message has no members to change; open a channel first." }.ToJsonString(), "application/json; charset=utf-8", statusCode: 400);
+        return Json(new JsonObject { ["ok"] = true, ["channel"] = ChannelJson(workspace.Directory.Get(channelId)) });
+    }
+
+    private static string ChannelNameProblem(string error) => error switch
+    {
+        "invalid_name_required" => "Give the channel a name.",
+        "invalid_name_maxlength" => "Channel names have at most 80 characters.",
+        "name_taken" => "A channel with that name exists already.",
+        _ => "Channel names may only contain lowercase letters, numbers, hyphens and underscores.",
+    };
+
+    private static JsonObject ChannelJson(StandInChannel channel) => new()
+    {
+        ["id"] = channel.Id,
+        ["name"] = channel.Name,
+        ["kind"] = channel.Kind switch
+        {
+            ChannelKind.Private => "private",
+            ChannelKind.DirectMessage => "im",
+            ChannelKind.GroupDirectMessage => "mpim",
+            _ => "public",
+        },
+        ["is_private"] = channel.IsPrivate,
+        ["bot_member"] = channel.BotMember,
+    };
+
     private static JsonObject EphemeralJson(StandInEphemeral e)
     {
         var json = new JsonObject { ["ts"] = e.Ts, ["text"] = e.Text, ["source"] = e.Source, ["thread_ts"] = e.ThreadTs };
@@ -165,6 +208,10 @@ internal static class SandboxPage
     }
 
     private sealed record PageCommand(string User, string Channel, string Text);
+
+    private sealed record PageChannel(string Name, bool Private, bool BotMember);
+
+    private sealed record PageMembership(string Channel);
 
     private sealed record PageMessage(string User, string Channel, string Text, string? ThreadTs);
 

@@ -9,7 +9,7 @@ internal sealed class SlackRateLimiter(SlackRateLimits limits, TimeProvider cloc
     /// <summary>Slack's documented tier for each method the stand-in serves.</summary>
     public static int TierOf(string method) => method switch
     {
-        "chat.update" or "chat.delete" or "conversations.info" or "conversations.history" or "conversations.replies" => 3,
+        "chat.update" or "chat.delete" or "conversations.info" or "conversations.history" or "conversations.replies" or "conversations.join" => 3,
         "usergroups.users.list" => 2,
         _ => 4,
     };

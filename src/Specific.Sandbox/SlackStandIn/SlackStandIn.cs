@@ -117,6 +117,25 @@ public sealed class SlackStandIn : IAsyncDisposable
     public StandInMessage PostAsPerson(string userId, string channelId, string text, string? threadTs = null) =>
         _workspace.Post(channelId, userId, null, text, null, threadTs, broadcast: false);
 
+    /// <summary>Every conversation the workspace knows, with its kind and whether the bot is in it.</summary>
+    public IReadOnlyList<StandInChannel> Channels => _workspace.Channels();
+
+    /// <summary>The conversation as the workspace knows it: its kind and whether the bot is in it.</summary>
+    public StandInChannel Channel(string channelId) => _workspace.Directory.Get(channelId);
+
+    /// <summary>A person creates a channel (public or private), with or without the bot in it.</summary>
+    public StandInChannel CreateChannel(string name, bool isPrivate, bool botMember)
+    {
+        var (channel, error) = _workspace.Directory.Create(name, isPrivate, botMember);
+        return channel ?? throw new ArgumentException($"Slack would not create a channel named '{name}': {error}.", nameof(name));
+    }
+
+    /// <summary>A person types <c>/invite @specific</c> in the channel.</summary>
+    public void InviteBot(string channelId) => _workspace.Directory.SetBotMember(channelId, member: true);
+
+    /// <summary>A person types <c>/remove @specific</c> in the channel (the bot's posts there are refused from now on).</summary>
+    public void RemoveBot(string channelId) => _workspace.Directory.SetBotMember(channelId, member: false);
+
     public IReadOnlyList<StandInMessage> ChannelMessages(string channelId) => _workspace.ChannelMessages(channelId);
 
     /// <summary>The thread's parent followed by its replies.</summary>

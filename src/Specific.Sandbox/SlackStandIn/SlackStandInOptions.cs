@@ -38,6 +38,22 @@ public sealed class SlackStandInOptions
 
     public SlackRateLimits RateLimits { get; set; } = new();
 
+    /// <summary>The scope that lets an app post in public channels it has not joined.</summary>
+    public const string ChatWritePublicScope = "chat:write.public";
+
+    /// <summary>The scope conversations.join needs.</summary>
+    public const string ChannelsJoinScope = "channels:join";
+
+    /// <summary>
+    /// The bot token's scopes, as installed. Only those that change an answer are judged: <see cref="ChatWritePublicScope"/>
+    /// (not granted by default) and <see cref="ChannelsJoinScope"/> (missing_scope without it).
+    /// </summary>
+    public ISet<string> BotScopes { get; set; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "commands", "chat:write", "files:write", "channels:history", "groups:history", "usergroups:read",
+        "channels:read", "groups:read", "im:read", "mpim:read", ChannelsJoinScope,
+    };
+
     /// <summary>
     /// The app-level token (<c>xapp-…</c>) apps.connections.open accepts. Set, the app has Socket Mode on: slash commands
     /// and interactions go to the bot's WebSocket connections instead of <see cref="BotUrl"/>.

@@ -9,7 +9,8 @@ internal sealed class SlackWebApi
     {
         "auth.test", "chat.postMessage", "chat.update", "chat.delete", "chat.postEphemeral", "chat.getPermalink",
         "views.open", "views.update", "views.push", "files.getUploadURLExternal", "files.completeUploadExternal",
-        "users.info", "conversations.info", "conversations.history", "conversations.replies", "usergroups.users.list",
+        "users.info", "conversations.info", "conversations.history", "conversations.replies", "conversations.join",
+        "usergroups.users.list",
     };
 
     private readonly SlackWorkspace _workspace;
@@ -52,6 +53,7 @@ internal sealed class SlackWebApi
         "conversations.info" => _conversations.ConversationInfo(args),
         "conversations.history" => _conversations.History(args),
         "conversations.replies" => _conversations.Replies(args),
+        "conversations.join" => _conversations.Join(args),
         "usergroups.users.list" => _users.UserGroupMembers(args),
         _ => new ApiAnswer(404, new JsonObject { ["ok"] = false, ["error"] = "unknown_method", ["req_method"] = method }),
     };

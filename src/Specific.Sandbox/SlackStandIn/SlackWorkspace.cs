@@ -19,11 +19,6 @@ internal sealed class SlackWorkspace
     public const int MaxRecordedCalls = 100_000;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, string> _channelNames = new(StringComparer.Ordinal)
-    {
-        [SandboxChannelId] = "ops",
-        ["C0GENERAL"] = "general",
-    };
     private readonly Dictionary<string, List<StandInMessage>> _messages = new(StringComparer.Ordinal);
     private readonly List<StandInEphemeral> _ephemerals = [];
     private readonly Dictionary<string, ResponseUrlEntry> _responseUrls = new(StringComparer.Ordinal);
@@ -38,6 +33,7 @@ internal sealed class SlackWorkspace
         Clock = clock;
         Views = new ViewStacks(this);
         Files = new FileStore(this);
+        Directory = new ChannelDirectory(this);
     }
 
     public SlackStandInOptions Options { get; }
@@ -56,6 +52,9 @@ internal sealed class SlackWorkspace
 
     /// <summary>The files uploaded to the workspace.</summary>
     public FileStore Files { get; }
+
+    /// <summary>The conversations and the bot's membership in each.</summary>
+    public ChannelDirectory Directory { get; }
 
     // ---- identifiers ----
 
@@ -84,25 +83,9 @@ internal sealed class SlackWorkspace
     public static bool IsUserId(string? id) =>
         id is { Length: >= 2 and <= 24 } && id[0] is 'U' or 'W' && id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c));
 
-    public string ChannelName(string channelId)
-    {
-        lock (_lock)
-        {
-            if (!_channelNames.TryGetValue(channelId, out var name))
-                _channelNames[channelId] = name = "channel-" + channelId.ToLowerInvariant();
-            return name;
-        }
-    }
+    public string ChannelName(string channelId) => Directory.Get(channelId).Name;
 
-    public IReadOnlyList<(string Id, string Name)> Channels()
-    {
-        lock (_lock)
-        {
-            foreach (var id in _messages.Keys)
-                _channelNames.TryAdd(id, "channel-" + id.ToLowerInvariant());
-            return _channelNames.Select(kv => (kv.Key, kv.Value)).OrderBy(c => c.Value, StringComparer.Ordinal).ToList();
-        }
-    }
+    public IReadOnlyList<StandInChannel> Channels() => Directory.All();
 
     // ---- messages ----
 

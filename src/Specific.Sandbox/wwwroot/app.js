@@ -25,12 +25,35 @@ function userName(id) {
   return known ? known.name : id ? "user-" + id.toLowerCase() : "unknown";
 }
 
+function channelPrefix(channel) {
+  if (!channel) return "# ";
+  if (channel.kind === "private") return "🔒 ";
+  if (channel.kind === "im" || channel.kind === "mpim") return "@ ";
+  return "# ";
+}
+
 function channelName(id) {
   const known = page.state && page.state.channels.find((c) => c.id === id);
   return known ? known.name : id;
 }
 
 // ---- mrkdwn ----
+
+// The shortcodes the bot writes (grep its renderers for :name:), shown as Slack shows them; others stay as typed.
+const EMOJI = {
+  x: "❌", no_entry: "⛔", hourglass: "⌛", hourglass_flowing_sand: "⏳", warning: "⚠️", lock: "🔒",
+  twisted_rightwards_arrows: "🔀", page_facing_up: "📄", white_check_mark: "✅", heavy_check_mark: "✔️",
+  information_source: "ℹ️", mag: "🔍", wave: "👋", no_entry_sign: "🚫", arrows_counterclockwise: "🔄",
+};
+
+function emojify(text) {
+  return String(text).replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
+}
+
+// Emoji outside code spans only, as in Slack.
+function emojifyHtml(html) {
+  return html.split(/(<code>[\s\S]*?<\/code>)/).map((part, i) => (i % 2 === 1 ? part : emojify(part))).join("");
+}
 
 function inlineMrkdwn(text) {
   // text is already HTML-escaped; Slack's own escapes (&lt; &gt; &amp;) arrive double-escaped and are undone once
@@ -47,7 +70,7 @@ function inlineMrkdwn(text) {
   html = html.replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s).,!?:;<])/g, "$1<em>$2</em>");
   html = html.replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s).,!?:;<])/g, "$1<del>$2</del>");
   html = html.replace(/&amp;(lt|gt|amp);/g, "&$1;");
-  return html;
+  return emojifyHtml(html);
 }
 
 function mrkdwn(text) {
@@ -69,7 +92,7 @@ function textObject(obj) {
   const span = el("span", "text");
   if (!obj) return span;
   if (obj.type === "mrkdwn") span.innerHTML = mrkdwn(obj.text);
-  else span.textContent = obj.text;
+  else span.textContent = obj.emoji === false ? obj.text : emojify(obj.text);
   return span;
 }
 
@@ -89,7 +112,7 @@ function renderBlocks(blocks, ctx) {
 
 function renderBlock(block, ctx) {
   switch (block.type) {
-    case "header": return el("div", "block b-header", block.text.text);
+    case "header": return el("div", "block b-header", emojify(block.text.text));
     case "divider": return el("hr", "b-divider");
     case "section": {
       const node = el("div", "block b-section");
@@ -360,8 +383,11 @@ function render() {
   const state = page.state;
   const channels = $("channels");
   channels.replaceChildren(...state.channels.map((c) => {
-    const li = el("li", c.id === page.channel ? "active" : "", "# " + c.name);
+    const li = el("li", (c.id === page.channel ? "active" : "") + (c.bot_member ? "" : " no-bot"), channelPrefix(c) + c.name);
     li.dataset.channelId = c.id;
+    li.dataset.kind = c.kind;
+    li.title = `${c.kind === "private" ? "private channel" : c.kind === "im" ? "direct message" : c.kind === "mpim" ? "group direct message" : "public channel"}` +
+      (c.bot_member ? `, ${state.bot_name} is a member` : `, without ${state.bot_name}`);
     li.addEventListener("click", () => switchChannel(c.id));
     return li;
   }));
@@ -370,8 +396,12 @@ function render() {
     switcher.replaceChildren(...state.users.filter((u) => u.id !== state.bot_user_id).map((u) => new Option(`${u.name} (${u.id})`, u.id)));
   }
   switcher.value = page.user;
-  $("channel-title").textContent = "# " + state.channel.name;
+  $("channel-title").textContent = channelPrefix(state.channel) + state.channel.name;
   $("channel-id").textContent = state.channel.id;
+  const membership = $("channel-membership");
+  membership.hidden = state.channel.bot_member;
+  membership.textContent = state.channel.bot_member ? "" :
+    `${state.bot_name} is not in this ${state.channel.kind === "private" ? "private channel" : "channel"}: type /invite @${state.bot_name} to add it`;
   $("composer").placeholder = `Message #${state.channel.name} — try ${state.command} help`;
 
   const list = $("messages");
@@ -560,6 +590,8 @@ async function send(text, threadTs) {
     setStatus(`Sending ${command}…`);
     const result = await api("/sandbox/command", { user: page.user, channel: page.channel, text: trimmed.slice(command.length).trim() });
     setStatus(result.error ? `${command} failed with the error "${result.error}"` : "", !!result.error);
+  } else if (!threadTs && /^\/(invite|remove)(\s|$)/.test(trimmed)) {
+    await changeMembership(trimmed);
   } else if (trimmed.startsWith("/") && !threadTs) {
     setStatus(`${trimmed.split(" ")[0]} is not a valid command. In Slack, all messages that start with "/" are interpreted as commands.`, true);
   } else if (trimmed.startsWith("/") && threadTs) {
@@ -568,6 +600,33 @@ async function send(text, threadTs) {
     await api("/sandbox/message", { user: page.user, channel: page.channel, text: trimmed, threadTs: threadTs || null });
     setStatus("");
   }
+}
+
+// "/invite @specific" and "/remove @specific", as typed in Slack; only the bot can be invited here.
+async function changeMembership(typed) {
+  const [command, who] = typed.split(/\s+/);
+  const bot = page.state.bot_name;
+  const mentionsBot = who === "@" + bot || who === `<@${page.state.bot_user_id}>` || who === bot;
+  if (!mentionsBot) {
+    setStatus(`In the sandbox only the app can be invited or removed: type ${command} @${bot}`, true);
+    return;
+  }
+  const path = command === "/invite" ? "/sandbox/invite" : "/sandbox/remove";
+  const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ channel: page.channel }) });
+  const result = await response.json();
+  if (!response.ok) { setStatus(result.problem || result.error, true); return; }
+  setStatus(command === "/invite" ? `Added @${bot} to ${channelPrefix(result.channel)}${result.channel.name}.` : `Removed @${bot} from ${channelPrefix(result.channel)}${result.channel.name}.`);
+  await refresh();
+}
+
+async function createChannel(name, isPrivate) {
+  const response = await fetch("/sandbox/channels", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name, private: isPrivate, botMember: false }),
+  });
+  const result = await response.json();
+  if (!response.ok) { setStatus(result.problem || result.error, true); return; }
+  setStatus(`Created ${channelPrefix(result.channel)}${result.channel.name}. Type /invite @${page.state.bot_name} to add the app.`);
+  switchChannel(result.channel.id);
 }
 
 function wireComposer(formId, inputId, threadOf) {
@@ -594,6 +653,13 @@ function start() {
     const id = $("add-channel-id").value.trim().toUpperCase();
     $("add-channel-id").value = "";
     if (/^[CGD][A-Z0-9]+$/.test(id)) switchChannel(id);
+  });
+  $("new-channel").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const name = $("new-channel-name").value.trim();
+    if (!name) return;
+    $("new-channel-name").value = "";
+    createChannel(name, $("new-channel-private").checked).catch((e) => setStatus(e.message, true));
   });
   const events = new EventSource("/sandbox/events");
   events.onmessage = () => refresh();

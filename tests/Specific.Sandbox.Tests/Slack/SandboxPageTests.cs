@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
+using Specific.Sandbox.SlackStandIn;
 
 namespace Specific.Sandbox.Tests.Slack;
 
@@ -115,5 +116,45 @@ public sealed class SandboxPageTests
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "slack-standin-page.png") });
         Assert.Empty(host.Slack.DeadlineMisses);
+    }
+
+    [Fact]
+    public async Task Person_sees_channel_kinds_invites_the_bot_into_the_vault_creates_a_private_channel_and_reads_emoji()
+    {
+        if (!File.Exists(Chromium))
+            Assert.Skip($"{Chromium} is missing (apt-get install -y chromium)");
+
+        await using var host = await StandInHost.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Args = ChromiumArgs, Headless = true });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        page.SetDefaultTimeout(20_000);
+        await page.GotoAsync(new Uri(host.Slack.BaseUrl, "?channel=C0VAULT").ToString());
+
+        // The vault is private and without the bot: the page says so, and /invite @specific adds it.
+        await Assertions.Expect(page.Locator("#channels li[data-channel-id='C0VAULT']")).ToHaveTextAsync("🔒 vault");
+        await Assertions.Expect(page.Locator("#channels li[data-channel-id='C0SANDBOX']")).ToHaveTextAsync("# ops");
+        await Assertions.Expect(page.Locator("#channel-membership")).ToContainTextAsync("/invite @specific");
+        await page.Locator("#composer").FillAsync("/invite @specific");
+        await page.Locator("#composer").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#channel-membership")).ToBeHiddenAsync();
+        Assert.True(host.Slack.Channel("C0VAULT").BotMember);
+
+        // The bot's shortcodes are emoji, except inside code.
+        var posted = await host.CallAsync("chat.postMessage", new { channel = "C0VAULT", text = ":lock: Nothing has started yet: type `:x:` :warning:" });
+        var message = page.Locator($"#messages .message[data-ts='{posted.S("ts")}']");
+        await Assertions.Expect(message).ToContainTextAsync("🔒 Nothing has started yet");
+        await Assertions.Expect(message).ToContainTextAsync("⚠️");
+        await Assertions.Expect(message.Locator("code")).ToHaveTextAsync(":x:");
+
+        // A new private channel, without the bot until someone invites it.
+        await page.Locator("#new-channel-private").CheckAsync();
+        await page.Locator("#new-channel-name").FillAsync("incidents");
+        await page.Locator("#new-channel-name").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#channel-title")).ToHaveTextAsync("🔒 incidents");
+        await Assertions.Expect(page.Locator("#channel-membership")).ToBeVisibleAsync();
+        var incidents = host.Slack.Channels.Single(c => c.Name == "incidents");
+        Assert.Equal((ChannelKind.Private, false), (incidents.Kind, incidents.BotMember));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "slack-standin-membership.png") });
     }
 }
