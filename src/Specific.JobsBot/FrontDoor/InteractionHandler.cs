@@ -88,6 +88,8 @@ public sealed class InteractionHandler(
         return outcome switch
         {
             RunRefused refused => Refuse(refused, request, serviceBlock, target),
+            // No private reply in the channel: the bot cannot post there, which is the problem.
+            RunOutOfReach outOfReach => Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = outOfReach.Problem }),
             RunAllowed allowed => Start(allowed, view, target),
             var other => throw new System.Diagnostics.UnreachableException($"The run gate answered {other.GetType().Name}, which the run form does not handle."),
         };

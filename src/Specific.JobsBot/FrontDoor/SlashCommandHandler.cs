@@ -120,6 +120,8 @@ public sealed class SlashCommandHandler(
         {
             case RunRefused refused:
                 return SlackMessage.Ephemeral(refused.Refusal);
+            case RunOutOfReach outOfReach:
+                return SlackMessage.Ephemeral(outOfReach.Refusal);
             case RunNeedsConfirmation when slash.TriggerId is null:
                 return JobCommandUsage.Problem("This job must be confirmed in a form, and Slack sent no trigger_id to open one. Try again.");
             case RunNeedsConfirmation needed:

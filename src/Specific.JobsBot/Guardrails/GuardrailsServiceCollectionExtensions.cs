@@ -9,7 +9,7 @@ public static class GuardrailsServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="GuardrailsOptions"/> from "Guardrails" (validated at start-up), and registers
     /// <see cref="AccessPolicy"/>, <see cref="LogAccess"/>, <see cref="IUserGroupMembers"/> (Slack, cached) and
-    /// <see cref="AuditTrail"/> with its writer. Needs IAuditLog (AddJobStorage) and SlackWebClient (AddSlackWebClient).
+    /// <see cref="AuditTrail"/> with its writer, <see cref="ChannelReach"/> and <see cref="JobRequesters"/>. Needs IAuditLog (AddJobStorage) and SlackWebClient (AddSlackWebClient).
     /// </summary>
     public static IServiceCollection AddGuardrails(this IServiceCollection services)
     {
@@ -21,6 +21,8 @@ public static class GuardrailsServiceCollectionExtensions
         services.TryAddScoped<RunGuard>();
         services.TryAddSingleton<LogAccess>();
         services.TryAddSingleton<AuditTrail>();
+        services.TryAddSingleton<ChannelReach>();
+        services.TryAddSingleton<JobRequesters>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<UserGroupWarmUp>();
         return services;

@@ -71,6 +71,9 @@ public sealed partial class JobModalOpener(
             case RunRefused refused:
                 await slack.TellAsync(replyTo, refused.Refusal, cancellationToken);
                 return;
+            case RunOutOfReach outOfReach:
+                await slack.TellAsync(replyTo, outOfReach.Refusal, cancellationToken);
+                return;
             case RunNeedsConfirmation needed:
                 gate.RecordAsked(attempt, needed, "The re-run form asks for the service name.");
                 confirmations = needed.Reasons;

@@ -13,7 +13,8 @@ namespace Specific.JobsBot.Runs;
 /// message; when other jobs of the service are running, the job carries a note saying so.
 /// </summary>
 public sealed partial class JobStarter(
-    IJobStore jobs, IJobLauncher launcher, SlackWebClient slack, AuditTrail audit, TimeProvider clock, ILogger<JobStarter> logger)
+    IJobStore jobs, IJobLauncher launcher, SlackWebClient slack, AuditTrail audit, JobRequesters requesters, TimeProvider clock,
+    ILogger<JobStarter> logger)
 {
     /// <summary>How many of the other running jobs the concurrency note names.</summary>
     public const int NamedInNote = 5;
@@ -56,6 +57,8 @@ public sealed partial class JobStarter(
         }
 
         using var scope = JobLogScope.Begin(logger, job.Id);
+        // If the thread cannot be written later (the bot removed mid-job), this is how the person is told.
+        requesters.Remember(job.Id, replyTo);
         audit.Record(new GuardedAttempt
         {
             Action = action, Outcome = AuditOutcome.Allowed, Actor = actor,

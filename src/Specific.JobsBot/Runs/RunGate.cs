@@ -47,6 +47,16 @@ public sealed record RunAllowed(RunVerdict Verdict, JobRequest Request) : RunGat
 /// <summary>Refused, and already in the audit trail; <paramref name="Refusal"/> is what the person is told.</summary>
 public sealed record RunRefused(RunVerdict Verdict, string Refusal) : RunGateOutcome(Verdict);
 
+/// <summary>
+/// Refused because the bot cannot post the job's message where it was asked for (a private channel or DM without the
+/// bot, a public channel it could not join), and already in the audit trail; no job is recorded.
+/// <paramref name="Problem"/> is the plain answer (the run form shows it under a field), <see cref="Refusal"/> the private reply.
+/// </summary>
+public sealed record RunOutOfReach(RunVerdict Verdict, string Problem) : RunGateOutcome(Verdict)
+{
+    public string Refusal => $":lock: {Problem}";
+}
+
 /// <summary>Must be confirmed in a form first, for these reasons; nothing is recorded until a form asks.</summary>
 public sealed record RunNeedsConfirmation(RunVerdict Verdict, IReadOnlyList<ConfirmationReason> Reasons) : RunGateOutcome(Verdict)
 {
@@ -57,15 +67,20 @@ public sealed record RunNeedsConfirmation(RunVerdict Verdict, IReadOnlyList<Conf
 /// <summary>
 /// The one gate every run request passes (the slash command, the run form's submission and the Re-run button): the
 /// guardrails decide whether it is allowed, refused (recorded in the audit trail here) or must be confirmed, and the
-/// confirmation it asks for is recorded here too.
+/// confirmation it asks for is recorded here too. A run the guardrails would let through is refused when the bot could
+/// not post its message where it was asked for (<see cref="ChannelReach"/>): nothing would show the person their job.
 /// </summary>
-public sealed class RunGate(RunGuard guard, AuditTrail audit)
+public sealed class RunGate(RunGuard guard, AuditTrail audit, ChannelReach reach)
 {
     /// <summary>Asks the guardrails; a refusal is recorded before it is returned, an allowed start carries its run-alone flag.</summary>
     public async Task<RunGateOutcome> CheckAsync(RunAttempt attempt, RunGateMoment moment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         var request = attempt.Request;
+        // Asked beside the guardrails, so both fit in Slack's 3 seconds; it never throws but for the caller's cancellation.
+        var reachable = request.Origin.ChannelId is { Length: > 0 } channel && request.Origin.Client == JobOrigin.Slack
+            ? reach.CheckAsync(channel, cancellationToken)
+            : Task.FromResult(ChannelReachAnswer.Reachable);
         var verdict = await guard.CheckAsync(request, attempt.Actor, cancellationToken);
         var refusal = moment switch
         {
@@ -78,6 +93,12 @@ public sealed class RunGate(RunGuard guard, AuditTrail audit)
         {
             audit.Record(attempt.Audited(attempt.Action, AuditOutcome.Refused, verdict.Rule, refusal));
             return new RunRefused(verdict, refusal);
+        }
+
+        if (await reachable is { Reach: Reach.Unreachable, Problem: { } problem })
+        {
+            audit.Record(attempt.Audited(attempt.Action, AuditOutcome.Refused, ChannelReach.Rule, problem));
+            return new RunOutOfReach(verdict, problem);
         }
 
         var confirmations = verdict.Confirmations(request.Service, request.Environment);

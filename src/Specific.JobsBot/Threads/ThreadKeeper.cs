@@ -3,6 +3,7 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Guardrails;
 using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Threads;
@@ -39,7 +40,9 @@ public sealed partial class ThreadKeeper : BackgroundService
         IOptions<ThreadKeeperOptions> options,
         TimeProvider time,
         ILogger<ThreadKeeper> logger,
-        IOptions<Specific.Jobs.Logs.LogsOptions>? logsOptions = null)
+        IOptions<Specific.Jobs.Logs.LogsOptions>? logsOptions = null,
+        ChannelReach? reach = null,
+        JobRequesters? requesters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _jobs = jobs;
@@ -51,7 +54,11 @@ public sealed partial class ThreadKeeper : BackgroundService
         // Writers log under the keeper's category, and upload the full log capped as the Full log button's.
         _writerServices = new ThreadWriterServices(
             jobs, logs, threads, slack, messages, replies, redaction, pacer, metrics, _options, time, logger, OwnerId,
-            (logsOptions?.Value ?? new Specific.Jobs.Logs.LogsOptions()).FullLogMaxBytes);
+            (logsOptions?.Value ?? new Specific.Jobs.Logs.LogsOptions()).FullLogMaxBytes)
+        {
+            Reach = reach,
+            Requesters = requesters,
+        };
     }
 
     /// <summary>This keeper's name in the lease table.</summary>

@@ -44,4 +44,10 @@ internal static partial class ThreadWriterLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing the lease on {JobId} failed")]
     public static partial void ReleaseFailed(this ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Told the person who started {JobId} that its thread stopped ({Error})")]
+    public static partial void RequesterTold(this ILogger logger, string jobId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the person who started {JobId} that its thread stopped ({Error})")]
+    public static partial void RequesterNotTold(this ILogger logger, Exception exception, string jobId, string error);
 }

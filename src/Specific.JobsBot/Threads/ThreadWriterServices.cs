@@ -1,6 +1,7 @@
 using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Guardrails;
 using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Threads;
@@ -23,4 +24,11 @@ internal sealed record ThreadWriterServices(
     TimeProvider Time,
     ILogger Logger,
     string OwnerId,
-    long FullLogMaxBytes);
+    long FullLogMaxBytes)
+{
+    /// <summary>Told when a post is refused because the bot left the channel, so the next run there asks Slack again.</summary>
+    public ChannelReach? Reach { get; init; }
+
+    /// <summary>How to reach the person who started a job whose thread can no longer be written.</summary>
+    public JobRequesters? Requesters { get; init; }
+}

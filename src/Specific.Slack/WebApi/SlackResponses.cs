@@ -15,8 +15,15 @@ public sealed record AuthIdentity(string UserId, string? User, string TeamId, st
 /// <summary>What users.info says about a person.</summary>
 public sealed record SlackUserInfo(string Id, string? Name, string? RealName, string? DisplayName, bool IsBot, bool Deleted, string? TimeZone);
 
-/// <summary>What conversations.info says about a channel.</summary>
-public sealed record SlackConversationInfo(string Id, string? Name, bool IsChannel, bool IsPrivate, bool IsArchived, bool IsMember);
+/// <summary>What conversations.info says about a channel. A DM's is_member is absent: the bot sees only its own DMs.</summary>
+public sealed record SlackConversationInfo(string Id, string? Name, bool IsChannel, bool IsPrivate, bool IsArchived, bool IsMember)
+{
+    /// <summary>A direct message (the bot's own, since it cannot see others).</summary>
+    public bool IsIm { get; init; }
+
+    /// <summary>A group direct message.</summary>
+    public bool IsMpim { get; init; }
+}
 
 /// <summary>A message as conversations.history returns it; its blocks are kept raw.</summary>
 public sealed record HistoryMessage(string Ts, string? Text, string? UserId, string? BotId, string? ThreadTs, System.Text.Json.JsonElement? Blocks)

@@ -36,6 +36,7 @@ public sealed partial class SlackWebClient
         public const string ConversationsInfo = "conversations.info";
         public const string ConversationsHistory = "conversations.history";
         public const string ConversationsReplies = "conversations.replies";
+        public const string ConversationsJoin = "conversations.join";
         public const string UserGroupsUsersList = "usergroups.users.list";
         public const string ResponseUrl = "response_url";
         public const string UploadUrl = "upload_url";
@@ -178,19 +179,6 @@ public sealed partial class SlackWebClient
             RequiredString(Methods.UsersInfo, user, "id"), String(user, "name"), String(user, "real_name"),
             profile.ValueKind == JsonValueKind.Object ? String(profile, "display_name") : null,
             Bool(user, "is_bot"), Bool(user, "deleted"), String(user, "tz"));
-    }
-
-    /// <summary>A channel's facts (conversations.info).</summary>
-    public async Task<SlackConversationInfo> GetConversationAsync(string channelId, CancellationToken cancellationToken = default)
-    {
-        var response = await CallFormAsync(
-            Methods.ConversationsInfo, [new("channel", channelId)], cancellationToken);
-        var channel = response.TryGetProperty("channel", out var value) && value.ValueKind == JsonValueKind.Object
-            ? value
-            : throw new SlackApiException(Methods.ConversationsInfo, "malformed_response");
-        return new SlackConversationInfo(
-            RequiredString(Methods.ConversationsInfo, channel, "id"), String(channel, "name"), Bool(channel, "is_channel"),
-            Bool(channel, "is_private"), Bool(channel, "is_archived"), Bool(channel, "is_member"));
     }
 
     /// <summary>The member ids of a user group (usergroups.users.list; needs usergroups:read).</summary>

@@ -25,6 +25,7 @@ public sealed partial class SlackAppManifestTests
         [nameof(SlackWebClient.AuthTestAsync)] = [SlackWebClient.Methods.AuthTest],
         [nameof(SlackWebClient.GetUserAsync)] = [SlackWebClient.Methods.UsersInfo],
         [nameof(SlackWebClient.GetConversationAsync)] = [SlackWebClient.Methods.ConversationsInfo],
+        [nameof(SlackWebClient.JoinConversationAsync)] = [SlackWebClient.Methods.ConversationsJoin],
         [nameof(SlackWebClient.GetHistoryAsync)] = [SlackWebClient.Methods.ConversationsHistory],
         [nameof(SlackWebClient.GetRepliesAsync)] = [SlackWebClient.Methods.ConversationsReplies],
         [nameof(SlackWebClient.ListUserGroupMembersAsync)] = [SlackWebClient.Methods.UserGroupsUsersList],
@@ -47,7 +48,9 @@ public sealed partial class SlackAppManifestTests
         [SlackWebClient.Methods.UploadUrl] = [],
         [SlackWebClient.Methods.AuthTest] = [],
         [SlackWebClient.Methods.UsersInfo] = ["users:read"],
-        [SlackWebClient.Methods.ConversationsInfo] = ["channels:read", "groups:read"],
+        // The bot asks about channels, private channels, its DMs and group DMs: runs may be typed in each.
+        [SlackWebClient.Methods.ConversationsInfo] = ["channels:read", "groups:read", "im:read", "mpim:read"],
+        [SlackWebClient.Methods.ConversationsJoin] = ["channels:join"],
         // Public and private channels: the bot may be invited to either.
         [SlackWebClient.Methods.ConversationsHistory] = ["channels:history", "groups:history"],
         [SlackWebClient.Methods.ConversationsReplies] = ["channels:history", "groups:history"],

@@ -209,6 +209,26 @@ public sealed class ThreadKeeperTests
     }
 
     [Fact]
+    public async Task A_thread_the_bot_was_removed_from_stops_and_its_requester_is_told_once_by_direct_message()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        await world.StartKeeperAsync("keeper-a");
+        var job = await world.CreateSlackJobAsync();
+        await world.WaitForThreadAsync(job.Id, t => t.MessageTs is not null);
+
+        world.Slack.RemoveBot(ThreadKeeperHarness.Channel);
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        var thread = await world.WaitForFinalAsync(job.Id);
+        var told = await world.Slack.WaitForMessageAsync(m => m.ChannelId == "D0ALICE", TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Contains($"can no longer post in <#{ThreadKeeperHarness.Channel}> (not_in_channel)", told.Text, StringComparison.Ordinal);
+        Assert.Contains($"/specific job logs {job.Id}", told.Text, StringComparison.Ordinal);
+        Assert.Single(world.Slack.Calls, call => call.Error == "not_in_channel");
+        Assert.True(thread.FinalPosted);
+        Assert.Single(world.Slack.ChannelMessages("D0ALICE"));
+    }
+
+    [Fact]
     public async Task Jobs_not_started_from_slack_are_left_alone()
     {
         await using var world = await ThreadKeeperHarness.StartAsync();

@@ -63,6 +63,8 @@ public sealed class SlackRecorder : IAsyncDisposable
             "/api/views.open" or "/api/views.update" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
             "/api/files.getUploadURLExternal" => $$"""{"ok":true,"upload_url":"{{BaseUrl}}/upload/F0001","file_id":"F0001"}""",
             "/api/chat.postEphemeral" => """{"ok":true,"message_ts":"1700000000.000100"}""",
+            // The bot is in every channel here: runs are asked about before they start.
+            "/api/conversations.info" => """{"ok":true,"channel":{"id":"C0CHANNEL","is_channel":true,"is_private":false,"is_member":true}}""",
             "/api/chat.getPermalink" => """{"ok":true,"channel":"C0CHANNEL","permalink":"https://acme.slack.com/archives/C0CHANNEL/p1700000000000555"}""",
             _ => """{"ok":true}""",
         };

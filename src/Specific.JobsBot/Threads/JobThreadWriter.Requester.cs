@@ -1,0 +1,55 @@
+using Specific.Slack.BlockKit;
+using Specific.Slack.WebApi;
+
+namespace Specific.JobsBot.Threads;
+
+internal sealed partial class JobThreadWriter
+{
+    /// <summary>The refusals that mean the bot is not (or no longer) in the channel: someone removed it, or never invited it.</summary>
+    private static readonly IReadOnlySet<string> LeftTheChannel = new HashSet<string>(StringComparer.Ordinal)
+    {
+        SlackErrors.NotInChannel, SlackErrors.ChannelNotFound,
+    };
+
+    /// <summary>
+    /// The thread was closed because the bot cannot post in its channel: the person who started the job is told
+    /// privately, once (the thread is closed, so this never repeats), through the command's response_url while it is
+    /// valid, else by direct message. A failure to tell is logged, never thrown: the job itself runs on.
+    /// </summary>
+    private async Task TellRequesterAsync(string error)
+    {
+        if (!LeftTheChannel.Contains(error))
+        {
+            return;
+        }
+
+        _services.Reach?.Forget(_thread.ChannelId);
+        try
+        {
+            var job = await _services.Jobs.GetAsync(JobId, CancellationToken.None);
+            if (job?.Origin.UserId is not { } userId)
+            {
+                return;
+            }
+
+            var text = $":warning: The app can no longer post in <#{_thread.ChannelId}> ({error}), so the thread of job `{job.Id}` on " +
+                       $"`{job.Service}` in `{job.Environment}` stops here; the job itself is not affected. Follow it with " +
+                       $"`/specific job logs {job.Id}`, and invite the app back into the channel (`/invite` and its name) before the next run there.";
+            var target = _services.Requesters?.TargetFor(job.Id, userId) ?? new ReplyTarget(null, null, userId);
+            if (target.ResponseUrl is not null)
+            {
+                await _services.Slack.TellAsync(target, text, CancellationToken.None);
+            }
+            else
+            {
+                // chat.postMessage to a user id lands in their direct message with the app.
+                await _services.Slack.PostMessageAsync(userId, new SlackMessage(text), cancellationToken: CancellationToken.None);
+            }
+            _logger.RequesterTold(JobId, error);
+        }
+        catch (Exception exception)
+        {
+            _logger.RequesterNotTold(exception, JobId, error);
+        }
+    }
+}
