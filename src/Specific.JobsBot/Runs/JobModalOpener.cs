@@ -72,6 +72,7 @@ public sealed partial class JobModalOpener(
                 await slack.TellAsync(replyTo, refused.Refusal, cancellationToken);
                 return;
             case RunOutOfReach outOfReach:
+                // Not asked before the form today (see RunGate), but told if the gate ever does.
                 await slack.TellAsync(replyTo, outOfReach.Refusal, cancellationToken);
                 return;
             case RunNeedsConfirmation needed:

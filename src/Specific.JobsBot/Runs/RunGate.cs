@@ -78,7 +78,10 @@ public sealed class RunGate(RunGuard guard, AuditTrail audit, ChannelReach reach
         ArgumentNullException.ThrowIfNull(attempt);
         var request = attempt.Request;
         // Asked beside the guardrails, so both fit in Slack's 3 seconds; it never throws but for the caller's cancellation.
-        var reachable = request.Origin.ChannelId is { Length: > 0 } channel && request.Origin.Client == JobOrigin.Slack
+        // Not before the Re-run form: its trigger_id has no time to spare, and the form's submission passes here again.
+        var reachable = moment == RunGateMoment.BeforeStart
+                        && request.Origin.ChannelId is { Length: > 0 } channel
+                        && request.Origin.Client == JobOrigin.Slack
             ? reach.CheckAsync(channel, cancellationToken)
             : Task.FromResult(ChannelReachAnswer.Reachable);
         var verdict = await guard.CheckAsync(request, attempt.Actor, cancellationToken);
