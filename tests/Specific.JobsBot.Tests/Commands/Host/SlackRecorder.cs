@@ -26,6 +26,9 @@ public sealed class SlackRecorder : IAsyncDisposable
 
     private SlackRecorder(WebApplication app) => _app = app;
 
+    /// <summary>A private channel the bot is not in: conversations.info answers channel_not_found, as Slack does.</summary>
+    public const string HiddenChannel = "C0HIDDEN";
+
     public string BaseUrl { get; private set; } = "";
     public string ApiBaseUrl => BaseUrl + "/api/";
     public IReadOnlyList<RecordedCall> Calls => _calls.ToList();
@@ -63,8 +66,10 @@ public sealed class SlackRecorder : IAsyncDisposable
             "/api/views.open" or "/api/views.update" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
             "/api/files.getUploadURLExternal" => $$"""{"ok":true,"upload_url":"{{BaseUrl}}/upload/F0001","file_id":"F0001"}""",
             "/api/chat.postEphemeral" => """{"ok":true,"message_ts":"1700000000.000100"}""",
-            // The bot is in every channel here: runs are asked about before they start.
+            // Runs are asked about before they start: the bot is in every channel but one, which Slack hides from it.
+            "/api/conversations.info" when body.Contains(HiddenChannel, StringComparison.Ordinal) => """{"ok":false,"error":"channel_not_found"}""",
             "/api/conversations.info" => """{"ok":true,"channel":{"id":"C0CHANNEL","is_channel":true,"is_private":false,"is_member":true}}""",
+            "/api/auth.test" => """{"ok":true,"user_id":"U0BOT","user":"specific-jobs","team_id":"T0TEAM","bot_id":"B0BOT"}""",
             "/api/chat.getPermalink" => """{"ok":true,"channel":"C0CHANNEL","permalink":"https://acme.slack.com/archives/C0CHANNEL/p1700000000000555"}""",
             _ => """{"ok":true}""",
         };
