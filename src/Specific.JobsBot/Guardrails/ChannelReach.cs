@@ -38,7 +38,7 @@ public sealed record ChannelReachAnswer(Reach Reach, string? Problem = null)
 public sealed partial class ChannelReach(IServiceScopeFactory scopes, TimeProvider time, ILogger<ChannelReach> logger)
 {
     /// <summary>How long the check may take in all; the validator and the gate share Slack's 3 seconds.</summary>
-    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMilliseconds(1200);
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMilliseconds(1500);
 
     /// <summary>How long a channel the bot could post in is taken to stay so without asking again.</summary>
     public static readonly TimeSpan KnownFor = TimeSpan.FromMinutes(10);
