@@ -35,12 +35,9 @@ internal sealed partial class JobThreadWriter
             var text = $":warning: The app can no longer post in <#{_thread.ChannelId}> ({error}), so the thread of job `{job.Id}` on " +
                        $"`{job.Service}` in `{job.Environment}` stops here; the job itself is not affected. Follow it with " +
                        $"`/specific job logs {job.Id}`, and invite the app back into the channel (`/invite` and its name) before the next run there.";
-            var target = _services.Requesters?.TargetFor(job.Id, userId) ?? new ReplyTarget(null, null, userId);
-            if (target.ResponseUrl is not null)
-            {
-                await _services.Slack.TellAsync(target, text, CancellationToken.None);
-            }
-            else
+            var target = _services.Requesters?.TargetFor(job.Id, userId);
+            var told = target is { ResponseUrl: not null } && await TriedResponseUrlAsync(target, text);
+            if (!told)
             {
                 // chat.postMessage to a user id lands in their direct message with the app.
                 await _services.Slack.PostMessageAsync(userId, new SlackMessage(text), cancellationToken: CancellationToken.None);
@@ -50,6 +47,21 @@ internal sealed partial class JobThreadWriter
         catch (Exception exception)
         {
             _logger.RequesterNotTold(exception, JobId, error);
+        }
+    }
+
+    /// <summary>Answers through the command's response_url; false when Slack no longer takes it (expired, used up).</summary>
+    private async Task<bool> TriedResponseUrlAsync(ReplyTarget target, string text)
+    {
+        try
+        {
+            await _services.Slack.TellAsync(target, text, CancellationToken.None);
+            return true;
+        }
+        catch (Exception exception) when (exception is SlackApiException or SlackTransientException)
+        {
+            _logger.RequesterNotTold(exception, JobId, "response_url");
+            return false;
         }
     }
 }
