@@ -75,6 +75,25 @@ public sealed class SlackWebClientStandInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Membership_is_read_and_a_public_channel_joined_while_a_private_one_stays_hidden()
+    {
+        var lobby = _slack.CreateChannel("lobby", isPrivate: false, botMember: false);
+
+        var before = await _client.GetConversationAsync(lobby.Id, Ct);
+        var joined = await _client.JoinConversationAsync(lobby.Id, Ct);
+        var dm = await _client.GetConversationAsync("D0SANDBOX", Ct);
+        var hidden = await Assert.ThrowsAsync<SlackApiException>(() => _client.GetConversationAsync("C0VAULT", Ct));
+        var notJoinable = await Assert.ThrowsAsync<SlackApiException>(() => _client.JoinConversationAsync("C0VAULT", Ct));
+        var notPosted = await Assert.ThrowsAsync<SlackApiException>(() => _client.PostMessageAsync("C0VAULT", new SlackMessage("hi"), cancellationToken: Ct));
+
+        Assert.Equal((false, false, true), (before.IsMember, before.IsPrivate, joined.IsMember));
+        Assert.True(dm.IsIm);
+        Assert.Equal(SlackErrors.ChannelNotFound, hidden.Error);
+        Assert.Equal(SlackErrors.ChannelNotFound, notJoinable.Error);
+        Assert.Equal(SlackErrors.ChannelNotFound, notPosted.Error);
+    }
+
+    [Fact]
     public async Task Blocks_over_Slacks_limits_are_refused_with_the_stand_ins_own_judgement()
     {
         var tooLong = new SlackMessage("x", [new SectionBlock(new Mrkdwn(new string('x', 3001)))]);
