@@ -51,6 +51,10 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
         GoldenFile.Verify("reply_invalid_unknown_option", await ReplyToAsync("job run web --force echo hi"));
 
     [Fact]
+    public async Task Time_limit_over_the_maximum_gives_the_range_and_an_example() =>
+        GoldenFile.Verify("reply_invalid_timeout", await ReplyToAsync("job run web --timeout 48h echo hi"));
+
+    [Fact]
     public async Task Unknown_service_suggests_the_closest_deployment() =>
         GoldenFile.Verify("reply_invalid_unknown_service", await ReplyToAsync("job run wbe echo hi"));
 
