@@ -66,10 +66,11 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
             Command = "curl -H 'Authorization: Bearer abcdef0123456789' https://example.com/hooks/reindex",
         });
         _bot.Jobs.Put(Job("j-list0002", "worker", JobState.Failed, Now.AddHours(-2)) with { Command = "set -e\nbundle exec rake db:migrate" });
-        _bot.Jobs.Put(Job("j-list0003", "web", JobState.Succeeded, Now.AddMinutes(-5)) with { Name = "nightly-backfill" });
+        _bot.Jobs.Put(Job("j-list0003", "web", JobState.Succeeded, Now.AddMinutes(-5)) with { Name = "nightly-backfill", Timeout = TimeSpan.FromHours(1) });
         _bot.Jobs.Put(Job("j-list0004", "api", JobState.Running, Now.AddSeconds(-30), user: "U0BOB") with
         {
             Command = "./manage.py backfill --since 2024-01-01",
+            Timeout = TimeSpan.FromMinutes(90),
         });
         _bot.Jobs.Put(Job("j-elsewhere", "web", JobState.Running, Now.AddMinutes(-1)) with
         {
