@@ -63,6 +63,26 @@ public sealed class JobThreadTests
     }
 
     [Fact]
+    public async Task A_job_past_its_time_limit_ends_failed_as_timed_out_and_its_pod_is_gone()
+    {
+        await using var sandbox = await JobsSandbox.StartAsync();
+
+        var job = await sandbox.SlashCommand("job run web --timeout 2s sleep 60");
+        var message = await sandbox.WaitForState(job, "failed", TimeSpan.FromSeconds(30));
+        var thread = await sandbox.WaitForFinalReply(job);
+
+        Assert.True(message.VisibleText.Contains("timed out after 2 seconds", StringComparison.Ordinal), $"The message does not say the job timed out.\n{sandbox.Describe(job)}");
+        Assert.True(thread[^1].VisibleText.Contains("timed out after 2 seconds", StringComparison.Ordinal), $"The final reply does not say the job timed out.\n{sandbox.Describe(job)}");
+        var kubernetesJob = sandbox.KubernetesJobOf(job);
+        Assert.True(kubernetesJob is not null, $"The message never named its Kubernetes Job.\n{sandbox.Describe(job)}");
+        var (ns, name) = kubernetesJob.Value;
+        using var kubernetes = (Kubernetes)sandbox.KubernetesClient();
+        // The flow deletes a Job that ended without an exit code, so neither it nor its pod is left running.
+        await JobsSandbox.Eventually(async () => await IsGoneAsync(kubernetes, ns, name) ? "gone" : null,
+            TimeSpan.FromSeconds(15), () => $"Kubernetes Job {ns}/{name} or its pod still exists after the job timed out.\n{sandbox.Describe(job)}");
+    }
+
+    [Fact]
     public async Task Rerun_opens_the_modal_filled_with_name_and_command_and_submitting_it_starts_a_new_job_that_succeeds()
     {
         await using var sandbox = await JobsSandbox.StartAsync();
@@ -77,6 +97,8 @@ public sealed class JobThreadTests
         Assert.Equal("echo $GREETING", filledIn["job_command"].Values.Single());
         Assert.Equal("web", filledIn.Single(f => f.Key.StartsWith("job_service", StringComparison.Ordinal)).Value.Values.Single());
         Assert.Equal("production", filledIn["job_environment"].Values.Single());
+        // The first job got production's default limit (an hour), and the form repeats it.
+        Assert.Equal("1h", filledIn["job_timeout"].Values.Single());
 
         var second = await sandbox.SubmitModal(modal);
         await sandbox.WaitForState(second, "succeeded");

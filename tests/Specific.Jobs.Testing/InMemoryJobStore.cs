@@ -56,6 +56,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
             Name = request.Name,
             Origin = request.Origin,
             RerunOf = request.RerunOf,
+            Timeout = request.Timeout is { } limit ? TimeSpan.FromSeconds(JobTimeouts.ToSeconds(limit)) : null,
             State = JobState.Pending,
             Version = 1,
             CreatedAt = _time.GetUtcNow(),

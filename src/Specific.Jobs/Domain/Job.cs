@@ -25,7 +25,11 @@ public sealed record JobRequest(
     string? Name,
     JobOrigin Origin,
     string? RerunOf = null,
-    bool RunAlone = false);
+    bool RunAlone = false)
+{
+    /// <summary>How long the job may run before Kubernetes stops it (activeDeadlineSeconds); null sets no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+}
 
 /// <summary>A job as the job store holds it; the source of truth for its state.</summary>
 public sealed record JobRecord
@@ -37,6 +41,9 @@ public sealed record JobRecord
     public string? Name { get; init; }
     public required JobOrigin Origin { get; init; }
     public string? RerunOf { get; init; }
+
+    /// <summary>How long the job may run before Kubernetes stops it; null when no limit was recorded (an older job).</summary>
+    public TimeSpan? Timeout { get; init; }
 
     public required JobState State { get; init; }
 

@@ -59,7 +59,10 @@ public sealed partial class JobActivities(
         }
 
         var request = new PrepareJobRequest(
-            input.JobId, input.Service, input.Environment, NamespaceOf(input.Environment), input.Command);
+            input.JobId, input.Service, input.Environment, NamespaceOf(input.Environment), input.Command)
+        {
+            ActiveDeadlineSeconds = input.Timeout is { } limit ? JobTimeouts.ToSeconds(limit) : null,
+        };
         var prepared = await kubernetes.PrepareAsync(request, cancellationToken);
         await jobs.AddDetailsAsync(
             input.JobId,

@@ -7,9 +7,18 @@ namespace Specific.Jobs.Flow;
 /// <param name="Resuming">True when an earlier flow may already have created the Kubernetes Job.</param>
 public sealed record RunJobInput(string JobId, string Service, string Environment, string Command, bool Resuming = false)
 {
+    /// <summary>
+    /// The job's time limit, set as the Kubernetes Job's activeDeadlineSeconds. A property, not a parameter, so the
+    /// input of a workflow started before limits existed still reads (as no limit).
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>The flow input for a recorded job.</summary>
-    public static RunJobInput For(JobRecord job, bool resuming = false) =>
-        new(job.Id, job.Service, job.Environment, job.Command, resuming);
+    public static RunJobInput For(JobRecord job, bool resuming = false)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new(job.Id, job.Service, job.Environment, job.Command, resuming) { Timeout = job.Timeout };
+    }
 }
 
 /// <summary>The prepare step's answer: the Job to create, or the state the job had already ended in.</summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using k8s.Models;
+using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Kubernetes;
 
@@ -51,8 +52,11 @@ public static partial class PodDiagnosis
     public static string PodCreationFailedReason(string message) =>
         $"Kubernetes could not create the job's pod: {message.TrimEnd('.')}. Check the namespace's quotas and admission policies.";
 
+    /// <summary>A Job stopped by Kubernetes at its activeDeadlineSeconds: "timed out after 10 minutes", and what to do.</summary>
     public static string DeadlineReason(long? seconds) =>
-        $"The job ran past its deadline{(seconds is null ? "" : $" of {seconds} second{(seconds == 1 ? "" : "s")}")} and was stopped (DeadlineExceeded).";
+        (seconds is { } limit ? $"The job timed out after {JobTimeouts.Describe(TimeSpan.FromSeconds(limit))}" : "The job timed out") +
+        ": Kubernetes stopped it and deleted its pod (DeadlineExceeded). Run it again with a longer `--timeout` " +
+        "(up to the maximum its environment allows), or make the command finish sooner.";
 
     public static string JobDeletedReason(string jobName) =>
         $"The Kubernetes Job `{jobName}` was deleted before the command finished (cancelled, or deleted outside the bot).";

@@ -14,7 +14,7 @@ internal static class JobRows
         id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id, origin_user_id,
         origin_user_name, rerun_of, state, version, created_at, queued_at, running_at, finished_at, exit_code,
         failure_reason, kubernetes_job_name, namespace, image, notes, cancel_requested_at, cancel_requested_by,
-        create_requested_at
+        create_requested_at, timeout_seconds
         """;
 
     public static JobRecord ReadJob(
@@ -46,8 +46,14 @@ internal static class JobRows
             CancelRequestedAt = Optional(23),
             CancelRequestedBy = Text(24),
             CreateRequestedAt = Optional(25),
+            // Null for a job recorded before time limits existed: no limit was recorded, none is made up.
+            Timeout = reader.IsDBNull(26) ? null : TimeSpan.FromSeconds(reader.GetInt64(26)),
         };
     }
+
+    /// <summary>The timeout_seconds column's value: the job's time limit in whole seconds, or null for none.</summary>
+    public static long? TimeoutSeconds(JobRequest request) =>
+        request.Timeout is { } limit ? JobTimeouts.ToSeconds(limit) : null;
 
     /// <summary>The thread columns, in the order <see cref="ReadThread"/> reads them.</summary>
     public const string ThreadColumns =

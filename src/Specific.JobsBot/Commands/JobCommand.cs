@@ -6,10 +6,11 @@ public abstract record JobCommand;
 /// <summary><c>/specific help</c> (or nothing at all): show the usage.</summary>
 public sealed record HelpCommand : JobCommand;
 
-/// <summary><c>/specific job run &lt;service&gt; [--env &lt;name&gt;] [--name &lt;label&gt;] [--] &lt;command…&gt;</c>.</summary>
+/// <summary><c>/specific job run &lt;service&gt; [--env &lt;name&gt;] [--name &lt;label&gt;] [--timeout &lt;duration&gt;] [--] &lt;command…&gt;</c>.</summary>
 /// <param name="Environment">The environment the user named, or null for the configured default.</param>
 /// <param name="Command">The command exactly as typed: quotes, pipes, <c>$VARS</c> and newlines intact.</param>
-public sealed record RunJobCommand(string Service, string? Environment, string? Name, string Command) : JobCommand;
+/// <param name="Timeout">The time limit as typed (<c>30m</c>), or null for the environment's default; checked by the run validator.</param>
+public sealed record RunJobCommand(string Service, string? Environment, string? Name, string Command, string? Timeout = null) : JobCommand;
 
 /// <summary><c>/specific job run</c> with nothing after it: open the modal.</summary>
 public sealed record OpenRunModalCommand : JobCommand;

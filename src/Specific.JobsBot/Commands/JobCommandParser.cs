@@ -14,6 +14,7 @@ public static class JobCommandParser
 
     public const string EnvOption = "--env";
     public const string NameOption = "--name";
+    public const string TimeoutOption = "--timeout";
     public const string EndOfOptions = "--";
     public const string GrepOption = "--grep";
     public const string FileOption = "--file";
@@ -62,7 +63,8 @@ public static class JobCommandParser
 
     private static JobCommand ParseRun(TextReader reader)
     {
-        string? service = null, environment = null, name = null;
+        string? service = null;
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
         var optionsEnded = false;
         while (true)
         {
@@ -82,7 +84,7 @@ public static class JobCommandParser
 
             if (!optionsEnded && token.Length > 1 && token[0] == '-')
             {
-                var problem = ReadOption(reader, ref environment, ref name);
+                var problem = ReadOption(reader, options);
                 if (problem is not null)
                 {
                     return new InvalidCommand(problem);
@@ -103,7 +105,7 @@ public static class JobCommandParser
         var command = reader.Rest();
         if (service is null)
         {
-            return environment is null && name is null && !optionsEnded
+            return options.Count == 0 && !optionsEnded
                 ? new OpenRunModalCommand()
                 : new InvalidCommand("Missing service: name it first, as in `job run web echo hi`.");
         }
@@ -119,17 +121,22 @@ public static class JobCommandParser
                 $"The command is {command.Length:N0} characters long; the limit is {MaxCommandLength:N0}. Put long scripts in the image and run them by name.");
         }
 
-        return new RunJobCommand(service, environment, name, command);
+        return new RunJobCommand(
+            service, options.GetValueOrDefault(EnvOption), options.GetValueOrDefault(NameOption), command,
+            options.GetValueOrDefault(TimeoutOption));
     }
 
-    /// <summary>Reads one option and its value (<c>--env staging</c>, <c>--env=staging</c>); returns the problem, if any.</summary>
-    private static string? ReadOption(TextReader reader, ref string? environment, ref string? name)
+    /// <summary>
+    /// Reads one option and its value (<c>--env staging</c>, <c>--env=staging</c>) into <paramref name="options"/>;
+    /// returns the problem, if any. A <c>--timeout</c> is read as typed: the run validator checks it against the limits.
+    /// </summary>
+    private static string? ReadOption(TextReader reader, Dictionary<string, string> options)
     {
         var key = reader.ReadOptionKey();
         var value = reader.TryConsume('=') ? reader.ReadValue() : reader.SkipWhitespaceThenReadValue();
-        if (key != EnvOption && key != NameOption)
+        if (key is not (EnvOption or NameOption or TimeoutOption))
         {
-            return $"Unknown option `{Shorten(key)}`. Options are `{EnvOption}` and `{NameOption}`; put `{EndOfOptions}` before a command that starts with a dash.";
+            return $"Unknown option `{Shorten(key)}`. Options are `{EnvOption}`, `{NameOption}` and `{TimeoutOption}`; put `{EndOfOptions}` before a command that starts with a dash.";
         }
 
         if (value.Problem is not null)
@@ -139,32 +146,16 @@ public static class JobCommandParser
 
         if (string.IsNullOrWhiteSpace(value.Text))
         {
-            return $"`{key}` needs a value, as in `{key} {(key == EnvOption ? "staging" : "nightly-backfill")}`.";
+            var example = key switch { EnvOption => "staging", NameOption => "nightly-backfill", _ => "30m" };
+            return $"`{key}` needs a value, as in `{key} {example}`.";
         }
 
-        if (key == EnvOption)
-        {
-            if (environment is not null)
-            {
-                return $"`{EnvOption}` is given twice.";
-            }
-
-            environment = value.Text;
-            return null;
-        }
-
-        if (name is not null)
-        {
-            return $"`{NameOption}` is given twice.";
-        }
-
-        if (value.Text.Length > MaxNameLength)
+        if (key == NameOption && value.Text.Length > MaxNameLength)
         {
             return $"The name is {value.Text.Length:N0} characters long; the limit is {MaxNameLength}.";
         }
 
-        name = value.Text;
-        return null;
+        return options.TryAdd(key, value.Text) ? null : $"`{key}` is given twice.";
     }
 
     private static JobCommand ParseList(TextReader reader)
@@ -257,20 +248,21 @@ public static class JobCommandParser
     /// <summary><c>job audit [&lt;service&gt;] [--env &lt;name&gt;]</c>, the option before or after the service.</summary>
     private static JobCommand ParseAudit(TextReader reader)
     {
-        string? service = null, environment = null, name = null;
+        string? service = null;
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
         while (true)
         {
             reader.SkipWhitespace();
             if (reader.AtEnd)
             {
-                return name is null
-                    ? new AuditCommand(service, environment)
+                return options.Keys.All(key => key == EnvOption)
+                    ? new AuditCommand(service, options.GetValueOrDefault(EnvOption))
                     : new InvalidCommand($"`job audit` takes only `{EnvOption}`, as in `job audit web {EnvOption} staging`.");
             }
 
             if (reader.PeekWord() is { Length: > 1 } token && token[0] == '-')
             {
-                if (ReadOption(reader, ref environment, ref name) is { } problem)
+                if (ReadOption(reader, options) is { } problem)
                 {
                     return new InvalidCommand(problem);
                 }

@@ -10,7 +10,7 @@ public static class JobCommandUsage
 
     public static string Text { get; } = string.Join('\n',
         "*Usage*",
-        $"`{SlashCommand} job run <service> [--env <name>] [--name <label>] [--] <command…>` run a one-off command in a copy of the service's live container",
+        $"`{SlashCommand} job run <service> [--env <name>] [--name <label>] [--timeout <duration>] [--] <command…>` run a one-off command in a copy of the service's live container",
         $"`{SlashCommand} job run` open the form",
         $"`{SlashCommand} job list [<service>]` recent jobs",
         $"`{SlashCommand} job logs <job> [--grep <text> | --file]` the last lines of a job's log, the lines containing a text (case ignored), or the whole log as a file; works long after the pod is gone",
@@ -18,6 +18,7 @@ public static class JobCommandUsage
         $"`{SlashCommand} job audit [<service>] [--env <name>]` who ran, re-ran, confirmed or cancelled what, allowed or refused (the environment's admins)",
         $"`{SlashCommand} help` this help",
         $"Everything after the service and its options runs verbatim under `sh -c` (quotes, pipes, `$VARS`, newlines); `--` ends the options. Commands up to {JobCommandParser.MaxCommandLength:N0} characters.",
+        $"`--timeout` ({TimeoutText.Forms}) stops the job after that long; without it, the environment's default limit applies.",
         $"Example: `{SlashCommand} job run web --env staging -- ./manage.py backfill --since 2024-01-01`");
 
     /// <summary>What went wrong, then the usage: the reply to every command the bot cannot carry out.</summary>

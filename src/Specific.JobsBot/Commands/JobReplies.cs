@@ -28,7 +28,7 @@ public static class JobReplies
     }
 
     /// <summary>
-    /// Recent jobs, newest first, with state emoji and age. The jobs come redacted (<see cref="JobLister"/>); commands
+    /// Recent jobs, newest first, with state emoji and age, and the time limit of those not yet ended. The jobs come redacted (<see cref="JobLister"/>); commands
     /// are redacted by token shape once more, as every text a person typed.
     /// </summary>
     /// <param name="where">Which jobs these are, as words after "Recent jobs" (" in this channel"); empty for all.</param>
@@ -52,6 +52,7 @@ public static class JobReplies
                 .Append(" · ").Append(job.State.ToWire())
                 .Append(' ').Append(job.CreatedAt.Humanize(now))
                 .Append(who)
+                .Append(!job.State.IsFinal() && job.Timeout is { } limit ? $" · limit {TimeoutText.Format(limit)}" : "")
                 .Append(" · `").Append(Shorten(OneLine(SecretRedactor.ShapesOnly.Redact(job.Command)), 60).Replace('`', '\'')).Append("`\n");
         }
 

@@ -74,7 +74,8 @@ public sealed class InteractionHandler(
                 // Nothing is recorded yet: the same form comes back with the reasons and a field to type the service name.
                 gate.RecordAsked(attempt, needed, "The form asks for the service name.");
                 var model = await modals.BuildModelAsync(
-                    metadata with { Environment = request.Environment }, request.Service, request.Name, request.Command, needed.Reasons, cancellationToken);
+                    metadata with { Environment = request.Environment },
+                    new JobModalPrefill(request.Service, request.Name, request.Command, draft.Timeout), needed.Reasons, cancellationToken);
                 return new InteractionAnswer(ViewSubmissionResponse.Update(JobModal.Render(model with { Metadata = model.Metadata.Asking(needed.Reasons) })));
             }
 

@@ -108,7 +108,7 @@ public sealed class SlashCommandHandler(
     private async Task<SlackMessage?> RunAsync(SlashCommand slash, RunJobCommand run, CancellationToken cancellationToken)
     {
         var validation = await validator.ValidateAsync(
-            new RunJobDraft(run.Service, run.Environment, run.Name, run.Command), OriginOf(slash), rerunOf: null, cancellationToken);
+            new RunJobDraft(run.Service, run.Environment, run.Name, run.Command, run.Timeout), OriginOf(slash), rerunOf: null, cancellationToken);
         if (validation.Request is not { } request)
         {
             return JobCommandUsage.Problem(validation.Describe());
@@ -136,7 +136,7 @@ public sealed class SlashCommandHandler(
                         // Recorded with the work, so a retried request that has no effect leaves no second entry either.
                         services.GetRequiredService<RunGate>().RecordAsked(attempt, needed, "A form asks for the service name.");
                         return services.GetRequiredService<JobModalOpener>().OpenAsync(
-                            triggerId, metadata, (request.Service, request.Name, request.Command), target, needed.Reasons, token);
+                            triggerId, metadata, new JobModalPrefill(request.Service, request.Name, request.Command, run.Timeout), target, needed.Reasons, token);
                     },
                     SlackMessage.Ephemeral(
                         $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +

@@ -146,6 +146,11 @@ public sealed class SandboxHost : IAsyncDisposable
             settings["Environments:Default"] = "production";
             settings["Environments:Targets:production:Namespace"] = "production";
             settings["Environments:Targets:staging:Namespace"] = "staging";
+            // Example time limits: a forgotten job in staging stops after 10 minutes; production allows long backfills.
+            settings["Environments:Targets:production:Timeout:Default"] = "01:00:00";
+            settings["Environments:Targets:production:Timeout:Max"] = "06:00:00";
+            settings["Environments:Targets:staging:Timeout:Default"] = "00:10:00";
+            settings["Environments:Targets:staging:Timeout:Max"] = "02:00:00";
         }
 
         configuration.AddInMemoryCollection(settings);

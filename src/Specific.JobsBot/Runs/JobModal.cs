@@ -42,7 +42,8 @@ public sealed record JobModalModel(
     string? Service = null,
     string? Name = null,
     string? Command = null,
-    IReadOnlyList<ConfirmationReason>? Confirmations = null)
+    IReadOnlyList<ConfirmationReason>? Confirmations = null,
+    string? Timeout = null)
 {
     public string Environment => Metadata.Environment;
 }
@@ -55,6 +56,7 @@ public static class JobModal
     public const string EnvironmentBlock = "job_environment";
     public const string NameBlock = "job_name";
     public const string CommandBlock = "job_command";
+    public const string TimeoutBlock = "job_timeout";
 
     /// <summary>Where the person types the service name to confirm a start the guardrails ask about.</summary>
     public const string ConfirmBlock = "job_confirm";
@@ -66,6 +68,7 @@ public static class JobModal
     public const string ServiceAction = "job_modal_service";
     public const string NameAction = "job_modal_name";
     public const string CommandAction = "job_modal_command";
+    public const string TimeoutAction = "job_modal_timeout";
     public const string ConfirmAction = "job_modal_confirm";
 
     public static string ServiceBlock(string environment) => ServiceBlockPrefix + environment;
@@ -98,6 +101,19 @@ public static class JobModal
             {
                 BlockId = CommandBlock,
                 Hint = new PlainText("Runs as sh -c \"<command>\" in a copy of the service's live container: same image, env and secrets."),
+            },
+            new InputBlock(
+                new PlainText("Time limit"),
+                new PlainTextInputElement(TimeoutAction)
+                {
+                    InitialValue = model.Timeout,
+                    MaxLength = 20,
+                    Placeholder = new PlainText("30m"),
+                })
+            {
+                BlockId = TimeoutBlock,
+                Optional = true,
+                Hint = new PlainText("The job is stopped after this long: 90s, 30m, 2h or 1h30m. Empty: the environment's default."),
             },
         };
         if (model.Confirmations is { Count: > 0 } reasons)
@@ -208,7 +224,8 @@ public static class JobModal
             Service: view.ValueOf(serviceBlock, ServiceAction),
             Environment: view.ValueOf(EnvironmentBlock, EnvironmentAction) ?? metadata.Environment,
             Name: view.ValueOf(NameBlock, NameAction),
-            Command: view.ValueOf(CommandBlock, CommandAction));
+            Command: view.ValueOf(CommandBlock, CommandAction),
+            Timeout: view.ValueOf(TimeoutBlock, TimeoutAction));
         return (draft, serviceBlock);
     }
 
@@ -229,6 +246,7 @@ public static class JobModal
                 RunJobField.Service => serviceBlockId,
                 RunJobField.Environment => EnvironmentBlock,
                 RunJobField.Name => NameBlock,
+                RunJobField.Timeout => TimeoutBlock,
                 _ => CommandBlock,
             },
             p => p.Value);

@@ -7,6 +7,18 @@ using Specific.Slack.Payloads;
 
 namespace Specific.JobsBot.Runs;
 
+/// <summary>What the run modal opens with: the fields as a person typed them or as an earlier job had them.</summary>
+/// <param name="Timeout">The time limit as typed (<c>30m</c>); null leaves the field empty, so the default applies.</param>
+public sealed record JobModalPrefill(string? Service, string? Name, string? Command, string? Timeout = null)
+{
+    /// <summary>The values of a form being filled in.</summary>
+    public static JobModalPrefill From(RunJobDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        return new(draft.Service, draft.Name, draft.Command, draft.Timeout);
+    }
+}
+
 /// <summary>Opens the run modal (empty, or pre-filled for a re-run) and keeps its service menu in step with the environment.</summary>
 public sealed partial class JobModalOpener(
     RunJobValidator validator, IJobStore jobs, SlackWebClient slack, RunGate gate, ILogger<JobModalOpener> logger)
@@ -19,20 +31,20 @@ public sealed partial class JobModalOpener(
 
     /// <summary>Opens the modal with the given pre-filled values.</summary>
     public Task OpenAsync(
-        string triggerId, JobModalMetadata metadata, (string Service, string? Name, string Command)? prefill, ReplyTarget replyTo,
+        string triggerId, JobModalMetadata metadata, JobModalPrefill? prefill, ReplyTarget replyTo,
         CancellationToken cancellationToken) =>
         OpenAsync(triggerId, metadata, prefill, replyTo, confirmations: [], cancellationToken);
 
     /// <summary>Opens the modal pre-filled, with a confirmation field and its reasons when the guardrails ask for one.</summary>
     public async Task OpenAsync(
-        string triggerId, JobModalMetadata metadata, (string Service, string? Name, string Command)? prefill, ReplyTarget replyTo,
+        string triggerId, JobModalMetadata metadata, JobModalPrefill? prefill, ReplyTarget replyTo,
         IReadOnlyList<ConfirmationReason> confirmations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(replyTo);
         ArgumentNullException.ThrowIfNull(confirmations);
         var model = await BuildModelAsync(
-            metadata.Asking(confirmations), prefill?.Service, prefill?.Name, prefill?.Command, confirmations, cancellationToken);
+            metadata.Asking(confirmations), prefill ?? new JobModalPrefill(null, null, null), confirmations, cancellationToken);
         try
         {
             await slack.OpenViewAsync(triggerId, JobModal.Render(model), cancellationToken);
@@ -82,7 +94,9 @@ public sealed partial class JobModalOpener(
         }
 
         var metadata = new JobModalMetadata(actor.ChannelId, job.Environment, RerunOf: job.Id);
-        await OpenAsync(triggerId, metadata, (job.Service, job.Name, job.Command), replyTo, confirmations, cancellationToken);
+        // The old job's limit, when one was recorded; an older job's form is left empty, so the default applies.
+        var timeout = job.Timeout is { } limit ? TimeoutText.Format(limit) : null;
+        await OpenAsync(triggerId, metadata, new JobModalPrefill(job.Service, job.Name, job.Command, timeout), replyTo, confirmations, cancellationToken);
     }
 
     /// <summary>After the environment menu changed: the same modal with that environment's services.</summary>
@@ -98,7 +112,7 @@ public sealed partial class JobModalOpener(
         var (draft, _) = JobModal.ReadSubmission(view, metadata);
         // The confirmation field belongs to the environment it was asked for; the submission asks again if the new one needs it.
         var model = await BuildModelAsync(
-            metadata with { Environment = environment, Asked = null }, draft.Service, draft.Name, draft.Command, [], cancellationToken);
+            metadata with { Environment = environment, Asked = null }, JobModalPrefill.From(draft), [], cancellationToken);
         try
         {
             await slack.UpdateViewAsync(view.Id, JobModal.Render(model), view.Hash, cancellationToken);
@@ -112,10 +126,11 @@ public sealed partial class JobModalOpener(
 
     /// <summary>The modal's model: the environments, the service menu within a short budget, the values and what to confirm.</summary>
     public async Task<JobModalModel> BuildModelAsync(
-        JobModalMetadata metadata, string? service, string? name, string? command, IReadOnlyList<ConfirmationReason> confirmations,
+        JobModalMetadata metadata, JobModalPrefill values, IReadOnlyList<ConfirmationReason> confirmations,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(values);
         var environments = validator.EnvironmentNames();
         IReadOnlyList<string>? services = null;
         string? problem;
@@ -137,8 +152,8 @@ public sealed partial class JobModalOpener(
         }
 
         return new JobModalModel(
-            metadata, environments, services, problem?.Replace("`", "", StringComparison.Ordinal), service, name, command,
-            confirmations.Count == 0 ? null : confirmations);
+            metadata, environments, services, problem?.Replace("`", "", StringComparison.Ordinal), values.Service, values.Name, values.Command,
+            confirmations.Count == 0 ? null : confirmations, values.Timeout);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not open the run modal")]

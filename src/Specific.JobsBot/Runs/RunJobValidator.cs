@@ -6,7 +6,8 @@ using Specific.JobsBot.Commands;
 namespace Specific.JobsBot.Runs;
 
 /// <summary>The fields of a job to run, as the slash command or the modal gave them; any may be missing.</summary>
-public sealed record RunJobDraft(string? Service, string? Environment, string? Name, string? Command);
+/// <param name="Timeout">The time limit as typed (<c>30m</c>); missing for the default of the service and environment.</param>
+public sealed record RunJobDraft(string? Service, string? Environment, string? Name, string? Command, string? Timeout = null);
 
 /// <summary>The field a validation problem belongs to, so the modal can show it beside that field.</summary>
 public enum RunJobField
@@ -15,6 +16,7 @@ public enum RunJobField
     Environment,
     Name,
     Command,
+    Timeout,
 }
 
 /// <summary>Either a request ready to record, or what is wrong with each field.</summary>
@@ -28,7 +30,8 @@ public sealed record RunJobValidation(JobRequest? Request, IReadOnlyDictionary<R
 
 /// <summary>
 /// Checks a job against what exists right now: a configured environment, a live Deployment for the service (with
-/// the closest names when there is none), a command within limits. Shared by the slash command and the modal.
+/// the closest names when there is none), a command within limits, a time limit within the range configured for the
+/// service there (its default when none is given). Shared by the slash command and the modal.
 /// </summary>
 public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<EnvironmentsOptions> environments)
 {
@@ -84,9 +87,44 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
             }
         }
 
+        var range = environments.CurrentValue.TimeoutFor(environment, service);
+        var timeout = CheckTimeout(draft.Timeout, range, service, environment, out var timeoutProblem);
+        if (timeoutProblem is not null)
+        {
+            problems[RunJobField.Timeout] = timeoutProblem;
+        }
+
         return problems.Count > 0
             ? new RunJobValidation(null, problems)
-            : new RunJobValidation(new JobRequest(service, environment, command, name, origin, rerunOf), problems);
+            : new RunJobValidation(new JobRequest(service, environment, command, name, origin, rerunOf) { Timeout = timeout }, problems);
+    }
+
+    /// <summary>The limit asked for, or the default when none is; a problem says the range and gives an example.</summary>
+    private static TimeSpan CheckTimeout(string? typed, TimeoutRange range, string service, string environment, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(typed))
+        {
+            return range.Default;
+        }
+
+        var example = TimeoutText.Format(range.Max < TimeSpan.FromMinutes(30) ? range.Max : TimeSpan.FromMinutes(30));
+        var allowed = $"Jobs of `{JobCommandParser.Shorten(service)}` in `{environment}` may run from `{TimeoutText.Format(TimeoutRange.Min)}` " +
+                      $"to `{TimeoutText.Format(range.Max)}` ({JobTimeouts.Describe(range.Max)}): give a limit in that range, such as `{example}`, " +
+                      $"or none for the default of `{TimeoutText.Format(range.Default)}`.";
+        if (!TimeoutText.TryParse(typed, out var asked))
+        {
+            problem = $"The time limit `{JobCommandParser.Shorten(typed.Trim())}` is not a duration: write it as {TimeoutText.Forms}. {allowed}";
+            return range.Default;
+        }
+
+        if (!range.Allows(asked))
+        {
+            var side = asked < TimeoutRange.Min ? "too short" : "too long";
+            problem = $"The time limit `{TimeoutText.Format(asked)}` is {side}. {allowed}";
+        }
+
+        return asked;
     }
 
     /// <summary>The live services of an environment within the front door's budget, or why they could not be listed.</summary>

@@ -30,6 +30,9 @@ public sealed record JobMessage
     /// <summary>"queued 3 seconds ago", "running for 2 minutes", "ran for 2 minutes".</summary>
     public required string Timing { get; init; }
 
+    /// <summary>"10 minutes": how long the job may run, shown until it ends; null when it has ended or no limit was recorded.</summary>
+    public string? TimeLimit { get; init; }
+
     public int? ExitCode { get; init; }
     public string? FailureReason { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record JobMessage
             StartedByUserId = job.Origin.Client == JobOrigin.Slack ? job.Origin.UserId : null,
             StartedByName = job.Origin.UserName ?? (job.Origin.Client == JobOrigin.Slack ? "someone on Slack" : "the " + job.Origin.Client),
             Timing = DescribeTiming(job, now),
+            TimeLimit = !ended && job.Timeout is { } limit ? JobTimeouts.Describe(limit) : null,
             ExitCode = job.ExitCode,
             FailureReason = job.FailureReason,
             Notes = job.Notes,

@@ -37,19 +37,22 @@ public sealed class JobMessageRenderer
     public SlackMessage Render(JobMessage job)
     {
         ArgumentNullException.ThrowIfNull(job);
+        var fields = new List<TextObject>
+        {
+            new Mrkdwn("*Service*\n" + SlackText.Code(job.Service)),
+            new Mrkdwn("*Environment*\n" + SlackText.Code(job.Environment)),
+            new Mrkdwn("*Started by*\n" + StartedBy(job)),
+            new Mrkdwn("*Status*\n" + SlackText.Escape(Status(job))),
+        };
+        if (job.TimeLimit is { } limit)
+        {
+            fields.Add(new Mrkdwn("*Time limit*\n" + SlackText.Escape(limit)));
+        }
+
         var blocks = new List<Block>
         {
             new HeaderBlock(new PlainText(SlackText.Truncate($"{job.StateEmoji} {job.Title}", TitleLength), Emoji: true)),
-            new SectionBlock
-            {
-                Fields =
-                [
-                    new Mrkdwn("*Service*\n" + SlackText.Code(job.Service)),
-                    new Mrkdwn("*Environment*\n" + SlackText.Code(job.Environment)),
-                    new Mrkdwn("*Started by*\n" + StartedBy(job)),
-                    new Mrkdwn("*Status*\n" + SlackText.Escape(Status(job))),
-                ],
-            },
+            new SectionBlock { Fields = fields },
         };
 
         blocks.AddRange(CommandBlocks(job.Command));

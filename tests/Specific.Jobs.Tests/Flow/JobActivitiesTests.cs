@@ -209,6 +209,24 @@ public sealed class JobActivitiesTests
     }
 
     [Fact]
+    public async Task Prepare_asks_for_the_jobs_time_limit_as_active_deadline_seconds_and_none_for_a_job_without_one()
+    {
+        var asked = new List<PrepareJobRequest>();
+        _kubernetes.Prepare = (request, _) =>
+        {
+            asked.Add(request);
+            return Task.FromResult(FakeKubernetesJobs.PreparedFor(request));
+        };
+        var limited = _jobs.Put(Pending() with { Timeout = TimeSpan.FromMinutes(10) });
+        var older = Pending();
+
+        await Environment().RunAsync(() => _activities.PrepareAsync(RunJobInput.For(limited)));
+        await Environment().RunAsync(() => _activities.PrepareAsync(RunJobInput.For(older)));
+
+        Assert.Equal([(limited.Id, (long?)600), (older.Id, null)], asked.Select(r => (r.JobId, r.ActiveDeadlineSeconds)));
+    }
+
+    [Fact]
     public async Task Prepare_of_a_job_that_already_ended_builds_nothing()
     {
         var job = _jobs.Put(Pending() with { State = JobState.Cancelled });

@@ -86,6 +86,18 @@ public sealed class TemporalDefinitionTests
     }
 
     [Fact]
+    public void Run_input_carries_the_time_limit_and_an_input_from_before_limits_reads_as_none()
+    {
+        var converter = DataConverter.Default.PayloadConverter;
+        var limited = new RunJobInput("j-abcd1234", "web", "production", "sleep 60") { Timeout = TimeSpan.FromSeconds(90) };
+        // What a workflow started before limits existed holds as its input: the same record without the property.
+        var older = converter.ToPayload(new { JobId = "j-abcd1234", Service = "web", Environment = "production", Command = "sleep 60", Resuming = true });
+
+        Assert.Equal(limited, converter.ToValue<RunJobInput>(converter.ToPayload(limited)));
+        Assert.Equal(new RunJobInput("j-abcd1234", "web", "production", "sleep 60", Resuming: true), converter.ToValue<RunJobInput>(older));
+    }
+
+    [Fact]
     public void Temporal_mode_registers_the_temporal_launcher_with_the_configured_server()
     {
         var configuration = new ConfigurationBuilder()

@@ -273,7 +273,7 @@ public sealed class KubernetesJobsTests
     {
         await using var cluster = await SimulatedCluster.StartAsync(Manifests);
         var job = await cluster.Jobs.PrepareAsync(
-            new PrepareJobRequest(Domain.JobIds.New(), "web", SimulatedCluster.Environment, SimulatedCluster.Namespace, "echo started; sleep 30")
+            new PrepareJobRequest(Specific.Jobs.Domain.JobIds.New(), "web", SimulatedCluster.Environment, SimulatedCluster.Namespace, "echo started; sleep 30")
             {
                 ActiveDeadlineSeconds = 3,
             },
@@ -283,7 +283,8 @@ public sealed class KubernetesJobsTests
 
         var end = await cluster.FollowAsync(job, observer).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        Assert.Equal(new JobEnd(false, null, "The job ran past its deadline of 3 seconds and was stopped (DeadlineExceeded)."), end with { Ran = null });
+        Assert.Equal(new JobEnd(false, null, PodDiagnosis.DeadlineReason(3)), end with { Ran = null });
+        Assert.StartsWith("The job timed out after 3 seconds:", end.FailureReason, StringComparison.Ordinal);
         Assert.Equal(["started"], observer.Texts);
     }
 

@@ -101,4 +101,18 @@ public sealed class PodDiagnosisTests
             "The pod did not start within 10 minutes (last seen: ContainerCreating). Look at `kubectl describe pod` for the job's pod.",
             PodDiagnosis.StartTimeoutReason(TimeSpan.FromMinutes(10), "ContainerCreating"));
     }
+
+    [Theory]
+    [InlineData(2L, "The job timed out after 2 seconds: ")]
+    [InlineData(5400L, "The job timed out after 1 hour, 30 minutes: ")]
+    [InlineData(86400L, "The job timed out after 24 hours: ")]
+    [InlineData(null, "The job timed out: ")]
+    public void Deadline_reason_says_the_job_timed_out_after_its_limit_and_what_to_do(long? seconds, string start)
+    {
+        var reason = PodDiagnosis.DeadlineReason(seconds);
+
+        Assert.StartsWith(start, reason, StringComparison.Ordinal);
+        Assert.Contains("DeadlineExceeded", reason, StringComparison.Ordinal);
+        Assert.Contains("longer `--timeout`", reason, StringComparison.Ordinal);
+    }
 }

@@ -85,6 +85,28 @@ public sealed class SqliteJobStoreTests : JobStoreContract
         Assert.True(read.Id > old.Id);
     }
 
+    [Fact]
+    public async Task Jobs_recorded_before_time_limits_existed_read_as_no_limit_recorded_after_the_upgrade()
+    {
+        var before = (await OpenAsync()).Jobs;
+        var old = await before.CreateAsync(new JobRequest("web", "production", "echo hi", null, new JobOrigin("api")), Ct);
+        // The file as schema version 5 left it: no timeout_seconds column, and migration 6 not applied.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE jobs DROP COLUMN timeout_seconds; DELETE FROM schema_migrations WHERE version = 6;";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var upgraded = (await OpenAsync()).Jobs;
+        var limited = await upgraded.CreateAsync(
+            new JobRequest("web", "production", "sleep 5", null, new JobOrigin("api")) { Timeout = TimeSpan.FromMinutes(10) }, Ct);
+
+        Assert.Null((await upgraded.GetAsync(old.Id, Ct))!.Timeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), (await upgraded.GetAsync(limited.Id, Ct))!.Timeout);
+    }
+
     public override ValueTask DisposeAsync()
     {
         foreach (var store in _stores)

@@ -73,6 +73,22 @@ public class JobCommandParserTests
     public void Logs_take_a_search_text_or_ask_for_the_file(string text, string? grep, bool asFile) =>
         Assert.Equal(new JobLogsCommand("j-abc12345", grep, asFile), JobCommandParser.Parse(text));
 
+    [Theory]
+    [InlineData("job run web --timeout 90s sleep 60", "90s", "sleep 60")]
+    [InlineData("job run web --timeout=1h30m --env staging -- ./backfill --timeout 5", "1h30m", "./backfill --timeout 5")]
+    [InlineData("job run --timeout 2s web sleep 60", "2s", "sleep 60")]
+    [InlineData("job run web --timeout soon sleep 60", "soon", "sleep 60")]
+    public void Run_keeps_the_time_limit_as_typed_for_the_validator(string text, string timeout, string command)
+    {
+        var parsed = Assert.IsType<RunJobCommand>(JobCommandParser.Parse(text));
+
+        Assert.Equal((timeout, command), (parsed.Timeout, parsed.Command));
+    }
+
+    [Fact]
+    public void Run_without_a_time_limit_leaves_it_to_the_default() =>
+        Assert.Null(Assert.IsType<RunJobCommand>(JobCommandParser.Parse("job run web sleep 60")).Timeout);
+
     public static TheoryData<string, string> ErrorCases => new()
     {
         { "deploy web", "Unknown command `deploy`" },
@@ -88,6 +104,10 @@ public class JobCommandParserTests
         { "job run web --env", "`--env` needs a value" },
         { "job run web --env= echo", "`--env` needs a value" },
         { "job run web --env a --env b echo", "`--env` is given twice" },
+        { "job run web --timeout", "`--timeout` needs a value, as in `--timeout 30m`" },
+        { "job run web --timeout= sleep 60", "`--timeout` needs a value" },
+        { "job run web --timeout 1m --timeout 2m sleep 60", "`--timeout` is given twice" },
+        { "job run web --force echo", "Options are `--env`, `--name` and `--timeout`" },
         { "job run web --name \"open echo", "no closing" },
         { "job run web " + new string('x', JobCommandParser.MaxCommandLength + 1), "the limit is 3,000" },
         { "job run web --name " + new string('n', JobCommandParser.MaxNameLength + 1) + " echo", "the limit is 80" },

@@ -51,6 +51,10 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
         GoldenFile.Verify("reply_invalid_unknown_option", await ReplyToAsync("job run web --force echo hi"));
 
     [Fact]
+    public async Task Time_limit_over_the_maximum_gives_the_range_and_an_example() =>
+        GoldenFile.Verify("reply_invalid_timeout", await ReplyToAsync("job run web --timeout 48h echo hi"));
+
+    [Fact]
     public async Task Unknown_service_suggests_the_closest_deployment() =>
         GoldenFile.Verify("reply_invalid_unknown_service", await ReplyToAsync("job run wbe echo hi"));
 
@@ -62,10 +66,11 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
             Command = "curl -H 'Authorization: Bearer abcdef0123456789' https://example.com/hooks/reindex",
         });
         _bot.Jobs.Put(Job("j-list0002", "worker", JobState.Failed, Now.AddHours(-2)) with { Command = "set -e\nbundle exec rake db:migrate" });
-        _bot.Jobs.Put(Job("j-list0003", "web", JobState.Succeeded, Now.AddMinutes(-5)) with { Name = "nightly-backfill" });
+        _bot.Jobs.Put(Job("j-list0003", "web", JobState.Succeeded, Now.AddMinutes(-5)) with { Name = "nightly-backfill", Timeout = TimeSpan.FromHours(1) });
         _bot.Jobs.Put(Job("j-list0004", "api", JobState.Running, Now.AddSeconds(-30), user: "U0BOB") with
         {
             Command = "./manage.py backfill --since 2024-01-01",
+            Timeout = TimeSpan.FromMinutes(90),
         });
         _bot.Jobs.Put(Job("j-elsewhere", "web", JobState.Running, Now.AddMinutes(-1)) with
         {

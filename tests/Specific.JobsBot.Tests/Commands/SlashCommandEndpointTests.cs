@@ -86,7 +86,7 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
         var json = await EphemeralAsync(await _bot.SlashCommandAsync("help"));
 
         var text = json.GetProperty("text").GetString()!;
-        Assert.Contains("/specific job run <service> [--env <name>] [--name <label>] [--] <command…>", text, StringComparison.Ordinal);
+        Assert.Contains("/specific job run <service> [--env <name>] [--name <label>] [--timeout <duration>] [--] <command…>", text, StringComparison.Ordinal);
         Assert.Contains("/specific job list", text, StringComparison.Ordinal);
     }
 

@@ -19,6 +19,7 @@ public sealed class AuditCommandParserTests
     [Theory]
     [InlineData("job audit web api", "at most one service")]
     [InlineData("job audit --name nightly", "takes only `--env`")]
+    [InlineData("job audit web --timeout 5m", "takes only `--env`")]
     [InlineData("job audit --env", "`--env` needs a value")]
     [InlineData("job audit --since 1h", "Unknown option `--since`")]
     public void Audit_with_more_than_it_takes_says_what_was_wrong(string text, string problem)

@@ -56,15 +56,30 @@ public class JobModalTests
                "job_environment":{"job_modal_environment":{"type":"static_select","selected_option":{"value":"staging"}}},
                "job_service_staging":{"job_modal_service":{"type":"static_select","selected_option":{"value":"web-canary"}}},
                "job_name":{"job_modal_name":{"type":"plain_text_input","value":null}},
-               "job_command":{"job_modal_command":{"type":"plain_text_input","value":"echo 'a'\necho \"b\""}}}}}
+               "job_command":{"job_modal_command":{"type":"plain_text_input","value":"echo 'a'\necho \"b\""}},
+               "job_timeout":{"job_modal_timeout":{"type":"plain_text_input","value":"45m"}}}}}
             """.Replace("METADATA", System.Text.Json.JsonSerializer.Serialize(SlackJson.Serialize(metadata)), StringComparison.Ordinal));
 
         var read = JobModal.ReadMetadata(view);
         var (draft, serviceBlock) = JobModal.ReadSubmission(view, read!);
 
         Assert.Equal(metadata, read);
-        Assert.Equal(new RunJobDraft("web-canary", "staging", null, "echo 'a'\necho \"b\""), draft);
+        Assert.Equal(new RunJobDraft("web-canary", "staging", null, "echo 'a'\necho \"b\"", "45m"), draft);
         Assert.Equal("job_service_staging", serviceBlock);
+    }
+
+    [Fact]
+    public void The_time_limit_field_is_optional_pre_filled_and_takes_its_problem()
+    {
+        var view = JobModal.Render(Model(["web"]) with { Timeout = "1h30m" });
+
+        var field = view.Blocks.OfType<InputBlock>().Single(b => b.BlockId == JobModal.TimeoutBlock);
+        Assert.True(field.Optional);
+        Assert.Equal("1h30m", Assert.IsType<PlainTextInputElement>(field.Element).InitialValue);
+        var problems = new Dictionary<RunJobField, string> { [RunJobField.Timeout] = "too long" };
+        Assert.Equal(
+            new Dictionary<string, string> { [JobModal.TimeoutBlock] = "too long" },
+            JobModal.ErrorsByBlock(new RunJobValidation(null, problems), "job_service_production"));
     }
 
     [Theory]

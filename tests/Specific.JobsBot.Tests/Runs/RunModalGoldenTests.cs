@@ -68,7 +68,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Rerun_opens_the_form_filled_with_the_jobs_service_environment_name_and_command()
+    public async Task Rerun_opens_the_form_filled_with_the_jobs_service_environment_name_command_and_time_limit()
     {
         var bot = await StartAsync(FrontDoorApp.OpenPolicy);
         bot.Jobs.Put(SlashCommandEndpointTests.Job("j-rerun001", "web-canary", JobState.Failed, _clock.GetUtcNow().AddMinutes(-20)) with
@@ -76,6 +76,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
             Environment = "staging",
             Name = "backfill",
             Command = "./manage.py backfill --since 2024-01-01\necho \"done ✓\"",
+            Timeout = TimeSpan.FromMinutes(45),
         });
 
         await bot.InteractAsync(RerunClick("j-rerun001", "U0BOB"));
@@ -89,6 +90,15 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
         await StartAsync(FrontDoorApp.OpenPolicy);
 
         GoldenFile.VerifyPayload("modal_submission_errors", await SubmitAsync(Submission("wbe", "   ")));
+    }
+
+    [Fact]
+    public async Task Submission_with_a_time_limit_over_the_maximum_gets_the_range_under_the_time_limit()
+    {
+        await StartAsync(FrontDoorApp.OpenPolicy);
+
+        GoldenFile.VerifyPayload("modal_submission_timeout", await SubmitAsync(Submission("web", "echo hi", timeout: "48h")));
+        Assert.Empty(Bot.Jobs.All);
     }
 
     [Fact]
@@ -112,7 +122,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     {
         var bot = await StartAsync(ConfirmingPolicy);
 
-        await bot.SlashCommandAsync("job run web --name greet echo hi");
+        await bot.SlashCommandAsync("job run web --name greet --timeout 20m echo hi");
 
         GoldenFile.VerifyPayload("modal_confirmation", await OpenedViewAsync());
     }
@@ -173,7 +183,7 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
 
     private static Submitted Submission(
         string service, string command, string environment = "production", string? name = null, string? confirm = null,
-        string user = "U0ALICE", string metadata = """{"channel_id":"C0CHANNEL","environment":"production"}""")
+        string user = "U0ALICE", string metadata = """{"channel_id":"C0CHANNEL","environment":"production"}""", string? timeout = null)
     {
         var values = new Dictionary<string, object>
         {
@@ -182,6 +192,11 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
             ["job_name"] = new { job_modal_name = new { type = "plain_text_input", value = name } },
             ["job_command"] = new { job_modal_command = new { type = "plain_text_input", value = command } },
         };
+        if (timeout is not null)
+        {
+            values["job_timeout"] = new { job_modal_timeout = new { type = "plain_text_input", value = timeout } };
+        }
+
         if (confirm is not null)
         {
             values["job_confirm"] = new { job_modal_confirm = new { type = "plain_text_input", value = confirm } };

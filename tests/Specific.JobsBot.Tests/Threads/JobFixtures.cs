@@ -15,6 +15,7 @@ internal static class JobFixtures
         Command = "echo $GREETING",
         Name = "nightly-backfill",
         Origin = new JobOrigin(JobOrigin.Slack, "T1", "C0123", "U2147483697", "alice"),
+        Timeout = TimeSpan.FromMinutes(10),
         State = JobState.Pending,
         Version = 1,
         CreatedAt = Created,

@@ -110,6 +110,31 @@ public sealed class JobMessageRendererTests
         }
     }
 
+    [Theory]
+    [InlineData(JobState.Pending, "10 minutes")]
+    [InlineData(JobState.Queued, "10 minutes")]
+    [InlineData(JobState.Running, "10 minutes")]
+    [InlineData(JobState.Succeeded, null)]
+    [InlineData(JobState.Failed, null)]
+    [InlineData(JobState.Cancelled, null)]
+    public void The_time_limit_shows_until_the_job_ends(JobState state, string? shown)
+    {
+        var job = JobFixtures.Running() with { State = state, FinishedAt = state.IsFinal() ? JobFixtures.Created.AddMinutes(1) : null };
+
+        Assert.Equal(shown, JobMessage.From(job, JobFixtures.Created.AddMinutes(2)).TimeLimit);
+        var fields = Assert.IsType<SectionBlock>(Render(job, JobFixtures.Created.AddMinutes(2)).Blocks![1]).Fields!;
+        Assert.Equal(shown is not null, fields.Any(f => f.Text == "*Time limit*\n10 minutes"));
+    }
+
+    [Fact]
+    public void A_job_recorded_without_a_time_limit_shows_none()
+    {
+        var job = JobFixtures.Running() with { Timeout = null };
+
+        Assert.Null(JobMessage.From(job, JobFixtures.Created.AddMinutes(2)).TimeLimit);
+        Assert.Equal(4, Assert.IsType<SectionBlock>(Render(job, JobFixtures.Created.AddMinutes(2)).Blocks![1]).Fields!.Count);
+    }
+
     [Fact]
     public void Durations_are_humanized()
     {

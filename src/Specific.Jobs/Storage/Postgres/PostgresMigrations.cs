@@ -103,5 +103,9 @@ internal static class PostgresMigrations
             -- Readiness upserts one row per replica: a server that answers reads but refuses writes is not ready.
             CREATE TABLE {schema}.store_heartbeat (probe text PRIMARY KEY, at timestamptz NOT NULL);
             """),
+        new(7, "job time limits", """
+            -- activeDeadlineSeconds of the job's Kubernetes Job; null on rows written before limits existed.
+            ALTER TABLE {schema}.jobs ADD COLUMN timeout_seconds bigint;
+            """),
     ];
 }

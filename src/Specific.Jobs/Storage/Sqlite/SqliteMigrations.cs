@@ -116,5 +116,9 @@ internal static class SqliteMigrations
             -- Set before the Kubernetes Job is created: a resumed flow then looks the Job up and never creates it twice.
             ALTER TABLE jobs ADD COLUMN create_requested_at INTEGER;
             """),
+        new(6, "job time limits", """
+            -- activeDeadlineSeconds of the job's Kubernetes Job; null on rows written before limits existed.
+            ALTER TABLE jobs ADD COLUMN timeout_seconds INTEGER;
+            """),
     ];
 }
