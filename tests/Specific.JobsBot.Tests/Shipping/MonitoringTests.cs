@@ -216,6 +216,30 @@ public sealed class MonitoringTests
         Assert.Equal(0, OpsApp.Sample(metrics, "jobs_oldest_waiting_seconds"));
     }
 
+    [Fact]
+    public async Task Each_readiness_check_is_exported_as_the_last_readyz_answer_saw_it_healthy_degraded_or_unhealthy()
+    {
+        await using (var bot = await OpsApp.StartAsync())
+        {
+            bot.Slack.Faults.RateLimitNext(1, "auth.test", retryAfterSeconds: 30);
+            Assert.Equal(200, (await bot.ReadyAsync()).Status);
+
+            var metrics = await bot.MetricsAsync();
+            Assert.Equal(0.5, OpsApp.Sample(metrics, "readiness_check", "check=\"slack\""));
+            Assert.Equal(1, OpsApp.Sample(metrics, "readiness_check", "check=\"store\""));
+            Assert.Equal(1, OpsApp.Sample(metrics, "readiness_check", "check=\"socket_mode\""));
+        }
+
+        await using (var refused = await OpsApp.StartAsync(standInToken: "xoxb-another-workspace"))
+        {
+            Assert.Equal(503, (await refused.ReadyAsync()).Status);
+
+            var metrics = await refused.MetricsAsync();
+            Assert.Equal(0, OpsApp.Sample(metrics, "readiness_check", "check=\"slack\""));
+            Assert.Equal(1, OpsApp.Sample(metrics, "readiness_check", "check=\"store\""));
+        }
+    }
+
     private static async Task MoveAsync(IJobStore jobs, string jobId, JobState from, JobState to) =>
         Assert.True((await jobs.TryTransitionAsync(jobId, from, new JobTransition(to, DateTimeOffset.UtcNow), Ct)).Applied, $"{jobId} did not move to {to}.");
 
