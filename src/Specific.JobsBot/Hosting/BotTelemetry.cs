@@ -29,7 +29,8 @@ public static class BotTelemetry
 
     /// <summary>Our own meters, each beside the code it measures, and the Temporal SDK's (where flows run on Temporal).</summary>
     public static readonly IReadOnlyList<string> MeterNames =
-        [JobMetrics.MeterName, SlackMetrics.MeterName, ThreadKeeperMetrics.MeterName, FrontDoorMetrics.MeterName, TemporalMetricMeter.MeterName];
+        [JobMetrics.MeterName, SlackMetrics.MeterName, ThreadKeeperMetrics.MeterName, FrontDoorMetrics.MeterName, ReadinessMetrics.MeterName,
+            TemporalMetricMeter.MeterName];
 
     public static WebApplicationBuilder AddBotTelemetry(this WebApplicationBuilder builder, BotRole role)
     {

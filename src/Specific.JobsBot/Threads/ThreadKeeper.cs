@@ -159,6 +159,7 @@ public sealed partial class ThreadKeeper : BackgroundService
                     Notify(jobId);
                 }
                 var unfinished = await _jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: 500), stoppingToken);
+                RecordWaiting(unfinished);
                 foreach (var job in unfinished.Where(IsSlackJob))
                 {
                     Notify(job.Id);
@@ -188,6 +189,14 @@ public sealed partial class ThreadKeeper : BackgroundService
 
     /// <summary>How far back the sweep looks for ended jobs that never got a thread; settled jobs are remembered as long.</summary>
     internal static readonly TimeSpan RecentJobWindow = TimeSpan.FromHours(1);
+
+    /// <summary>Jobs not yet running, for the stuck-jobs alert: the newest 500 unfinished are read, so the oldest of a larger backlog is missed.</summary>
+    private void RecordWaiting(IReadOnlyList<JobRecord> unfinished)
+    {
+        var waiting = unfinished.Where(job => job.State is JobState.Pending or JobState.Queued).ToList();
+        var oldest = waiting.Count == 0 ? TimeSpan.Zero : _time.GetUtcNow() - waiting.Min(job => job.CreatedAt);
+        _writerServices.Metrics.Waiting(waiting.Count, oldest);
+    }
 
     private void ForgetOldSettled()
     {

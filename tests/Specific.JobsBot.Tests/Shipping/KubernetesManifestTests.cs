@@ -12,12 +12,12 @@ public sealed class KubernetesManifestTests
     private const string BotAccount = "specific-jobs-bot";
     private const string WorkerAccount = "specific-jobs-worker";
 
-    /// <summary>The kinds the cluster simulator serves; the rest of the manifests are RBAC, networking and disruption budgets.</summary>
+    /// <summary>The kinds the cluster simulator serves; the rest of the manifests are RBAC, networking, disruption budgets and monitoring.</summary>
     private static readonly HashSet<string> SimulatedKinds =
         ["Namespace", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim", "Job", "Pod", "Event"];
 
     private static readonly HashSet<string> UnsimulatedKinds =
-        ["ServiceAccount", "Role", "RoleBinding", "Service", "Ingress", "NetworkPolicy", "PodDisruptionBudget"];
+        ["ServiceAccount", "Role", "RoleBinding", "Service", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "PodMonitor", "PrometheusRule"];
 
     [Fact]
     public void Every_manifest_parses_as_Kubernetes_objects()
@@ -26,7 +26,7 @@ public sealed class KubernetesManifestTests
         Assert.NotEmpty(files);
         foreach (var file in files)
         {
-            var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(file));
+            var objects = MonitoringKinds.LoadAll(File.ReadAllText(file));
             Assert.NotEmpty(objects);
             Assert.All(objects, o => Assert.IsAssignableFrom<IKubernetesObject<V1ObjectMeta>>(o));
         }
@@ -126,7 +126,7 @@ public sealed class KubernetesManifestTests
         var objects = await RenderedAsync();
         var simulated = objects.Where(o => SimulatedKinds.Contains(o.Kind)).ToList();
         // ApplyYamlAsync refuses kinds the simulator does not serve, so only the served ones are applied; the rest
-        // must be the RBAC, networking and disruption-budget kinds we expect, nothing unaccounted for.
+        // must be the RBAC, networking, disruption-budget and monitoring kinds we expect, nothing unaccounted for.
         Assert.Subset(UnsimulatedKinds, objects.Where(o => !SimulatedKinds.Contains(o.Kind)).Select(o => o.Kind).ToHashSet());
 
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -159,7 +159,7 @@ public sealed class KubernetesManifestTests
         {
             Assert.Skip("kubectl (with kustomize) is not installed at /usr/bin/kubectl");
         }
-        return KubernetesYaml.LoadAllFromString(yaml).Cast<IKubernetesObject>().ToList();
+        return MonitoringKinds.LoadAll(yaml).Cast<IKubernetesObject>().ToList();
     }
 
     /// <summary>Every (group, resource, verb) the Roles bound to a service account allow.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Specific.Jobs;
@@ -32,6 +33,7 @@ public static class BotHealth
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton<GracefulShutdown>();
+        services.TryAddSingleton(provider => new ReadinessMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService(provider => provider.GetRequiredService<GracefulShutdown>());
 
         var checks = services.AddHealthChecks()
@@ -60,8 +62,8 @@ public static class BotHealth
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var management = endpoints.ServiceProvider.GetRequiredService<IOptions<BotOptions>>().Value.ManagementHostPattern;
-        var live = endpoints.MapHealthChecks(LivePath, Options(Live));
-        var ready = endpoints.MapHealthChecks(ReadyPath, Options(Ready));
+        var live = endpoints.MapHealthChecks(LivePath, Options(Live, WriteJsonAsync));
+        var ready = endpoints.MapHealthChecks(ReadyPath, Options(Ready, WriteReadyJsonAsync));
         if (management is not null)
         {
             live.RequireHost(management);
@@ -74,10 +76,10 @@ public static class BotHealth
     internal static bool UsesTemporal(IConfiguration configuration, BotRole role) =>
         role == BotRole.Worker || BotComposition.EngineOf(configuration) == JobEngineMode.Temporal;
 
-    private static HealthCheckOptions Options(string tag) => new()
+    private static HealthCheckOptions Options(string tag, Func<HttpContext, HealthReport, Task> writer) => new()
     {
         Predicate = check => check.Tags.Contains(tag),
-        ResponseWriter = WriteJsonAsync,
+        ResponseWriter = writer,
         // Degraded still serves: Slack being slow is no reason to take every replica out.
         ResultStatusCodes =
         {
@@ -88,6 +90,13 @@ public static class BotHealth
     };
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    /// <summary>Readiness answers also set the readiness.check gauges, so alerts see what the probes see.</summary>
+    private static Task WriteReadyJsonAsync(HttpContext http, HealthReport report)
+    {
+        http.RequestServices.GetRequiredService<ReadinessMetrics>().Record(report);
+        return WriteJsonAsync(http, report);
+    }
 
     private static Task WriteJsonAsync(HttpContext http, HealthReport report)
     {
