@@ -36,6 +36,7 @@ public sealed class InteractionHandler(
         payload switch
         {
             ViewSubmissionPayload { View.CallbackId: JobModal.CallbackId } submission => await SubmitAsync(submission, cancellationToken),
+            ShortcutPayload { CallbackId: JobModal.ShortcutCallbackId } shortcut => OpenFromShortcut(shortcut),
             BlockActionsPayload actions => Act(actions),
             _ => InteractionAnswer.Empty,
         };
@@ -56,16 +57,21 @@ public sealed class InteractionHandler(
             return Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = UnreadableForm });
         }
 
+        if (JobModal.ReadChannel(view, metadata) is not { Length: > 0 } channelId)
+        {
+            return Errors(new Dictionary<string, string> { [JobModal.ChannelBlock] = "Pick the channel where the job's message and its thread should go." });
+        }
+
         var (draft, serviceBlock) = JobModal.ReadSubmission(view, metadata);
-        var origin = new JobOrigin(JobOrigin.Slack, submission.Team?.Id ?? user.TeamId, metadata.ChannelId, user.Id, user.Username ?? user.Name);
+        var origin = new JobOrigin(JobOrigin.Slack, submission.Team?.Id ?? user.TeamId, channelId, user.Id, user.Username ?? user.Name);
         var validation = await validator.ValidateAsync(draft, origin, metadata.RerunOf, cancellationToken);
         if (validation.Request is not { } request)
         {
             return Errors(JobModal.ErrorsByBlock(validation, serviceBlock));
         }
 
-        var attempt = new RunAttempt(request, new Actor(user.Id, metadata.ChannelId, origin.TeamId), request.Command);
-        var target = new ReplyTarget(ResponseUrl: null, metadata.ChannelId, user.Id);
+        var attempt = new RunAttempt(request, new Actor(user.Id, channelId, origin.TeamId), request.Command);
+        var target = new ReplyTarget(ResponseUrl: null, channelId, user.Id);
         var outcome = await gate.CheckAsync(attempt, RunGateMoment.BeforeStart, cancellationToken);
         if (outcome is RunNeedsConfirmation needed)
         {
@@ -76,7 +82,8 @@ public sealed class InteractionHandler(
                 var model = await modals.BuildModelAsync(
                     metadata with { Environment = request.Environment },
                     new JobModalPrefill(request.Service, request.Name, request.Command, draft.Timeout), needed.Reasons, cancellationToken);
-                return new InteractionAnswer(ViewSubmissionResponse.Update(JobModal.Render(model with { Metadata = model.Metadata.Asking(needed.Reasons) })));
+                return new InteractionAnswer(ViewSubmissionResponse.Update(
+                    JobModal.Render(model with { Metadata = model.Metadata.Asking(needed.Reasons), Channel = channelId })));
             }
 
             outcome = gate.Confirm(attempt, needed, JobModal.ReadConfirmation(view)?.Trim());
@@ -90,10 +97,35 @@ public sealed class InteractionHandler(
         {
             RunRefused refused => Refuse(refused, request, serviceBlock, target),
             // No private reply in the channel: the bot cannot post there, which is the problem.
-            RunOutOfReach outOfReach => Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = outOfReach.Problem }),
+            RunOutOfReach outOfReach => Errors(new Dictionary<string, string>
+            {
+                [metadata.PickChannel == true ? JobModal.ChannelBlock : JobModal.CommandBlock] = outOfReach.Problem,
+            }),
             RunAllowed allowed => Start(allowed, view, target),
             var other => throw new System.Diagnostics.UnreachableException($"The run gate answered {other.GetType().Name}, which the run form does not handle."),
         };
+    }
+
+    /// <summary>
+    /// The "Run a job" shortcut opens the run modal with a channel field: a shortcut names no channel. Its trigger_id is
+    /// the only answer Slack allows, so a retry of the same shortcut (same action_ts) opens nothing twice.
+    /// </summary>
+    private InteractionAnswer OpenFromShortcut(ShortcutPayload shortcut)
+    {
+        if (shortcut.User is not { } user || shortcut.TriggerId is not { } triggerId)
+        {
+            return InteractionAnswer.Empty;
+        }
+
+        // No channel and no response_url: if the form cannot open, the person is told in their direct message with the app.
+        var target = new ReplyTarget(ResponseUrl: null, ChannelId: null, user.Id);
+        var metadata = JobModalMetadata.FromShortcut(validator.DefaultEnvironment);
+        once.TryEnqueue(
+            $"slack:shortcut:{JobModal.ShortcutCallbackId}:{user.Id}:{shortcut.ActionTs ?? triggerId}",
+            "open the run modal from the shortcut",
+            target,
+            (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(triggerId, metadata, prefill: null, target, token));
+        return InteractionAnswer.Empty;
     }
 
     /// <summary>The refusal beside the field it concerns, and privately in the channel where its mentions can be clicked.</summary>

@@ -4,6 +4,8 @@ using Specific.Sandbox.SlackStandIn;
 using Specific.Sandbox.TemporalStandIn;
 using Specific.JobsBot.FrontDoor;
 
+using Specific.JobsBot.Runs;
+
 namespace Specific.JobsBot.Hosting;
 
 /// <summary>Where the sandbox's stand-ins listen and what the cluster loads. Bound from "Sandbox".</summary>
@@ -108,7 +110,12 @@ public sealed class SandboxHost : IAsyncDisposable
 
         try
         {
-            var standIn = new SlackStandInOptions { Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl, AppToken = appToken ?? "" };
+            var standIn = new SlackStandInOptions
+            {
+                Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl, AppToken = appToken ?? "",
+                // As slack-app.yml declares it (a test holds the two together).
+                GlobalShortcuts = [new StandInShortcut(JobModal.ShortcutName, JobModal.ShortcutCallbackId, JobModal.ShortcutDescription)],
+            };
             foreach (var (group, members) in options.UserGroups)
             {
                 standIn.UserGroups[group] = [.. members];

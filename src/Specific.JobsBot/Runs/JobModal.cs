@@ -8,13 +8,21 @@ using Specific.Slack.Payloads;
 namespace Specific.JobsBot.Runs;
 
 /// <summary>What the run modal carries back in <c>private_metadata</c>: where to post, what it re-runs, what it asked to confirm.</summary>
+/// <param name="ChannelId">Where the job's message goes; null when the form asks for it (<paramref name="PickChannel"/>).</param>
 /// <param name="Environment">The environment whose services the service menu lists.</param>
 /// <param name="Asked">
 /// The confirmation reasons the form showed with its confirmation field (comma-separated keys of
 /// <see cref="ConfirmationReason"/>); null when it has no such field.
 /// </param>
-public sealed record JobModalMetadata(string ChannelId, string Environment, string? RerunOf = null, string? Asked = null)
+/// <param name="PickChannel">
+/// True when the form was opened where no channel is known (the "Run a job" shortcut) and carries a channel field; null
+/// otherwise, so the metadata of every other form reads as it always did.
+/// </param>
+public sealed record JobModalMetadata(string? ChannelId, string Environment, string? RerunOf = null, string? Asked = null, bool? PickChannel = null)
 {
+    /// <summary>The form opened from the "Run a job" shortcut: no channel yet, the person picks one.</summary>
+    public static JobModalMetadata FromShortcut(string environment) => new(null, environment, PickChannel: true);
+
     /// <summary>True when the form showed every one of <paramref name="reasons"/> beside its confirmation field.</summary>
     public bool HasAsked(IEnumerable<ConfirmationReason> reasons)
     {
@@ -34,6 +42,7 @@ public sealed record JobModalMetadata(string ChannelId, string Environment, stri
 /// <summary>What the run modal shows: the fields' current values and the choices offered. Rendering is <see cref="JobModal"/>.</summary>
 /// <param name="Services">The live services of <see cref="Environment"/>, or null when they could not be listed.</param>
 /// <param name="ServicesProblem">Why the services are not offered as a menu, said under the service field.</param>
+/// <param name="Channel">The channel already picked in a form that asks for one.</param>
 public sealed record JobModalModel(
     JobModalMetadata Metadata,
     IReadOnlyList<string> Environments,
@@ -43,7 +52,8 @@ public sealed record JobModalModel(
     string? Name = null,
     string? Command = null,
     IReadOnlyList<ConfirmationReason>? Confirmations = null,
-    string? Timeout = null)
+    string? Timeout = null,
+    string? Channel = null)
 {
     public string Environment => Metadata.Environment;
 }
@@ -52,6 +62,16 @@ public sealed record JobModalModel(
 public static class JobModal
 {
     public const string CallbackId = "job_run_modal";
+
+    /// <summary>The global shortcut "Run a job" (slack-app.yml): it opens this modal with a channel field.</summary>
+    public const string ShortcutCallbackId = "run_a_job";
+
+    /// <summary>The shortcut's name and description, as slack-app.yml declares them.</summary>
+    public const string ShortcutName = "Run a job";
+    public const string ShortcutDescription = "Run a one-off job against a deployed service";
+
+    /// <summary>Where the job's message goes, in a form opened from the shortcut.</summary>
+    public const string ChannelBlock = "job_channel";
 
     public const string EnvironmentBlock = "job_environment";
     public const string NameBlock = "job_name";
@@ -70,6 +90,7 @@ public static class JobModal
     public const string CommandAction = "job_modal_command";
     public const string TimeoutAction = "job_modal_timeout";
     public const string ConfirmAction = "job_modal_confirm";
+    public const string ChannelAction = "job_modal_channel";
 
     public static string ServiceBlock(string environment) => ServiceBlockPrefix + environment;
 
@@ -116,6 +137,11 @@ public static class JobModal
                 Hint = new PlainText("The job is stopped after this long: 90s, 30m, 2h or 1h30m. Empty: the environment's default."),
             },
         };
+        if (model.Metadata.PickChannel == true)
+        {
+            blocks.Insert(0, ChannelInput(model));
+        }
+
         if (model.Confirmations is { Count: > 0 } reasons)
         {
             // The reasons head the form, so they are read before anything is typed; the field to type comes last.
@@ -142,6 +168,24 @@ public static class JobModal
             PrivateMetadata = SlackJson.Serialize(model.Metadata),
         };
     }
+
+    /// <summary>
+    /// A shortcut names no channel, so the person picks where the job's message and thread go: channels only, since a
+    /// job's thread is for the people who work there (a DM with the bot is for the slash command).
+    /// </summary>
+    private static InputBlock ChannelInput(JobModalModel model) =>
+        new(
+            new PlainText("Post in"),
+            new ConversationsSelectElement(ChannelAction)
+            {
+                InitialConversation = model.Channel,
+                Placeholder = new PlainText("Pick a channel"),
+                Filter = new ConversationFilter([ConversationFilter.Public, ConversationFilter.Private]) { ExcludeBotUsers = true },
+            })
+        {
+            BlockId = ChannelBlock,
+            Hint = new PlainText("The job's message and its thread go here. The app must be in a private channel; it joins a public one."),
+        };
 
     private static InputBlock EnvironmentInput(JobModalModel model)
     {
@@ -204,8 +248,11 @@ public static class JobModal
         try
         {
             var metadata = SlackJson.Deserialize<JobModalMetadata>(view.PrivateMetadata);
-            // A record's constructor gets null for a missing property; metadata without both is not ours.
-            return string.IsNullOrEmpty(metadata.ChannelId) || string.IsNullOrEmpty(metadata.Environment) ? null : metadata;
+            // A record's constructor gets null for a missing property; metadata without an environment, or without a
+            // channel it does not ask for, is not ours.
+            return string.IsNullOrEmpty(metadata.Environment) || (string.IsNullOrEmpty(metadata.ChannelId) && metadata.PickChannel != true)
+                ? null
+                : metadata;
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
@@ -227,6 +274,14 @@ public static class JobModal
             Command: view.ValueOf(CommandBlock, CommandAction),
             Timeout: view.ValueOf(TimeoutBlock, TimeoutAction));
         return (draft, serviceBlock);
+    }
+
+    /// <summary>Where the job's message goes: the channel the form came from, or the one picked in it (null when none yet).</summary>
+    public static string? ReadChannel(ViewPayload view, JobModalMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.PickChannel == true ? view.ValueOf(ChannelBlock, ChannelAction) : metadata.ChannelId;
     }
 
     /// <summary>What the person typed into the confirmation field, or null when the form has none.</summary>

@@ -3,6 +3,7 @@ using Specific.Jobs.Domain;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
+using Specific.Slack.BlockKit;
 using Specific.Slack.Payloads;
 
 namespace Specific.JobsBot.Runs;
@@ -52,10 +53,15 @@ public sealed partial class JobModalOpener(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogOpenFailed(ex);
-            await slack.TellAsync(
-                replyTo,
-                $":x: Couldn't open the form ({ex.Message}). Type the command instead: `/specific job run <service> <command…>`.",
-                CancellationToken.None);
+            var text = $":x: Couldn't open the form ({ex.Message}). Type the command instead: `/specific job run <service> <command…>`.";
+            if (replyTo is { ResponseUrl: null, ChannelId: null })
+            {
+                // Opened from the shortcut: no channel to answer in, so chat.postMessage to the user id (their DM with the app).
+                await slack.PostMessageAsync(replyTo.UserId, new SlackMessage(text), cancellationToken: CancellationToken.None);
+                return;
+            }
+
+            await slack.TellAsync(replyTo, text, CancellationToken.None);
         }
     }
 
@@ -113,6 +119,8 @@ public sealed partial class JobModalOpener(
         // The confirmation field belongs to the environment it was asked for; the submission asks again if the new one needs it.
         var model = await BuildModelAsync(
             metadata with { Environment = environment, Asked = null }, JobModalPrefill.From(draft), [], cancellationToken);
+        // A channel already picked (a form from the shortcut) stays picked.
+        model = model with { Channel = JobModal.ReadChannel(view, metadata) };
         try
         {
             await slack.UpdateViewAsync(view.Id, JobModal.Render(model), view.Hash, cancellationToken);

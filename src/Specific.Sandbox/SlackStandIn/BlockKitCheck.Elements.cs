@@ -62,6 +62,34 @@ internal sealed partial class BlockKitCheck
             case "image":
                 Image(element, p);
                 break;
+            case "conversations_select":
+                ConversationFilter(element, p);
+                break;
+        }
+    }
+
+    /// <summary>A conversations_select's filter: known properties, and <c>include</c> of im, mpim, private or public, at least one.</summary>
+    private void ConversationFilter(JsonObject element, string p)
+    {
+        if (element["filter"] is not { } filter)
+            return;
+        if (filter is not JsonObject obj)
+        {
+            Error("must be an object", $"{p}/filter");
+            return;
+        }
+        Known(obj, "conversation_filter", $"{p}/filter");
+        if (obj["include"] is not { } include)
+            return;
+        if (include is not JsonArray kinds || kinds.Count == 0)
+        {
+            Error("must be a non-empty array", $"{p}/filter/include");
+            return;
+        }
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            if (kinds[i] is not JsonValue kind || !kind.TryGetValue<string>(out var name) || name is not ("im" or "mpim" or "private" or "public"))
+                Error("must be a valid enum value", $"{p}/filter/include/{i}");
         }
     }
 

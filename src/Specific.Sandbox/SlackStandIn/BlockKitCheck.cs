@@ -24,6 +24,8 @@ internal sealed partial class BlockKitCheck
         ["multi_static_select"] = ["type", "action_id", "options", "option_groups", "initial_options", "confirm", "max_selected_items", "focus_on_load", "placeholder"],
         ["overflow"] = ["type", "action_id", "options", "confirm"],
         ["plain_text_input"] = ["type", "action_id", "initial_value", "multiline", "min_length", "max_length", "dispatch_action_config", "focus_on_load", "placeholder"],
+        ["conversations_select"] = ["type", "action_id", "initial_conversation", "default_to_current_conversation", "confirm", "response_url_enabled", "filter", "focus_on_load", "placeholder"],
+        ["conversation_filter"] = ["include", "exclude_external_shared_channels", "exclude_bot_users"],
         ["plain_text"] = ["type", "text", "emoji"],
         ["mrkdwn"] = ["type", "text", "verbatim"],
         ["option"] = ["text", "value", "description", "url"],

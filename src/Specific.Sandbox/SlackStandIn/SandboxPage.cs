@@ -37,6 +37,12 @@ internal static class SandboxPage
                 ["command"] = workspace.Options.Command,
                 ["bot_name"] = SlackWorkspace.BotName,
                 ["bot_user_id"] = SlackWorkspace.BotUserId,
+                ["shortcuts"] = new JsonArray(workspace.Options.GlobalShortcuts.Select(s => (JsonNode)new JsonObject
+                {
+                    ["name"] = s.Name,
+                    ["callback_id"] = s.CallbackId,
+                    ["description"] = s.Description,
+                }).ToArray()),
                 ["me"] = userId,
                 ["users"] = new JsonArray(SandboxUsers.KnownIds.Append(SlackWorkspace.BotUserId).Select(id => (JsonNode)new JsonObject
                 {
@@ -104,6 +110,14 @@ internal static class SandboxPage
                 ["response_action"] = result.ResponseAction,
                 ["errors"] = new JsonObject(result.Errors.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
             });
+        });
+
+        app.MapPost("/sandbox/shortcut", async (PageShortcut shortcut, CancellationToken ct) =>
+        {
+            if (!workspace.Options.GlobalShortcuts.Any(s => s.CallbackId == shortcut.CallbackId))
+                return Results.Text(new JsonObject { ["ok"] = false, ["error"] = "unknown_shortcut" }.ToJsonString(), "application/json; charset=utf-8", statusCode: 400);
+            var result = await standIn.UseGlobalShortcutAsync(shortcut.User, shortcut.CallbackId, ct);
+            return Json(new JsonObject { ["status"] = result.StatusCode, ["error"] = result.Error });
         });
 
         app.MapPost("/sandbox/close-view", (PageCloseView close) =>
@@ -220,4 +234,6 @@ internal static class SandboxPage
     private sealed record PageSubmit(string User, string ViewId, Dictionary<string, Dictionary<string, string>> Values);
 
     private sealed record PageCloseView(string User, string ViewId);
+
+    private sealed record PageShortcut(string User, string CallbackId);
 }

@@ -13,7 +13,7 @@ namespace Specific.Sandbox.SlackStandIn;
 /// Slack's client side: what Slack sends the bot when a person types a slash command, clicks a button or
 /// submits a modal, and how Slack honours the bot's answer.
 /// </summary>
-internal sealed class SlackPerson(SlackWorkspace workspace, SlackWebApi api, HttpClient http, SocketModeServer socketMode, ILogger logger)
+internal sealed partial class SlackPerson(SlackWorkspace workspace, SlackWebApi api, HttpClient http, SocketModeServer socketMode, ILogger logger)
 {
     public const string CommandsPath = "slack/commands";
     public const string InteractionsPath = "slack/interactions";

@@ -110,6 +110,10 @@ public sealed class SlackStandIn : IAsyncDisposable
     public Task<ViewSubmissionResult> SubmitViewAsync(string userId, string viewId, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> values, CancellationToken ct = default) =>
         _person.SubmitViewAsync(userId, viewId, values, ct);
 
+    /// <summary>The person picks one of the app's global shortcuts (<see cref="SlackStandInOptions.GlobalShortcuts"/>).</summary>
+    public Task<InteractionResult> UseGlobalShortcutAsync(string userId, string callbackId, CancellationToken ct = default) =>
+        _person.UseGlobalShortcutAsync(userId, callbackId, ct);
+
     /// <summary>The person closes the modal (Cancel / ×).</summary>
     public void CloseView(string userId, string viewId) => _person.CloseView(userId, viewId);
 

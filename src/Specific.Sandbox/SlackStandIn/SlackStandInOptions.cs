@@ -72,9 +72,15 @@ public sealed class SlackStandInOptions
     /// <summary>When an unacknowledged envelope is delivered again, one entry per retry; Slack retries at once, after 1 and after 5 minutes.</summary>
     public IReadOnlyList<TimeSpan> SocketModeRetryDelays { get; set; } = [TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
 
+    /// <summary>The app's global shortcuts, as its manifest declares them (features.shortcuts with type global).</summary>
+    public List<StandInShortcut> GlobalShortcuts { get; set; } = [];
+
     /// <summary>The workspace's user groups: group id (S…) to member ids, served by usergroups.users.list.</summary>
     public Dictionary<string, List<string>> UserGroups { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>A global shortcut of the app: the name people pick, the callback_id Slack sends, and its description.</summary>
+public sealed record StandInShortcut(string Name, string CallbackId, string Description);
 
 /// <summary>Slack's documented rate limits: per-method tiers per workspace (a minute's allowance may be spent in a burst) and chat.postMessage per channel.</summary>
 public sealed class SlackRateLimits

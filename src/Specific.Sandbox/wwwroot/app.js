@@ -252,6 +252,15 @@ function renderInput(block, ctx) {
     field.appendChild(new Option(element.placeholder ? element.placeholder.text : "Select an item", ""));
     for (const option of allOptions(element)) field.appendChild(new Option(option.text.text, option.value));
     if (element.initial_option) field.value = element.initial_option.value;
+  } else if (element.type === "conversations_select") {
+    // As Slack's menu: the conversations the person can see, narrowed by the element's filter.
+    field = el("select");
+    field.appendChild(new Option(element.placeholder ? element.placeholder.text : "Select a conversation", ""));
+    const include = element.filter && element.filter.include;
+    for (const c of page.state.channels.filter((c) => !include || include.includes(c.kind))) {
+      field.appendChild(new Option(channelPrefix(c) + c.name, c.id));
+    }
+    if (element.initial_conversation) field.value = element.initial_conversation;
   } else if (element.type === "plain_text_input" && element.multiline) {
     field = el("textarea");
     if (element.initial_value) field.value = element.initial_value;
@@ -629,6 +638,30 @@ async function createChannel(name, isPrivate) {
   switchChannel(result.channel.id);
 }
 
+// The lightning-bolt menu: the app's global shortcuts, as Slack lists them beside the message box.
+function toggleShortcuts() {
+  const menu = $("shortcuts-menu");
+  if (!menu.hidden) { menu.hidden = true; return; }
+  const shortcuts = page.state.shortcuts || [];
+  menu.replaceChildren(...(shortcuts.length ? shortcuts.map((s) => {
+    const item = el("button", "shortcut-item");
+    item.type = "button";
+    item.setAttribute("role", "menuitem");
+    item.dataset.callbackId = s.callback_id;
+    item.appendChild(el("strong", "", s.name));
+    item.appendChild(el("div", "muted", s.description));
+    item.addEventListener("click", async () => {
+      menu.hidden = true;
+      try {
+        const result = await api("/sandbox/shortcut", { user: page.user, callbackId: s.callback_id });
+        if (result.error) setStatus(`${s.name} failed: ${result.error}`, true);
+      } catch (e) { setStatus(e.message, true); }
+    });
+    return item;
+  }) : [el("div", "muted", "This app has no shortcuts.")]));
+  menu.hidden = false;
+}
+
 function wireComposer(formId, inputId, threadOf) {
   const input = $(inputId);
   const submit = async (event) => {
@@ -645,6 +678,7 @@ function wireComposer(formId, inputId, threadOf) {
 
 function start() {
   wireComposer("composer-form", "composer", () => null);
+  $("shortcuts-button").addEventListener("click", toggleShortcuts);
   wireComposer("thread-form", "thread-composer", () => page.thread);
   $("thread-close").addEventListener("click", () => { page.thread = null; $("thread-pane").hidden = true; });
   $("user-switcher").addEventListener("change", (event) => { page.user = event.target.value; refresh(); });

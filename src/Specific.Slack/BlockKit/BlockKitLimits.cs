@@ -27,6 +27,7 @@ public static class BlockKitLimits
     public const int OverflowOptions = 5;
     public const int OptionText = 75;
     public const int OptionValue = 150;
+    public const int SelectPlaceholder = 150;
     public const int ModalTitle = 24;
     public const int ModalButton = 24;
     public const int CallbackId = 255;
@@ -255,6 +256,14 @@ public static class BlockKitLimits
                     errors.Add($"{at}.initial_value: {initialValue.Length} chars exceeds max_length {limit}");
                 }
                 return 0;
+            case ConversationsSelectElement conversations:
+                if (conversations.Placeholder is { } placeholder) Max(errors, at + ".placeholder", placeholder.Text, SelectPlaceholder);
+                if (conversations.Filter?.Include is { } include
+                    && (include.Count == 0 || include.Any(kind => kind is not (ConversationFilter.Public or ConversationFilter.Private or ConversationFilter.Im or ConversationFilter.Mpim))))
+                {
+                    errors.Add($"{at}.filter.include: {string.Join(",", include)} (one or more of public, private, im, mpim)");
+                }
+                return 0;
             case ImageElement:
                 return 0;
             default:
@@ -286,6 +295,7 @@ public static class BlockKitLimits
         StaticSelectElement select => select.ActionId,
         PlainTextInputElement input => input.ActionId,
         OverflowElement overflow => overflow.ActionId,
+        ConversationsSelectElement conversations => conversations.ActionId,
         _ => null,
     };
 

@@ -55,6 +55,7 @@ internal sealed class BlockElementConverter() : BlockKitTypeConverter<BlockEleme
     [StaticSelectElement.TypeName] = typeof(StaticSelectElement),
     [PlainTextInputElement.TypeName] = typeof(PlainTextInputElement),
     [OverflowElement.TypeName] = typeof(OverflowElement),
+    [ConversationsSelectElement.TypeName] = typeof(ConversationsSelectElement),
     [ImageElement.TypeName] = typeof(ImageElement),
 });
 

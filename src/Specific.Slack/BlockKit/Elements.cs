@@ -50,6 +50,29 @@ public sealed record PlainTextInputElement(string ActionId) : BlockElement(TypeN
     public int? MaxLength { get; init; }
 }
 
+/// <summary>A menu of the conversations the person can see; its state carries <c>selected_conversation</c>.</summary>
+public sealed record ConversationsSelectElement(string ActionId) : BlockElement(TypeName)
+{
+    public const string TypeName = "conversations_select";
+
+    public PlainText? Placeholder { get; init; }
+    public string? InitialConversation { get; init; }
+    public ConversationFilter? Filter { get; init; }
+}
+
+/// <summary>Which conversations a conversations_select offers.</summary>
+/// <param name="Include">Any of <see cref="Public"/>, <see cref="Private"/>, <see cref="Im"/>, <see cref="Mpim"/>; null offers all.</param>
+public sealed record ConversationFilter(IReadOnlyList<string>? Include = null)
+{
+    public const string Public = "public";
+    public const string Private = "private";
+    public const string Im = "im";
+    public const string Mpim = "mpim";
+
+    public bool? ExcludeBotUsers { get; init; }
+    public bool? ExcludeExternalSharedChannels { get; init; }
+}
+
 /// <summary>A "…" menu of up to five options.</summary>
 public sealed record OverflowElement(string ActionId, IReadOnlyList<OptionObject> Options) : BlockElement(TypeName)
 {

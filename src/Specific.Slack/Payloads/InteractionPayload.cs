@@ -10,6 +10,7 @@ public abstract record InteractionPayload
     public const string BlockActionsType = "block_actions";
     public const string ViewSubmissionType = "view_submission";
     public const string ViewClosedType = "view_closed";
+    public const string ShortcutType = "shortcut";
 
     public required string Type { get; init; }
     public SlackUser? User { get; init; }
@@ -35,6 +36,7 @@ public abstract record InteractionPayload
             BlockActionsType => root.Deserialize<BlockActionsPayload>(SlackJson.Options)!,
             ViewSubmissionType => root.Deserialize<ViewSubmissionPayload>(SlackJson.Options)!,
             ViewClosedType => root.Deserialize<ViewClosedPayload>(SlackJson.Options)!,
+            ShortcutType => root.Deserialize<ShortcutPayload>(SlackJson.Options)!,
             _ => new UnknownInteractionPayload { Type = type, Raw = root.Clone() },
         };
     }
@@ -103,6 +105,16 @@ public sealed record ViewClosedPayload : InteractionPayload
     public bool? IsCleared { get; init; }
 }
 
+/// <summary>
+/// A global shortcut was chosen (the lightning-bolt menu or the search bar). It names no channel and has no
+/// response_url: its trigger_id is the only way to answer, within 3 seconds.
+/// </summary>
+public sealed record ShortcutPayload : InteractionPayload
+{
+    public required string CallbackId { get; init; }
+    public string? ActionTs { get; init; }
+}
+
 /// <summary>An interaction of a type this library does not model; the raw JSON is kept.</summary>
 public sealed record UnknownInteractionPayload : InteractionPayload
 {
@@ -121,10 +133,10 @@ public sealed record ViewPayload
     /// <summary>What the user typed; <see cref="ViewState.Missing"/> when the payload carried no state.</summary>
     public ViewState State { get; init; } = ViewState.Missing;
 
-    /// <summary>The value of a field: an input's text or a select's chosen option value; null when empty or absent.</summary>
+    /// <summary>The value of a field: an input's text, a select's chosen option value or a chosen conversation id; null when empty or absent.</summary>
     public string? ValueOf(string blockId, string actionId) =>
         State.Values.TryGetValue(blockId, out var block) && block.TryGetValue(actionId, out var value)
-            ? value.Value ?? value.SelectedOption?.Value
+            ? value.Value ?? value.SelectedOption?.Value ?? value.SelectedConversation
             : null;
 }
 
@@ -156,6 +168,9 @@ public sealed record ViewStateValue
 
     /// <summary>The option chosen in a static_select; null when none.</summary>
     public SelectedOption? SelectedOption { get; init; }
+
+    /// <summary>The conversation id chosen in a conversations_select; null when none.</summary>
+    public string? SelectedConversation { get; init; }
 }
 
 /// <summary>An option the user chose.</summary>

@@ -31,6 +31,9 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     /// <summary>The person who types the commands (the sandbox page's default user).</summary>
     public const string UserId = "U0SANDBOX";
 
+    /// <summary>The callback_id of the app's global shortcut, as slack-app.yml declares it.</summary>
+    public const string RunAJobShortcut = "run_a_job";
+
     /// <summary>How long a job may take to reach a state before the test fails.</summary>
     public static readonly TimeSpan StateTimeout = TimeSpan.FromSeconds(20);
 
@@ -100,6 +103,8 @@ public sealed partial class JobsSandbox : IAsyncDisposable
                 AppToken = appToken,
                 // Slack retries at once, then after 1 and 5 minutes; a test has no 5 minutes.
                 SocketModeRetryDelays = [TimeSpan.Zero, TimeSpan.FromSeconds(1)],
+                // As slack-app.yml declares it.
+                GlobalShortcuts = [new StandInShortcut("Run a job", RunAJobShortcut, "Run a one-off job against a deployed service")],
             },
             ct: Ct);
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Testing;
+using Specific.JobsBot.Runs;
 using Specific.JobsBot.Tests.Commands;
 using Specific.JobsBot.Tests.Commands.Host;
 using Specific.JobsBot.Tests.Threads;
@@ -65,6 +66,24 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
         await bot.SlashCommandAsync("job run");
 
         GoldenFile.VerifyPayload("modal_fresh_services_unlisted", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task The_run_a_job_shortcut_opens_an_empty_form_that_asks_where_to_post()
+    {
+        var bot = await StartAsync(FrontDoorApp.OpenPolicy);
+
+        await bot.InteractAsync(new
+        {
+            type = "shortcut",
+            action_ts = "1700000001.000001",
+            team = new { id = FrontDoorApp.Team },
+            user = new { id = "U0ALICE", username = "alice", team_id = FrontDoorApp.Team },
+            callback_id = JobModal.ShortcutCallbackId,
+            trigger_id = FrontDoorApp.NewTriggerId(),
+        });
+
+        GoldenFile.VerifyPayload("modal_shortcut", await OpenedViewAsync());
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Specific.Slack.WebApi;
 using YamlDotNet.RepresentationModel;
 using Specific.JobsBot.FrontDoor;
+using Specific.JobsBot.Runs;
 
 namespace Specific.JobsBot.Tests.Shipping;
 
@@ -69,6 +70,22 @@ public sealed partial class SlackAppManifestTests
         Assert.InRange(name.Length, 1, 35);
         Assert.InRange(description.Length, 1, 140);
         Assert.False(string.IsNullOrWhiteSpace(Scalar(Map(Map(Manifest, "features"), "bot_user"), "display_name")));
+    }
+
+    [Fact]
+    public void The_run_a_job_shortcut_is_global_and_is_the_one_the_bot_answers()
+    {
+        var shortcuts = (YamlSequenceNode)Map(Manifest, "features").Children[new YamlScalarNode("shortcuts")];
+        var shortcut = Assert.Single(shortcuts.Children.Cast<YamlMappingNode>());
+        Assert.Equal("global", Scalar(shortcut, "type"));
+        Assert.Equal(JobModal.ShortcutCallbackId, Scalar(shortcut, "callback_id"));
+        Assert.Equal(JobModal.ShortcutName, Scalar(shortcut, "name"));
+        Assert.Equal(JobModal.ShortcutDescription, Scalar(shortcut, "description"));
+        // Slack's manifest limits: a name of at most 24 characters, a description of at most 150.
+        Assert.InRange(Scalar(shortcut, "name").Length, 1, 24);
+        Assert.InRange(Scalar(shortcut, "description").Length, 1, 150);
+        // Shortcuts arrive at the interactivity URL, which must be on.
+        Assert.Equal("true", Scalar(Map(Map(Manifest, "settings"), "interactivity"), "is_enabled"));
     }
 
     [Fact]

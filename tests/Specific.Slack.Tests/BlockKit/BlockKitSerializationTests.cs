@@ -51,6 +51,32 @@ public sealed class BlockKitSerializationTests
     }
 
     [Fact]
+    public void A_conversations_select_with_a_filter_has_slacks_shape_and_reads_back()
+    {
+        var input = new InputBlock(
+            new PlainText("Post in"),
+            new ConversationsSelectElement("pick")
+            {
+                InitialConversation = "C0OPS",
+                Filter = new ConversationFilter([ConversationFilter.Public, ConversationFilter.Private]) { ExcludeBotUsers = true },
+            })
+        { BlockId = "where" };
+
+        var json = Json(input);
+
+        var element = json["element"]!;
+        Assert.Equal("conversations_select", element["type"]!.GetValue<string>());
+        Assert.Equal("C0OPS", element["initial_conversation"]!.GetValue<string>());
+        Assert.Equal("""{"include":["public","private"],"exclude_bot_users":true}""", element["filter"]!.ToJsonString());
+        BlockKitLimits.EnsureValid(new ModalView(new PlainText("Run a job"), [input]) { Submit = new PlainText("Run") });
+        var wrong = input with { Element = new ConversationsSelectElement("pick") { Filter = new ConversationFilter(["channels"]) } };
+        var thrown = Assert.Throws<InvalidOperationException>(() => BlockKitLimits.EnsureValid(new ModalView(new PlainText("Run a job"), [wrong]) { Submit = new PlainText("Run") }));
+        Assert.Contains("filter.include: channels", thrown.Message, StringComparison.Ordinal);
+        var back = SlackJson.Deserialize<Block>(SlackJson.Serialize<Block>(input));
+        Assert.Equal("C0OPS", Assert.IsType<ConversationsSelectElement>(Assert.IsType<InputBlock>(back).Element).InitialConversation);
+    }
+
+    [Fact]
     public void A_modal_with_inputs_serializes_type_modal_and_its_elements()
     {
         var web = new OptionObject(new PlainText("web"), "web");

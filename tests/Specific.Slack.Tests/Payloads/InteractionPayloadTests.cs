@@ -56,6 +56,38 @@ public sealed class InteractionPayloadTests
         """;
 
     [Fact]
+    public void A_global_shortcut_carries_its_callback_id_trigger_and_user_and_no_channel()
+    {
+        // The shape of Slack's documented global shortcut payload.
+        var payload = Assert.IsType<ShortcutPayload>(InteractionPayload.Parse("""
+            {
+              "type": "shortcut", "token": "Xl4bX7Lz8ZhnW", "action_ts": "1581106241.371594",
+              "team": { "id": "TXXXXXXXX", "domain": "shortcuts-test" },
+              "user": { "id": "UXXXXXXXXX", "username": "aman", "team_id": "TXXXXXXXX" },
+              "callback_id": "run_a_job", "trigger_id": "944799105734.773906753841.38b5894552bdd4a780554ee59d1f3638"
+            }
+            """));
+
+        Assert.Equal(
+            ("run_a_job", "1581106241.371594", "944799105734.773906753841.38b5894552bdd4a780554ee59d1f3638", "UXXXXXXXXX", "TXXXXXXXX"),
+            (payload.CallbackId, payload.ActionTs, payload.TriggerId, payload.User!.Id, payload.Team!.Id));
+    }
+
+    [Fact]
+    public void A_picked_conversation_is_the_value_of_its_field()
+    {
+        var payload = Assert.IsType<ViewSubmissionPayload>(InteractionPayload.Parse("""
+            {"type":"view_submission","view":{"id":"V1","state":{"values":{
+              "where":{"pick":{"type":"conversations_select","selected_conversation":"C0OPS"}},
+              "none":{"pick":{"type":"conversations_select","selected_conversation":null}}}}}}
+            """));
+
+        Assert.Null(payload.View.State.Problem);
+        Assert.Equal("C0OPS", payload.View.ValueOf("where", "pick"));
+        Assert.Null(payload.View.ValueOf("none", "pick"));
+    }
+
+    [Fact]
     public void Block_actions_payload_carries_the_action_the_user_and_the_message()
     {
         var payload = Assert.IsType<BlockActionsPayload>(InteractionPayload.Parse(BlockActionsJson));
@@ -136,9 +168,9 @@ public sealed class InteractionPayloadTests
     [Fact]
     public void Unknown_interaction_types_are_kept_raw_rather_than_refused()
     {
-        var payload = InteractionPayload.Parse("""{"type":"shortcut","callback_id":"x","user":{"id":"U1"}}""");
+        var payload = InteractionPayload.Parse("""{"type":"message_action","callback_id":"x","user":{"id":"U1"}}""");
         var unknown = Assert.IsType<UnknownInteractionPayload>(payload);
-        Assert.Equal("shortcut", unknown.Type);
+        Assert.Equal("message_action", unknown.Type);
         Assert.Equal("x", unknown.Raw.GetProperty("callback_id").GetString());
     }
 
