@@ -103,5 +103,19 @@ internal static class PostgresMigrations
             -- Readiness upserts one row per replica: a server that answers reads but refuses writes is not ready.
             CREATE TABLE {schema}.store_heartbeat (probe text PRIMARY KEY, at timestamptz NOT NULL);
             """),
+        // 7 is another branch's (job time limits): the runner applies what is missing in version order, whatever the gaps.
+        new(8, "requester notices", """
+            -- A person's choice of a direct message when a long job of theirs ends (/specific notify on|off); no row: on.
+            CREATE TABLE {schema}.notify_preferences (
+                user_id       text PRIMARY KEY,
+                dm_on_job_end boolean NOT NULL,
+                updated_at    timestamptz NOT NULL
+            );
+            -- Claimed before the message is sent: a job's end is told by direct message at most once.
+            CREATE TABLE {schema}.job_end_dms (
+                job_id     text PRIMARY KEY,
+                claimed_at timestamptz NOT NULL
+            );
+            """),
     ];
 }

@@ -116,5 +116,19 @@ internal static class SqliteMigrations
             -- Set before the Kubernetes Job is created: a resumed flow then looks the Job up and never creates it twice.
             ALTER TABLE jobs ADD COLUMN create_requested_at INTEGER;
             """),
+        // 6 is another branch's (job time limits): the runner applies what is missing in version order, whatever the gaps.
+        new(7, "requester notices", """
+            -- A person's choice of a direct message when a long job of theirs ends (/specific notify on|off); no row: on.
+            CREATE TABLE notify_preferences (
+                user_id       TEXT PRIMARY KEY,
+                dm_on_job_end INTEGER NOT NULL CHECK (dm_on_job_end IN (0, 1)),
+                updated_at    INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            -- Claimed before the message is sent: a job's end is told by direct message at most once.
+            CREATE TABLE job_end_dms (
+                job_id     TEXT PRIMARY KEY,
+                claimed_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 }
