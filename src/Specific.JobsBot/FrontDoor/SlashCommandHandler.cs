@@ -29,6 +29,7 @@ public sealed class SlashCommandHandler(
     LogAccess logAccess,
     FrontDoorQueue queue,
     OncePerRequest once,
+    NotifySettings notify,
     TimeProvider clock)
 {
     /// <summary>How long a log answer may take inside the request; past it the answer follows through response_url.</summary>
@@ -47,6 +48,7 @@ public sealed class SlashCommandHandler(
             JobLogsCommand logsOf => await LogsAsync(slash, logsOf, cancellationToken),
             CancelJobCommand cancel => await CancelAsync(slash, cancel.JobId, cancellationToken),
             AuditCommand auditOf => await AuditAsync(slash, auditOf, cancellationToken),
+            NotifyCommand setting => await notify.AnswerAsync(setting, slash.UserId, cancellationToken),
             var other => throw new System.Diagnostics.UnreachableException($"The grammar produced {other.GetType().Name}, which has no handler."),
         };
     }
