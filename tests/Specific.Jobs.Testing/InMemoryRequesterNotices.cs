@@ -12,6 +12,9 @@ public sealed class InMemoryRequesterNotices : IRequesterNotices
     /// <summary>When set, every call fails with this, as an unreachable database would.</summary>
     public Exception? FailWith { get; set; }
 
+    /// <summary>When set, every call waits for this first, as a slow or locked database would.</summary>
+    public Task? Gate { get; set; }
+
     /// <summary>The jobs whose end-of-job message was claimed, in no order.</summary>
     public IReadOnlyCollection<string> Claimed
     {
@@ -24,39 +27,43 @@ public sealed class InMemoryRequesterNotices : IRequesterNotices
         }
     }
 
-    public Task<bool?> GetDmOnJobEndAsync(string userId, CancellationToken cancellationToken)
+    public async Task<bool?> GetDmOnJobEndAsync(string userId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        ThrowIfFailing();
+        await WaitOrFailAsync(cancellationToken);
         lock (_gate)
         {
-            return Task.FromResult(_choices.TryGetValue(userId, out var on) ? on : (bool?)null);
+            return _choices.TryGetValue(userId, out var on) ? on : null;
         }
     }
 
-    public Task SetDmOnJobEndAsync(string userId, bool on, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task SetDmOnJobEndAsync(string userId, bool on, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        ThrowIfFailing();
+        await WaitOrFailAsync(cancellationToken);
         lock (_gate)
         {
             _choices[userId] = on;
         }
-        return Task.CompletedTask;
     }
 
-    public Task<bool> TryClaimJobEndDmAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<bool> TryClaimJobEndDmAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        ThrowIfFailing();
+        await WaitOrFailAsync(cancellationToken);
         lock (_gate)
         {
-            return Task.FromResult(_claims.TryAdd(jobId, at));
+            return _claims.TryAdd(jobId, at);
         }
     }
 
-    private void ThrowIfFailing()
+    private async Task WaitOrFailAsync(CancellationToken cancellationToken)
     {
+        if (Gate is { } wait)
+        {
+            await wait.WaitAsync(cancellationToken);
+        }
+
         if (FailWith is { } failure)
         {
             throw failure;
