@@ -113,6 +113,19 @@ public sealed class JobEndNoticeTests
     }
 
     [Fact]
+    public async Task A_thread_link_Slack_will_not_give_leaves_the_channel_named_in_the_message()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync(configure: o => o.RequesterDmAfter = TimeSpan.Zero);
+        world.Slack.Faults.ServerErrorNext(100, "chat.getPermalink");
+        await world.StartKeeperAsync("keeper-a");
+
+        await RunToTheEndAsync(world);
+
+        var dm = Assert.Single(world.DirectMessages());
+        Assert.EndsWith($"Its thread is in <#{ThreadKeeperHarness.Channel}>.", dm.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_store_that_fails_the_claim_costs_the_message_and_not_the_thread()
     {
         await using var world = await ThreadKeeperHarness.StartAsync(configure: o => o.RequesterDmAfter = TimeSpan.Zero);
