@@ -3,8 +3,8 @@ using Specific.Jobs.Domain;
 namespace Specific.Jobs.Storage;
 
 /// <summary>
-/// A job store made of one class per contract (the job table, the thread cursors, the request ledger and the audit
-/// log), each call passed on to its part: what the PostgreSQL and SQLite stores share, written once.
+/// A job store made of one class per contract (the job table, the thread cursors, the request ledger, the audit
+/// log and the requester notices), each call passed on to its part: what the PostgreSQL and SQLite stores share, written once.
 /// </summary>
 public abstract class ComposedJobStore : IJobStorageBackend
 {
@@ -12,13 +12,15 @@ public abstract class ComposedJobStore : IJobStorageBackend
     private readonly IThreadStore _threads;
     private readonly IRequestLedger _ledger;
     private readonly IAuditLog _audit;
+    private readonly IRequesterNotices _notices;
 
-    private protected ComposedJobStore(IJobStore jobs, IThreadStore threads, IRequestLedger ledger, IAuditLog audit)
+    private protected ComposedJobStore(IJobStore jobs, IThreadStore threads, IRequestLedger ledger, IAuditLog audit, IRequesterNotices notices)
     {
         _jobs = jobs;
         _threads = threads;
         _ledger = ledger;
         _audit = audit;
+        _notices = notices;
     }
 
     /// <summary>Applies the schema migrations; safe to call from several callers and several processes at once.</summary>
@@ -78,4 +80,13 @@ public abstract class ComposedJobStore : IJobStorageBackend
 
     public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken) =>
         _audit.ListAsync(query, cancellationToken);
+
+    public Task<bool?> GetDmOnJobEndAsync(string userId, CancellationToken cancellationToken) =>
+        _notices.GetDmOnJobEndAsync(userId, cancellationToken);
+
+    public Task SetDmOnJobEndAsync(string userId, bool on, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _notices.SetDmOnJobEndAsync(userId, on, at, cancellationToken);
+
+    public Task<bool> TryClaimJobEndDmAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _notices.TryClaimJobEndDmAsync(jobId, at, cancellationToken);
 }

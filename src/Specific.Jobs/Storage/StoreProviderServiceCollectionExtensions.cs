@@ -12,7 +12,8 @@ internal static class StoreProviderServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="StorageOptions"/> (validated at start-up) and registers one PostgreSQL or SQLite store behind
-    /// <see cref="IJobStorageBackend"/>, <see cref="IThreadStore"/>, <see cref="IRequestLedger"/> and <see cref="IAuditLog"/>,
+    /// <see cref="IJobStorageBackend"/>, <see cref="IThreadStore"/>, <see cref="IRequestLedger"/>, <see cref="IAuditLog"/> and
+    /// <see cref="IRequesterNotices"/>,
     /// and its start-up migration. Uses the registered <see cref="TimeProvider"/>, or the system clock.
     /// </summary>
     public static IServiceCollection AddJobStoreProvider(this IServiceCollection services, IConfiguration configuration)
@@ -31,6 +32,7 @@ internal static class StoreProviderServiceCollectionExtensions
         services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IRequestLedger>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IRequesterNotices>(sp => sp.GetRequiredService<IJobStorageBackend>());
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreInitializer, StorageInitializer>());
         services.AddHostedService<StorageInitializer>();

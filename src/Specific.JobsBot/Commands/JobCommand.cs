@@ -30,5 +30,12 @@ public sealed record CancelJobCommand(string JobId) : JobCommand;
 /// <param name="Environment">The environment the user named, or null for the configured default.</param>
 public sealed record AuditCommand(string? Service, string? Environment) : JobCommand;
 
+/// <summary>
+/// <c>/specific notify [on|off]</c>: whether the person gets a direct message when a long job of theirs ends; alone, it
+/// shows the current choice.
+/// </summary>
+/// <param name="On">True for <c>on</c>, false for <c>off</c>, null to show the current choice.</param>
+public sealed record NotifyCommand(bool? On) : JobCommand;
+
 /// <summary>Text the grammar could not accept, with what was wrong in words a person can act on.</summary>
 public sealed record InvalidCommand(string Problem) : JobCommand;

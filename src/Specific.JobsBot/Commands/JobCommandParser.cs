@@ -4,7 +4,7 @@ namespace Specific.JobsBot.Commands;
 /// The slash command grammar: turns the <c>text</c> of <c>/specific …</c> into a <see cref="JobCommand"/>. Pure: it
 /// knows nothing of services or environments that exist; <c>RunJobValidator</c> (Runs) checks those.
 /// </summary>
-public static class JobCommandParser
+public static partial class JobCommandParser
 {
     /// <summary>The longest command a job accepts. The modal's multi-line input caps at 3,000, so the text does too.</summary>
     public const int MaxCommandLength = 3000;
@@ -30,6 +30,11 @@ public static class JobCommandParser
         if (word is null || Is(word, "help"))
         {
             return new HelpCommand();
+        }
+
+        if (Is(word, NotifyWord))
+        {
+            return ParseNotify(reader);
         }
 
         if (!Is(word, "job"))

@@ -16,6 +16,7 @@ public static class JobCommandUsage
         $"`{SlashCommand} job logs <job> [--grep <text> | --file]` the last lines of a job's log, the lines containing a text (case ignored), or the whole log as a file; works long after the pod is gone",
         $"`{SlashCommand} job cancel <job>` stop a job you started (an environment's admins may stop any)",
         $"`{SlashCommand} job audit [<service>] [--env <name>]` who ran, re-ran, confirmed or cancelled what, allowed or refused (the environment's admins)",
+        $"`{SlashCommand} {JobCommandParser.NotifyWord} [{JobCommandParser.NotifyOn}|{JobCommandParser.NotifyOff}]` a direct message when a long job you started ends (on unless you turn it off); alone, shows your setting",
         $"`{SlashCommand} help` this help",
         $"Everything after the service and its options runs verbatim under `sh -c` (quotes, pipes, `$VARS`, newlines); `--` ends the options. Commands up to {JobCommandParser.MaxCommandLength:N0} characters.",
         $"`--timeout` ({TimeoutText.Forms}) stops the job after that long; without it, the environment's default limit applies.",

@@ -57,6 +57,7 @@ public static class SlackFrontDoor
         services.AddScoped<FullLogButton>();
         services.AddScoped<JobLister>();
         services.AddScoped<JobLogReader>();
+        services.AddScoped<NotifySettings>();
         services.AddGuardrails();
         return services;
     }

@@ -29,6 +29,7 @@ public sealed class SlashCommandHandler(
     LogAccess logAccess,
     FrontDoorQueue queue,
     OncePerRequest once,
+    NotifySettings notify,
     TimeProvider clock)
 {
     /// <summary>How long a log answer may take inside the request; past it the answer follows through response_url.</summary>
@@ -47,6 +48,7 @@ public sealed class SlashCommandHandler(
             JobLogsCommand logsOf => await LogsAsync(slash, logsOf, cancellationToken),
             CancelJobCommand cancel => await CancelAsync(slash, cancel.JobId, cancellationToken),
             AuditCommand auditOf => await AuditAsync(slash, auditOf, cancellationToken),
+            NotifyCommand setting => await NotifyAsync(slash, setting, cancellationToken),
             var other => throw new System.Diagnostics.UnreachableException($"The grammar produced {other.GetType().Name}, which has no handler."),
         };
     }
@@ -192,6 +194,12 @@ public sealed class SlashCommandHandler(
             slash, lister, "list jobs", ":hourglass: Listing jobs takes a moment; the answer follows here.",
             (jobLister, token) => jobLister.AnswerAsync(list, actor, token), cancellationToken);
     }
+
+    /// <summary>One small write or read; a slow store must not cost Slack's 3 seconds, so the answer may follow through response_url.</summary>
+    private Task<SlackMessage?> NotifyAsync(SlashCommand slash, NotifyCommand command, CancellationToken cancellationToken) =>
+        AnswerSoonAsync(
+            slash, notify, "save or show a notification setting", ":hourglass: The store is slow; your notification setting follows here.",
+            (settings, token) => settings.AnswerAsync(command, slash.UserId, token), cancellationToken);
 
     private async Task<SlackMessage?> LogsAsync(SlashCommand slash, JobLogsCommand command, CancellationToken cancellationToken)
     {

@@ -148,6 +148,9 @@ internal sealed partial class JobThreadWriter
             return;
         }
 
+        // After the final reply, so the link leads to a thread that shows the end.
+        await TellRequesterJobEndedAsync(job, cancellationToken);
+
         if (job.Version > _thread.RenderedVersion)
         {
             // The thread is not closed before the message shows the end: here the update waits its turn however long.

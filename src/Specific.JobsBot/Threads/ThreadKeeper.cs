@@ -42,7 +42,8 @@ public sealed partial class ThreadKeeper : BackgroundService
         ILogger<ThreadKeeper> logger,
         IOptions<Specific.Jobs.Logs.LogsOptions>? logsOptions = null,
         ChannelReach? reach = null,
-        JobRequesters? requesters = null)
+        JobRequesters? requesters = null,
+        IRequesterNotices? notices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _jobs = jobs;
@@ -58,6 +59,7 @@ public sealed partial class ThreadKeeper : BackgroundService
         {
             Reach = reach,
             Requesters = requesters,
+            Notices = notices,
         };
     }
 

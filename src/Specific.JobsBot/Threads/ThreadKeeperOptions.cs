@@ -30,6 +30,12 @@ public sealed class ThreadKeeperOptions
     /// <summary>A running job's message is re-rendered this often so its duration stays roughly true; zero turns it off.</summary>
     public TimeSpan RunningRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A job that took longer than this (from running to its end) also tells its requester by direct message when it
+    /// ends, unless they said <c>/specific notify off</c>; the final reply in the thread mentions them either way.
+    /// </summary>
+    public TimeSpan RequesterDmAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Posts per second into one channel (Slack: about one).</summary>
     [Range(0.01, 100)]
     public double ChannelPostsPerSecond { get; set; } = 1;

@@ -19,6 +19,8 @@ public static class ThreadKeeperServiceCollectionExtensions
             .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(3), "Threads__LeaseDuration must be at least 3 seconds, for example '00:01:00'.")
             .Validate(o => o.ExcerptInterval >= TimeSpan.Zero && o.LogPollInterval > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero,
                 "Threads__ExcerptInterval must not be negative, and Threads__LogPollInterval and Threads__SweepInterval must be positive.")
+            .Validate(o => o.RequesterDmAfter >= TimeSpan.Zero,
+                "Threads__RequesterDmAfter must not be negative: how long a job runs before its requester also gets a direct message when it ends, for example '00:10:00'.")
             .Validate(o => o.InitialBackoff > TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff, "Threads__InitialBackoff must be positive and Threads__MaxBackoff at least as long.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

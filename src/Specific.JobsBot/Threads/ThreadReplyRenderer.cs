@@ -69,14 +69,15 @@ public sealed class ThreadReplyRenderer
 
     /// <summary>
     /// The last reply: the outcome (exit code or reason, and how long it ran) and the tail of the output; says when
-    /// the full log follows as a file.
+    /// the full log follows as a file. It mentions the person who started the job from Slack: the thread is the bot's,
+    /// so nobody is subscribed to it, and the mention is what tells them it ended.
     /// </summary>
     /// <param name="redactionWarning">Said under the output when secret values could not all be read (<c>ITextRedactor.Warning</c>).</param>
     public SlackMessage Final(JobRecord job, LogExcerpt tail, long totalLines, bool fullLogFollows, DateTimeOffset now, string? redactionWarning = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(tail);
-        var headline = Headline(job, now);
+        var headline = Requester(job) is { } mention ? $"{mention} {Headline(job, now)}" : Headline(job, now);
         var blocks = new List<Block> { new SectionBlock(new Mrkdwn(headline)) };
 
         if (tail.IsEmpty)
@@ -106,6 +107,36 @@ public sealed class ThreadReplyRenderer
         return new SlackMessage(headline, blocks);
     }
 
+    /// <summary>
+    /// The direct message to the person who started a long job, once it ended: the outcome, the service and
+    /// environment, how long it took, and a link to its thread (or, when Slack gave none, its channel).
+    /// </summary>
+    /// <param name="after">How long a job must take for this message (<see cref="ThreadKeeperOptions.RequesterDmAfter"/>), said in its footer.</param>
+    public SlackMessage JobEnded(JobRecord job, string channelId, Uri? threadLink, TimeSpan after)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentException.ThrowIfNullOrEmpty(channelId);
+        var outcome = job.State switch
+        {
+            JobState.Succeeded => "succeeded",
+            JobState.Failed when job.ExitCode is { } code => $"failed with exit code {SlackText.Code(code.ToString(CultureInfo.InvariantCulture))}",
+            JobState.Failed => "failed",
+            JobState.Cancelled => "was cancelled",
+            var state => JobStateText.Label(state).ToLowerInvariant(),
+        };
+        var took = JobMessage.Duration(JobEndNotice.Took(job));
+        var where = $"{SlackText.Code(job.Service)} in {SlackText.Code(job.Environment)}";
+        var thread = threadLink is null ? $"Its thread is in <#{channelId}>." : $"<{threadLink.AbsoluteUri}|Open its thread>.";
+        var text = $"{JobStateText.Emoji(job.State)} Your job {SlackText.Code(job.Id)} on {where} {outcome} after {SlackText.Escape(took)}. {thread}";
+        var blocks = new List<Block>
+        {
+            new SectionBlock(new Mrkdwn(text)),
+            new ContextBlock([new Mrkdwn(
+                $"You get this when a job you started takes longer than {SlackText.Escape(JobMessage.Duration(after))}. `/specific notify off` stops these messages.")]),
+        };
+        return new SlackMessage(text, blocks);
+    }
+
     /// <summary>The fallback text of a full-log file's title.</summary>
     public static string FullLogTitle(JobRecord job)
     {
@@ -119,6 +150,10 @@ public sealed class ThreadReplyRenderer
         ArgumentNullException.ThrowIfNull(job);
         return $"{job.Id}.log";
     }
+
+    /// <summary>The mention of the Slack user who started the job; none for a job from elsewhere or an id of another shape.</summary>
+    internal static string? Requester(JobRecord job) =>
+        job.Origin.Client == JobOrigin.Slack ? SlackText.MentionOrNull(job.Origin.UserId) : null;
 
     private static string Headline(JobRecord job, DateTimeOffset now)
     {

@@ -50,4 +50,16 @@ internal static partial class ThreadWriterLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the person who started {JobId} that its thread stopped ({Error})")]
     public static partial void RequesterNotTold(this ILogger logger, Exception exception, string jobId, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Told the person who started {JobId} by direct message that it ended")]
+    public static partial void JobEndNoticeSent(this ILogger logger, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The person who started {JobId} turned end-of-job messages off")]
+    public static partial void JobEndNoticeOff(this ILogger logger, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the person who started {JobId} by direct message that it ended; not trying again")]
+    public static partial void JobEndNoticeFailed(this ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack gave no link to the thread of {JobId}; the direct message names its channel instead")]
+    public static partial void PermalinkMissing(this ILogger logger, Exception exception, string jobId);
 }

@@ -31,4 +31,7 @@ internal sealed record ThreadWriterServices(
 
     /// <summary>How to reach the person who started a job whose thread can no longer be written.</summary>
     public JobRequesters? Requesters { get; init; }
+
+    /// <summary>Each person's choice of a direct message when a long job ends, and each job's message claimed once.</summary>
+    public IRequesterNotices? Notices { get; init; }
 }

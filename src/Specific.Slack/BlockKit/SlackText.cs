@@ -47,6 +47,15 @@ public static partial class SlackText
     /// <summary>A user mention that Slack renders as the person's name.</summary>
     public static string Mention(string userId) => "<@" + userId + ">";
 
+    /// <summary>
+    /// True when <paramref name="id"/> has the shape of a Slack user id (U… or, on Enterprise Grid, W…): only such an id
+    /// may go into <c>&lt;@…&gt;</c> or a DM's channel, so a stored value can never smuggle <c>&lt;!channel&gt;</c> into a message.
+    /// </summary>
+    public static bool IsUserId(string? id) => id is not null && UserIdShape().IsMatch(id);
+
+    /// <summary>The mention of <paramref name="userId"/>, or null when it is not a Slack user id.</summary>
+    public static string? MentionOrNull(string? userId) => IsUserId(userId) ? Mention(userId!) : null;
+
     /// <summary>At most <paramref name="maxLength"/> characters, ending in "…" when shortened; never splits a surrogate pair.</summary>
     public static string Truncate(string text, int maxLength)
     {
@@ -110,6 +119,9 @@ public static partial class SlackText
         }
         return builder.ToString();
     }
+
+    [GeneratedRegex(@"\A[UW][A-Z0-9]{2,31}\z")]
+    private static partial Regex UserIdShape();
 
     [GeneratedRegex(@"\x1B(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")]
     private static partial Regex AnsiEscape();

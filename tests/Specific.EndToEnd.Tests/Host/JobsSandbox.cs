@@ -546,7 +546,8 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     [GeneratedRegex(@"Kubernetes Job `(?<ns>[^/`]+)/(?<name>[^`]+)`")]
     private static partial Regex KubernetesJobPattern();
 
-    [GeneratedRegex(@"^\S+ \*(Succeeded|Failed|Cancelled)\*")]
+    // The final reply starts with the requester's mention when the job has one.
+    [GeneratedRegex(@"^(<@[UW][A-Z0-9]+> )?\S+ \*(Succeeded|Failed|Cancelled)\*")]
     private static partial Regex FinalReplyPattern();
 
     private static string ClusterManifest()

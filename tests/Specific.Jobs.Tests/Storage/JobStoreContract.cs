@@ -4,10 +4,11 @@ using Specific.Jobs.Storage;
 
 namespace Specific.Jobs.Tests.Storage;
 
-/// <summary>The four storage contracts as one store serves them; two opened over one database are two replicas.</summary>
-public sealed record JobStores(IJobStore Jobs, IThreadStore Threads, IRequestLedger Ledger, IAuditLog Audit)
+/// <summary>The five storage contracts as one store serves them; two opened over one database are two replicas.</summary>
+public sealed record JobStores(IJobStore Jobs, IThreadStore Threads, IRequestLedger Ledger, IAuditLog Audit, IRequesterNotices Notices)
 {
-    public static JobStores Of<T>(T store) where T : IJobStore, IThreadStore, IRequestLedger, IAuditLog => new(store, store, store, store);
+    public static JobStores Of<T>(T store) where T : IJobStore, IThreadStore, IRequestLedger, IAuditLog, IRequesterNotices =>
+        new(store, store, store, store, store);
 }
 
 /// <summary>

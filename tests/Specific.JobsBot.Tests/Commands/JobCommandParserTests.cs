@@ -163,4 +163,24 @@ public class JobCommandParserTests
     [InlineData("zzzzzz", new[] { "web", "worker" }, new string[0])]
     public void Closest_names_are_found_by_edit_distance(string typed, string[] candidates, string[] expected) =>
         Assert.Equal(expected, ClosestNames.Find(typed, candidates));
+
+    [Theory]
+    [InlineData("notify", null)]
+    [InlineData("notify on", true)]
+    [InlineData("notify off", false)]
+    [InlineData("  NOTIFY   Off  ", false)]
+    public void Notify_turns_the_direct_message_on_or_off_or_shows_it(string text, bool? on) =>
+        Assert.Equal(new NotifyCommand(on), JobCommandParser.Parse(text));
+
+    [Theory]
+    [InlineData("notify maybe", "`notify` takes `on` or `off`, not `maybe`")]
+    [InlineData("notify off now", "`notify` takes one word")]
+    [InlineData("notify `off`", "not `'off'`")]
+    public void Notify_with_anything_but_on_or_off_says_what_it_takes(string text, string problem)
+    {
+        var invalid = Assert.IsType<InvalidCommand>(JobCommandParser.Parse(text));
+
+        Assert.Contains(problem, invalid.Problem, StringComparison.Ordinal);
+        Assert.Contains("`notify off`", invalid.Problem, StringComparison.Ordinal);
+    }
 }

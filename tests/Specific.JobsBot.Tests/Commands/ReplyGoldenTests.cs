@@ -214,6 +214,42 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
     public async Task Audit_is_refused_to_someone_who_is_not_an_admin() =>
         GoldenFile.Verify("reply_audit_refused", await ReplyToAsync("job audit --env staging"));
 
+    [Fact]
+    public async Task Notify_alone_shows_that_direct_messages_are_on_until_turned_off() =>
+        GoldenFile.Verify("reply_notify_on_by_default", await ReplyToAsync("notify"));
+
+    [Fact]
+    public async Task Notify_off_is_kept_for_that_person_and_said_back()
+    {
+        GoldenFile.Verify("reply_notify_off", await ReplyToAsync("notify off"));
+
+        Assert.False(await _bot.Notices.GetDmOnJobEndAsync("U0ALICE", Ct));
+        Assert.Null(await _bot.Notices.GetDmOnJobEndAsync("U0BOB", Ct));
+        GoldenFile.Verify("reply_notify_shows_off", await ReplyToAsync("notify"));
+    }
+
+    [Fact]
+    public async Task Notify_on_turns_direct_messages_back_on()
+    {
+        await _bot.Notices.SetDmOnJobEndAsync("U0ALICE", on: false, Now, Ct);
+
+        GoldenFile.Verify("reply_notify_on", await ReplyToAsync("notify on"));
+
+        Assert.True(await _bot.Notices.GetDmOnJobEndAsync("U0ALICE", Ct));
+    }
+
+    [Fact]
+    public async Task Notify_with_a_store_that_fails_says_nothing_changed()
+    {
+        _bot.Notices.FailWith = new InvalidOperationException("the store is down");
+
+        GoldenFile.Verify("reply_notify_store_down", await ReplyToAsync("notify off"));
+    }
+
+    [Fact]
+    public async Task Notify_with_a_word_it_does_not_take_says_which_and_shows_the_usage() =>
+        GoldenFile.Verify("reply_invalid_notify", await ReplyToAsync("notify always"));
+
     /// <summary>Types the command as <paramref name="user"/> in #ops and reads the private reply exactly as Slack receives it.</summary>
     private async Task<SlackMessage> ReplyToAsync(string text, string user = "U0ALICE")
     {

@@ -56,6 +56,20 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void A_negative_requester_DM_threshold_does_not_start_and_names_Threads__RequesterDmAfter()
+    {
+        var message = StartupMessage(new Dictionary<string, string?>
+        {
+            ["Slack:SigningSecret"] = "secret",
+            ["Slack:BotToken"] = "xoxb-test",
+            ["Bot:Engine"] = "InProcess",
+            ["Threads:RequesterDmAfter"] = "-00:01:00",
+        });
+
+        Assert.Contains("Threads__RequesterDmAfter must not be negative", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_exception_that_is_not_about_configuration_is_left_alone()
     {
         Assert.Null(StartupProblem.Describe(new InvalidOperationException("boom")));

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Specific.Slack.WebApi;
 using YamlDotNet.RepresentationModel;
+using Specific.JobsBot.Commands;
 using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Runs;
 
@@ -98,6 +99,8 @@ public sealed partial class SlackAppManifestTests
         Assert.StartsWith("https://", Scalar(command, "url"), StringComparison.Ordinal);
         Assert.False(string.IsNullOrWhiteSpace(Scalar(command, "description")));
         Assert.Contains("job run", Scalar(command, "usage_hint"), StringComparison.Ordinal);
+        Assert.Contains(
+            $"{JobCommandParser.NotifyWord} [{JobCommandParser.NotifyOn}|{JobCommandParser.NotifyOff}]", Scalar(command, "usage_hint"), StringComparison.Ordinal);
     }
 
     [Fact]

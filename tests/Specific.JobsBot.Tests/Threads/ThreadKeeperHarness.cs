@@ -38,6 +38,9 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
     public InMemoryLogStore Logs { get; private set; } = null!;
     public InMemoryThreadStore Threads { get; } = new();
 
+    /// <summary>Each person's choice of a direct message after a long job, and each job's message claimed.</summary>
+    public InMemoryRequesterNotices Notices { get; } = new();
+
     /// <summary>The thread store the keepers use: <see cref="Threads"/> unless a test brings its own.</summary>
     public IThreadStore ThreadStore { get; }
 
@@ -89,6 +92,7 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
             .AddSingleton<Specific.Jobs.Storage.IJobStore>(Jobs)
             .AddSingleton<Specific.Jobs.Logs.ILogStore>(Logs)
             .AddSingleton(ThreadStore)
+            .AddSingleton<IRequesterNotices>(Notices)
             .AddSingleton<Specific.Jobs.Redaction.IJobRedaction>(Redaction)
             .AddSlackWebClient(configuration)
             .AddThreadKeeper(configuration);
@@ -131,6 +135,10 @@ internal sealed class ThreadKeeperHarness : IAsyncDisposable
     /// <summary>Records a job started from Slack in the test channel.</summary>
     public Task<JobRecord> CreateSlackJobAsync(string command = "echo $GREETING", string? name = null) =>
         Jobs.CreateAsync(new JobRequest("web", "production", command, name, new JobOrigin(JobOrigin.Slack, "T0SANDBOX", Channel, User, "alice")), Ct);
+
+    /// <summary>The bot's messages in its direct messages (chat.postMessage to a user id lands in one).</summary>
+    public IReadOnlyList<StandInMessage> DirectMessages() =>
+        [.. Slack.Channels.Where(c => c.Kind == ChannelKind.DirectMessage).SelectMany(c => Slack.ChannelMessages(c.Id))];
 
     /// <summary>The bot's top-level messages in the test channel.</summary>
     public IReadOnlyList<StandInMessage> Messages() => Slack.ChannelMessages(Channel).Where(m => m.BotId is not null).ToList();

@@ -105,4 +105,28 @@ public sealed class ThreadReplyRendererTests
     public void Final_reply_for_cancellation() =>
         GoldenFile.Verify("reply_final_cancelled", _renderer.Final(
             JobFixtures.Cancelled(), LogExcerpt.Fit(Lines(1, 2), 0, ThreadReplyRenderer.ExcerptCharacters), 2, false, JobFixtures.Created.AddHours(3)));
+
+    [Fact]
+    public void Final_reply_mentions_only_a_slack_requester_whose_id_has_slacks_shape()
+    {
+        var tail = LogExcerpt.Fit(Lines(1, 1), 0, ThreadReplyRenderer.ExcerptCharacters);
+        string Headline(JobRecord job) => _renderer.Final(job, tail, 1, false, JobFixtures.Created.AddHours(1)).Text!;
+
+        Assert.StartsWith("<@U2147483697> ✅", Headline(JobFixtures.Succeeded()), StringComparison.Ordinal);
+        Assert.StartsWith("✅", Headline(JobFixtures.Succeeded() with { Origin = new JobOrigin("dashboard", UserId: "U2147483697") }), StringComparison.Ordinal);
+        Assert.StartsWith("✅", Headline(JobFixtures.Succeeded() with { Origin = new JobOrigin(JobOrigin.Slack, "T1", "C0123") }), StringComparison.Ordinal);
+        Assert.DoesNotContain("<!channel>", Headline(JobFixtures.Succeeded() with { Origin = new JobOrigin(JobOrigin.Slack, "T1", "C0123", "U1> <!channel") }), StringComparison.Ordinal);
+        Assert.StartsWith("<@W0ENTERPRISE> ", Headline(JobFixtures.Succeeded() with { Origin = new JobOrigin(JobOrigin.Slack, "T1", "C0123", "W0ENTERPRISE") }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Direct_message_after_a_long_job_gives_the_outcome_where_how_long_and_the_threads_link() =>
+        GoldenFile.Verify("dm_job_ended", _renderer.JobEnded(
+            JobFixtures.FailedWithExitCode() with { FinishedAt = JobFixtures.Created.AddSeconds(4 + 754) }, "C0123",
+            new Uri("https://acme.slack.com/archives/C0123/p1700000000000555"), TimeSpan.FromMinutes(10)));
+
+    [Fact]
+    public void Direct_message_without_a_link_names_the_channel() =>
+        GoldenFile.Verify("dm_job_ended_no_link", _renderer.JobEnded(
+            JobFixtures.Cancelled() with { FinishedAt = JobFixtures.Created.AddMinutes(25) }, "C0123", threadLink: null, TimeSpan.FromMinutes(10)));
 }

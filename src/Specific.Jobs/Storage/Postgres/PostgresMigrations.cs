@@ -107,5 +107,18 @@ internal static class PostgresMigrations
             -- activeDeadlineSeconds of the job's Kubernetes Job; null on rows written before limits existed.
             ALTER TABLE {schema}.jobs ADD COLUMN timeout_seconds bigint;
             """),
+        new(8, "requester notices", """
+            -- A person's choice of a direct message when a long job of theirs ends (/specific notify on|off); no row: on.
+            CREATE TABLE {schema}.notify_preferences (
+                user_id       text PRIMARY KEY,
+                dm_on_job_end boolean NOT NULL,
+                updated_at    timestamptz NOT NULL
+            );
+            -- Claimed before the message is sent: a job's end is told by direct message at most once.
+            CREATE TABLE {schema}.job_end_dms (
+                job_id     text PRIMARY KEY,
+                claimed_at timestamptz NOT NULL
+            );
+            """),
     ];
 }

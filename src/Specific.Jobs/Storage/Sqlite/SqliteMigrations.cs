@@ -120,5 +120,18 @@ internal static class SqliteMigrations
             -- activeDeadlineSeconds of the job's Kubernetes Job; null on rows written before limits existed.
             ALTER TABLE jobs ADD COLUMN timeout_seconds INTEGER;
             """),
+        new(7, "requester notices", """
+            -- A person's choice of a direct message when a long job of theirs ends (/specific notify on|off); no row: on.
+            CREATE TABLE notify_preferences (
+                user_id       TEXT PRIMARY KEY,
+                dm_on_job_end INTEGER NOT NULL CHECK (dm_on_job_end IN (0, 1)),
+                updated_at    INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            -- Claimed before the message is sent: a job's end is told by direct message at most once.
+            CREATE TABLE job_end_dms (
+                job_id     TEXT PRIMARY KEY,
+                claimed_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 }

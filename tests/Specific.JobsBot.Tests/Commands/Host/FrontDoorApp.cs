@@ -58,6 +58,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
     public InMemoryLogStore Logs { get; }
     public InMemoryRequestLedger Ledger { get; }
     public InMemoryAuditLog Audit { get; }
+    public InMemoryRequesterNotices Notices { get; } = new();
     public StubUserGroups Groups { get; } = new();
 
     /// <summary>The guardrails most tests run under: production open to everyone, without confirmation.</summary>
@@ -127,6 +128,7 @@ public sealed class FrontDoorApp : WebApplicationFactory<Program>
             services.RemoveAll<IJobStore>().AddSingleton<IJobStore>(Jobs);
             services.RemoveAll<ILogStore>().AddSingleton(LogStoreSeenByBot(Logs));
             services.RemoveAll<IRequestLedger>().AddSingleton<IRequestLedger>(Ledger);
+            services.RemoveAll<IRequesterNotices>().AddSingleton<IRequesterNotices>(Notices);
             services.RemoveAll<IJobLauncher>().AddSingleton<IJobLauncher>(Launcher);
             services.RemoveAll<IServiceCatalog>().AddSingleton<IServiceCatalog>(Catalog);
             services.RemoveAll<Specific.Jobs.Redaction.IJobRedaction>().AddSingleton<Specific.Jobs.Redaction.IJobRedaction>(Redaction);
