@@ -89,12 +89,15 @@ public sealed class SocketModeFrontDoorTests
     public async Task In_Socket_Mode_without_a_signing_secret_nothing_posted_over_HTTP_is_accepted()
     {
         await using var bot = await SocketModeBot.StartAsync();
+        var status = bot.Services.GetRequiredService<SocketModeStatus>();
+        // The WebSocket connects in the background after start: wait for it, so the refusal below is of HTTP alone.
+        await Commands.Host.FrontDoorApp.EventuallyAsync(() => status.Current.State == SocketModeState.Connected, "the Socket Mode connection to open");
 
         using var response = await bot.CreateClient().PostAsync(
             "/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string> { ["command"] = "/specific", ["text"] = "help" }), Ct);
 
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(SocketModeState.Connected, bot.Services.GetRequiredService<SocketModeStatus>().Current.State);
+        Assert.Equal(SocketModeState.Connected, status.Current.State);
     }
 
     [Fact]
