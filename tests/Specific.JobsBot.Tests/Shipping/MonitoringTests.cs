@@ -16,6 +16,7 @@ namespace Specific.JobsBot.Tests.Shipping;
 /// monitor scrapes the port and path both roles serve; every alert links its runbook in the README; and every metric an
 /// alert or a panel reads is one the bot or the worker really exports, as their /metrics show it.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MonitoringTests
 {
     private const string Component = "manifests/components/monitoring";
@@ -308,4 +309,15 @@ public sealed class MonitoringTests
         labels is not null && labels.TryGetValue(key, out var value) ? value : null;
 
     private static string? Env(V1Container container, string name) => container.Env?.SingleOrDefault(e => e.Name == name)?.Value;
+}
+
+/// <summary>
+/// Tests that read a host's whole /metrics run alone. Run beside the other test classes of this assembly (dozens of
+/// hosts in one process, which production never has), a host's own meters were at times missing from its scrape
+/// (twice in three full runs; never in runs of these tests alone); the cause is not found yet.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics";
 }
