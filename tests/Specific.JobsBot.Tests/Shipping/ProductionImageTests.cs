@@ -14,16 +14,6 @@ public sealed class ProductionImageTests(ImageBuildStage image) : IClassFixture<
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void The_Dockerfile_restores_and_publishes_without_the_sandbox()
-    {
-        var commands = ImageBuildStage.DotnetCommands;
-        Assert.Contains(commands, command => command.StartsWith("dotnet restore ", StringComparison.Ordinal));
-        Assert.Contains(commands, command => command.StartsWith("dotnet publish ", StringComparison.Ordinal));
-        // The switch on restore too: restoring with the sandbox would pull its packages into the publish's assets.
-        Assert.All(commands, command => Assert.Contains(" /p:Sandbox=false", command, StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void The_published_image_holds_the_bot_but_no_stand_in_simulator_or_gRPC_server()
     {
         var files = Directory.EnumerateFiles(image.App).Select(file => Path.GetFileName(file)).ToList();
@@ -64,12 +54,5 @@ public sealed class ProductionImageTests(ImageBuildStage image) : IClassFixture<
         Assert.StartsWith("The bot cannot start: its configuration is incomplete or invalid.", errors.Trim(), StringComparison.Ordinal);
         Assert.Contains("Slack__BotToken is not set", errors, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void The_default_build_keeps_the_sandbox_the_README_runs()
-    {
-        // The tests reference the bot as `dotnet run --project src/Specific.JobsBot` builds it: with the sandbox.
-        Assert.True(BotSandbox.IsIncluded, "The default build of src/Specific.JobsBot has no sandbox; `-- --sandbox` would be refused.");
     }
 }
