@@ -7,11 +7,11 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Specific.Slack/Specific.Slack.csproj src/Specific.Slack/
 COPY src/Specific.Jobs/Specific.Jobs.csproj src/Specific.Jobs/
-COPY src/Specific.Sandbox/Specific.Sandbox.csproj src/Specific.Sandbox/
 COPY src/Specific.JobsBot/Specific.JobsBot.csproj src/Specific.JobsBot/
-RUN dotnet restore src/Specific.JobsBot/Specific.JobsBot.csproj
+# /p:Sandbox=false: no --sandbox in the image, so none of the stand-ins, the simulator or their packages (README, Deploy).
+RUN dotnet restore src/Specific.JobsBot/Specific.JobsBot.csproj /p:Sandbox=false
 COPY src/ src/
-RUN dotnet publish src/Specific.JobsBot/Specific.JobsBot.csproj -c Release --no-restore -o /app /p:UseAppHost=false
+RUN dotnet publish src/Specific.JobsBot/Specific.JobsBot.csproj -c Release --no-restore -o /app /p:UseAppHost=false /p:Sandbox=false
 
 # Ubuntu Chiseled: no shell, no package manager, non-root by default; small and with little to patch.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime

@@ -4,10 +4,17 @@ using Specific.JobsBot.Hosting.Health;
 
 // Roles: `bot` (default) serves Slack, `worker` hosts the Temporal worker, `--sandbox` runs everything offline.
 var role = BotRoles.FromArgs(args);
+if (role == BotRole.Sandbox && !BotSandbox.IsIncluded)
+{
+    // The image is built without the stand-ins: say where the sandbox is, without a stack trace.
+    await Console.Error.WriteLineAsync(BotSandbox.NotInThisBuild);
+    return 1;
+}
+
 try
 {
     var builder = WebApplication.CreateBuilder(args);
-    await using var sandbox = role == BotRole.Sandbox ? await SandboxHost.StartAsync(builder, args) : null;
+    await using var sandbox = role == BotRole.Sandbox ? await BotSandbox.StartAsync(builder, args) : null;
 
     builder.ListenOnBotUrl();
     builder.AddBotTelemetry(role);

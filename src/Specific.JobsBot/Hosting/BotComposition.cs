@@ -43,10 +43,12 @@ public static class BotComposition
         return (role, EngineOf(configuration)) switch
         {
             (BotRole.Worker, _) => services.AddJobWorker(configuration),
+#if SANDBOX
             (BotRole.Sandbox, JobEngineMode.Temporal) => services
                 .AddJobEngine(configuration, JobEngineMode.Temporal)
                 .AddJobWorker(configuration)
                 .AddHostedService<SandboxFlowRecovery>(),
+#endif
             (_, var engine) => services.AddJobEngine(configuration, engine),
         };
     }

@@ -36,4 +36,14 @@ public sealed class DockerfileTests
             && (l.Contains("Token", StringComparison.OrdinalIgnoreCase) || l.Contains("Secret", StringComparison.OrdinalIgnoreCase)
                 || l.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase) || l.Contains("Password", StringComparison.OrdinalIgnoreCase)));
     }
+
+    [Fact]
+    public void The_Dockerfile_restores_and_publishes_without_the_sandbox()
+    {
+        var commands = ImageBuildStage.DotnetCommands;
+        Assert.Contains(commands, command => command.StartsWith("dotnet restore ", StringComparison.Ordinal));
+        Assert.Contains(commands, command => command.StartsWith("dotnet publish ", StringComparison.Ordinal));
+        // The switch on restore too: restoring with the sandbox would pull its packages into the publish's assets.
+        Assert.All(commands, command => Assert.Contains(" /p:Sandbox=false", command, StringComparison.Ordinal));
+    }
 }

@@ -36,7 +36,7 @@ public sealed record SandboxOptions
 /// The <c>--sandbox</c> role's offline world: starts the cluster simulator and the Slack stand-in before the bot is
 /// built, then points the bot's configuration at them (Slack API, Kubernetes host, SQLite under .sandbox/).
 /// </summary>
-public sealed class SandboxHost : IAsyncDisposable
+public sealed class SandboxHost : IBotSandbox
 {
     /// <summary>The first thing a newcomer types on the sandbox page.</summary>
     public const string FirstCommand = "/specific job run web echo $GREETING";
