@@ -12,6 +12,23 @@ internal sealed partial class JobThreadWriter
     };
 
     /// <summary>
+    /// The job's record says its thread stopped, and why, so the dashboard and anyone reading the job later know why
+    /// Slack shows no end. A note that cannot be saved is logged: the thread is closed either way.
+    /// </summary>
+    private async Task NoteThreadStoppedAsync(string error)
+    {
+        try
+        {
+            var note = $"Its Slack thread stopped: the app could not post in <#{_thread.ChannelId}> ({error}).";
+            await _services.Jobs.AddDetailsAsync(JobId, new Specific.Jobs.Domain.JobDetails(Notes: [note]), CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            _logger.RequesterNotTold(exception, JobId, "job record note: " + error);
+        }
+    }
+
+    /// <summary>
     /// The thread was closed because the bot cannot post in its channel: the person who started the job is told
     /// privately, once (the thread is closed, so this never repeats), through the command's response_url while it is
     /// valid, else by direct message. A failure to tell is logged, never thrown: the job itself runs on.

@@ -267,6 +267,7 @@ internal sealed partial class JobThreadWriter
                 break;
             case PostOutcome<T>.Gone gone:
                 await CloseAsync(gone.Error);
+                await NoteThreadStoppedAsync(gone.Error);
                 await TellRequesterAsync(gone.Error);
                 break;
         }

@@ -227,6 +227,10 @@ public sealed class ThreadKeeperTests
         Assert.Single(world.Slack.Calls, call => call.Error == "not_in_channel");
         Assert.True(thread.FinalPosted);
         Assert.Single(world.Slack.ChannelMessages("D0ALICE"));
+        // The job's own record says why its thread ends here (the note is saved before the requester is told).
+        Assert.Contains(
+            $"Its Slack thread stopped: the app could not post in <#{ThreadKeeperHarness.Channel}> (not_in_channel).",
+            world.Jobs.Get(job.Id).Notes);
     }
 
     [Fact]
