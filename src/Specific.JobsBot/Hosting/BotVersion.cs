@@ -19,7 +19,7 @@ public static class BotVersion
     public static void LogStartup(this WebApplication app, BotRole role)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var schema = app.Services.GetRequiredService<StoreSchemaStatus>().JobStore;
+        var schema = app.Services.GetService<StoreSchemaStatus>()?.JobStore;
         app.Logger.LogInformation(
             "Specific Jobs bot {Version} starting as {Role}; job store schema {Schema}",
             Current,
