@@ -1,5 +1,6 @@
 # One image for both roles: `bot` (Slack's endpoints) and `worker` (the Temporal worker), chosen by the args.
-# Build: docker build -t <registry>/specific-jobs-bot:<tag> .   (no Docker engine on the dev machines: not built in CI)
+# Build: docker build -t <registry>/specific-jobs-bot:<version> .   (no Docker engine on the dev machines: not built in CI)
+# The tag is the release: Version in Directory.Build.props, which /healthz shows (CHANGELOG.md says what each holds).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src

@@ -30,6 +30,7 @@ try
     app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
     // The stores too: a file that is not a database is told in one line, before the host would log a stack trace.
     await Specific.Jobs.Storage.StorageStartup.PrepareAsync(app.Services, CancellationToken.None);
+    app.LogStartup(role);
     app.MapBotHealth();
     app.MapBotMetrics();
     if (role != BotRole.Worker)

@@ -15,6 +15,9 @@ public sealed class PostgresWriteProbe(PostgresJobStore store, TimeProvider time
 
     private readonly string _probe = Environment.MachineName + "/" + Guid.NewGuid().ToString("N");
 
+    /// <summary>Every replica writes to the same server.</summary>
+    public bool SharedByReplicas => true;
+
     public async Task<string?> ProblemAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -43,6 +43,9 @@ public sealed class SqliteWriteProbe : IStoreWriteProbe
         }.ToString();
     }
 
+    /// <summary>A file on this replica's volume: its fault is this replica's.</summary>
+    public bool SharedByReplicas => false;
+
     /// <summary>The file probed.</summary>
     public SqliteStoreFile File { get; }
 

@@ -17,7 +17,7 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
     public static readonly TimeSpan KeptFor = TimeSpan.FromSeconds(2);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (string? Problem, long Round, DateTimeOffset Until)? _answer;
+    private (StoreWriteProblem? Problem, long Round, DateTimeOffset Until)? _answer;
     private long _roundsBegun;
 
     /// <summary>The probes of these stores: the PostgreSQL job store's heartbeat, and each SQLite file's.</summary>
@@ -27,8 +27,11 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
     /// <summary>The stores probed: each SQLite file, and the PostgreSQL job store.</summary>
     public IReadOnlyList<IStoreWriteProbe> Probes => probes;
 
-    /// <summary>Null when every store's writes reach its file; otherwise the first problem, naming the file and what to do.</summary>
-    public Task<string?> ProblemAsync(CancellationToken cancellationToken) => ProblemAsync(after: null, cancellationToken);
+    /// <summary>
+    /// Null when every store's writes reach its file; otherwise the first problem, naming the file and what to do, a
+    /// replica-local one (a SQLite file) before one every replica shares (PostgreSQL).
+    /// </summary>
+    public Task<StoreWriteProblem?> ProblemAsync(CancellationToken cancellationToken) => ProblemAsync(after: null, cancellationToken);
 
     /// <summary>How many rounds have begun: a caller notes it before it uses a store, to ask later for a newer answer.</summary>
     public long RoundsBegun => Interlocked.Read(ref _roundsBegun);
@@ -37,7 +40,7 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
     /// As <see cref="ProblemAsync(CancellationToken)"/>, from a round begun after the <paramref name="after"/>th: for a
     /// caller that saw the store fail after the kept answer was taken (a file moved within <see cref="KeptFor"/> of the last round).
     /// </summary>
-    public async Task<string?> ProblemAsync(long? after, CancellationToken cancellationToken)
+    public async Task<StoreWriteProblem?> ProblemAsync(long? after, CancellationToken cancellationToken)
     {
         if (Fresh(after) is { } known)
         {
@@ -54,10 +57,19 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
 
             var round = Interlocked.Increment(ref _roundsBegun);
 
-            string? problem = null;
+            StoreWriteProblem? problem = null;
             foreach (var probe in probes)
             {
-                problem ??= await probe.ProblemAsync(cancellationToken);
+                if (problem is { SharedByReplicas: false })
+                {
+                    break;
+                }
+
+                var found = await probe.ProblemAsync(cancellationToken);
+                if (found is not null && (problem is null || !probe.SharedByReplicas))
+                {
+                    problem = new StoreWriteProblem(found, probe.SharedByReplicas);
+                }
             }
 
             _answer = (problem, round, time.GetUtcNow() + KeptFor);
@@ -69,6 +81,9 @@ public sealed class StoreWriteChecks(IReadOnlyList<IStoreWriteProbe> probes, Tim
         }
     }
 
-    private (string? Problem, long Round, DateTimeOffset Until)? Fresh(long? after) =>
+    private (StoreWriteProblem? Problem, long Round, DateTimeOffset Until)? Fresh(long? after) =>
         _answer is { } answer && answer.Until > time.GetUtcNow() && (after is null || answer.Round > after) ? answer : null;
 }
+
+/// <summary>What a store's write probe found wrong, and whether every replica shares that store (so shares the fault).</summary>
+public sealed record StoreWriteProblem(string Description, bool SharedByReplicas);

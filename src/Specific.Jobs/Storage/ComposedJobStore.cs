@@ -26,6 +26,9 @@ public abstract class ComposedJobStore : IJobStorageBackend
     /// <summary>Applies the schema migrations; safe to call from several callers and several processes at once.</summary>
     public abstract Task InitializeAsync(CancellationToken cancellationToken);
 
+    /// <summary>The schema version the migration found (the highest step recorded, and the highest this release knows); null until it has run.</summary>
+    public abstract SchemaVersion? Schema { get; }
+
     public Task<JobRecord> CreateAsync(JobRequest request, CancellationToken cancellationToken) =>
         _jobs.CreateAsync(request, cancellationToken);
 

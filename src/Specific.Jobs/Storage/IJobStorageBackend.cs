@@ -5,4 +5,7 @@ internal interface IJobStorageBackend : IJobStore, IThreadStore, IRequestLedger,
 {
     /// <summary>Applies the schema migrations; safe to call from several callers and several processes at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version the migration found; null until it has run.</summary>
+    SchemaVersion? Schema { get; }
 }

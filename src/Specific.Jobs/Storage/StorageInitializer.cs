@@ -7,13 +7,14 @@ namespace Specific.Jobs.Storage;
 /// Migrates the job store while the host starts, before any hosted service's StartAsync runs, so a bad database
 /// fails the start instead of the first request. (Each store also migrates on first use, whoever comes first.)
 /// </summary>
-internal sealed class StorageInitializer(IJobStorageBackend jobs) : IHostedLifecycleService, IStoreInitializer
+internal sealed class StorageInitializer(IJobStorageBackend jobs, StoreSchemaStatus schema) : IHostedLifecycleService, IStoreInitializer
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         try
         {
             await jobs.InitializeAsync(cancellationToken);
+            schema.Report(jobs.Schema);
         }
         catch (SqliteException unusable) when (jobs is SqliteJobStore sqlite)
         {

@@ -21,6 +21,7 @@ internal static class StoreProviderServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StoreSchemaStatus>();
 
         services.TryAddSingleton(sp => NpgsqlDataSource.Create(Options(sp).ConnectionString!));
         services.TryAddSingleton<IJobStorageBackend>(sp => Options(sp).IsPostgres

@@ -23,7 +23,7 @@ public sealed class StoreHealthCheckTests : IDisposable
         // The clock stands still, so the first round's "healthy" is still kept when the query fails.
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-07T06:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var writes = new StoreWriteChecks(StoreWriteChecks.For(store, new InMemoryLogStore(), clock), clock);
-        var check = new StoreHealthCheck(store, writes);
+        var check = new StoreHealthCheck(store, writes, new StoreSchemaStatus(Microsoft.Extensions.Logging.Abstractions.NullLogger<StoreSchemaStatus>.Instance));
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext(), Ct)).Status);
 
         // The pool lets go (as an idle one is pruned), so the query opens the path afresh and finds nothing there.

@@ -18,7 +18,8 @@ public sealed class PostgresLogStore : ILogStore
     // Read in pages so a slow reader of a long log holds no snapshot (and no pooled connection) for long.
     private const int ReadPage = 1_000;
 
-    private static readonly IReadOnlyList<Migration> Migrations =
+    /// <summary>This store's schema history, recorded in its own table; append only, and a step only adds.</summary>
+    public static IReadOnlyList<Migration> Migrations { get; } =
     [
         new(1, "log lines", """
             CREATE TABLE {schema}.log_lines (

@@ -14,7 +14,8 @@ public sealed class SqliteLogStore : ILogStore, IDisposable
     // Read in pages so a slow reader of a long log holds no read snapshot open for long (WAL checkpoints wait on those).
     private const int ReadPage = 1_000;
 
-    private static readonly IReadOnlyList<Migration> Migrations =
+    /// <summary>This store's schema history, recorded in its own table; append only, and a step only adds.</summary>
+    public static IReadOnlyList<Migration> Migrations { get; } =
     [
         new(1, "log lines", """
             CREATE TABLE log_lines (

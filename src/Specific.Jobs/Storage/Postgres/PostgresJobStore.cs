@@ -40,6 +40,8 @@ public sealed partial class PostgresJobStore : ComposedJobStore
 
     public override Task InitializeAsync(CancellationToken cancellationToken) => _database.InitializeAsync(cancellationToken);
 
+    public override SchemaVersion? Schema => _database.MigratedVersion;
+
     /// <summary>The database, the change listener and the job table, which the other parts and this class share.</summary>
     private sealed record Parts(PostgresStoreDatabase Database, PostgresJobChangeListener Changes, PostgresJobTable Jobs, PostgresJobStoreOptions Options)
     {

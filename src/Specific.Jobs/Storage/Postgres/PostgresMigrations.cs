@@ -1,7 +1,7 @@
 namespace Specific.Jobs.Storage;
 
-/// <summary>The job store's PostgreSQL schema history. Append only: an applied step is never edited.</summary>
-internal static class PostgresMigrations
+/// <summary>The job store's PostgreSQL schema history. Append only: an applied step is never edited; a step only adds (expand, see README "Upgrade and rollback").</summary>
+public static class PostgresMigrations
 {
     /// <summary>The steps, with <c>{schema}</c> standing for the quoted schema name.</summary>
     public static IReadOnlyList<Migration> All { get; } =

@@ -46,67 +46,75 @@ internal sealed partial class PostgresSchema
     }
 
     /// <summary>
-    /// Applies the steps of <paramref name="migrations"/> not yet recorded in <paramref name="historyTable"/>, each in
-    /// its own transaction; <c>{schema}</c> in a step stands for the quoted schema.
+    /// Applies the steps of <paramref name="migrations"/> not yet recorded in <paramref name="historyTable"/>, all in
+    /// one transaction under a transaction-level advisory lock, and answers the schema version found after;
+    /// <c>{schema}</c> in a step stands for the quoted schema.
     /// </summary>
-    public async Task MigrateAsync(
+    /// <remarks>
+    /// Replicas starting together queue on the lock; the first applies the steps and commits, the others then find
+    /// them recorded. The lock ends with the transaction, so a crash or a broken connection never leaves it held on a
+    /// pooled connection, and a failed step leaves no step of the run applied.
+    /// </remarks>
+    public async Task<SchemaVersion> MigrateAsync(
         NpgsqlDataSource dataSource, string historyTable, IReadOnlyList<Migration> migrations, ILogger logger, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var lockKey = $"specific-jobs-migrations:{Name}";
-        // Replicas starting together queue here; the first applies the steps, the others find them applied.
-        await ExecuteAsync(connection, "SELECT pg_advisory_lock(hashtextextended(@key, 0))", cancellationToken, Text("key", lockKey));
-        try
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, Text("key", LockKey));
+        await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", connection))
         {
-            await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", connection))
+            exists.Parameters.Add(Text("schema", Name));
+            // CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege, which a least-privileged owner of an existing schema lacks.
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
             {
-                exists.Parameters.Add(Text("schema", Name));
-                // CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege, which a least-privileged owner of an existing schema lacks.
-                if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-                {
-                    await ExecuteAsync(connection, $"CREATE SCHEMA {Quoted}", cancellationToken);
-                }
-            }
-
-            await ExecuteAsync(connection, $"""
-                CREATE TABLE IF NOT EXISTS {Quoted}.{historyTable} (
-                    version    integer PRIMARY KEY,
-                    name       text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now())
-                """, cancellationToken);
-
-            var applied = new HashSet<int>();
-            await using (var select = new NpgsqlCommand($"SELECT version FROM {Quoted}.{historyTable}", connection))
-            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    applied.Add(reader.GetInt32(0));
-                }
-            }
-
-            foreach (var migration in migrations.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
-            {
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await ExecuteAsync(connection, migration.Sql.Replace("{schema}", Quoted, StringComparison.Ordinal), cancellationToken);
-                await ExecuteAsync(
-                    connection,
-                    $"INSERT INTO {Quoted}.{historyTable} (version, name) VALUES (@version, @name)",
-                    cancellationToken,
-                    new NpgsqlParameter("version", NpgsqlDbType.Integer) { Value = migration.Version },
-                    Text("name", migration.Name));
-                await transaction.CommitAsync(cancellationToken);
-                logger.LogInformation("Applied migration {Version} ({Name}) to {Schema}.{History}", migration.Version, migration.Name, Name, historyTable);
+                await ExecuteAsync(connection, $"CREATE SCHEMA {Quoted}", cancellationToken);
             }
         }
-        finally
+
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE IF NOT EXISTS {Quoted}.{historyTable} (
+                version    integer PRIMARY KEY,
+                name       text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """, cancellationToken);
+
+        var applied = new HashSet<long>();
+        await using (var select = new NpgsqlCommand($"SELECT version FROM {Quoted}.{historyTable}", connection))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
-            if (connection.State == System.Data.ConnectionState.Open)
+            while (await reader.ReadAsync(cancellationToken))
             {
-                await ExecuteAsync(connection, "SELECT pg_advisory_unlock(hashtextextended(@key, 0))", CancellationToken.None, Text("key", lockKey));
+                applied.Add(reader.GetInt32(0));
             }
         }
+
+        var steps = migrations.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version).ToList();
+        foreach (var migration in steps)
+        {
+            await ExecuteAsync(connection, migration.Sql.Replace("{schema}", Quoted, StringComparison.Ordinal), cancellationToken);
+            await ExecuteAsync(
+                connection,
+                $"INSERT INTO {Quoted}.{historyTable} (version, name) VALUES (@version, @name)",
+                cancellationToken,
+                new NpgsqlParameter("version", NpgsqlDbType.Integer) { Value = migration.Version },
+                Text("name", migration.Name));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var migration in steps)
+        {
+            logger.LogInformation("Applied migration {Version} ({Name}) to {Schema}.{History}", migration.Version, migration.Name, Name, historyTable);
+        }
+
+        return Migration.VersionAfter(migrations, applied);
     }
+
+    /// <summary>
+    /// The advisory lock's key, one per schema (the job and log stores in one schema take turns). Kept as releases
+    /// before 0.9.0 spelled it for their session-level lock, which conflicts with this transaction-level one, so an old
+    /// pod starting during an upgrade still waits for a new one's migration.
+    /// </summary>
+    internal string LockKey => $"specific-jobs-migrations:{Name}";
 
     private static async Task ExecuteAsync(
         NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)

@@ -19,8 +19,11 @@ internal sealed class PostgresStoreDatabase
         SchemaName = resolved.Name;
         Schema = resolved.Quoted;
         Channel = SchemaName + "_job_changes";
-        _migrations = new AsyncOnce(ct => resolved.MigrateAsync(DataSource, "schema_migrations", PostgresMigrations.All, logger, ct));
+        _migrations = new AsyncOnce(async ct => MigratedVersion = await resolved.MigrateAsync(DataSource, "schema_migrations", PostgresMigrations.All, logger, ct));
     }
+
+    /// <summary>The schema version the migration found; null until it has run.</summary>
+    public SchemaVersion? MigratedVersion { get; private set; }
 
     public NpgsqlDataSource DataSource { get; }
 

@@ -55,7 +55,8 @@ internal sealed class SqliteDatabase
         }
     }
 
-    public async Task MigrateAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    /// <summary>Applies the steps not yet recorded, all in one transaction under the write lock; answers the schema version found after.</summary>
+    public async Task<SchemaVersion> MigrateAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory))
@@ -106,6 +107,7 @@ internal sealed class SqliteDatabase
         }
 
         await transaction.CommitAsync(cancellationToken);
+        return Migration.VersionAfter(migrations, applied);
     }
 
     /// <summary>Closes the pooled connections to this file, so it can be moved or deleted.</summary>

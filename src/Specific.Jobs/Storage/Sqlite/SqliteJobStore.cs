@@ -31,6 +31,8 @@ public sealed class SqliteJobStore : ComposedJobStore, IDisposable
 
     public override Task InitializeAsync(CancellationToken cancellationToken) => _store.InitializeAsync(cancellationToken);
 
+    public override SchemaVersion? Schema => _store.MigratedVersion;
+
     /// <summary>Closes this file's pooled connections.</summary>
     public void Dispose() => _store.Database.ClearPool();
 }

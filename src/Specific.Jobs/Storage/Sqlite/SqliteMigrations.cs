@@ -1,7 +1,7 @@
 namespace Specific.Jobs.Storage;
 
-/// <summary>The job store's SQLite schema history. Append only: an applied step is never edited.</summary>
-internal static class SqliteMigrations
+/// <summary>The job store's SQLite schema history. Append only: an applied step is never edited; a step only adds (expand, see README "Upgrade and rollback").</summary>
+public static class SqliteMigrations
 {
     public static IReadOnlyList<Migration> All { get; } =
     [

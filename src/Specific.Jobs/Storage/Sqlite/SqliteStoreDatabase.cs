@@ -10,8 +10,11 @@ internal sealed class SqliteStoreDatabase
     public SqliteStoreDatabase(SqliteDatabase database)
     {
         Database = database;
-        _migrations = new AsyncOnce(ct => Database.MigrateAsync(SqliteMigrations.All, ct));
+        _migrations = new AsyncOnce(async ct => MigratedVersion = await Database.MigrateAsync(SqliteMigrations.All, ct));
     }
+
+    /// <summary>The schema version the migration found; null until it has run.</summary>
+    public SchemaVersion? MigratedVersion { get; private set; }
 
     public SqliteDatabase Database { get; }
 

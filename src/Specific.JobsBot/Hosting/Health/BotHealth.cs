@@ -9,7 +9,8 @@ namespace Specific.JobsBot.Hosting.Health;
 
 /// <summary>
 /// Liveness and readiness: GET /healthz is the process answering (no dependency, so a database outage never restarts
-/// pods); GET /readyz checks what this role needs to do useful work. Both answer JSON that names each check and why.
+/// pods); GET /readyz checks what this role needs to do useful work. Both answer JSON that names the release, each
+/// check and why.
 /// </summary>
 public static class BotHealth
 {
@@ -102,6 +103,7 @@ public static class BotHealth
     {
         var body = new HealthBody(
             report.Status.ToString(),
+            BotVersion.Current,
             report.Entries
                 .Select(entry => new HealthEntryBody(
                     entry.Key,
@@ -115,7 +117,8 @@ public static class BotHealth
         return http.Response.WriteAsync(JsonSerializer.Serialize(body, Json), http.RequestAborted);
     }
 
-    private sealed record HealthBody(string Status, IReadOnlyList<HealthEntryBody> Checks, IReadOnlyList<string> Failing);
+    /// <summary>The answer of /healthz and /readyz; <c>version</c> is the release (<see cref="BotVersion"/>), so a rollout can be watched pod by pod.</summary>
+    private sealed record HealthBody(string Status, string Version, IReadOnlyList<HealthEntryBody> Checks, IReadOnlyList<string> Failing);
 
     private sealed record HealthEntryBody(string Name, string Status, string? Description, double DurationMs);
 }
