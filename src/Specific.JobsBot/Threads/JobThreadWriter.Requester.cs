@@ -12,11 +12,18 @@ internal sealed partial class JobThreadWriter
     };
 
     /// <summary>
-    /// The job's record says its thread stopped, and why, so the dashboard and anyone reading the job later know why
-    /// Slack shows no end. A note that cannot be saved is logged: the thread is closed either way.
+    /// The job's record says its thread stopped because Slack refuses its channel (not in it, archived, gone), and why,
+    /// so the dashboard and anyone reading the job later know why Slack shows no end. A note that cannot be saved is
+    /// logged: the thread is closed either way.
     /// </summary>
     private async Task NoteThreadStoppedAsync(string error)
     {
+        if (!SlackErrors.DestinationGone.Contains(error))
+        {
+            // Any other refusal of the job message itself (a malformed answer, say) is the bot's problem, logged, not the job's.
+            return;
+        }
+
         try
         {
             var note = $"Its Slack thread stopped: the app could not post in <#{_thread.ChannelId}> ({error}).";
