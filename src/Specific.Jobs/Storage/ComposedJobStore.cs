@@ -3,8 +3,8 @@ using Specific.Jobs.Domain;
 namespace Specific.Jobs.Storage;
 
 /// <summary>
-/// A job store made of one class per contract (the job table, the thread cursors, the request ledger and the audit
-/// log), each call passed on to its part: what the PostgreSQL and SQLite stores share, written once.
+/// A job store made of one class per contract (the job table, the thread cursors, the request ledger, the audit
+/// log and retention's deletes), each call passed on to its part: what the PostgreSQL and SQLite stores share, written once.
 /// </summary>
 public abstract class ComposedJobStore : IJobStorageBackend
 {
@@ -12,9 +12,11 @@ public abstract class ComposedJobStore : IJobStorageBackend
     private readonly IThreadStore _threads;
     private readonly IRequestLedger _ledger;
     private readonly IAuditLog _audit;
+    private readonly IStoreRetention _retention;
 
-    private protected ComposedJobStore(IJobStore jobs, IThreadStore threads, IRequestLedger ledger, IAuditLog audit)
+    private protected ComposedJobStore(IJobStore jobs, IThreadStore threads, IRequestLedger ledger, IAuditLog audit, IStoreRetention retention)
     {
+        _retention = retention;
         _jobs = jobs;
         _threads = threads;
         _ledger = ledger;
@@ -78,4 +80,16 @@ public abstract class ComposedJobStore : IJobStorageBackend
 
     public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken) =>
         _audit.ListAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListLogsToPruneAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken) =>
+        _retention.ListLogsToPruneAsync(endedBefore, limit, cancellationToken);
+
+    public Task MarkLogsPrunedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _retention.MarkLogsPrunedAsync(jobId, at, cancellationToken);
+
+    public Task<int> DeleteEndedJobsAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken) =>
+        _retention.DeleteEndedJobsAsync(endedBefore, limit, cancellationToken);
+
+    public Task<int> DeleteAuditEntriesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        _retention.DeleteAuditEntriesAsync(before, limit, cancellationToken);
 }

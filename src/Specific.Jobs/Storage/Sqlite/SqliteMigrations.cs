@@ -120,5 +120,14 @@ internal static class SqliteMigrations
             -- activeDeadlineSeconds of the job's Kubernetes Job; null on rows written before limits existed.
             ALTER TABLE jobs ADD COLUMN timeout_seconds INTEGER;
             """),
+        // 7 is taken by another branch of the same sitting; versions need not be contiguous.
+        new(8, "retention", """
+            -- When retention deleted the job's log lines; a job is deleted only after its lines.
+            ALTER TABLE jobs ADD COLUMN logs_pruned_at INTEGER;
+            CREATE INDEX jobs_ended ON jobs (finished_at, id) WHERE state IN ('succeeded', 'failed', 'cancelled');
+            CREATE INDEX jobs_logs_to_prune ON jobs (finished_at, id)
+                WHERE state IN ('succeeded', 'failed', 'cancelled') AND logs_pruned_at IS NULL;
+            CREATE INDEX audit_entries_at ON audit_entries (at, id);
+            """),
     ];
 }
