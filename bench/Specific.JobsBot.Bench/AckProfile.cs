@@ -10,7 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Hosting;
+using Specific.JobsBot.Work;
 
 namespace Specific.JobsBot.Bench;
 

@@ -13,11 +13,11 @@ namespace Specific.JobsBot.Bench;
 /// <summary>The limit: Kestrel on loopback that reads the body, verifies the Slack signature and answers 200, nothing else.</summary>
 public sealed class BareEndpoint : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
     private BareEndpoint(WebApplication app, Uri commandsUrl)
     {
-        this.app = app;
+        _app = app;
         CommandsUrl = commandsUrl;
     }
 
@@ -45,7 +45,7 @@ public sealed class BareEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -11,12 +11,12 @@ namespace Specific.JobsBot.Bench;
 /// </summary>
 public sealed class BotProcess : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<string> output = new();
-    private readonly Process process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly Process _process;
 
     private BotProcess(Process process, Uri url)
     {
-        this.process = process;
+        _process = process;
         Url = url;
     }
 
@@ -25,10 +25,10 @@ public sealed class BotProcess : IAsyncDisposable
     public Uri CommandsUrl => new(Url, "/slack/commands");
 
     /// <summary>The bot's last output lines, for error messages.</summary>
-    public string RecentOutput => string.Join('\n', output);
+    public string RecentOutput => string.Join('\n', _output);
 
     /// <summary>The process id, to read its CPU and memory.</summary>
-    public Process Process => process;
+    public Process Process => _process;
 
     public static int FreePort()
     {
@@ -99,12 +99,12 @@ public sealed class BotProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
         }
-        await process.WaitForExitAsync(CancellationToken.None);
-        process.Dispose();
+        await _process.WaitForExitAsync(CancellationToken.None);
+        _process.Dispose();
     }
 
     private void Keep(string? line)
@@ -113,8 +113,8 @@ public sealed class BotProcess : IAsyncDisposable
         {
             return;
         }
-        output.Enqueue(line);
-        while (output.Count > 200 && output.TryDequeue(out _))
+        _output.Enqueue(line);
+        while (_output.Count > 200 && _output.TryDequeue(out _))
         {
         }
     }

@@ -33,7 +33,7 @@ public sealed record CellResult(IReadOnlyList<double> LatenciesMs, int Failures,
 /// </summary>
 public sealed class SlashCommandLoad(HttpClient http, string signingSecret, string channelId, string userId, Uri responseUrlBase)
 {
-    private long sequence;
+    private long _sequence;
 
     /// <summary>Sends <paramref name="count"/> commands with <paramref name="concurrency"/> in flight; stops early at <paramref name="timeLimit"/>.</summary>
     public async Task<CellResult> RunAsync(Uri commandsUrl, string text, int concurrency, int count, TimeSpan timeLimit, CancellationToken ct)
@@ -73,7 +73,7 @@ public sealed class SlashCommandLoad(HttpClient http, string signingSecret, stri
 
     private async Task<(bool Ok, double ElapsedMs, string? Failure)> SendOneAsync(Uri commandsUrl, string text, CancellationToken ct)
     {
-        var n = Interlocked.Increment(ref sequence);
+        var n = Interlocked.Increment(ref _sequence);
         var triggerId = string.Create(CultureInfo.InvariantCulture, $"{n}.{Environment.TickCount64}.bench{Guid.NewGuid():N}");
         var fields = new Dictionary<string, string>
         {
