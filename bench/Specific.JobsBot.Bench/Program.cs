@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Specific.JobsBot.Bench;
 
-// Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [--engine temporal|inprocess] [--jobs N] ...
+// Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs|prune> [--engine temporal|inprocess] [--jobs N] ...
 var what = args.Length > 0 ? args[0] : "all";
 var rest = args.Skip(1).ToList();
 var engineAt = rest.IndexOf(BotEngines.Option);
@@ -13,7 +13,7 @@ if (engineAt >= 0)
     rest.RemoveRange(engineAt, Math.Min(2, rest.Count - engineAt));
 }
 var options = Options.Parse([.. rest]);
-if (options is null || engines is null || what is not ("all" or "ack" or "ack-profile" or "live" or "logs"))
+if (options is null || engines is null || what is not ("all" or "ack" or "ack-profile" or "live" or "logs" or "prune"))
 {
     if (engines is null)
     {
@@ -28,6 +28,8 @@ var live = new LiveOptions(
     options.GetValueOrDefault("sampled", 50), options.GetValueOrDefault("grace", 300), options.GetValueOrDefault("posts-per-minute", 0));
 var lines = options.GetValueOrDefault("lines", 200_000);
 var requests = options.GetValueOrDefault("requests", AckBench.DefaultMaxRequests);
+var prune = new PruneOptions(
+    options.GetValueOrDefault("prune-lines", 1_000_000), options.GetValueOrDefault("writers", 50), options.GetValueOrDefault("baseline-seconds", 15));
 var machine = Machine.Describe();
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(90));
 var clock = Stopwatch.StartNew();
@@ -65,6 +67,9 @@ switch (what)
     case "logs":
         await RunAsync("logs", () => LogsBench.RunAsync(machine, lines, stop.Token));
         break;
+    case "prune":
+        await RunAsync(prune == new PruneOptions(1_000_000, 50, 15) ? "prune" : "prune-small-check", () => PruneBench.RunAsync(machine, prune, stop.Token));
+        break;
     default:
         await RunAsync("ack", () => AckBench.RunAsync(machine, engines, requests, stop.Token));
         await RunLiveAsync("live", live);
@@ -72,6 +77,7 @@ switch (what)
         // budget, so the run shows what the bot itself adds to the lag.
         await RunLiveAsync("live-spread", live with { Channels = 100, PostsPerMinute = 6000 });
         await RunAsync("logs", () => LogsBench.RunAsync(machine, lines, stop.Token));
+        await RunAsync("prune", () => PruneBench.RunAsync(machine, prune, stop.Token));
         break;
 }
 
@@ -93,13 +99,14 @@ return 0;
 internal static class Options
 {
     public const string Usage = """
-        Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs> [options]
-          all:   ack, then live (as given, then over 100 channels with 6000 posts/min), then logs; prints a summary and saves every output
+        Usage: dotnet run -c Release --project bench/Specific.JobsBot.Bench -- <all|ack|ack-profile|live|logs|prune> [options]
+          all:   ack, then live (as given, then over 100 channels with 6000 posts/min), then logs, then prune; prints a summary and saves every output
           ack, live, all:  --engine temporal|inprocess  the job engine measured (default: both, Temporal first)
           ack:   --requests 200  at most this many requests per cell (concurrency 1 sends at most 100)
           live:  --jobs 500 --seconds 120 --channels 25 --sampled 50 --grace 300
                  --posts-per-minute N  the keeper's workspace-wide chat.postMessage budget (default: the bot's, 300)
           logs:  --lines 200000
+          prune: --prune-lines 1000000 --writers 50 --baseline-seconds 15  (PostgreSQL too when JOBSBOT_TEST_POSTGRES is set)
         """;
 
     public static Dictionary<string, int>? Parse(string[] args)

@@ -4,7 +4,7 @@ namespace Specific.Jobs.Storage;
 
 /// <summary>
 /// A job store made of one class per contract (the job table, the thread cursors, the request ledger, the audit
-/// log and the requester notices), each call passed on to its part: what the PostgreSQL and SQLite stores share, written once.
+/// log, the requester notices and retention's deletes), each call passed on to its part: what the PostgreSQL and SQLite stores share, written once.
 /// </summary>
 public abstract class ComposedJobStore : IJobStorageBackend
 {
@@ -13,9 +13,12 @@ public abstract class ComposedJobStore : IJobStorageBackend
     private readonly IRequestLedger _ledger;
     private readonly IAuditLog _audit;
     private readonly IRequesterNotices _notices;
+    private readonly IStoreRetention _retention;
 
-    private protected ComposedJobStore(IJobStore jobs, IThreadStore threads, IRequestLedger ledger, IAuditLog audit, IRequesterNotices notices)
+    private protected ComposedJobStore(
+        IJobStore jobs, IThreadStore threads, IRequestLedger ledger, IAuditLog audit, IRequesterNotices notices, IStoreRetention retention)
     {
+        _retention = retention;
         _jobs = jobs;
         _threads = threads;
         _ledger = ledger;
@@ -92,4 +95,16 @@ public abstract class ComposedJobStore : IJobStorageBackend
 
     public Task<bool> TryClaimJobEndDmAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
         _notices.TryClaimJobEndDmAsync(jobId, at, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListLogsToPruneAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken) =>
+        _retention.ListLogsToPruneAsync(endedBefore, limit, cancellationToken);
+
+    public Task MarkLogsPrunedAsync(string jobId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _retention.MarkLogsPrunedAsync(jobId, at, cancellationToken);
+
+    public Task<int> DeleteEndedJobsAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken) =>
+        _retention.DeleteEndedJobsAsync(endedBefore, limit, cancellationToken);
+
+    public Task<int> DeleteAuditEntriesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        _retention.DeleteAuditEntriesAsync(before, limit, cancellationToken);
 }

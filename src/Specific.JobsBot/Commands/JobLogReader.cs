@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
@@ -25,9 +26,21 @@ public sealed class LogReadRequest(JobLogsCommand command, Actor actor, string c
 /// <summary>
 /// The private answers of <c>job logs</c>: the tail or the matching lines, read from the log store (so they outlive
 /// the pod), redacted, and fitted to Block Kit's limits; only to those with a need to know (<see cref="LogAccess"/>).
+/// A job past retention says so: deleted with its log (Retention:JobDays), or kept without its lines (Logs:RetentionDays).
 /// </summary>
-public sealed class JobLogReader(IJobStore jobs, ILogStore logs, IJobRedaction redaction, LogAccess access)
+public sealed class JobLogReader(
+    IJobStore jobs,
+    ILogStore logs,
+    IJobRedaction redaction,
+    LogAccess access,
+    IOptions<RetentionOptions>? retention = null,
+    IOptions<LogsOptions>? logsOptions = null,
+    TimeProvider? time = null)
 {
+    private readonly int _jobDays = (retention?.Value ?? new RetentionOptions()).JobDays;
+    private readonly int _logDays = Math.Min((logsOptions?.Value ?? new LogsOptions()).RetentionDays, (retention?.Value ?? new RetentionOptions()).JobDays);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>How many matching lines <c>job logs --grep</c> reads; fewer may fit the reply.</summary>
     public const int GrepLines = 25;
 
@@ -38,7 +51,9 @@ public sealed class JobLogReader(IJobStore jobs, ILogStore logs, IJobRedaction r
         var job = await jobs.GetAsync(command.JobId, cancellationToken);
         if (job is null)
         {
-            return JobCommandUsage.Problem($"No job `{JobCommandParser.Shorten(command.JobId)}`. `/specific job list` shows recent jobs.");
+            return JobCommandUsage.Problem(
+                $"No job `{JobCommandParser.Shorten(command.JobId)}`: no such id, or it ended more than {SlackText.Count(_jobDays, "day", "days")} ago "
+                + "and was deleted with its log. `/specific job list` shows recent jobs.");
         }
 
         if (!request.Allowed)
@@ -56,14 +71,30 @@ public sealed class JobLogReader(IJobStore jobs, ILogStore logs, IJobRedaction r
         if (command.Grep is { } text)
         {
             var found = await logs.SearchAsync(job.Id, text, GrepLines, cancellationToken);
+            if (found.MatchCount == 0 && PastLogRetention(job) is { } endedDaysAgo && await logs.LastNumberAsync(job.Id, cancellationToken) == 0)
+            {
+                return JobLogReplies.LinesDeleted(job, endedDaysAgo, _logDays);
+            }
+
             var grep = JobLogReplies.Grep(job, redactor.Redact(text), found with { Lines = redactor.RedactLines(found.Lines) });
             return JobLogReplies.WithWarning(grep, redactor.Warning);
         }
 
         // Twice the lines shown: the earlier half is read as context, so a key block that began before the tail is still found.
         var read = await logs.TailAsync(job.Id, JobReplies.TailLines * 2, cancellationToken);
+        if (read.Count == 0 && PastLogRetention(job) is { } daysAgo)
+        {
+            return JobLogReplies.LinesDeleted(job, daysAgo, _logDays);
+        }
+
         var context = Math.Max(0, read.Count - JobReplies.TailLines);
         var tail = JobLogReplies.Tail(job, redactor.RedactLines(read, context), read.Count == 0 ? 0 : read[^1].Number);
         return JobLogReplies.WithWarning(tail, redactor.Warning);
     }
+
+    /// <summary>Whole days since the job ended when that is past the log retention (its lines are due to go), else null.</summary>
+    private int? PastLogRetention(Jobs.Domain.JobRecord job) =>
+        job.FinishedAt is { } ended && _time.GetUtcNow() - ended >= TimeSpan.FromDays(_logDays)
+            ? (int)(_time.GetUtcNow() - ended).TotalDays
+            : null;
 }

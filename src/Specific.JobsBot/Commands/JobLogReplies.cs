@@ -51,6 +51,15 @@ public static class JobLogReplies
         ]);
     }
 
+    /// <summary>A job kept past the log retention: its lines were deleted, and when it ended says why.</summary>
+    public static SlackMessage LinesDeleted(JobRecord job, int endedDaysAgo, int retentionDays)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var text = $"{Headline(job)}. Its output is no longer stored: log lines are kept {SlackText.Count(retentionDays, "day", "days")} "
+            + $"after a job ends, and this one ended {SlackText.Count(endedDaysAgo, "day", "days")} ago.";
+        return SlackMessage.Ephemeral(text, [new SectionBlock(new Mrkdwn(text))]);
+    }
+
     /// <summary>The first lines containing <paramref name="searched"/>, each with its line number, and how many more matched.</summary>
     public static SlackMessage Grep(JobRecord job, string searched, LogSearchResult found)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Specific.Jobs;
 using Specific.Jobs.Kubernetes;
 using Specific.Jobs.Redaction;
+using Specific.Jobs.Retention;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.FrontDoor;
 using Specific.JobsBot.Threads;
@@ -32,13 +33,19 @@ public static class BotComposition
     }
 
     /// <summary>
-    /// The job engine as each role needs it: storage everywhere; the bot starts flows on Temporal (or in process when
+    /// The job engine as each role needs it: storage everywhere, retention in the bot and the sandbox; the bot starts flows on Temporal (or in process when
     /// Bot:Engine is InProcess) and reads the catalog; the worker runs the Temporal worker; the sandbox does both, the
     /// worker polling the Temporal stand-in in the same process (or runs flows in process with Bot:Engine=InProcess).
     /// </summary>
     public static IServiceCollection AddJobEngineFor(this IServiceCollection services, IConfiguration configuration, BotRole role)
     {
         services.AddJobStorage(configuration);
+        if (role != BotRole.Worker)
+        {
+            // Every deployment has a bot (a worker only beside it), so the bot prunes; replicas pruning together is harmless.
+            services.AddJobRetention();
+        }
+
         services.AddKubernetesJobs(configuration);
         return (role, EngineOf(configuration)) switch
         {

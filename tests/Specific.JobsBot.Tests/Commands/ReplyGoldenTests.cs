@@ -141,6 +141,24 @@ public sealed class ReplyGoldenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Job_logs_of_a_job_past_the_log_retention_says_its_lines_were_deleted()
+    {
+        _bot.Jobs.Put(Job("j-old00001", "web", JobState.Succeeded, Now.AddDays(-45).AddSeconds(-3)));
+
+        GoldenFile.Verify("reply_logs_deleted", await ReplyToAsync("job logs j-old00001"));
+    }
+
+    [Fact]
+    public async Task Job_logs_grep_of_a_job_past_the_log_retention_says_its_lines_were_deleted()
+    {
+        _bot.Jobs.Put(Job("j-old00002", "web", JobState.Failed, Now.AddDays(-45).AddSeconds(-3)));
+
+        var reply = await ReplyToAsync("job logs j-old00002 --grep error");
+
+        Assert.Contains("Its output is no longer stored: log lines are kept 30 days after a job ends, and this one ended 45 days ago.", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Job_logs_of_an_unknown_job_says_so() =>
         GoldenFile.Verify("reply_logs_unknown_job", await ReplyToAsync("job logs j-nothere1"));
 

@@ -13,7 +13,7 @@ namespace Specific.Jobs.Logs.Postgres;
 /// INSERT that skips stored lines when it overlaps them), lines are keyed by (job, line number) so the tail and the
 /// lines after an offset are range reads.
 /// </summary>
-public sealed class PostgresLogStore : ILogStore
+public sealed class PostgresLogStore : ILogStore, ILogPruning
 {
     // Read in pages so a slow reader of a long log holds no snapshot (and no pooled connection) for long.
     private const int ReadPage = 1_000;
@@ -173,6 +173,20 @@ public sealed class PostgresLogStore : ILogStore
             $"SELECT COALESCE(MAX(line_number), 0) FROM {_schema}.log_lines WHERE job_id = @job_id");
         command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<int> DeleteLinesAsync(string jobId, int limit, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        // A range of the primary key: the first lines up to the limit-th, or all that are left when fewer remain.
+        await using var command = _dataSource.CreateCommand($"""
+            DELETE FROM {_schema}.log_lines WHERE job_id = @job_id AND line_number <= COALESCE(
+                (SELECT line_number FROM {_schema}.log_lines WHERE job_id = @job_id ORDER BY line_number LIMIT 1 OFFSET @offset),
+                9223372036854775807)
+            """);
+        command.Parameters.Add(new NpgsqlParameter("job_id", NpgsqlDbType.Text) { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter("offset", NpgsqlDbType.Integer) { Value = Math.Max(1, limit) - 1 });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, CancellationToken cancellationToken) =>

@@ -9,7 +9,7 @@ namespace Specific.Jobs.Logs.Sqlite;
 /// The log store of the embedded default: one SQLite file, lines clustered by (job, line number), so the tail and
 /// the lines after an offset are short range reads whatever the log's length.
 /// </summary>
-public sealed class SqliteLogStore : ILogStore, IDisposable
+public sealed class SqliteLogStore : ILogStore, ILogPruning, IDisposable
 {
     // Read in pages so a slow reader of a long log holds no read snapshot open for long (WAL checkpoints wait on those).
     private const int ReadPage = 1_000;
@@ -119,6 +119,22 @@ public sealed class SqliteLogStore : ILogStore, IDisposable
         command.CommandText = "SELECT COALESCE(MAX(line_number), 0) FROM log_lines WHERE job_id = $job_id";
         command.Parameters.AddWithValue("$job_id", jobId);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<int> DeleteLinesAsync(string jobId, int limit, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // A range of the primary key: the first lines up to the limit-th, or all that are left when fewer remain.
+        command.CommandText = """
+            DELETE FROM log_lines WHERE job_id = $job_id AND line_number <= COALESCE(
+                (SELECT line_number FROM log_lines WHERE job_id = $job_id ORDER BY line_number LIMIT 1 OFFSET $offset),
+                9223372036854775807)
+            """;
+        command.Parameters.AddWithValue("$job_id", jobId);
+        command.Parameters.AddWithValue("$offset", Math.Max(1, limit) - 1);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async IAsyncEnumerable<LogLine> ReadAllAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)

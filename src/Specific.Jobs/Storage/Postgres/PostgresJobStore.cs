@@ -8,7 +8,7 @@ namespace Specific.Jobs.Storage;
 /// The production job store on PostgreSQL: compare-and-set transitions, thread cursors and leases, the request
 /// ledger, and LISTEN/NOTIFY for change notices. Every replica shares it; each write notifies every replica.
 /// One class per contract does the work (<see cref="PostgresJobTable"/>, <see cref="PostgresThreadStore"/>,
-/// <see cref="PostgresRequestLedger"/>, <see cref="PostgresAuditLog"/>, <see cref="PostgresRequesterNotices"/>) over one migrated <see cref="PostgresStoreDatabase"/>.
+/// <see cref="PostgresRequestLedger"/>, <see cref="PostgresAuditLog"/>, <see cref="PostgresRequesterNotices"/>, <see cref="PostgresRetention"/>) over one migrated <see cref="PostgresStoreDatabase"/>.
 /// </summary>
 public sealed partial class PostgresJobStore : ComposedJobStore
 {
@@ -25,8 +25,13 @@ public sealed partial class PostgresJobStore : ComposedJobStore
     }
 
     private PostgresJobStore(Parts parts)
-        : base(parts.Jobs, new PostgresThreadStore(parts.Database), new PostgresRequestLedger(parts.Database, parts.Options), new PostgresAuditLog(parts.Database),
-            new PostgresRequesterNotices(parts.Database))
+        : base(
+            parts.Jobs,
+            new PostgresThreadStore(parts.Database),
+            new PostgresRequestLedger(parts.Database, parts.Options),
+            new PostgresAuditLog(parts.Database),
+            new PostgresRequesterNotices(parts.Database),
+            new PostgresRetention(parts.Database))
     {
         _database = parts.Database;
         _changes = parts.Changes;

@@ -120,5 +120,13 @@ public static class PostgresMigrations
                 claimed_at timestamptz NOT NULL
             );
             """),
+        new(9, "retention", """
+            -- When retention deleted the job's log lines; a job is deleted only after its lines.
+            ALTER TABLE {schema}.jobs ADD COLUMN logs_pruned_at timestamptz;
+            CREATE INDEX jobs_ended ON {schema}.jobs (finished_at, id) WHERE state IN ('succeeded', 'failed', 'cancelled');
+            CREATE INDEX jobs_logs_to_prune ON {schema}.jobs (finished_at, id)
+                WHERE state IN ('succeeded', 'failed', 'cancelled') AND logs_pruned_at IS NULL;
+            CREATE INDEX audit_entries_at ON {schema}.audit_entries (at, id);
+            """),
     ];
 }

@@ -4,7 +4,7 @@ namespace Specific.Jobs.Storage;
 /// The job store of the embedded default on one SQLite file, with the same semantics as <see cref="PostgresJobStore"/>:
 /// compare-and-set transitions, thread cursors and leases, the request ledger, and change notices. One class per
 /// contract does the work (<see cref="SqliteJobTable"/>, <see cref="SqliteThreadStore"/>, <see cref="SqliteRequestLedger"/>,
-/// <see cref="SqliteAuditLog"/>, <see cref="SqliteRequesterNotices"/>) over one migrated <see cref="SqliteStoreDatabase"/>.
+/// <see cref="SqliteAuditLog"/>, <see cref="SqliteRequesterNotices"/>, <see cref="SqliteRetention"/>) over one migrated <see cref="SqliteStoreDatabase"/>.
 /// </summary>
 public sealed class SqliteJobStore : ComposedJobStore, IDisposable
 {
@@ -21,7 +21,8 @@ public sealed class SqliteJobStore : ComposedJobStore, IDisposable
             new SqliteThreadStore(store),
             new SqliteRequestLedger(store, options),
             new SqliteAuditLog(store),
-            new SqliteRequesterNotices(store))
+            new SqliteRequesterNotices(store),
+            new SqliteRetention(store))
     {
         _store = store;
     }

@@ -133,5 +133,13 @@ public static class SqliteMigrations
                 claimed_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        new(8, "retention", """
+            -- When retention deleted the job's log lines; a job is deleted only after its lines.
+            ALTER TABLE jobs ADD COLUMN logs_pruned_at INTEGER;
+            CREATE INDEX jobs_ended ON jobs (finished_at, id) WHERE state IN ('succeeded', 'failed', 'cancelled');
+            CREATE INDEX jobs_logs_to_prune ON jobs (finished_at, id)
+                WHERE state IN ('succeeded', 'failed', 'cancelled') AND logs_pruned_at IS NULL;
+            CREATE INDEX audit_entries_at ON audit_entries (at, id);
+            """),
     ];
 }
