@@ -5,6 +5,12 @@ namespace Specific.Jobs.Storage;
 /// <summary>The checks every store makes before it writes, so both refuse the same things the same way.</summary>
 internal static class JobRules
 {
+    /// <summary>
+    /// The SQL condition for an ended job, in both stores; written exactly as the retention migrations' partial indexes
+    /// (jobs_ended, jobs_logs_to_prune) state it, so the planners can use them.
+    /// </summary>
+    public const string EndedSql = "state IN ('succeeded', 'failed', 'cancelled')";
+
     /// <summary>Refuses a move the lifecycle forbids, and a failure without a reason a person can act on.</summary>
     public static void EnsureAllowed(JobState expected, JobTransition transition)
     {

@@ -9,7 +9,7 @@ namespace Specific.Jobs.Storage;
 /// </summary>
 internal sealed class PostgresRetention(PostgresStoreDatabase database) : IStoreRetention
 {
-    private const string Ended = "state IN ('succeeded', 'failed', 'cancelled')";
+    private const string Ended = JobRules.EndedSql;
 
     private readonly PostgresStoreDatabase _database = database;
 

@@ -6,7 +6,7 @@ namespace Specific.Jobs.Storage;
 /// <summary>The SQLite store's side of retention: bounded deletes of ended jobs, their threads and old audit entries.</summary>
 internal sealed class SqliteRetention(SqliteStoreDatabase store) : IStoreRetention
 {
-    private const string Ended = "state IN ('succeeded', 'failed', 'cancelled')";
+    private const string Ended = JobRules.EndedSql;
 
     private readonly SqliteStoreDatabase _store = store;
 
