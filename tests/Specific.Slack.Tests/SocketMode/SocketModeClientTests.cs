@@ -336,6 +336,11 @@ public sealed class SocketModeClientTests
             {
                 world.Run();
                 await slack.SocketMode.WaitForOpenConnectionsAsync(1, TimeSpan.FromSeconds(10), Ct);
+                // The stand-in counts a connection open when it has sent hello; the client, once it has read it. A test
+                // that drops the connection in between would drop one the client never had (and count no reconnect).
+                await Eventually(
+                    () => world.Status.Current.State == SocketModeState.Connected,
+                    why: () => $"the client never saw its first connection open: {world.Status.Current}");
             }
 
             return world;
