@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Specific.Jobs.Logs.ClickHouse;
 using Specific.Jobs.Logs.Postgres;
 using Specific.Jobs.Logs.Sqlite;
@@ -25,6 +26,10 @@ internal sealed class LogStoreInitializer(ILogStore logs) : IHostedLifecycleServ
         catch (SqliteException unusable) when (logs is SqliteLogStore sqlite)
         {
             throw new StoreStartupException(SqliteStoreFile.LogStore(sqlite.Path).Unusable(unusable), unusable);
+        }
+        catch (NpgsqlException unusable) when (logs is PostgresLogStore postgres)
+        {
+            throw new StoreStartupException(PostgresStoreServer.LogStore(postgres.ConnectionString).Unusable(unusable), unusable);
         }
     }
 

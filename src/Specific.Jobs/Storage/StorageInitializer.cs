@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace Specific.Jobs.Storage;
 
@@ -19,6 +20,10 @@ internal sealed class StorageInitializer(IJobStorageBackend jobs, StoreSchemaSta
         catch (SqliteException unusable) when (jobs is SqliteJobStore sqlite)
         {
             throw new StoreStartupException(SqliteStoreFile.JobStore(sqlite.Path).Unusable(unusable), unusable);
+        }
+        catch (NpgsqlException unusable) when (jobs is PostgresJobStore postgres)
+        {
+            throw new StoreStartupException(PostgresStoreServer.JobStore(postgres.ConnectionString).Unusable(unusable), unusable);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Specific.JobsBot.Tests.Hosting;
 
@@ -59,6 +60,62 @@ public sealed class StoreStartupTests : IDisposable
 
         Assert.Equal(200, (await bot.ReadyAsync()).Status);
     }
+
+    [Fact]
+    public async Task A_PostgreSQL_that_nobody_listens_on_stops_the_start_with_one_line_naming_host_port_and_the_setting_but_not_the_password()
+    {
+        // Port 9 (discard) has no listener here, as for Kubernetes__Host below.
+        var exit = await StartOnPostgresAsync("Host=127.0.0.1;Port=9;Username=jobsbot;Password=hunter2-not-shown;Database=jobsbot;Timeout=5");
+
+        AssertRefused(exit, "127.0.0.1:9", "Storage__ConnectionString");
+        Assert.Contains("cannot be reached", exit.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", exit.Printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_PostgreSQL_login_with_the_wrong_password_stops_the_start_saying_the_login_was_refused()
+    {
+        var server = new NpgsqlConnectionStringBuilder(TestPostgresOrSkip()) { Password = "wrong-" + Guid.NewGuid().ToString("N") };
+
+        var exit = await StartOnPostgresAsync(server.ToString());
+
+        AssertRefused(exit, $"user {server.Username}", "Storage__ConnectionString");
+        Assert.Contains("refused the login", exit.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Password, exit.Printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_PostgreSQL_database_that_does_not_exist_stops_the_start_saying_to_create_it()
+    {
+        var missing = "jobsbot_missing_" + Guid.NewGuid().ToString("N")[..8];
+        var server = new NpgsqlConnectionStringBuilder(TestPostgresOrSkip()) { Database = missing };
+
+        var exit = await StartOnPostgresAsync(server.ToString());
+
+        AssertRefused(exit, $"has no database {missing}", "Storage__ConnectionString");
+    }
+
+    private static string TestPostgresOrSkip()
+    {
+        const string variable = "JOBSBOT_TEST_POSTGRES";
+        var server = Environment.GetEnvironmentVariable(variable);
+        Assert.SkipWhen(string.IsNullOrEmpty(server), $"{variable} is not set: set it to a PostgreSQL connection string, for example "
+            + "'Host=127.0.0.1;Username=jobsbot;Password=jobsbot;Database=jobsbot_test', to run the PostgreSQL start-up tests.");
+        return server!;
+    }
+
+    private Task<BotProcessExit> StartOnPostgresAsync(string connectionString) => BotProcessRun.RunToExitAsync(
+        new Dictionary<string, string>
+        {
+            ["Bot__Engine"] = "InProcess",
+            ["Slack__SigningSecret"] = "store-startup-secret",
+            ["Slack__BotToken"] = "xoxb-store-startup",
+            ["Storage__Provider"] = "postgres",
+            ["Storage__ConnectionString"] = connectionString,
+            ["Kubernetes__Host"] = "http://127.0.0.1:9",
+        },
+        removed: ["Logs__Provider", "LOGS__PROVIDER"],
+        Ct);
 
     private Task<BotProcessExit> StartAsync() => BotProcessRun.RunToExitAsync(
         new Dictionary<string, string>

@@ -49,6 +49,9 @@ public sealed class PostgresLogStore : ILogStore, ILogPruning
 
     public Task InitializeAsync(CancellationToken cancellationToken) => _migrations.RunAsync(cancellationToken);
 
+    /// <summary>The data source's connection string, for the start-up message when the server cannot be used.</summary>
+    internal string ConnectionString => _dataSource.ConnectionString;
+
     public async Task AppendAsync(string jobId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
     {
         if (!LogBatch.HasLinesToStore(lines))

@@ -47,6 +47,9 @@ public sealed partial class PostgresJobStore : ComposedJobStore
 
     public override SchemaVersion? Schema => _database.MigratedVersion;
 
+    /// <summary>The data source's connection string (Npgsql leaves the password out once a connection has opened).</summary>
+    internal string ConnectionString => _database.DataSource.ConnectionString;
+
     /// <summary>The database, the change listener and the job table, which the other parts and this class share.</summary>
     private sealed record Parts(PostgresStoreDatabase Database, PostgresJobChangeListener Changes, PostgresJobTable Jobs, PostgresJobStoreOptions Options)
     {
