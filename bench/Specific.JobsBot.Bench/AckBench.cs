@@ -32,6 +32,9 @@ public static class AckBench
     private static readonly TimeSpan CellTimeLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(20);
 
+    /// <summary>How often the drain asks the simulator again, after an answer or a failed request alike.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
     public static async Task<BenchResult> RunAsync(Machine machine, IReadOnlyList<BotEngine> engines, int maxRequests, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
@@ -237,7 +240,9 @@ public static class AckBench
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                // A simulator busy with hundreds of pods may answer slowly: that is a reason to wait, not to stop.
+                // A simulator busy with hundreds of pods may answer slowly: that is a reason to wait, not to stop,
+                // and to wait before asking again, so a refused connection does not become a busy loop.
+                await Task.Delay(PollInterval, ct);
                 continue;
             }
             using var document = JsonDocument.Parse(podList);
@@ -257,7 +262,7 @@ public static class AckBench
             {
                 break;
             }
-            await Task.Delay(500, ct);
+            await Task.Delay(PollInterval, ct);
         }
         return (clock.Elapsed, pods, unfinished, openWorkflows);
     }
