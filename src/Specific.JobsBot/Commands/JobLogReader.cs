@@ -38,8 +38,7 @@ public sealed class JobLogReader(
     TimeProvider? time = null)
 {
     private readonly int _jobDays = (retention?.Value ?? new RetentionOptions()).JobDays;
-    private readonly int _logDays = Math.Min((logsOptions?.Value ?? new LogsOptions()).RetentionDays, (retention?.Value ?? new RetentionOptions()).JobDays);
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly LogRetentionAge _retention = new(retention, logsOptions, time);
 
     /// <summary>How many matching lines <c>job logs --grep</c> reads; fewer may fit the reply.</summary>
     public const int GrepLines = 25;
@@ -71,9 +70,9 @@ public sealed class JobLogReader(
         if (command.Grep is { } text)
         {
             var found = await logs.SearchAsync(job.Id, text, GrepLines, cancellationToken);
-            if (found.MatchCount == 0 && PastLogRetention(job) is { } endedDaysAgo && await logs.LastNumberAsync(job.Id, cancellationToken) == 0)
+            if (found.MatchCount == 0 && _retention.EndedDaysAgo(job) is { } endedDaysAgo && await logs.LastNumberAsync(job.Id, cancellationToken) == 0)
             {
-                return JobLogReplies.LinesDeleted(job, endedDaysAgo, _logDays);
+                return JobLogReplies.LinesDeleted(job, endedDaysAgo, _retention.Days);
             }
 
             var grep = JobLogReplies.Grep(job, redactor.Redact(text), found with { Lines = redactor.RedactLines(found.Lines) });
@@ -82,19 +81,13 @@ public sealed class JobLogReader(
 
         // Twice the lines shown: the earlier half is read as context, so a key block that began before the tail is still found.
         var read = await logs.TailAsync(job.Id, JobReplies.TailLines * 2, cancellationToken);
-        if (read.Count == 0 && PastLogRetention(job) is { } daysAgo)
+        if (read.Count == 0 && _retention.EndedDaysAgo(job) is { } daysAgo)
         {
-            return JobLogReplies.LinesDeleted(job, daysAgo, _logDays);
+            return JobLogReplies.LinesDeleted(job, daysAgo, _retention.Days);
         }
 
         var context = Math.Max(0, read.Count - JobReplies.TailLines);
         var tail = JobLogReplies.Tail(job, redactor.RedactLines(read, context), read.Count == 0 ? 0 : read[^1].Number);
         return JobLogReplies.WithWarning(tail, redactor.Warning);
     }
-
-    /// <summary>Whole days since the job ended when that is past the log retention (its lines are due to go), else null.</summary>
-    private int? PastLogRetention(Jobs.Domain.JobRecord job) =>
-        job.FinishedAt is { } ended && _time.GetUtcNow() - ended >= TimeSpan.FromDays(_logDays)
-            ? (int)(_time.GetUtcNow() - ended).TotalDays
-            : null;
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Commands;
 using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Interactions;
@@ -21,8 +22,12 @@ public sealed partial class FullLogUploader(
     IJobRedaction redaction,
     IOptions<LogsOptions> options,
     SlackWebClient slack,
-    ILogger<FullLogUploader> logger)
+    ILogger<FullLogUploader> logger,
+    IOptions<RetentionOptions>? retention = null,
+    TimeProvider? time = null)
 {
+    private readonly LogRetentionAge _retention = new(retention, options, time);
+
     /// <param name="channelId">Where it was asked for.</param>
     /// <param name="threadTs">The thread the button sits in (in <paramref name="channelId"/>); null to find the job's thread.</param>
     public async Task UploadAsync(string jobId, string channelId, string? threadTs, ReplyTarget replyTo, CancellationToken cancellationToken)
@@ -64,7 +69,13 @@ public sealed partial class FullLogUploader(
 
             if (written.Lines == 0 && !written.WasCut)
             {
-                await slack.TellAsync(replyTo, $"Job `{job.Id}` has no output stored.", cancellationToken);
+                // Past the retention, the lines were deleted: say so, as `job logs` does, rather than that it printed nothing.
+                await slack.TellAsync(
+                    replyTo,
+                    _retention.EndedDaysAgo(job) is { } endedDaysAgo
+                        ? JobLogReplies.LinesDeleted(job, endedDaysAgo, _retention.Days).Text
+                        : $"Job `{job.Id}` has no output stored.",
+                    cancellationToken);
                 return;
             }
 

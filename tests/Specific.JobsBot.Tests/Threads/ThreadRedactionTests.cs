@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Specific.Jobs.Domain;
 using Specific.JobsBot.Interactions;
 using Specific.Slack.WebApi;
@@ -189,5 +190,33 @@ public sealed class ThreadRedactionTests
         Assert.DoesNotContain(ApiKey[^10..], content, StringComparison.Ordinal);
         Assert.All(uploaded, line => Assert.Contains("[redacted]", line, StringComparison.Ordinal));
         Assert.EndsWith($"03000 {new string('x', 3000 % 40)}[redacted]{new string('y', 3000 % 13)}", uploaded[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_Full_log_of_a_job_past_the_log_retention_says_its_lines_were_deleted_not_that_it_printed_nothing()
+    {
+        await using var world = await ThreadKeeperHarness.StartAsync();
+        var job = await world.CreateSlackJobAsync();
+        await world.Jobs.MoveAsync(job.Id, JobState.Queued);
+        await world.Jobs.MoveAsync(job.Id, JobState.Running);
+        await world.Jobs.MoveAsync(job.Id, JobState.Succeeded, exitCode: 0);
+        var posted = await world.PostAsBotAsync(new Specific.Slack.BlockKit.SlackMessage("job message"));
+        // The uploader's clock is 45 days past the job's end; the log store holds none of its lines (pruned).
+        var later = new FakeTimeProvider(world.Time.GetUtcNow().AddDays(45));
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Slack:BotToken"] = "xoxb-thread-keeper-test",
+            ["Slack:ApiBaseUrl"] = world.Slack.ApiBaseUrl.ToString(),
+        }).Build();
+        await using var services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
+        var uploader = new FullLogUploader(
+            world.Jobs, world.Threads, world.Logs, world.Redaction, Microsoft.Extensions.Options.Options.Create(new Specific.Jobs.Logs.LogsOptions { RetentionDays = 30 }),
+            services.GetRequiredService<SlackWebClient>(), NullLogger<FullLogUploader>.Instance, time: later);
+        await uploader.UploadAsync(job.Id, ThreadKeeperHarness.Channel, posted.Ts, new ReplyTarget(null, ThreadKeeperHarness.Channel, ThreadKeeperHarness.User), Ct);
+
+        var told = Assert.Single(world.Slack.Ephemerals(ThreadKeeperHarness.User));
+        Assert.Contains("Its output is no longer stored: log lines are kept 30 days after a job ends, and this one ended 45 days ago.", told.Text, StringComparison.Ordinal);
+        Assert.Empty(world.Slack.Files);
     }
 }
