@@ -72,7 +72,7 @@ public sealed class JobLogReader(
             var found = await logs.SearchAsync(job.Id, text, GrepLines, cancellationToken);
             if (found.MatchCount == 0 && _retention.EndedDaysAgo(job) is { } endedDaysAgo && await logs.LastNumberAsync(job.Id, cancellationToken) == 0)
             {
-                return JobLogReplies.LinesDeleted(job, endedDaysAgo, _retention.Days);
+                return JobLogReplies.LinesDeleted(job, _retention.LinesDeleted(endedDaysAgo));
             }
 
             var grep = JobLogReplies.Grep(job, redactor.Redact(text), found with { Lines = redactor.RedactLines(found.Lines) });
@@ -83,7 +83,7 @@ public sealed class JobLogReader(
         var read = await logs.TailAsync(job.Id, JobReplies.TailLines * 2, cancellationToken);
         if (read.Count == 0 && _retention.EndedDaysAgo(job) is { } daysAgo)
         {
-            return JobLogReplies.LinesDeleted(job, daysAgo, _retention.Days);
+            return JobLogReplies.LinesDeleted(job, _retention.LinesDeleted(daysAgo));
         }
 
         var context = Math.Max(0, read.Count - JobReplies.TailLines);

@@ -52,11 +52,10 @@ public static class JobLogReplies
     }
 
     /// <summary>A job kept past the log retention: its lines were deleted, and when it ended says why.</summary>
-    public static SlackMessage LinesDeleted(JobRecord job, int endedDaysAgo, int retentionDays)
+    public static SlackMessage LinesDeleted(JobRecord job, string why)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var text = $"{Headline(job)}. Its output is no longer stored: log lines are kept {SlackText.Count(retentionDays, "day", "days")} "
-            + $"after a job ends, and this one ended {SlackText.Count(endedDaysAgo, "day", "days")} ago.";
+        var text = $"{Headline(job)}. {why}";
         return SlackMessage.Ephemeral(text, [new SectionBlock(new Mrkdwn(text))]);
     }
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Specific.Jobs.Logs;
 using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
-using Specific.JobsBot.Commands;
 using Specific.Slack.WebApi;
 
 namespace Specific.JobsBot.Interactions;
@@ -73,7 +72,7 @@ public sealed partial class FullLogUploader(
                 await slack.TellAsync(
                     replyTo,
                     _retention.EndedDaysAgo(job) is { } endedDaysAgo
-                        ? JobLogReplies.LinesDeleted(job, endedDaysAgo, _retention.Days).Text
+                        ? $"Job `{job.Id}` ended. {_retention.LinesDeleted(endedDaysAgo)}"
                         : $"Job `{job.Id}` has no output stored.",
                     cancellationToken);
                 return;

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
-using Specific.Jobs.Logs;
 using Specific.Jobs.Storage;
 
-namespace Specific.JobsBot.Commands;
+namespace Specific.Jobs.Logs;
 
 /// <summary>
 /// How long a job's log lines are kept after it ends (the shorter of the log and the job retention), and whether a job
@@ -23,4 +22,9 @@ public sealed class LogRetentionAge(IOptions<RetentionOptions>? retention = null
         var now = _time.GetUtcNow();
         return job.FinishedAt is { } ended && now - ended >= TimeSpan.FromDays(Days) ? (int)(now - ended).TotalDays : null;
     }
+
+    /// <summary>Why a job <paramref name="endedDaysAgo"/> days past its end shows no output: one sentence.</summary>
+    public string LinesDeleted(int endedDaysAgo) =>
+        $"Its output is no longer stored: log lines are kept {Days} {(Days == 1 ? "day" : "days")} after a job ends, "
+        + $"and this one ended {endedDaysAgo} {(endedDaysAgo == 1 ? "day" : "days")} ago.";
 }
