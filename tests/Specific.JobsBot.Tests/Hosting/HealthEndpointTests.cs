@@ -1,5 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Specific.Jobs.Flow;
+using Specific.JobsBot.Hosting.Health;
+using Temporalio.Client;
 
 namespace Specific.JobsBot.Tests.Hosting;
 
@@ -115,6 +119,43 @@ public sealed class HealthEndpointTests
 
     private static IEnumerable<string> CheckNames(JsonElement body) =>
         body.GetProperty("checks").EnumerateArray().Select(check => check.GetProperty("name").GetString()!);
+
+    [Fact]
+    public async Task Degraded_but_ready_naming_Temporal_when_the_frontend_every_replica_shares_does_not_answer()
+    {
+        // Port 9 has no listener: the Temporal client connects lazily, so the bot starts and its probe finds nobody.
+        await using var bot = await OpsApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Bot:Engine"] = "Temporal",
+            ["Temporal:Address"] = "127.0.0.1:9",
+        });
+
+        var (status, body) = await bot.ReadyAsync();
+
+        Assert.Equal(200, status);
+        Assert.Empty(body.GetProperty("failing").EnumerateArray());
+        var temporal = Check(body, "temporal");
+        Assert.Equal("Degraded", temporal.GetProperty("status").GetString());
+        Assert.Contains("Temporal at 127.0.0.1:9 does not answer", temporal.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("stays in the Service", temporal.GetProperty("description").GetString(), StringComparison.Ordinal);
+        // Left in the Service, the replica answers Slack itself.
+        using var answer = await bot.SlashCommandAsync("job run web -- echo hi");
+        Assert.Equal(200, (int)answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_worker_that_cannot_reach_Temporal_is_unhealthy_since_it_serves_no_Slack_traffic()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new TemporalOptions { Address = "127.0.0.1:9" });
+        var client = TemporalClient.CreateLazy(new TemporalClientConnectOptions("127.0.0.1:9"));
+
+        var worker = await new TemporalHealthCheck(client, options).CheckHealthAsync(new HealthCheckContext(), Ct);
+        var bot = await new TemporalHealthCheck(client, options, staysReady: true).CheckHealthAsync(new HealthCheckContext(), Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, worker.Status);
+        Assert.DoesNotContain("stays in the Service", worker.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Degraded, bot.Status);
+    }
 
     private static JsonElement Check(JsonElement body, string name) =>
         body.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == name);

@@ -44,7 +44,11 @@ public static class BotHealth
 
         if (UsesTemporal(configuration, role))
         {
-            checks.AddCheck<TemporalHealthCheck>("temporal", tags: [Ready], timeout: CheckTimeout);
+            // The bot stays in the Service when Temporal is down (it still answers Slack); a worker turns unready.
+            checks.Add(new HealthCheckRegistration(
+                "temporal",
+                provider => ActivatorUtilities.CreateInstance<TemporalHealthCheck>(provider, role != BotRole.Worker),
+                failureStatus: null, tags: [Ready], timeout: CheckTimeout));
         }
 
         if (role != BotRole.Worker)
