@@ -128,7 +128,7 @@ public sealed class HealthEndpointTests
         {
             ["Bot:Engine"] = "Temporal",
             ["Temporal:Address"] = "127.0.0.1:9",
-        });
+        }, withCluster: true);
 
         var (status, body) = await bot.ReadyAsync();
 
@@ -138,9 +138,13 @@ public sealed class HealthEndpointTests
         Assert.Equal("Degraded", temporal.GetProperty("status").GetString());
         Assert.Contains("Temporal at 127.0.0.1:9 does not answer", temporal.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Contains("stays in the Service", temporal.GetProperty("description").GetString(), StringComparison.Ordinal);
-        // Left in the Service, the replica answers Slack itself.
+        // Left in the Service, the replica answers Slack itself, and the job it could not hand to Temporal ends failed, saying why.
         using var answer = await bot.SlashCommandAsync("job run web -- echo hi");
         Assert.Equal(200, (int)answer.StatusCode);
+        var failed = await bot.Slack.WaitForMessageAsync(
+            message => message.ChannelId == OpsApp.Channel && message.VisibleText.Contains("could not be started", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), Ct);
+        Assert.Contains("Failed", failed.VisibleText, StringComparison.Ordinal);
     }
 
     [Fact]
