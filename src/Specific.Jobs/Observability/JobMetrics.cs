@@ -3,7 +3,7 @@ using Specific.Jobs.Domain;
 
 namespace Specific.Jobs.Observability;
 
-/// <summary>The job engine's meter: jobs by the state they ended in, and jobs whose command is running now.</summary>
+/// <summary>The job engine's meter: jobs recorded, jobs by the state they ended in, and jobs whose command is running now.</summary>
 public sealed class JobMetrics : IDisposable
 {
     public const string MeterName = "Specific.Jobs";
@@ -11,6 +11,7 @@ public sealed class JobMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _finished;
+    private readonly Counter<long> _recorded;
     private long _running;
 
     public JobMetrics(IMeterFactory? meterFactory = null)
@@ -19,6 +20,8 @@ public sealed class JobMetrics : IDisposable
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _finished = _meter.CreateCounter<long>(
             "jobs.finished", unit: "{job}", description: "Jobs that reached a final state, by that state (counted once, by the process that recorded it).");
+        _recorded = _meter.CreateCounter<long>(
+            "jobs.recorded", unit: "{job}", description: "Jobs recorded to start (each start the guardrails allowed), by environment, on either engine.");
         _meter.CreateObservableGauge(
             "jobs.running", () => Interlocked.Read(ref _running), unit: "{job}",
             description: "Jobs whose command is running and followed by this process; sum over processes for the total.");
@@ -26,6 +29,10 @@ public sealed class JobMetrics : IDisposable
 
     /// <summary>Jobs whose command this process is following right now.</summary>
     public long Running => Interlocked.Read(ref _running);
+
+    /// <summary>Counts a job this process recorded, about to be handed to its engine.</summary>
+    public void Recorded(string environment) =>
+        _recorded.Add(1, new KeyValuePair<string, object?>("environment", environment));
 
     /// <summary>Counts a job that this process moved into a final state.</summary>
     public void Finished(JobState state) =>

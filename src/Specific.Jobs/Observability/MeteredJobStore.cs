@@ -4,16 +4,21 @@ using Specific.Jobs.Storage;
 namespace Specific.Jobs.Observability;
 
 /// <summary>
-/// The job store as everyone in this process sees it, counting each job that a compare-and-set moved into a final
-/// state: every path that ends a job (the flow, a cancel, a failed start) goes through here exactly once per job.
+/// The job store as everyone in this process sees it, counting each job recorded, and each job that a compare-and-set
+/// moved into a final state: every path that ends a job (the flow, a cancel, a failed start) goes through here exactly
+/// once per job.
 /// </summary>
 public sealed class MeteredJobStore(IJobStore inner, JobMetrics metrics) : IJobStore
 {
     /// <summary>The store this one counts for.</summary>
     public IJobStore Inner => inner;
 
-    public Task<JobRecord> CreateAsync(JobRequest request, CancellationToken cancellationToken) =>
-        inner.CreateAsync(request, cancellationToken);
+    public async Task<JobRecord> CreateAsync(JobRequest request, CancellationToken cancellationToken)
+    {
+        var job = await inner.CreateAsync(request, cancellationToken);
+        metrics.Recorded(job.Environment);
+        return job;
+    }
 
     public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken) =>
         inner.GetAsync(jobId, cancellationToken);

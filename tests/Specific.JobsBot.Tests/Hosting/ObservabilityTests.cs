@@ -16,6 +16,7 @@ public sealed class ObservabilityTests
         await using var bot = await OpsApp.StartAsync(withCluster: true);
         var before = await bot.MetricsAsync();
         Assert.Null(OpsApp.Sample(before, "jobs_finished_total", "state=\"succeeded\""));
+        Assert.Null(OpsApp.Sample(before, "jobs_recorded_total", "environment=\"production\""));
 
         using var answer = await bot.SlashCommandAsync("job run web echo observed");
         Assert.Equal(200, (int)answer.StatusCode);
@@ -31,6 +32,7 @@ public sealed class ObservabilityTests
         }
 
         Assert.True(OpsApp.Sample(metrics, "jobs_finished_total", "state=\"succeeded\"") >= 1, "jobs.finished did not count the succeeded job:\n" + metrics);
+        Assert.Equal(1, OpsApp.Sample(metrics, "jobs_recorded_total", "environment=\"production\""));
         Assert.True(OpsApp.Sample(metrics, "slack_ack_duration_seconds_count", "kind=\"command\"", "status=\"200\"") >= 1,
             "slack.ack.duration did not record the command's acknowledgement:\n" + metrics);
         Assert.NotNull(OpsApp.Sample(metrics, "jobs_running"));
