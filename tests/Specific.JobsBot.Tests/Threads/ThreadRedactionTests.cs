@@ -172,16 +172,7 @@ public sealed class ThreadRedactionTests
         world.Logs.Write(job.Id, lines);
         var posted = await world.PostAsBotAsync(new Specific.Slack.BlockKit.SlackMessage("job message"));
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Slack:BotToken"] = "xoxb-thread-keeper-test",
-            ["Slack:ApiBaseUrl"] = world.Slack.ApiBaseUrl.ToString(),
-        }).Build();
-        await using var services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
-        var uploader = new FullLogUploader(
-            world.Jobs, world.Threads, world.Logs, world.Redaction, Microsoft.Extensions.Options.Options.Create(new Specific.Jobs.Logs.LogsOptions()),
-            services.GetRequiredService<SlackWebClient>(), NullLogger<FullLogUploader>.Instance);
-        await uploader.UploadAsync(job.Id, ThreadKeeperHarness.Channel, posted.Ts, new ReplyTarget(null, ThreadKeeperHarness.Channel, ThreadKeeperHarness.User), Ct);
+        await UploadFullLogAsync(world, job.Id, posted.Ts);
 
         var content = Encoding.UTF8.GetString(Assert.Single(world.Slack.Files).Content.Span);
         var uploaded = content.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -204,6 +195,16 @@ public sealed class ThreadRedactionTests
         // The uploader's clock is 45 days past the job's end; the log store holds none of its lines (pruned).
         var later = new FakeTimeProvider(world.Time.GetUtcNow().AddDays(45));
 
+        await UploadFullLogAsync(world, job.Id, posted.Ts, later);
+
+        var told = Assert.Single(world.Slack.Ephemerals(ThreadKeeperHarness.User));
+        Assert.Contains("Its output is no longer stored: log lines are kept 30 days after a job ends, and this one ended 45 days ago.", told.Text, StringComparison.Ordinal);
+        Assert.Empty(world.Slack.Files);
+    }
+
+    /// <summary>Presses Full log in the job's thread, as the person who started it, on the uploader's own clock.</summary>
+    private static async Task UploadFullLogAsync(ThreadKeeperHarness world, string jobId, string threadTs, TimeProvider? time = null)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Slack:BotToken"] = "xoxb-thread-keeper-test",
@@ -212,11 +213,7 @@ public sealed class ThreadRedactionTests
         await using var services = new ServiceCollection().AddSlackWebClient(configuration).BuildServiceProvider();
         var uploader = new FullLogUploader(
             world.Jobs, world.Threads, world.Logs, world.Redaction, Microsoft.Extensions.Options.Options.Create(new Specific.Jobs.Logs.LogsOptions { RetentionDays = 30 }),
-            services.GetRequiredService<SlackWebClient>(), NullLogger<FullLogUploader>.Instance, time: later);
-        await uploader.UploadAsync(job.Id, ThreadKeeperHarness.Channel, posted.Ts, new ReplyTarget(null, ThreadKeeperHarness.Channel, ThreadKeeperHarness.User), Ct);
-
-        var told = Assert.Single(world.Slack.Ephemerals(ThreadKeeperHarness.User));
-        Assert.Contains("Its output is no longer stored: log lines are kept 30 days after a job ends, and this one ended 45 days ago.", told.Text, StringComparison.Ordinal);
-        Assert.Empty(world.Slack.Files);
+            services.GetRequiredService<SlackWebClient>(), NullLogger<FullLogUploader>.Instance, time: time);
+        await uploader.UploadAsync(jobId, ThreadKeeperHarness.Channel, threadTs, new ReplyTarget(null, ThreadKeeperHarness.Channel, ThreadKeeperHarness.User), Ct);
     }
 }
