@@ -53,14 +53,8 @@ public sealed partial class JobModalOpener(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogOpenFailed(ex);
+            // Opened from the shortcut, there is no channel to answer in: the reply goes to their DM with the app.
             var text = $":x: Couldn't open the form ({ex.Message}). Type the command instead: `/specific job run <service> <command…>`.";
-            if (replyTo is { ResponseUrl: null, ChannelId: null })
-            {
-                // Opened from the shortcut: no channel to answer in, so chat.postMessage to the user id (their DM with the app).
-                await slack.PostMessageAsync(replyTo.UserId, new SlackMessage(text), cancellationToken: CancellationToken.None);
-                return;
-            }
-
             await slack.TellAsync(replyTo, text, CancellationToken.None);
         }
     }

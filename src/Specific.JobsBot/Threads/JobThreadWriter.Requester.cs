@@ -63,8 +63,7 @@ internal sealed partial class JobThreadWriter
             var told = target is { ResponseUrl: not null } && await TriedResponseUrlAsync(target, text);
             if (!told)
             {
-                // chat.postMessage to a user id lands in their direct message with the app.
-                await _services.Slack.PostMessageAsync(userId, new SlackMessage(text), cancellationToken: CancellationToken.None);
+                await _services.Slack.TellAsync(new ReplyTarget(null, null, userId), text, CancellationToken.None);
             }
             _logger.RequesterTold(JobId, error);
         }

@@ -2,13 +2,16 @@ using Specific.Slack.BlockKit;
 
 namespace Specific.Slack.WebApi;
 
-/// <summary>Where to tell one person something privately: the interaction's response_url, else an ephemeral post.</summary>
+/// <summary>
+/// Where to tell one person something privately: the interaction's response_url, else an ephemeral post in the channel,
+/// else (a shortcut, an App Home button, a modal: no conversation at all) their direct message with the app.
+/// </summary>
 public sealed record ReplyTarget(string? ResponseUrl, string? ChannelId, string UserId);
 
 /// <summary>Private replies through whichever route a <see cref="ReplyTarget"/> offers.</summary>
 public static class PrivateReplies
 {
-    /// <summary>Tells the person privately; a reply with no route is dropped (there is nobody to tell).</summary>
+    /// <summary>Tells the person privately: by response_url, else ephemerally in the channel, else by direct message.</summary>
     public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, string text, CancellationToken cancellationToken) =>
         slack.TellAsync(target, SlackMessage.Ephemeral(text), cancellationToken);
 
@@ -26,6 +29,7 @@ public static class PrivateReplies
 
         return target.ChannelId is not null
             ? slack.PostEphemeralAsync(target.ChannelId, target.UserId, message with { ResponseType = ResponseType.Ephemeral }, cancellationToken: cancellationToken)
-            : Task.CompletedTask;
+            // chat.postMessage to a user id lands in their direct message with the app, which only they (and it) can read.
+            : slack.PostMessageAsync(target.UserId, message with { ResponseType = null, ReplaceOriginal = null }, cancellationToken: cancellationToken);
     }
 }

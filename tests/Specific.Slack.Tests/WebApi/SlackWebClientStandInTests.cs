@@ -42,6 +42,20 @@ public sealed class SlackWebClientStandInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_private_reply_in_a_channel_is_ephemeral_there_and_with_no_conversation_goes_to_the_persons_direct_message()
+    {
+        await _client.TellAsync(new ReplyTarget(ResponseUrl: null, ChannelId: "C0OPS", UserId: "U0ALICE"), "only you see this", Ct);
+        // A shortcut, an App Home button or a modal names no conversation and gives no response_url.
+        await _client.TellAsync(new ReplyTarget(ResponseUrl: null, ChannelId: null, UserId: "U0ALICE"), "the form could not open", Ct);
+
+        var ephemeral = Assert.Single(_slack.Ephemerals("U0ALICE"));
+        Assert.Equal(("C0OPS", "only you see this"), (ephemeral.ChannelId, ephemeral.Text));
+        Assert.Empty(_slack.ChannelMessages("C0OPS"));
+        var direct = _slack.Channels.Where(channel => channel.Kind == ChannelKind.DirectMessage).SelectMany(channel => _slack.ChannelMessages(channel.Id));
+        Assert.Equal("the form could not open", Assert.Single(direct).Text);
+    }
+
+    [Fact]
     public async Task Post_update_reply_upload_and_read_back_as_Slack_would_show_them()
     {
         var posted = await _client.PostMessageAsync("C0OPS", new SlackMessage("job started", [new SectionBlock(new Mrkdwn("*job* started"))]), cancellationToken: Ct);
