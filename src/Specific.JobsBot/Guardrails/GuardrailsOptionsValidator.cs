@@ -88,7 +88,7 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
         }
 
         CheckPeople($"{path}:Approvers", approval.Approvers, problems);
-        if (approval.Channel is { } channel && !ChannelId().IsMatch(channel))
+        if (approval.Channel is { } channel && !string.IsNullOrWhiteSpace(channel) && !ChannelId().IsMatch(channel))
         {
             problems.Add($"{path}:Channel is '{channel}': a channel ID looks like C024BE91L (channel details → About, at the bottom); leave it out to post the request where the job was asked for.");
         }
