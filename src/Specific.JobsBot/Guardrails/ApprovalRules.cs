@@ -48,7 +48,7 @@ public sealed class ApprovalRules(IOptionsMonitor<GuardrailsOptions> options, IU
         if (string.Equals(userId, requesterId, StringComparison.Ordinal))
         {
             return new ApproverDecision(false, $"{requirement.Rule} (four eyes: not the requester)",
-                $"you asked for this run, and four-eyes approval needs a second person: {requirement.Who}.");
+                $"you asked for this run, and four-eyes approval needs a second person. Ask {requirement.Who} to approve it, or withdraw it.");
         }
 
         if (requirement.Approvers.Users.Contains(userId, StringComparer.Ordinal))
@@ -72,7 +72,8 @@ public sealed class ApprovalRules(IOptionsMonitor<GuardrailsOptions> options, IU
             }
         }
 
-        return new ApproverDecision(false, $"{requirement.Rule}:Approvers", $"only {requirement.Who} may approve or deny it.{problem}");
+        return new ApproverDecision(false, $"{requirement.Rule}:Approvers",
+            $"only {requirement.Who} may approve or deny it.{problem} Leave it to them, or ask an admin to list you under `{requirement.Rule}:Approvers`.");
     }
 
     private static ApprovalRequirement Requirement(string rule, ApprovalPolicy policy) =>

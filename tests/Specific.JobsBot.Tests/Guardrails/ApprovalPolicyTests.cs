@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Specific.JobsBot.Guardrails;
@@ -105,6 +106,33 @@ public sealed class ApprovalPolicyTests
         Assert.Equal((false, true, true, false, false), (self.Allowed, listed.Allowed, member.Allowed, stranger.Allowed, listedSelf.Allowed));
         Assert.Contains("four-eyes approval needs a second person", self.Reason, StringComparison.Ordinal);
         Assert.Equal(($"{Production}:Approval:Approvers:Users", $"{Production}:Approval:Approvers:Groups"), (listed.Rule, member.Rule));
-        Assert.Equal($"only <@U0ALICE>, members of <!subteam^S0ONCALL> may approve or deny it.", stranger.Reason);
+        Assert.Equal(
+            $"only <@U0ALICE>, members of <!subteam^S0ONCALL> may approve or deny it. Leave it to them, or ask an admin to list you under `{Production}:Approval:Approvers`.",
+            stranger.Reason);
+    }
+}
+
+/// <summary>The sandbox's example policy: `payments` in production waits for alice or on-call, and the cluster has a `payments` Deployment.</summary>
+public sealed class SandboxApprovalPolicyTests
+{
+    [Fact]
+    public void The_sandbox_policy_is_valid_and_payments_in_production_needs_alice_or_on_call()
+    {
+        var sandbox = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddJsonFile(Specific.JobsBot.Tests.Shipping.RepositoryFiles.PathOf("src", "Specific.JobsBot", "appsettings.Sandbox.json"))
+            .Build();
+        var guardrails = sandbox.AsEnumerable()
+            .Where(entry => entry.Key.StartsWith("Guardrails", StringComparison.Ordinal) && entry.Value is not null)
+            .ToDictionary(entry => entry.Key, entry => entry.Value);
+        using var host = new PolicyHost(guardrails);
+
+        var payments = host.Services.GetRequiredService<ApprovalRules>().For("production", "payments");
+
+        Assert.NotNull(host.Options);
+        Assert.NotNull(payments);
+        Assert.Equal("<@U0ALICE>, members of <!subteam^S0ONCALL>", payments.Who);
+        Assert.Null(host.Services.GetRequiredService<ApprovalRules>().For("production", "web"));
+        var cluster = Specific.JobsBot.Tests.Shipping.RepositoryFiles.Read("sandbox", "cluster.yaml");
+        Assert.Matches(@"kind: Deployment\s+metadata:\s+name: payments\s+namespace: production", cluster);
     }
 }
