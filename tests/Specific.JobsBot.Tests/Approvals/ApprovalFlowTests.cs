@@ -175,6 +175,22 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         Assert.Empty(bot.Jobs.All);
     }
 
+    [Fact]
+    public async Task The_request_goes_to_the_approvers_channel_the_policy_names_and_the_requester_is_told_it_is_there()
+    {
+        var settings = Policy();
+        settings[$"{Rule}:Channel"] = "C0APPROVE";
+        await using var bot = await FrontDoorApp.StartAsync(clock: _clock, settings: settings);
+
+        await bot.SlashCommandAsync("job run web -- echo hi", Requester);
+
+        var posted = await bot.Slack.WaitForAsync("/api/chat.postMessage", IsApprovalPost);
+        Assert.Equal("C0APPROVE", posted.Json.GetProperty("channel").GetString());
+        var told = await bot.Slack.WaitForAsync("/response/", c => c.Body.Contains("waits for approval", StringComparison.Ordinal));
+        Assert.Contains("in <#C0APPROVE> (request `a-", told.Json.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Empty(bot.Jobs.All);
+    }
+
     private IApprovalStore Store => _bot.Services.GetRequiredService<IApprovalStore>();
 
     private ApprovalSweep Sweep => _bot.Services.GetServices<IHostedService>().OfType<ApprovalSweep>().Single();

@@ -69,7 +69,7 @@ public sealed class SlackRecorder : IAsyncDisposable
             "/api/files.getUploadURLExternal" => $$"""{"ok":true,"upload_url":"{{BaseUrl}}/upload/F0001","file_id":"F0001"}""",
             // An approval request needs its ts to be updated later; job messages keep the old answer their tests expect.
             "/api/chat.postMessage" when body.Contains("approval_actions", StringComparison.Ordinal) =>
-                $$"""{"ok":true,"channel":"C0CHANNEL","ts":"1700000000.{{Interlocked.Increment(ref _posted):D6}}"}""",
+                $$"""{"ok":true,"ts":"1700000000.{{Interlocked.Increment(ref _posted):D6}}"}""",
             "/api/chat.postEphemeral" => """{"ok":true,"message_ts":"1700000000.000100"}""",
             // Runs are asked about before they start: the bot is in every channel but one, which Slack hides from it.
             "/api/conversations.info" when body.Contains(HiddenChannel, StringComparison.Ordinal) => """{"ok":false,"error":"channel_not_found"}""",
