@@ -65,6 +65,8 @@ public sealed class ApprovalTests
     {
         await using var sandbox = await JobsSandbox.StartAsync(Policy());
         var request = await RequestAsync(sandbox, "job run payments -- echo after-restart");
+        // Killed once the requester has read that it waits: the request is stored by then (its message is posted first).
+        await EphemeralAsync(sandbox, JobsSandbox.UserId, "waits for approval");
 
         await sandbox.KillBot();
         await sandbox.RestartBot();

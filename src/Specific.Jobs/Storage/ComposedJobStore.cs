@@ -138,4 +138,7 @@ public abstract class ComposedJobStore : IJobStorageBackend
 
     public Task<IReadOnlyList<PendingApproval>> ListUnsettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken) =>
         Approvals.ListUnsettledApprovalsAsync(decidedBefore, limit, cancellationToken);
+
+    public Task<int> DeleteSettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken) =>
+        Approvals.DeleteSettledApprovalsAsync(decidedBefore, limit, cancellationToken);
 }

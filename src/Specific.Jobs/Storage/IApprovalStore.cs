@@ -94,6 +94,12 @@ public interface IApprovalStore
 
     /// <summary>Decided approvals decided at or before <paramref name="decidedBefore"/> whose aftermath is not done, oldest first.</summary>
     Task<IReadOnlyList<PendingApproval>> ListUnsettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> settled requests decided before <paramref name="decidedBefore"/> (the
+    /// audit trail keeps what happened); a waiting or unsettled one is never deleted. Returns how many went.
+    /// </summary>
+    Task<int> DeleteSettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>The wire names of approval states and ids, as both stores keep them.</summary>

@@ -18,7 +18,8 @@ public sealed class ApprovalSweepOptions
 /// replicas and restarts may sweep together; the store holds everything, so a restart loses no request.
 /// </summary>
 public sealed partial class ApprovalSweep(
-    IServiceScopeFactory scopes, Microsoft.Extensions.Options.IOptions<ApprovalSweepOptions> options, TimeProvider clock, ILogger<ApprovalSweep> logger)
+    IServiceScopeFactory scopes, Microsoft.Extensions.Options.IOptions<ApprovalSweepOptions> options,
+    Microsoft.Extensions.Options.IOptions<Jobs.Storage.RetentionOptions> retention, TimeProvider clock, ILogger<ApprovalSweep> logger)
     : BackgroundService
 {
     /// <summary>How many requests one pass handles of each kind.</summary>
@@ -66,6 +67,9 @@ public sealed partial class ApprovalSweep(
             LogSettling(unsettled.Id, unsettled.State.ToString());
             await settler.SettleAsync(unsettled, cancellationToken);
         }
+
+        // Settled requests go with the audit trail that tells their story (Retention:AuditDays).
+        await store.DeleteSettledApprovalsAsync(now - TimeSpan.FromDays(retention.Value.AuditDays), Batch, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The approval sweep failed; it tries again on its next tick")]

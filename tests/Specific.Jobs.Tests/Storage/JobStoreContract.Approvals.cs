@@ -130,4 +130,31 @@ public abstract partial class JobStoreContract
         Assert.Single(await stores.Jobs.ListAsync(new JobQuery(), Ct));
         Assert.Null((await stores.Jobs.CreateAsync(request with { JobId = null, ApprovedBy = null }, Ct)).ApprovedBy);
     }
+
+    [Fact]
+    public async Task Only_settled_requests_decided_before_the_cutoff_are_deleted_and_a_batch_is_bounded()
+    {
+        var store = await OpenApprovalsAsync();
+        foreach (var id in new[] { "a-settled1", "a-settled2", "a-settled3", "a-unsettle", "a-waiting1" })
+        {
+            await store.CreateApprovalAsync(Waiting(id), Ct);
+        }
+
+        foreach (var id in new[] { "a-settled1", "a-settled2", "a-settled3", "a-unsettle" })
+        {
+            await store.TryDecideApprovalAsync(id, ApprovalState.Denied, "U0ALICE", Start.AddMinutes(1), null, Ct);
+        }
+
+        foreach (var id in new[] { "a-settled1", "a-settled2", "a-settled3" })
+        {
+            await store.MarkApprovalSettledAsync(id, Start.AddMinutes(2), Ct);
+        }
+
+        Assert.Equal(0, await store.DeleteSettledApprovalsAsync(Start.AddMinutes(1), 10, Ct));
+        Assert.Equal(2, await store.DeleteSettledApprovalsAsync(Start.AddDays(1), 2, Ct));
+        Assert.Equal(1, await store.DeleteSettledApprovalsAsync(Start.AddDays(1), 2, Ct));
+        Assert.Equal(0, await store.DeleteSettledApprovalsAsync(Start.AddDays(1), 2, Ct));
+        Assert.NotNull(await store.GetApprovalAsync("a-unsettle", Ct));
+        Assert.NotNull(await store.GetApprovalAsync("a-waiting1", Ct));
+    }
 }

@@ -104,6 +104,19 @@ internal sealed class PostgresApprovals(PostgresStoreDatabase database) : IAppro
     public Task<IReadOnlyList<PendingApproval>> ListUnsettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken) =>
         ListAsync("state <> 'waiting' AND settled_at IS NULL AND decided_at <= @at", "decided_at, id", decidedBefore, limit, cancellationToken);
 
+    public async Task<int> DeleteSettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await _database.InitializeAsync(cancellationToken);
+        await using var command = _database.DataSource.CreateCommand($"""
+            DELETE FROM {_database.Schema}.approvals WHERE id IN (
+                SELECT id FROM {_database.Schema}.approvals WHERE settled_at IS NOT NULL AND decided_at < @cutoff
+                ORDER BY decided_at, id LIMIT @limit FOR UPDATE SKIP LOCKED)
+            """);
+        command.Parameters.Add(Instant("cutoff", StorageTime.Normalize(decidedBefore)));
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = Math.Max(1, limit) });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private async Task<IReadOnlyList<PendingApproval>> ListAsync(
         string where, string orderBy, DateTimeOffset at, int limit, CancellationToken cancellationToken)
     {

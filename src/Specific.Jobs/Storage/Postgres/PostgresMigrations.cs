@@ -155,6 +155,7 @@ public static class PostgresMigrations
             );
             CREATE INDEX approvals_waiting ON {schema}.approvals (expires_at) WHERE state = 'waiting';
             CREATE INDEX approvals_unsettled ON {schema}.approvals (decided_at) WHERE state <> 'waiting' AND settled_at IS NULL;
+            CREATE INDEX approvals_settled ON {schema}.approvals (decided_at) WHERE settled_at IS NOT NULL;
             -- Wider CHECKs, replaced in the same transaction: every row an older release writes still passes.
             ALTER TABLE {schema}.audit_entries DROP CONSTRAINT audit_entries_action_check;
             ALTER TABLE {schema}.audit_entries ADD CONSTRAINT audit_entries_action_check

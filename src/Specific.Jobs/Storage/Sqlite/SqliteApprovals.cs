@@ -109,6 +109,20 @@ internal sealed class SqliteApprovals(SqliteStoreDatabase store) : IApprovalStor
     public Task<IReadOnlyList<PendingApproval>> ListUnsettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken) =>
         ListAsync("state <> 'waiting' AND settled_at IS NULL AND decided_at <= $at", "decided_at, id", decidedBefore, limit, cancellationToken);
 
+    public async Task<int> DeleteSettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await _store.InitializeAsync(cancellationToken);
+        await using var connection = await _store.Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            DELETE FROM approvals WHERE id IN (
+                SELECT id FROM approvals WHERE settled_at IS NOT NULL AND decided_at < $cutoff ORDER BY decided_at, id LIMIT $limit)
+            """;
+        Add(command, "$cutoff", Micros(decidedBefore));
+        Add(command, "$limit", Math.Max(1, limit));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private async Task<IReadOnlyList<PendingApproval>> ListAsync(
         string where, string orderBy, DateTimeOffset at, int limit, CancellationToken cancellationToken)
     {

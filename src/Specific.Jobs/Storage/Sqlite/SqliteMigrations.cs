@@ -169,6 +169,7 @@ public static class SqliteMigrations
             ) WITHOUT ROWID;
             CREATE INDEX approvals_waiting ON approvals (expires_at) WHERE state = 'waiting';
             CREATE INDEX approvals_unsettled ON approvals (decided_at) WHERE state <> 'waiting' AND settled_at IS NULL;
+            CREATE INDEX approvals_settled ON approvals (decided_at) WHERE settled_at IS NOT NULL;
             CREATE TABLE audit_entries_v9 (
                 id           INTEGER PRIMARY KEY AUTOINCREMENT,
                 at           INTEGER NOT NULL,
