@@ -49,7 +49,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
         ArgumentNullException.ThrowIfNull(request);
         var job = new JobRecord
         {
-            Id = JobIds.New(),
+            Id = request.JobId ?? JobIds.New(),
             Service = request.Service,
             Environment = request.Environment,
             Command = request.Command,
@@ -60,9 +60,16 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
             State = JobState.Pending,
             Version = 1,
             CreatedAt = _time.GetUtcNow(),
+            ApprovedBy = request.ApprovedBy,
         };
         lock (_gate)
         {
+            // A chosen id (an approved run's) is recorded once, as the real stores' primary keys ensure.
+            if (_jobs.ContainsKey(job.Id))
+            {
+                return Task.FromException<JobRecord>(new InvalidOperationException($"Job {job.Id} is already recorded."));
+            }
+
             // Run alone: the check and the write happen under one lock, as the real stores do under theirs.
             if (request.RunAlone && _jobs.Values
                     .Where(other => other.Service == request.Service && other.Environment == request.Environment && !other.State.IsFinal())

@@ -29,6 +29,15 @@ public sealed record JobRequest(
 {
     /// <summary>How long the job may run before Kubernetes stops it (activeDeadlineSeconds); null sets no limit.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The Slack user who approved this run (four-eyes approval); null when no approval was needed.</summary>
+    public string? ApprovedBy { get; init; }
+
+    /// <summary>
+    /// The id to record the job under, chosen before it is recorded (an approval writes it in the same write that marks
+    /// the approval approved, so a retried start finds the job instead of recording a second one); null draws a new id.
+    /// </summary>
+    public string? JobId { get; init; }
 }
 
 /// <summary>A job as the job store holds it; the source of truth for its state.</summary>
@@ -89,6 +98,9 @@ public sealed record JobRecord
         JobState.Running => RunningAt,
         _ => State == state ? FinishedAt : null,
     };
+
+    /// <summary>The Slack user who approved the run (four-eyes approval); null when none was needed.</summary>
+    public string? ApprovedBy { get; init; }
 }
 
 /// <summary>A move to a new state, with what is known at that moment.</summary>

@@ -8,6 +8,8 @@ namespace Specific.Jobs.Storage;
 /// </summary>
 public abstract class ComposedJobStore : IJobStorageBackend
 {
+    private IApprovalStore? _approvals;
+
     private readonly IJobStore _jobs;
     private readonly IThreadStore _threads;
     private readonly IRequestLedger _ledger;
@@ -24,6 +26,13 @@ public abstract class ComposedJobStore : IJobStorageBackend
         _ledger = ledger;
         _audit = audit;
         _notices = notices;
+    }
+
+    /// <summary>The runs waiting for approval, set by the store before it serves (a part like the others, kept apart to leave their constructor as it was).</summary>
+    private protected IApprovalStore Approvals
+    {
+        get => _approvals ?? throw new InvalidOperationException("This store keeps no approvals.");
+        init => _approvals = value;
     }
 
     /// <summary>Applies the schema migrations; safe to call from several callers and several processes at once.</summary>
@@ -107,4 +116,29 @@ public abstract class ComposedJobStore : IJobStorageBackend
 
     public Task<int> DeleteAuditEntriesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
         _retention.DeleteAuditEntriesAsync(before, limit, cancellationToken);
+
+    public Task<PendingApproval> CreateApprovalAsync(PendingApproval approval, CancellationToken cancellationToken) =>
+        Approvals.CreateApprovalAsync(approval, cancellationToken);
+
+    public Task<PendingApproval?> GetApprovalAsync(string approvalId, CancellationToken cancellationToken) =>
+        Approvals.GetApprovalAsync(approvalId, cancellationToken);
+
+    public Task SetApprovalMessageAsync(string approvalId, string channelId, string messageTs, CancellationToken cancellationToken) =>
+        Approvals.SetApprovalMessageAsync(approvalId, channelId, messageTs, cancellationToken);
+
+    public Task<ApprovalDecision> TryDecideApprovalAsync(
+        string approvalId, ApprovalState to, string decidedBy, DateTimeOffset at, string? jobId, CancellationToken cancellationToken) =>
+        Approvals.TryDecideApprovalAsync(approvalId, to, decidedBy, at, jobId, cancellationToken);
+
+    public Task MarkApprovalSettledAsync(string approvalId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Approvals.MarkApprovalSettledAsync(approvalId, at, cancellationToken);
+
+    public Task<IReadOnlyList<PendingApproval>> ListExpiredApprovalsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        Approvals.ListExpiredApprovalsAsync(now, limit, cancellationToken);
+
+    public Task<IReadOnlyList<PendingApproval>> ListUnsettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken) =>
+        Approvals.ListUnsettledApprovalsAsync(decidedBefore, limit, cancellationToken);
+
+    public Task<int> DeleteSettledApprovalsAsync(DateTimeOffset decidedBefore, int limit, CancellationToken cancellationToken) =>
+        Approvals.DeleteSettledApprovalsAsync(decidedBefore, limit, cancellationToken);
 }

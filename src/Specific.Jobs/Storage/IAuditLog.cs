@@ -26,6 +26,18 @@ public enum AuditAction
 
     /// <summary>A read of a job's log: its tail, a search, or the whole file.</summary>
     Logs,
+
+    /// <summary>A click on Approve of a run waiting for a second person (allowed: the job starts; refused: not theirs to approve).</summary>
+    Approve,
+
+    /// <summary>A click on Deny of a run waiting for approval.</summary>
+    Deny,
+
+    /// <summary>The requester took back a run waiting for approval.</summary>
+    Withdraw,
+
+    /// <summary>A run waiting for approval ran out of time; nothing started.</summary>
+    Expire,
 }
 
 /// <summary>How the attempt ended.</summary>
@@ -39,6 +51,9 @@ public enum AuditOutcome
 
     /// <summary>Allowed, but waiting for the person to confirm; nothing is recorded as started yet.</summary>
     ConfirmationRequested,
+
+    /// <summary>Allowed, but waiting for a second person to approve; nothing is recorded as started yet.</summary>
+    ApprovalRequested,
 }
 
 /// <summary>One attempt, as the audit trail keeps it.</summary>
@@ -75,6 +90,10 @@ public static class AuditWire
         AuditAction.Cancel => "cancel",
         AuditAction.Audit => "audit",
         AuditAction.Logs => "logs",
+        AuditAction.Approve => "approve",
+        AuditAction.Deny => "deny",
+        AuditAction.Withdraw => "withdraw",
+        AuditAction.Expire => "expire",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
@@ -83,6 +102,7 @@ public static class AuditWire
         AuditOutcome.Allowed => "allowed",
         AuditOutcome.Refused => "refused",
         AuditOutcome.ConfirmationRequested => "confirmation_requested",
+        AuditOutcome.ApprovalRequested => "approval_requested",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 

@@ -41,6 +41,7 @@ internal static class StoreProviderServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IRequesterNotices>(sp => sp.GetRequiredService<IJobStorageBackend>());
         services.TryAddSingleton<IStoreRetention>(sp => sp.GetRequiredService<IJobStorageBackend>());
+        services.TryAddSingleton<IApprovalStore>(sp => sp.GetRequiredService<IJobStorageBackend>());
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreInitializer, StorageInitializer>());
         services.AddHostedService<StorageInitializer>();

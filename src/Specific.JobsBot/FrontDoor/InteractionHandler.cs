@@ -1,4 +1,5 @@
 using Specific.Jobs.Domain;
+using Specific.JobsBot.Approvals;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
@@ -102,6 +103,7 @@ public sealed class InteractionHandler(
                 [metadata.PickChannel == true ? JobModal.ChannelBlock : JobModal.CommandBlock] = outOfReach.Problem,
             }),
             RunAllowed allowed => Start(allowed, view, target),
+            RunNeedsApproval approval => AskApproval(attempt, approval, view, target),
             var other => throw new System.Diagnostics.UnreachableException($"The run gate answered {other.GetType().Name}, which the run form does not handle."),
         };
     }
@@ -149,6 +151,19 @@ public sealed class InteractionHandler(
             : InteractionAnswer.Empty;
     }
 
+    /// <summary>Closes the form; the queue posts the approval request and tells the person privately where it waits.</summary>
+    private InteractionAnswer AskApproval(RunAttempt attempt, RunNeedsApproval approval, ViewPayload view, ReplyTarget target)
+    {
+        var request = approval.Request;
+        return once.TryEnqueue(
+            $"slack:view:{view.Id}:{view.Hash}",
+            $"ask for approval of a job on {request.Service} in {request.Environment}",
+            target,
+            (services, token) => services.GetRequiredService<ApprovalRequester>().RequestAsync(attempt, approval, target, token)) == OnceOutcome.Busy
+            ? Errors(new Dictionary<string, string> { [JobModal.CommandBlock] = "The bot is busy right now and asked nobody for approval. Try again in a moment." })
+            : InteractionAnswer.Empty;
+    }
+
     /// <summary>A refusal for a modal field: plain text (no mentions render there), with the rule.</summary>
     private static string PlainRefusal(RunVerdict verdict, JobRequest request) =>
         verdict.Decision.Allowed
@@ -176,6 +191,18 @@ public sealed class InteractionHandler(
                 queue.TryEnqueue(
                     "follow the modal's environment",
                     (services, token) => services.GetRequiredService<JobModalOpener>().SwitchEnvironmentAsync(view, chosen.Value, token));
+                continue;
+            }
+
+            if (ApprovalActions.IsApprovalAction(action.ActionId) && action.Value is { Length: > 0 } approvalId)
+            {
+                // Approve, Deny, Withdraw: a double click is two payloads, and the store's compare-and-set lets one decide.
+                var actionId = action.ActionId!;
+                once.TryEnqueue(
+                    $"slack:action:{actionId}:{user.Id}:{action.ActionTs ?? payload.TriggerId}",
+                    $"decide approval request {approvalId}",
+                    target,
+                    (services, token) => services.GetRequiredService<ApprovalDecider>().DecideAsync(actionId, approvalId, actor, target, token));
                 continue;
             }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Specific.Jobs.Domain;
+using Specific.JobsBot.Approvals;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
@@ -59,6 +60,7 @@ public static class SlackFrontDoor
         services.AddScoped<JobLogReader>();
         services.AddScoped<NotifySettings>();
         services.AddGuardrails();
+        services.AddApprovals();
         return services;
     }
 

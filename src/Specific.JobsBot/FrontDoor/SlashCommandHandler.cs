@@ -1,6 +1,7 @@
 using Specific.Jobs.Domain;
 using Specific.Jobs.Flow;
 using Specific.Jobs.Storage;
+using Specific.JobsBot.Approvals;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Interactions;
@@ -143,6 +144,13 @@ public sealed class SlashCommandHandler(
                     SlackMessage.Ephemeral(
                         $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +
                         (needed.Verdict.Migration is { } migration ? $"\n{migration.Warning}" : "")));
+            case RunNeedsApproval approval:
+                // Nothing is recorded here: the queue posts the request, stores it, and tells the person where it waits.
+                return EnqueueOnce(
+                    slash,
+                    $"ask for approval of a job on {request.Service} in {request.Environment}",
+                    (services, token) => services.GetRequiredService<ApprovalRequester>().RequestAsync(attempt, approval, target, token),
+                    queued: null);
             case RunAllowed allowed:
                 return EnqueueOnce(
                     slash,

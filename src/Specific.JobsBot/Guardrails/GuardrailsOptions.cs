@@ -35,6 +35,9 @@ public sealed class EnvironmentPolicy
 
     /// <summary>Guardrails:Environments:&lt;env&gt;:Services:&lt;service&gt;, what differs for one service.</summary>
     public Dictionary<string, ServicePolicy> Services { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>A second person must approve every job here before it starts; a service's own Approval replaces it.</summary>
+    public ApprovalPolicy? Approval { get; init; }
 }
 
 /// <summary>What one service changes in its environment's policy.</summary>
@@ -48,6 +51,28 @@ public sealed class ServicePolicy
 
     /// <summary>One unfinished job at a time: a second start is refused, naming the job that holds the service.</summary>
     public bool ExclusiveRun { get; init; }
+
+    /// <summary>A second person must approve every job on this service before it starts, instead of the environment's Approval.</summary>
+    public ApprovalPolicy? Approval { get; init; }
+}
+
+/// <summary>Four-eyes approval: who may approve, where the request is posted, and how long it waits.</summary>
+public sealed class ApprovalPolicy
+{
+    /// <summary>How long a request waits when Expiry is not set.</summary>
+    public static readonly TimeSpan DefaultExpiry = TimeSpan.FromMinutes(30);
+
+    /// <summary>The longest a request may wait.</summary>
+    public static readonly TimeSpan MaxExpiry = TimeSpan.FromDays(7);
+
+    /// <summary>Who may approve (never the requester); at least one user or group.</summary>
+    public PeopleList Approvers { get; init; } = new();
+
+    /// <summary>The approvers' channel (C…/G…) the request is posted in; absent: the channel the job was asked for in.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>How long a request waits for a decision before it expires (default 30 minutes).</summary>
+    public TimeSpan Expiry { get; init; } = DefaultExpiry;
 }
 
 /// <summary>

@@ -13,8 +13,9 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
     : IValidateOptions<GuardrailsOptions>
 {
     private static readonly string[] RootKeys = ["Environments", "Admins", "GroupCacheDuration"];
-    private static readonly string[] EnvironmentKeys = ["Run", "Admins", "RequireConfirmation", "Services"];
-    private static readonly string[] ServiceKeys = ["Run", "RequireConfirmation", "ExclusiveRun"];
+    private static readonly string[] EnvironmentKeys = ["Run", "Admins", "RequireConfirmation", "Services", "Approval"];
+    private static readonly string[] ServiceKeys = ["Run", "RequireConfirmation", "ExclusiveRun", "Approval"];
+    private static readonly string[] ApprovalKeys = ["Approvers", "Channel", "Expiry"];
     private static readonly string[] AudienceKeys = ["Users", "Groups", "Channels"];
     private static readonly string[] PeopleKeys = ["Users", "Groups"];
 
@@ -43,6 +44,7 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
 
             CheckAudience($"{path}:Run", policy.Run, problems);
             CheckPeople($"{path}:Admins", policy.Admins, problems);
+            CheckApproval($"{path}:Approval", policy.Approval, problems);
             foreach (var (service, servicePolicy) in policy.Services)
             {
                 var servicePath = $"{path}:Services:{service}";
@@ -52,6 +54,7 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
                 }
 
                 CheckAudience($"{servicePath}:Run", servicePolicy.Run, problems);
+                CheckApproval($"{servicePath}:Approval", servicePolicy.Approval, problems);
             }
         }
 
@@ -70,6 +73,30 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
         CheckIds($"{path}:Users", audience.Users, UserId(), "a Slack member ID looks like U024BE7LH (profile → ⋮ → Copy member ID), or \"*\" for anyone", problems, allowAnyone: true);
         CheckIds($"{path}:Groups", audience.Groups, GroupId(), "a user group ID looks like S0614TZR7", problems);
         CheckIds($"{path}:Channels", audience.Channels, ChannelId(), "a channel ID looks like C024BE91L (channel details → About, at the bottom)", problems);
+    }
+
+    private static void CheckApproval(string path, ApprovalPolicy? approval, List<string> problems)
+    {
+        if (approval is null)
+        {
+            return;
+        }
+
+        if (approval.Approvers.IsEmpty)
+        {
+            problems.Add($"{path}:Approvers names nobody, so no job there could ever start; list Slack member IDs under {path}:Approvers:Users or user group IDs under {path}:Approvers:Groups.");
+        }
+
+        CheckPeople($"{path}:Approvers", approval.Approvers, problems);
+        if (approval.Channel is { } channel && !string.IsNullOrWhiteSpace(channel) && !ChannelId().IsMatch(channel))
+        {
+            problems.Add($"{path}:Channel is '{channel}': a channel ID looks like C024BE91L (channel details → About, at the bottom); leave it out to post the request where the job was asked for.");
+        }
+
+        if (approval.Expiry < TimeSpan.FromSeconds(1) || approval.Expiry > ApprovalPolicy.MaxExpiry)
+        {
+            problems.Add($"{path}:Expiry is {approval.Expiry}; use a duration between 00:00:01 and 7.00:00:00 (leave it out for 00:30:00).");
+        }
     }
 
     private static void CheckPeople(string path, PeopleList people, List<string> problems)
@@ -128,6 +155,10 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
                         {
                             CheckList(setting, PeopleKeys, problems);
                         }
+                        else if (Is(setting, "Approval"))
+                        {
+                            CheckApprovalKeys(setting, problems);
+                        }
                         else if (Is(setting, "Services"))
                         {
                             foreach (var serviceSetting in setting.GetChildren().SelectMany(service => service.GetChildren()))
@@ -136,10 +167,25 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
                                 {
                                     CheckList(serviceSetting, AudienceKeys, problems);
                                 }
+                                else if (Is(serviceSetting, "Approval"))
+                                {
+                                    CheckApprovalKeys(serviceSetting, problems);
+                                }
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    private static void CheckApprovalKeys(IConfigurationSection approval, List<string> problems)
+    {
+        foreach (var setting in approval.GetChildren())
+        {
+            if (Known(setting, ApprovalKeys, problems) && Is(setting, "Approvers"))
+            {
+                CheckList(setting, PeopleKeys, problems);
             }
         }
     }

@@ -18,6 +18,7 @@ public static class GuardrailsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IUserGroupMembers, SlackUserGroupMembers>();
         services.TryAddSingleton<AccessPolicy>();
+        services.TryAddSingleton<ApprovalRules>();
         services.TryAddScoped<RunGuard>();
         services.TryAddSingleton<LogAccess>();
         services.TryAddSingleton<AuditTrail>();

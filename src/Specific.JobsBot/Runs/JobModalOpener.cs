@@ -91,6 +91,10 @@ public sealed partial class JobModalOpener(
                 gate.RecordAsked(attempt, needed, "The re-run form asks for the service name.");
                 confirmations = needed.Reasons;
                 break;
+            case RunNeedsApproval:
+                // The approval is never inherited: the form opens as for any run, and its submission passes the gate
+                // again, which posts a new approval request.
+                break;
         }
 
         var metadata = new JobModalMetadata(actor.ChannelId, job.Environment, RerunOf: job.Id);

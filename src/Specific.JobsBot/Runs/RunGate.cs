@@ -65,12 +65,23 @@ public sealed record RunNeedsConfirmation(RunVerdict Verdict, IReadOnlyList<Conf
 }
 
 /// <summary>
+/// Allowed, but a second person must approve it first (four-eyes approval): nothing is recorded as started; the caller
+/// posts the approval request, and an Approve click starts <paramref name="Request"/> through the normal start path.
+/// Confirmation comes first: a run that must also be confirmed is <see cref="RunNeedsConfirmation"/> until confirmed.
+/// </summary>
+public sealed record RunNeedsApproval(RunVerdict Verdict, JobRequest Request, ApprovalRequirement Approval) : RunGateOutcome(Verdict)
+{
+    /// <summary>The rule that let it run (for the audit entry of the start) and the one that asks for the approval.</summary>
+    public string AllowedBy => $"{Verdict.Rule}; {Approval.Rule}";
+}
+
+/// <summary>
 /// The one gate every run request passes (the slash command, the run form's submission and the Re-run button): the
 /// guardrails decide whether it is allowed, refused (recorded in the audit trail here) or must be confirmed, and the
 /// confirmation it asks for is recorded here too. A run the guardrails would let through is refused when the bot could
 /// not post its message where it was asked for (<see cref="ChannelReach"/>): nothing would show the person their job.
 /// </summary>
-public sealed class RunGate(RunGuard guard, AuditTrail audit, ChannelReach reach)
+public sealed class RunGate(RunGuard guard, AuditTrail audit, ChannelReach reach, ApprovalRules approvals)
 {
     /// <summary>Asks the guardrails; a refusal is recorded before it is returned, an allowed start carries its run-alone flag.</summary>
     public async Task<RunGateOutcome> CheckAsync(RunAttempt attempt, RunGateMoment moment, CancellationToken cancellationToken)
@@ -107,7 +118,19 @@ public sealed class RunGate(RunGuard guard, AuditTrail audit, ChannelReach reach
         var confirmations = verdict.Confirmations(request.Service, request.Environment);
         return confirmations.Count > 0
             ? new RunNeedsConfirmation(verdict, confirmations)
-            : new RunAllowed(verdict, request with { RunAlone = verdict.Decision.RunsAlone });
+            : AllowedOrNeedsApproval(verdict, request);
+    }
+
+    /// <summary>
+    /// Allowed, unless the policy asks for a second person's approval: then it waits for one. Never inherited: a re-run,
+    /// or a run of a job approved before, asks again.
+    /// </summary>
+    private RunGateOutcome AllowedOrNeedsApproval(RunVerdict verdict, JobRequest request)
+    {
+        var allowed = request with { RunAlone = verdict.Decision.RunsAlone, ApprovedBy = null, JobId = null };
+        return approvals.For(request.Environment, request.Service) is { } approval
+            ? new RunNeedsApproval(verdict, allowed, approval)
+            : new RunAllowed(verdict, allowed);
     }
 
     /// <summary>Records that a form now asks the person to confirm; <paramref name="detail"/> says which form.</summary>
@@ -134,6 +157,6 @@ public sealed class RunGate(RunGuard guard, AuditTrail audit, ChannelReach reach
         }
 
         audit.Record(attempt.Audited(AuditAction.Confirm, AuditOutcome.Allowed, needed.Rules, "Confirmed by typing the service name."));
-        return new RunAllowed(needed.Verdict, request with { RunAlone = needed.Verdict.Decision.RunsAlone });
+        return AllowedOrNeedsApproval(needed.Verdict, request);
     }
 }

@@ -44,6 +44,11 @@ public sealed class JobMessageRenderer
             new Mrkdwn("*Started by*\n" + StartedBy(job)),
             new Mrkdwn("*Status*\n" + SlackText.Escape(Status(job))),
         };
+        if (job.ApprovedByUserId is { Length: > 0 } approver)
+        {
+            fields.Add(new Mrkdwn("*Approved by*\n" + SlackText.Mention(approver)));
+        }
+
         if (job.TimeLimit is { } limit)
         {
             fields.Add(new Mrkdwn("*Time limit*\n" + SlackText.Escape(limit)));

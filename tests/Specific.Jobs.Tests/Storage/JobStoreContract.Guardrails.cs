@@ -30,6 +30,12 @@ public abstract partial class JobStoreContract
     [InlineData(AuditAction.Audit, AuditOutcome.Refused)]
     [InlineData(AuditAction.Logs, AuditOutcome.Allowed)]
     [InlineData(AuditAction.Logs, AuditOutcome.Refused)]
+    [InlineData(AuditAction.Run, AuditOutcome.ApprovalRequested)]
+    [InlineData(AuditAction.Approve, AuditOutcome.Allowed)]
+    [InlineData(AuditAction.Approve, AuditOutcome.Refused)]
+    [InlineData(AuditAction.Deny, AuditOutcome.Allowed)]
+    [InlineData(AuditAction.Withdraw, AuditOutcome.Refused)]
+    [InlineData(AuditAction.Expire, AuditOutcome.Allowed)]
     public async Task Every_action_and_outcome_reads_back_as_written(AuditAction action, AuditOutcome outcome)
     {
         var audit = (await OpenAsync()).Audit;

@@ -33,6 +33,10 @@ public sealed partial class MigrationRulesTests
         [("SQLite job store", 3)] = "audit_entries rebuilt to widen its action CHECK",
         // Drops the action CHECK and adds the wider one in the same transaction: old pods' rows all still pass.
         [("PostgreSQL job store", 3)] = "audit_entries' action CHECK replaced by a wider one",
+        // Four-eyes approvals widen the audit CHECKs the same ways (new actions approve/deny/withdraw/expire and the
+        // outcome approval_requested); the rest of both steps only adds (the approvals table, jobs.approved_by).
+        [("SQLite job store", 9)] = "audit_entries rebuilt to widen its action and outcome CHECKs",
+        [("PostgreSQL job store", 10)] = "audit_entries' action and outcome CHECKs replaced by wider ones",
     };
 
     [Theory]

@@ -46,6 +46,9 @@ public sealed class PolicyHost : IDisposable
 
     public AccessPolicy Policy => _services.GetRequiredService<AccessPolicy>();
 
+    /// <summary>Everything the guardrails registered, such as <see cref="ApprovalRules"/>.</summary>
+    public IServiceProvider Services => _services;
+
     /// <summary>Need to know for job logs under this policy; its audit entries go to the (unwritten) audit trail.</summary>
     public LogAccess LogAccess => _services.GetRequiredService<LogAccess>();
 

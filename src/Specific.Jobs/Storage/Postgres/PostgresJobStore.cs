@@ -35,6 +35,7 @@ public sealed partial class PostgresJobStore : ComposedJobStore
     {
         _database = parts.Database;
         _changes = parts.Changes;
+        Approvals = new PostgresApprovals(parts.Database);
     }
 
     /// <summary>The NOTIFY channel; its payload is <c>jobId:version</c>.</summary>

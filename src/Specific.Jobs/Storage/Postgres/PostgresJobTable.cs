@@ -22,10 +22,10 @@ internal sealed partial class PostgresJobTable(PostgresStoreDatabase database, T
         var sql = $"""
             INSERT INTO {_database.Schema}.jobs (
                 id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id,
-                origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, updated_at)
+                origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, updated_at, approved_by)
             VALUES (
                 @id, @service, @environment, @command, @name, @origin_client, @origin_team_id, @origin_channel_id,
-                @origin_user_id, @origin_user_name, @rerun_of, @timeout_seconds, 'pending', 1, @created_at, clock_timestamp())
+                @origin_user_id, @origin_user_name, @rerun_of, @timeout_seconds, 'pending', 1, @created_at, clock_timestamp(), @approved_by)
             RETURNING {JobColumns}, pg_notify(@channel, id || ':' || version)
             """;
         var createdAt = StorageTime.Normalize(time.GetUtcNow());
@@ -42,9 +42,9 @@ internal sealed partial class PostgresJobTable(PostgresStoreDatabase database, T
 
                 return await CreateAloneAsync(sql, request, createdAt, cancellationToken);
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3 && request.JobId is null)
             {
-                // A random id collided with an existing one: draw another.
+                // A random id collided with an existing one: draw another (a chosen id is never redrawn).
             }
         }
     }
@@ -86,7 +86,8 @@ internal sealed partial class PostgresJobTable(PostgresStoreDatabase database, T
 
     private void AddCreateParameters(NpgsqlCommand command, JobRequest request, DateTimeOffset createdAt)
     {
-        command.Parameters.Add(Text("id", JobIds.New()));
+        command.Parameters.Add(Text("id", request.JobId ?? JobIds.New()));
+        command.Parameters.Add(Text("approved_by", request.ApprovedBy));
         command.Parameters.Add(Text("service", request.Service));
         command.Parameters.Add(Text("environment", request.Environment));
         command.Parameters.Add(Text("command", request.Command));

@@ -128,5 +128,41 @@ public static class PostgresMigrations
                 WHERE state IN ('succeeded', 'failed', 'cancelled') AND logs_pruned_at IS NULL;
             CREATE INDEX audit_entries_at ON {schema}.audit_entries (at, id);
             """),
+        new(10, "four-eyes approvals", """
+            -- Who approved the run; null when no approval was needed.
+            ALTER TABLE {schema}.jobs ADD COLUMN approved_by text;
+            -- A run waiting for a second person, with everything needed to start it after a restart.
+            CREATE TABLE {schema}.approvals (
+                id                  text PRIMARY KEY,
+                state               text NOT NULL CHECK (state IN ('waiting', 'approved', 'denied', 'withdrawn', 'expired')),
+                service             text NOT NULL,
+                environment         text NOT NULL,
+                requester_id        text NOT NULL,
+                request             text NOT NULL,
+                reply_response_url  text,
+                reply_channel_id    text,
+                reply_user_id       text NOT NULL,
+                rule                text NOT NULL,
+                message_channel_id  text,
+                message_ts          text,
+                created_at          timestamptz NOT NULL,
+                expires_at          timestamptz NOT NULL,
+                decided_by          text,
+                decided_at          timestamptz,
+                job_id              text,
+                settled_at          timestamptz,
+                version             bigint NOT NULL
+            );
+            CREATE INDEX approvals_waiting ON {schema}.approvals (expires_at) WHERE state = 'waiting';
+            CREATE INDEX approvals_unsettled ON {schema}.approvals (decided_at) WHERE state <> 'waiting' AND settled_at IS NULL;
+            CREATE INDEX approvals_settled ON {schema}.approvals (decided_at) WHERE settled_at IS NOT NULL;
+            -- Wider CHECKs, replaced in the same transaction: every row an older release writes still passes.
+            ALTER TABLE {schema}.audit_entries DROP CONSTRAINT audit_entries_action_check;
+            ALTER TABLE {schema}.audit_entries ADD CONSTRAINT audit_entries_action_check
+                CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit', 'logs', 'approve', 'deny', 'withdraw', 'expire'));
+            ALTER TABLE {schema}.audit_entries DROP CONSTRAINT audit_entries_outcome_check;
+            ALTER TABLE {schema}.audit_entries ADD CONSTRAINT audit_entries_outcome_check
+                CHECK (outcome IN ('allowed', 'refused', 'confirmation_requested', 'approval_requested'));
+            """),
     ];
 }

@@ -25,6 +25,7 @@ public sealed class SqliteJobStore : ComposedJobStore, IDisposable
             new SqliteRetention(store))
     {
         _store = store;
+        Approvals = new SqliteApprovals(store);
     }
 
     /// <summary>The full path of the database file.</summary>

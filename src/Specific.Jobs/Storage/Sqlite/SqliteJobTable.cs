@@ -45,13 +45,14 @@ internal sealed partial class SqliteJobTable(SqliteStoreDatabase store, TimeProv
             command.CommandText = $"""
                 INSERT INTO jobs (
                     id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id,
-                    origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, change_seq)
+                    origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, change_seq, approved_by)
                 VALUES (
                     $id, $service, $environment, $command, $name, $origin_client, $origin_team_id, $origin_channel_id,
-                    $origin_user_id, $origin_user_name, $rerun_of, $timeout_seconds, 'pending', 1, $created_at, {NextChange})
+                    $origin_user_id, $origin_user_name, $rerun_of, $timeout_seconds, 'pending', 1, $created_at, {NextChange}, $approved_by)
                 RETURNING {JobColumns}
                 """;
-            Add(command, "$id", JobIds.New());
+            Add(command, "$id", request.JobId ?? JobIds.New());
+            Add(command, "$approved_by", request.ApprovedBy);
             Add(command, "$service", request.Service);
             Add(command, "$environment", request.Environment);
             Add(command, "$command", request.Command);
@@ -75,9 +76,9 @@ internal sealed partial class SqliteJobTable(SqliteStoreDatabase store, TimeProv
                 NotifyWatchers();
                 return created;
             }
-            catch (SqliteException e) when (e.SqliteExtendedErrorCode == 1555 && attempt < 3)
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == 1555 && attempt < 3 && request.JobId is null)
             {
-                // SQLITE_CONSTRAINT_PRIMARYKEY: a random id collided with an existing one; draw another.
+                // SQLITE_CONSTRAINT_PRIMARYKEY: a random id collided with an existing one; draw another (a chosen id is never redrawn).
             }
         }
     }

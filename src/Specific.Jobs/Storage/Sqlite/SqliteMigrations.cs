@@ -141,5 +141,57 @@ public static class SqliteMigrations
                 WHERE state IN ('succeeded', 'failed', 'cancelled') AND logs_pruned_at IS NULL;
             CREATE INDEX audit_entries_at ON audit_entries (at, id);
             """),
+        // Widening audit_entries' CHECKs rebuilds the table as step 3 did: same columns, same ids, one transaction.
+        new(9, "four-eyes approvals", """
+            -- Who approved the run; null when no approval was needed.
+            ALTER TABLE jobs ADD COLUMN approved_by TEXT;
+            -- A run waiting for a second person, with everything needed to start it after a restart.
+            CREATE TABLE approvals (
+                id                  TEXT PRIMARY KEY,
+                state               TEXT NOT NULL CHECK (state IN ('waiting', 'approved', 'denied', 'withdrawn', 'expired')),
+                service             TEXT NOT NULL,
+                environment         TEXT NOT NULL,
+                requester_id        TEXT NOT NULL,
+                request             TEXT NOT NULL,
+                reply_response_url  TEXT,
+                reply_channel_id    TEXT,
+                reply_user_id       TEXT NOT NULL,
+                rule                TEXT NOT NULL,
+                message_channel_id  TEXT,
+                message_ts          TEXT,
+                created_at          INTEGER NOT NULL,
+                expires_at          INTEGER NOT NULL,
+                decided_by          TEXT,
+                decided_at          INTEGER,
+                job_id              TEXT,
+                settled_at          INTEGER,
+                version             INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX approvals_waiting ON approvals (expires_at) WHERE state = 'waiting';
+            CREATE INDEX approvals_unsettled ON approvals (decided_at) WHERE state <> 'waiting' AND settled_at IS NULL;
+            CREATE INDEX approvals_settled ON approvals (decided_at) WHERE settled_at IS NOT NULL;
+            CREATE TABLE audit_entries_v9 (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                at           INTEGER NOT NULL,
+                action       TEXT NOT NULL CHECK (action IN ('run', 'rerun', 'confirm', 'cancel', 'audit', 'logs', 'approve', 'deny', 'withdraw', 'expire')),
+                outcome      TEXT NOT NULL CHECK (outcome IN ('allowed', 'refused', 'confirmation_requested', 'approval_requested')),
+                environment  TEXT NOT NULL,
+                service      TEXT,
+                job_id       TEXT,
+                team_id      TEXT,
+                user_id      TEXT,
+                channel_id   TEXT,
+                command_text TEXT,
+                rule         TEXT,
+                detail       TEXT
+            );
+            INSERT INTO audit_entries_v9 (id, at, action, outcome, environment, service, job_id, team_id, user_id, channel_id, command_text, rule, detail)
+                SELECT id, at, action, outcome, environment, service, job_id, team_id, user_id, channel_id, command_text, rule, detail FROM audit_entries;
+            DROP TABLE audit_entries;
+            ALTER TABLE audit_entries_v9 RENAME TO audit_entries;
+            CREATE INDEX audit_entries_recent ON audit_entries (environment, at DESC, id DESC);
+            CREATE INDEX audit_entries_recent_by_service ON audit_entries (environment, service, at DESC, id DESC);
+            CREATE INDEX audit_entries_at ON audit_entries (at, id);
+            """),
     ];
 }

@@ -29,6 +29,8 @@ public sealed class SlackRecorder : IAsyncDisposable
     /// <summary>A private channel the bot is not in: conversations.info answers channel_not_found, as Slack does.</summary>
     public const string HiddenChannel = "C0HIDDEN";
 
+    private int _posted;
+
     public string BaseUrl { get; private set; } = "";
     public string ApiBaseUrl => BaseUrl + "/api/";
     public IReadOnlyList<RecordedCall> Calls => _calls.ToList();
@@ -65,6 +67,9 @@ public sealed class SlackRecorder : IAsyncDisposable
         {
             "/api/views.open" or "/api/views.update" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
             "/api/files.getUploadURLExternal" => $$"""{"ok":true,"upload_url":"{{BaseUrl}}/upload/F0001","file_id":"F0001"}""",
+            // An approval request needs its ts to be updated later; job messages keep the old answer their tests expect.
+            "/api/chat.postMessage" when body.Contains("approval_actions", StringComparison.Ordinal) =>
+                $$"""{"ok":true,"ts":"1700000000.{{Interlocked.Increment(ref _posted):D6}}"}""",
             "/api/chat.postEphemeral" => """{"ok":true,"message_ts":"1700000000.000100"}""",
             // Runs are asked about before they start: the bot is in every channel but one, which Slack hides from it.
             "/api/conversations.info" when body.Contains(HiddenChannel, StringComparison.Ordinal) => """{"ok":false,"error":"channel_not_found"}""",
