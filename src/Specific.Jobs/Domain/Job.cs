@@ -29,6 +29,9 @@ public sealed record JobRequest(
 {
     /// <summary>How long the job may run before Kubernetes stops it (activeDeadlineSeconds); null sets no limit.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The saved task (<c>Tasks:&lt;service&gt;:&lt;task&gt;</c>) whose command this is; null for a free command.</summary>
+    public string? Task { get; init; }
 }
 
 /// <summary>A job as the job store holds it; the source of truth for its state.</summary>
@@ -89,6 +92,9 @@ public sealed record JobRecord
         JobState.Running => RunningAt,
         _ => State == state ? FinishedAt : null,
     };
+
+    /// <summary>The saved task whose command the job ran; null for a free command (and for jobs recorded before tasks).</summary>
+    public string? Task { get; init; }
 }
 
 /// <summary>A move to a new state, with what is known at that moment.</summary>

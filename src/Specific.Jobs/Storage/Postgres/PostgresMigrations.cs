@@ -128,5 +128,9 @@ public static class PostgresMigrations
                 WHERE state IN ('succeeded', 'failed', 'cancelled') AND logs_pruned_at IS NULL;
             CREATE INDEX audit_entries_at ON {schema}.audit_entries (at, id);
             """),
+        new(11, "saved tasks", """
+            -- The saved task (Tasks:<service>:<task>) a job ran; null for a free command and for rows written before tasks.
+            ALTER TABLE {schema}.jobs ADD COLUMN task text;
+            """),
     ];
 }

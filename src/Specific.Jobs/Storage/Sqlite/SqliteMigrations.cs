@@ -141,5 +141,9 @@ public static class SqliteMigrations
                 WHERE state IN ('succeeded', 'failed', 'cancelled') AND logs_pruned_at IS NULL;
             CREATE INDEX audit_entries_at ON audit_entries (at, id);
             """),
+        new(10, "saved tasks", """
+            -- The saved task (Tasks:<service>:<task>) a job ran; null for a free command and for rows written before tasks.
+            ALTER TABLE jobs ADD COLUMN task TEXT;
+            """),
     ];
 }
