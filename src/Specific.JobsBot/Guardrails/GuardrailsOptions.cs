@@ -35,6 +35,9 @@ public sealed class EnvironmentPolicy
 
     /// <summary>Guardrails:Environments:&lt;env&gt;:Services:&lt;service&gt;, what differs for one service.</summary>
     public Dictionary<string, ServicePolicy> Services { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Only saved tasks (<c>Tasks:&lt;service&gt;:&lt;task&gt;</c>) run here: a free command is refused with the tasks offered.</summary>
+    public bool? SavedTasksOnly { get; init; }
 }
 
 /// <summary>What one service changes in its environment's policy.</summary>
@@ -48,6 +51,9 @@ public sealed class ServicePolicy
 
     /// <summary>One unfinished job at a time: a second start is refused, naming the job that holds the service.</summary>
     public bool ExclusiveRun { get; init; }
+
+    /// <summary>Overrides the environment's SavedTasksOnly for this service.</summary>
+    public bool? SavedTasksOnly { get; init; }
 }
 
 /// <summary>

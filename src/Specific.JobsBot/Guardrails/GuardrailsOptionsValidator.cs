@@ -13,8 +13,8 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
     : IValidateOptions<GuardrailsOptions>
 {
     private static readonly string[] RootKeys = ["Environments", "Admins", "GroupCacheDuration"];
-    private static readonly string[] EnvironmentKeys = ["Run", "Admins", "RequireConfirmation", "Services"];
-    private static readonly string[] ServiceKeys = ["Run", "RequireConfirmation", "ExclusiveRun"];
+    private static readonly string[] EnvironmentKeys = ["Run", "Admins", "RequireConfirmation", "Services", "SavedTasksOnly"];
+    private static readonly string[] ServiceKeys = ["Run", "RequireConfirmation", "ExclusiveRun", "SavedTasksOnly"];
     private static readonly string[] AudienceKeys = ["Users", "Groups", "Channels"];
     private static readonly string[] PeopleKeys = ["Users", "Groups"];
 

@@ -48,6 +48,9 @@ public sealed record JobMessage
     public bool ShowRerun { get; init; }
     public bool ShowFullLog { get; init; }
 
+    /// <summary>The saved task whose command the job ran; null for a free command.</summary>
+    public string? Task { get; init; }
+
     /// <summary>The message's model for <paramref name="job"/> as of <paramref name="now"/>.</summary>
     public static JobMessage From(JobRecord job, DateTimeOffset now)
     {
@@ -77,6 +80,7 @@ public sealed record JobMessage
             ShowCancel = !ended,
             ShowRerun = true,
             ShowFullLog = ended,
+            Task = job.Task,
         };
     }
 
