@@ -222,6 +222,21 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rerun_of_a_free_command_job_where_only_saved_tasks_run_now_is_refused_before_the_form_opens()
+    {
+        var bot = await StartAsync(TaskPolicy(onlyTasks: true));
+        bot.Jobs.Put(SlashCommandEndpointTests.Job("j-rerun003", "web", JobState.Succeeded, _clock.GetUtcNow().AddMinutes(-5)) with { Command = "echo free" });
+
+        await bot.InteractAsync(RerunClick("j-rerun003", "U0BOB"));
+
+        var told = await bot.Slack.WaitForAsync("/response/", call => call.Body.Contains("runs saved tasks only", StringComparison.Ordinal));
+        Assert.Contains("Run one with `/specific task run web cache-clear --env production`", told.Json.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(bot.Slack.Calls, call => call.Path == "/api/views.open");
+        await FrontDoorApp.EventuallyAsync(
+            () => bot.Audit.All.Any(entry => entry.Rule == $"{Production}:Services:web:SavedTasksOnly"), "the refused Re-run to reach the audit trail");
+    }
+
+    [Fact]
     public async Task Submission_of_a_free_command_where_only_saved_tasks_run_is_refused_under_the_command()
     {
         await StartAsync(TaskPolicy(onlyTasks: true));
