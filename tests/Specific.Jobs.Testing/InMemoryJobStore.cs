@@ -57,6 +57,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
             Origin = request.Origin,
             RerunOf = request.RerunOf,
             Timeout = request.Timeout is { } limit ? TimeSpan.FromSeconds(JobTimeouts.ToSeconds(limit)) : null,
+            Task = request.Task,
             State = JobState.Pending,
             Version = 1,
             CreatedAt = _time.GetUtcNow(),

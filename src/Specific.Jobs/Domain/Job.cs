@@ -38,6 +38,9 @@ public sealed record JobRequest(
     /// the approval approved, so a retried start finds the job instead of recording a second one); null draws a new id.
     /// </summary>
     public string? JobId { get; init; }
+
+    /// <summary>The saved task (<c>Tasks:&lt;service&gt;:&lt;task&gt;</c>) whose command this is; null for a free command.</summary>
+    public string? Task { get; init; }
 }
 
 /// <summary>A job as the job store holds it; the source of truth for its state.</summary>
@@ -101,6 +104,9 @@ public sealed record JobRecord
 
     /// <summary>The Slack user who approved the run (four-eyes approval); null when none was needed.</summary>
     public string? ApprovedBy { get; init; }
+
+    /// <summary>The saved task whose command the job ran; null for a free command (and for jobs recorded before tasks).</summary>
+    public string? Task { get; init; }
 }
 
 /// <summary>A move to a new state, with what is known at that moment.</summary>

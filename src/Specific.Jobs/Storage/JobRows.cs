@@ -14,7 +14,7 @@ internal static class JobRows
         id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id, origin_user_id,
         origin_user_name, rerun_of, state, version, created_at, queued_at, running_at, finished_at, exit_code,
         failure_reason, kubernetes_job_name, namespace, image, notes, cancel_requested_at, cancel_requested_by,
-        create_requested_at, timeout_seconds, approved_by
+        create_requested_at, timeout_seconds, approved_by, task
         """;
 
     public static JobRecord ReadJob(
@@ -49,6 +49,7 @@ internal static class JobRows
             // Null for a job recorded before time limits existed: no limit was recorded, none is made up.
             Timeout = reader.IsDBNull(26) ? null : TimeSpan.FromSeconds(reader.GetInt64(26)),
             ApprovedBy = Text(27),
+            Task = Text(28),
         };
     }
 

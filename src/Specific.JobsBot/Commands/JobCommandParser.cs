@@ -37,6 +37,11 @@ public static partial class JobCommandParser
             return ParseNotify(reader);
         }
 
+        if (Is(word, TaskWord))
+        {
+            return ParseTask(reader);
+        }
+
         if (!Is(word, "job"))
         {
             return new InvalidCommand($"Unknown command `{Shorten(word)}`.");

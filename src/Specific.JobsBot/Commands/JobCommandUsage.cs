@@ -15,6 +15,8 @@ public static class JobCommandUsage
         $"`{SlashCommand} job list [<service>]` recent jobs",
         $"`{SlashCommand} job logs <job> [--grep <text> | --file]` the last lines of a job's log, the lines containing a text (case ignored), or the whole log as a file; works long after the pod is gone",
         $"`{SlashCommand} job cancel <job>` stop a job you started (an environment's admins may stop any)",
+        $"`{SlashCommand} {JobCommandParser.TaskWord} run <service> <task> [--env <name>] [--name <label>] [--timeout <duration>]` run a saved task of the service (its own time limit unless `--timeout` says otherwise)",
+        $"`{SlashCommand} {JobCommandParser.TaskWord} list [<service>]` the saved tasks: name, description, command and where each is offered",
         $"`{SlashCommand} job audit [<service>] [--env <name>]` who ran, re-ran, confirmed or cancelled what, allowed or refused (the environment's admins)",
         $"`{SlashCommand} {JobCommandParser.NotifyWord} [{JobCommandParser.NotifyOn}|{JobCommandParser.NotifyOff}]` a direct message when a long job you started ends (on unless you turn it off); alone, shows your setting",
         $"`{SlashCommand} help` this help",

@@ -21,7 +21,7 @@ public static class JobReplies
     {
         ArgumentNullException.ThrowIfNull(request);
         var where = $"on `{request.Service}` in `{request.Environment}`";
-        var label = request.Name is null ? "" : $" ({request.Name})";
+        var label = (request.Name is null ? "" : $" ({request.Name})") + (request.Task is { } task ? $", task `{task}`," : "");
         return request.Command.Contains('\n', StringComparison.Ordinal) || request.Command.Contains('`', StringComparison.Ordinal) || request.Command.Length > 120
             ? $"Starting a job{label} {where}:\n{CodeBlock(Shorten(request.Command, 1000))}"
             : $"Starting `{request.Command}`{label} {where}…";
@@ -53,6 +53,7 @@ public static class JobReplies
                 .Append(' ').Append(job.CreatedAt.Humanize(now))
                 .Append(who)
                 .Append(!job.State.IsFinal() && job.Timeout is { } limit ? $" · limit {TimeoutText.Format(limit)}" : "")
+                .Append(job.Task is { } task ? $" · task `{task}`" : "")
                 .Append(" · `").Append(Shorten(OneLine(SecretRedactor.ShapesOnly.Redact(job.Command)), 60).Replace('`', '\'')).Append("`\n");
         }
 

@@ -68,10 +68,11 @@ public sealed class InteractionHandler(
         var validation = await validator.ValidateAsync(draft, origin, metadata.RerunOf, cancellationToken);
         if (validation.Request is not { } request)
         {
-            return Errors(JobModal.ErrorsByBlock(validation, serviceBlock));
+            return Errors(JobModal.ErrorsByBlock(validation, serviceBlock, JobModal.TaskBlockIn(view)));
         }
 
-        var attempt = new RunAttempt(request, new Actor(user.Id, channelId, origin.TeamId), request.Command);
+        var attempt = new RunAttempt(
+            request, new Actor(user.Id, channelId, origin.TeamId), request.Task is { } task ? $"task {task}: {request.Command}" : request.Command);
         var target = new ReplyTarget(ResponseUrl: null, channelId, user.Id);
         var outcome = await gate.CheckAsync(attempt, RunGateMoment.BeforeStart, cancellationToken);
         if (outcome is RunNeedsConfirmation needed)
@@ -82,7 +83,7 @@ public sealed class InteractionHandler(
                 gate.RecordAsked(attempt, needed, "The form asks for the service name.");
                 var model = await modals.BuildModelAsync(
                     metadata with { Environment = request.Environment },
-                    new JobModalPrefill(request.Service, request.Name, request.Command, draft.Timeout), needed.Reasons, cancellationToken);
+                    new JobModalPrefill(request.Service, request.Name, request.Command, draft.Timeout) { Task = request.Task }, needed.Reasons, cancellationToken);
                 return new InteractionAnswer(ViewSubmissionResponse.Update(
                     JobModal.Render(model with { Metadata = model.Metadata.Asking(needed.Reasons), Channel = channelId })));
             }
@@ -134,7 +135,8 @@ public sealed class InteractionHandler(
     private InteractionAnswer Refuse(RunRefused refused, JobRequest request, string serviceBlock, ReplyTarget target)
     {
         queue.TryEnqueue("tell why a run was refused", (services, token) => services.GetRequiredService<SlackWebClient>().TellAsync(target, refused.Refusal, token));
-        var blockId = refused.Verdict.Decision.Allowed ? serviceBlock : JobModal.EnvironmentBlock;
+        var blockId = refused.Verdict.NotASavedTask is not null ? JobModal.CommandBlock
+            : refused.Verdict.Decision.Allowed ? serviceBlock : JobModal.EnvironmentBlock;
         return Errors(new Dictionary<string, string> { [blockId] = PlainRefusal(refused.Verdict, request) });
     }
 
@@ -166,7 +168,8 @@ public sealed class InteractionHandler(
 
     /// <summary>A refusal for a modal field: plain text (no mentions render there), with the rule.</summary>
     private static string PlainRefusal(RunVerdict verdict, JobRequest request) =>
-        verdict.Decision.Allowed
+        verdict.NotASavedTask is { } notATask ? notATask.Plain
+        : verdict.Decision.Allowed
             ? $"{request.Service} runs one job at a time and job {verdict.Busy!.Id} is still {verdict.Busy.State.ToWire()}. Wait for it, or cancel it. (Rule: {verdict.Rule})"
             : $"You can't run jobs on {request.Service} in {request.Environment}. Rule: {verdict.Rule}. The message in the channel says who can grant access.";
 

@@ -59,6 +59,7 @@ public static class SlackFrontDoor
         services.AddScoped<JobLister>();
         services.AddScoped<JobLogReader>();
         services.AddScoped<NotifySettings>();
+        services.AddScoped<TaskLister>();
         services.AddGuardrails();
         services.AddApprovals();
         return services;

@@ -31,7 +31,8 @@ public sealed class SlashCommandHandler(
     FrontDoorQueue queue,
     OncePerRequest once,
     NotifySettings notify,
-    TimeProvider clock)
+    TimeProvider clock,
+    TaskLister taskLister)
 {
     /// <summary>How long a log answer may take inside the request; past it the answer follows through response_url.</summary>
     public static readonly TimeSpan LogReadBudget = TimeSpan.FromSeconds(2);
@@ -44,7 +45,9 @@ public sealed class SlashCommandHandler(
             HelpCommand => SlackMessage.Ephemeral(JobCommandUsage.Text),
             InvalidCommand invalid => JobCommandUsage.Problem(invalid.Problem),
             OpenRunModalCommand => OpenModal(slash),
-            RunJobCommand run => await RunAsync(slash, run, cancellationToken),
+            RunJobCommand run => await RunAsync(slash, new RunJobDraft(run.Service, run.Environment, run.Name, run.Command, run.Timeout), cancellationToken),
+            RunTaskCommand task => await RunAsync(slash, new RunJobDraft(task.Service, task.Environment, task.Name, null, task.Timeout, task.Task), cancellationToken),
+            ListTasksCommand tasks => taskLister.Answer(tasks),
             ListJobsCommand list => await ListAsync(slash, list, cancellationToken),
             JobLogsCommand logsOf => await LogsAsync(slash, logsOf, cancellationToken),
             CancelJobCommand cancel => await CancelAsync(slash, cancel.JobId, cancellationToken),
@@ -108,10 +111,9 @@ public sealed class SlashCommandHandler(
             queued: null);
     }
 
-    private async Task<SlackMessage?> RunAsync(SlashCommand slash, RunJobCommand run, CancellationToken cancellationToken)
+    private async Task<SlackMessage?> RunAsync(SlashCommand slash, RunJobDraft run, CancellationToken cancellationToken)
     {
-        var validation = await validator.ValidateAsync(
-            new RunJobDraft(run.Service, run.Environment, run.Name, run.Command, run.Timeout), OriginOf(slash), rerunOf: null, cancellationToken);
+        var validation = await validator.ValidateAsync(run, OriginOf(slash), rerunOf: null, cancellationToken);
         if (validation.Request is not { } request)
         {
             return JobCommandUsage.Problem(validation.Describe());
@@ -139,7 +141,7 @@ public sealed class SlashCommandHandler(
                         // Recorded with the work, so a retried request that has no effect leaves no second entry either.
                         services.GetRequiredService<RunGate>().RecordAsked(attempt, needed, "A form asks for the service name.");
                         return services.GetRequiredService<JobModalOpener>().OpenAsync(
-                            triggerId, metadata, new JobModalPrefill(request.Service, request.Name, request.Command, run.Timeout), target, needed.Reasons, token);
+                            triggerId, metadata, new JobModalPrefill(request.Service, request.Name, request.Command, run.Timeout) { Task = request.Task }, target, needed.Reasons, token);
                     },
                     SlackMessage.Ephemeral(
                         $":lock: Nothing has started yet: confirm in the form that just opened by typing `{request.Service}`." +

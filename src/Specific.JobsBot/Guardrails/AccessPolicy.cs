@@ -266,5 +266,22 @@ public sealed class AccessPolicy(IOptionsMonitor<GuardrailsOptions> options, IUs
         return (null, problem);
     }
 
+    /// <summary>
+    /// The entry that lets only saved tasks run on <paramref name="service"/> in <paramref name="environment"/> (the
+    /// service's SavedTasksOnly, else the environment's); null when free commands may run there.
+    /// </summary>
+    public string? SavedTasksOnlyRule(string environment, string service)
+    {
+        if (!Options.Environments.TryGetValue(environment, out var policy))
+        {
+            return null;
+        }
+
+        var environmentPath = EnvironmentPath(environment);
+        return policy.Services.GetValueOrDefault(service)?.SavedTasksOnly is { } byService
+            ? byService ? $"{environmentPath}:Services:{service}:SavedTasksOnly" : null
+            : policy.SavedTasksOnly == true ? $"{environmentPath}:SavedTasksOnly" : null;
+    }
+
     private static string EnvironmentPath(string environment) => $"{GuardrailsOptions.Section}:Environments:{environment}";
 }

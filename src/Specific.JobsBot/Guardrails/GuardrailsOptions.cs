@@ -38,6 +38,9 @@ public sealed class EnvironmentPolicy
 
     /// <summary>A second person must approve every job here before it starts; a service's own Approval replaces it.</summary>
     public ApprovalPolicy? Approval { get; init; }
+
+    /// <summary>Only saved tasks (<c>Tasks:&lt;service&gt;:&lt;task&gt;</c>) run here: a free command is refused with the tasks offered.</summary>
+    public bool? SavedTasksOnly { get; init; }
 }
 
 /// <summary>What one service changes in its environment's policy.</summary>
@@ -51,6 +54,9 @@ public sealed class ServicePolicy
 
     /// <summary>One unfinished job at a time: a second start is refused, naming the job that holds the service.</summary>
     public bool ExclusiveRun { get; init; }
+
+    /// <summary>Overrides the environment's SavedTasksOnly for this service.</summary>
+    public bool? SavedTasksOnly { get; init; }
 
     /// <summary>A second person must approve every job on this service before it starts, instead of the environment's Approval.</summary>
     public ApprovalPolicy? Approval { get; init; }

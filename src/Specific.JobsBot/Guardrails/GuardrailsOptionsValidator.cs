@@ -13,8 +13,8 @@ public sealed partial class GuardrailsOptionsValidator(IConfiguration configurat
     : IValidateOptions<GuardrailsOptions>
 {
     private static readonly string[] RootKeys = ["Environments", "Admins", "GroupCacheDuration"];
-    private static readonly string[] EnvironmentKeys = ["Run", "Admins", "RequireConfirmation", "Services", "Approval"];
-    private static readonly string[] ServiceKeys = ["Run", "RequireConfirmation", "ExclusiveRun", "Approval"];
+    private static readonly string[] EnvironmentKeys = ["Run", "Admins", "RequireConfirmation", "Services", "Approval", "SavedTasksOnly"];
+    private static readonly string[] ServiceKeys = ["Run", "RequireConfirmation", "ExclusiveRun", "Approval", "SavedTasksOnly"];
     private static readonly string[] ApprovalKeys = ["Approvers", "Channel", "Expiry"];
     private static readonly string[] AudienceKeys = ["Users", "Groups", "Channels"];
     private static readonly string[] PeopleKeys = ["Users", "Groups"];

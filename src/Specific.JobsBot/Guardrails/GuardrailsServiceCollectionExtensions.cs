@@ -19,6 +19,11 @@ public static class GuardrailsServiceCollectionExtensions
         services.TryAddSingleton<IUserGroupMembers, SlackUserGroupMembers>();
         services.TryAddSingleton<AccessPolicy>();
         services.TryAddSingleton<ApprovalRules>();
+        services.AddOptions<SavedTasksOptions>()
+            .Configure<IConfiguration>((tasks, configuration) => configuration.GetSection(SavedTasksOptions.Section).Bind(tasks.Services))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SavedTasksOptions>, SavedTasksOptionsValidator>());
+        services.TryAddSingleton<SavedTaskCatalog>();
         services.TryAddScoped<RunGuard>();
         services.TryAddSingleton<LogAccess>();
         services.TryAddSingleton<AuditTrail>();

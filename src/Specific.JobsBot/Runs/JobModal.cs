@@ -43,6 +43,9 @@ public sealed record JobModalMetadata(string? ChannelId, string Environment, str
 /// <param name="Services">The live services of <see cref="Environment"/>, or null when they could not be listed.</param>
 /// <param name="ServicesProblem">Why the services are not offered as a menu, said under the service field.</param>
 /// <param name="Channel">The channel already picked in a form that asks for one.</param>
+/// <param name="Tasks">The saved tasks offered in <see cref="Environment"/>, for the task menu; none: no menu.</param>
+/// <param name="Task">The task picked (of <see cref="Service"/>), as a re-run of a task's job has it.</param>
+/// <param name="SavedTasksOnlyNote">Where only saved tasks run here, said under the free command field.</param>
 public sealed record JobModalModel(
     JobModalMetadata Metadata,
     IReadOnlyList<string> Environments,
@@ -53,13 +56,16 @@ public sealed record JobModalModel(
     string? Command = null,
     IReadOnlyList<ConfirmationReason>? Confirmations = null,
     string? Timeout = null,
-    string? Channel = null)
+    string? Channel = null,
+    IReadOnlyList<SavedTask>? Tasks = null,
+    string? Task = null,
+    string? SavedTasksOnlyNote = null)
 {
     public string Environment => Metadata.Environment;
 }
 
 /// <summary>The "Run a job" modal: its identifiers, how it renders and how a submission reads back.</summary>
-public static class JobModal
+public static partial class JobModal
 {
     public const string CallbackId = "job_run_modal";
 
@@ -121,7 +127,9 @@ public static class JobModal
                 })
             {
                 BlockId = CommandBlock,
-                Hint = new PlainText("Runs as sh -c \"<command>\" in a copy of the service's live container: same image, env and secrets."),
+                // With a task menu the command may stay empty: a picked task's command replaces it.
+                Optional = model.Tasks is { Count: > 0 } ? true : null,
+                Hint = new PlainText(CommandHint(model)),
             },
             new InputBlock(
                 new PlainText("Time limit"),
@@ -137,6 +145,12 @@ public static class JobModal
                 Hint = new PlainText("The job is stopped after this long: 90s, 30m, 2h or 1h30m. Empty: the environment's default."),
             },
         };
+        if (model.Tasks is { Count: > 0 })
+        {
+            // Right after the service: a task belongs to one.
+            blocks.Insert(2, TaskInput(model));
+        }
+
         if (model.Metadata.PickChannel == true)
         {
             blocks.Insert(0, ChannelInput(model));
@@ -273,6 +287,7 @@ public static class JobModal
             Name: view.ValueOf(NameBlock, NameAction),
             Command: view.ValueOf(CommandBlock, CommandAction),
             Timeout: view.ValueOf(TimeoutBlock, TimeoutAction));
+        draft = WithTask(draft, view);
         return (draft, serviceBlock);
     }
 
@@ -292,7 +307,8 @@ public static class JobModal
     }
 
     /// <summary>Validation problems keyed by the block id of the field they belong to.</summary>
-    public static IReadOnlyDictionary<string, string> ErrorsByBlock(RunJobValidation validation, string serviceBlockId)
+    /// <param name="taskBlockId">The task menu's block id in the submitted form; null when it had none (a task problem then goes under the command).</param>
+    public static IReadOnlyDictionary<string, string> ErrorsByBlock(RunJobValidation validation, string serviceBlockId, string? taskBlockId = null)
     {
         ArgumentNullException.ThrowIfNull(validation);
         return validation.Problems.ToDictionary(
@@ -302,6 +318,7 @@ public static class JobModal
                 RunJobField.Environment => EnvironmentBlock,
                 RunJobField.Name => NameBlock,
                 RunJobField.Timeout => TimeoutBlock,
+                RunJobField.Task when taskBlockId is not null => taskBlockId,
                 _ => CommandBlock,
             },
             p => p.Value);

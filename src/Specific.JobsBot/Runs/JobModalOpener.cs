@@ -16,13 +16,17 @@ public sealed record JobModalPrefill(string? Service, string? Name, string? Comm
     public static JobModalPrefill From(RunJobDraft draft)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        return new(draft.Service, draft.Name, draft.Command, draft.Timeout);
+        return new(draft.Service, draft.Name, draft.Command, draft.Timeout) { Task = draft.Task };
     }
+
+    /// <summary>The saved task picked (a task of <see cref="Service"/>), as a re-run of a task's job has it.</summary>
+    public string? Task { get; init; }
 }
 
 /// <summary>Opens the run modal (empty, or pre-filled for a re-run) and keeps its service menu in step with the environment.</summary>
 public sealed partial class JobModalOpener(
-    RunJobValidator validator, IJobStore jobs, SlackWebClient slack, RunGate gate, ILogger<JobModalOpener> logger)
+    RunJobValidator validator, IJobStore jobs, SlackWebClient slack, RunGate gate, ILogger<JobModalOpener> logger,
+    SavedTaskCatalog tasks, AccessPolicy policy)
 {
     /// <summary>
     /// The trigger_id dies 3 s after the click and the queue has already spent some of that, so the service list gets
@@ -75,8 +79,11 @@ public sealed partial class JobModalOpener(
         }
 
         var origin = new JobOrigin(JobOrigin.Slack, actor.TeamId, actor.ChannelId, actor.UserId);
+        // A task's job is re-run as the task is saved now; a task since removed leaves the job's own command.
+        var command = job.Task is { } taskName && tasks.Find(job.Service, taskName) is { } task ? task.Command : job.Command;
         var attempt = new RunAttempt(
-            new JobRequest(job.Service, job.Environment, job.Command, job.Name, origin, job.Id), actor, $"Re-run of {job.Id}: {job.Command}");
+            new JobRequest(job.Service, job.Environment, command, job.Name, origin, job.Id) { Task = job.Task },
+            actor, $"Re-run of {job.Id}: {(job.Task is { } named ? $"task {named}: " : "")}{command}");
         IReadOnlyList<ConfirmationReason> confirmations = [];
         switch (await gate.CheckAsync(attempt, RunGateMoment.BeforeRerunForm, cancellationToken))
         {
@@ -100,7 +107,7 @@ public sealed partial class JobModalOpener(
         var metadata = new JobModalMetadata(actor.ChannelId, job.Environment, RerunOf: job.Id);
         // The old job's limit, when one was recorded; an older job's form is left empty, so the default applies.
         var timeout = job.Timeout is { } limit ? TimeoutText.Format(limit) : null;
-        await OpenAsync(triggerId, metadata, new JobModalPrefill(job.Service, job.Name, job.Command, timeout), replyTo, confirmations, cancellationToken);
+        await OpenAsync(triggerId, metadata, new JobModalPrefill(job.Service, job.Name, command, timeout) { Task = job.Task }, replyTo, confirmations, cancellationToken);
     }
 
     /// <summary>After the environment menu changed: the same modal with that environment's services.</summary>
@@ -157,9 +164,33 @@ public sealed partial class JobModalOpener(
             }
         }
 
+        var offered = TasksOffered(metadata.Environment, services);
         return new JobModalModel(
             metadata, environments, services, problem?.Replace("`", "", StringComparison.Ordinal), values.Service, values.Name, values.Command,
-            confirmations.Count == 0 ? null : confirmations, values.Timeout);
+            confirmations.Count == 0 ? null : confirmations, values.Timeout,
+            Tasks: offered.Count == 0 ? null : offered, Task: values.Task,
+            SavedTasksOnlyNote: SavedTasksOnlyNote(metadata.Environment, services, values.Service, offered));
+    }
+
+    /// <summary>The tasks offered in the environment, of its live services when those are known.</summary>
+    private List<SavedTask> TasksOffered(string environment, IReadOnlyList<string>? services) =>
+        tasks.List()
+            .Where(task => task.OfferedIn(environment) && (services is null || services.Contains(task.Service, StringComparer.Ordinal)))
+            .ToList();
+
+    /// <summary>Which services here run saved tasks only, said under the free command field; null when none does.</summary>
+    private string? SavedTasksOnlyNote(string environment, IReadOnlyList<string>? services, string? service, IReadOnlyList<SavedTask> offered)
+    {
+        var candidates = (services ?? []).Concat(offered.Select(task => task.Service)).Append(service ?? "")
+            .Where(name => name.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var only = candidates.Where(name => policy.SavedTasksOnlyRule(environment, name) is not null).ToList();
+        if (only.Count == 0)
+        {
+            return null;
+        }
+
+        var which = services is not null && only.Count == services.Count ? "every service" : only.Count <= 5 ? string.Join(", ", only) : $"{only.Count} services";
+        return $"Only saved tasks run on {which} in {environment}: pick one under Saved task; a command typed here for it is refused.";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not open the run modal")]

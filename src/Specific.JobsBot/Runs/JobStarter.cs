@@ -63,7 +63,8 @@ public sealed partial class JobStarter(
         {
             Action = action, Outcome = AuditOutcome.Allowed, Actor = actor,
             Environment = job.Environment, Service = job.Service, JobId = job.Id,
-            CommandText = job.Command, Rule = allowedBy, Detail = $"Started job {job.Id}.",
+            CommandText = job.Command, Rule = allowedBy,
+            Detail = job.Task is { } task ? $"Started job {job.Id}, the saved task {task}." : $"Started job {job.Id}.",
         });
         try
         {

@@ -101,6 +101,8 @@ public sealed class RunGate(RunGuard guard, AuditTrail audit, ChannelReach reach
             RunGateMoment.BeforeStart when !verdict.Allowed => verdict.Refusal(request.Service, request.Environment),
             RunGateMoment.BeforeRerunForm when !verdict.Decision.Allowed =>
                 verdict.Decision.Access.RefusalText($"re-run jobs on `{request.Service}` in `{request.Environment}`"),
+            // A free command's Re-run where only saved tasks run now: no form opens that could only be refused.
+            RunGateMoment.BeforeRerunForm when verdict.NotASavedTask is { } notATask => notATask.Text,
             _ => null,
         };
         if (refusal is not null)

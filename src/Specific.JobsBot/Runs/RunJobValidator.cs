@@ -2,12 +2,14 @@ using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
 using Specific.Jobs.Kubernetes;
 using Specific.JobsBot.Commands;
+using Specific.JobsBot.Guardrails;
 
 namespace Specific.JobsBot.Runs;
 
 /// <summary>The fields of a job to run, as the slash command or the modal gave them; any may be missing.</summary>
 /// <param name="Timeout">The time limit as typed (<c>30m</c>); missing for the default of the service and environment.</param>
-public sealed record RunJobDraft(string? Service, string? Environment, string? Name, string? Command, string? Timeout = null);
+/// <param name="Task">A saved task of the service: its command replaces <paramref name="Command"/>, its limit is the default.</param>
+public sealed record RunJobDraft(string? Service, string? Environment, string? Name, string? Command, string? Timeout = null, string? Task = null);
 
 /// <summary>The field a validation problem belongs to, so the modal can show it beside that field.</summary>
 public enum RunJobField
@@ -17,6 +19,7 @@ public enum RunJobField
     Name,
     Command,
     Timeout,
+    Task,
 }
 
 /// <summary>Either a request ready to record, or what is wrong with each field.</summary>
@@ -33,7 +36,7 @@ public sealed record RunJobValidation(JobRequest? Request, IReadOnlyDictionary<R
 /// the closest names when there is none), a command within limits, a time limit within the range configured for the
 /// service there (its default when none is given). Shared by the slash command and the modal.
 /// </summary>
-public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<EnvironmentsOptions> environments)
+public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<EnvironmentsOptions> environments, SavedTaskCatalog tasks)
 {
     /// <summary>How long the front door waits for the service list before it says so; Slack gives it 3 s in all.</summary>
     public static readonly TimeSpan CatalogBudget = TimeSpan.FromSeconds(2);
@@ -51,12 +54,19 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
         var service = draft.Service?.Trim() ?? "";
         var name = string.IsNullOrWhiteSpace(draft.Name) ? null : draft.Name.Trim();
         var command = draft.Command ?? "";
+        var task = FindTask(draft.Task, service, environment, out var taskProblem);
+        if (taskProblem is not null)
+        {
+            problems[RunJobField.Task] = taskProblem;
+        }
 
-        if (string.IsNullOrWhiteSpace(command))
+        // A task's command replaces whatever the free command field held; when the task is what is wrong, that is all that is said.
+        command = task?.Command ?? command;
+        if (taskProblem is null && string.IsNullOrWhiteSpace(command))
         {
             problems[RunJobField.Command] = "Missing command: say what to run.";
         }
-        else if (command.Length > JobCommandParser.MaxCommandLength)
+        else if (taskProblem is null && command.Length > JobCommandParser.MaxCommandLength)
         {
             problems[RunJobField.Command] =
                 $"The command is {command.Length:N0} characters long; the limit is {JobCommandParser.MaxCommandLength:N0}.";
@@ -88,6 +98,8 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
         }
 
         var range = environments.CurrentValue.TimeoutFor(environment, service);
+        // A task's own limit is its default; the maximum of the service and environment still applies.
+        range = task?.Timeout is { } own ? range with { Default = own < range.Max ? own : range.Max } : range;
         var timeout = CheckTimeout(draft.Timeout, range, service, environment, out var timeoutProblem);
         if (timeoutProblem is not null)
         {
@@ -96,7 +108,47 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
 
         return problems.Count > 0
             ? new RunJobValidation(null, problems)
-            : new RunJobValidation(new JobRequest(service, environment, command, name, origin, rerunOf) { Timeout = timeout }, problems);
+            : new RunJobValidation(new JobRequest(service, environment, command, name, origin, rerunOf) { Timeout = timeout, Task = task?.Name }, problems);
+    }
+
+    /// <summary>The saved task a draft names, when it is one of the service's and offered there; else why not, with the closest names.</summary>
+    private SavedTask? FindTask(string? typed, string service, string environment, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(typed))
+        {
+            return null;
+        }
+
+        var name = typed.Trim();
+        if (name.IndexOf(JobModal.TaskValueSeparator, StringComparison.Ordinal) is > 0 and var separator)
+        {
+            // From the run form: a task of another service than the one picked.
+            var owner = JobCommandParser.Shorten(name[..separator]);
+            problem = $"The task `{JobCommandParser.Shorten(name[(separator + 1)..])}` is one of `{owner}`'s, and the service picked is " +
+                      $"`{JobCommandParser.Shorten(service)}`: pick `{owner}` as the service, or another task.";
+            return null;
+        }
+
+        var list = $"`/specific task list {JobCommandParser.Shorten(service)}` lists them.";
+        if (tasks.Find(service, name) is not { } task)
+        {
+            var known = tasks.List(service).Select(t => t.Name).ToList();
+            var closest = ClosestNames.Find(name, known);
+            problem = known.Count == 0
+                ? $"`{JobCommandParser.Shorten(service)}` has no saved tasks; `/specific task list` shows every service's."
+                : $"`{JobCommandParser.Shorten(service)}` has no task `{JobCommandParser.Shorten(name)}`." +
+                  (closest.Count > 0 ? $" Did you mean {string.Join(" or ", closest.Select(t => $"`{t}`"))}?" : "") + $" {list}";
+            return null;
+        }
+
+        if (!task.OfferedIn(environment))
+        {
+            problem = $"The task `{task.Name}` of `{task.Service}` is offered in {task.Where}, not in `{environment}`. {list}";
+            return null;
+        }
+
+        return task;
     }
 
     /// <summary>The limit asked for, or the default when none is; a problem says the range and gives an example.</summary>

@@ -51,6 +51,9 @@ public sealed record JobMessage
     /// <summary>The Slack user who approved the run (four-eyes approval); null when none was needed.</summary>
     public string? ApprovedByUserId { get; init; }
 
+    /// <summary>The saved task whose command the job ran; null for a free command.</summary>
+    public string? Task { get; init; }
+
     /// <summary>The message's model for <paramref name="job"/> as of <paramref name="now"/>.</summary>
     public static JobMessage From(JobRecord job, DateTimeOffset now)
     {
@@ -81,6 +84,7 @@ public sealed record JobMessage
             ShowRerun = true,
             ShowFullLog = ended,
             ApprovedByUserId = job.ApprovedBy,
+            Task = job.Task,
         };
     }
 

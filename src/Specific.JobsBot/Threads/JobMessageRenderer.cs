@@ -54,6 +54,11 @@ public sealed class JobMessageRenderer
             fields.Add(new Mrkdwn("*Time limit*\n" + SlackText.Escape(limit)));
         }
 
+        if (job.Task is { } task)
+        {
+            fields.Add(new Mrkdwn("*Saved task*\n" + SlackText.Code(task)));
+        }
+
         var blocks = new List<Block>
         {
             new HeaderBlock(new PlainText(SlackText.Truncate($"{job.StateEmoji} {job.Title}", TitleLength), Emoji: true)),

@@ -55,5 +55,10 @@ public sealed class PolicyHost : IDisposable
     /// <summary>The options as start-up sees them; throws <see cref="OptionsValidationException"/> for an invalid policy.</summary>
     public GuardrailsOptions Options => _services.GetRequiredService<IOptions<GuardrailsOptions>>().Value;
 
+    /// <summary>The saved tasks as start-up sees them; throws <see cref="OptionsValidationException"/> for an invalid task.</summary>
+    public SavedTasksOptions Tasks => _services.GetRequiredService<IOptions<SavedTasksOptions>>().Value;
+
+    public SavedTaskCatalog TaskCatalog => _services.GetRequiredService<SavedTaskCatalog>();
+
     public void Dispose() => _services.Dispose();
 }

@@ -17,7 +17,7 @@ public sealed class PolicyValidationTests
     [InlineData($"{Production}:Run:User:0", "U0ALICE", $"{Production}:Run:User is not a guardrails setting; the settings here are Users, Groups, Channels.")]
     [InlineData($"{Production}:Admins:Channels:0", "C0OPS", $"{Production}:Admins:Channels is not a guardrails setting; the settings here are Users, Groups.")]
     [InlineData($"{Production}:Servces:web:ExclusiveRun", "true", $"{Production}:Servces is not a guardrails setting")]
-    [InlineData($"{Production}:Services:web:Exclusive", "true", $"{Production}:Services:web:Exclusive is not a guardrails setting; the settings here are Run, RequireConfirmation, ExclusiveRun, Approval.")]
+    [InlineData($"{Production}:Services:web:Exclusive", "true", $"{Production}:Services:web:Exclusive is not a guardrails setting; the settings here are Run, RequireConfirmation, ExclusiveRun, Approval, SavedTasksOnly.")]
     [InlineData($"{Production}:Services:Web_1:ExclusiveRun", "true", $"{Production}:Services:Web_1: 'Web_1' is not a service name")]
     [InlineData("Guardrails:Environments:prod:Run:Users:0", "U0ALICE", "Guardrails:Environments:prod names an environment that is not configured; Environments:Targets has production, qa, staging.")]
     [InlineData($"{Production}:Run:Users", "U0ALICE", $"{Production}:Run:Users is 'U0ALICE', a single value; list the ids as {Production}:Run:Users:0")]

@@ -30,7 +30,7 @@ public sealed class RunGateApprovalTests : IDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private RunGate Gate => new(
-        new RunGuard(_host.Policy, new InMemoryJobStore()),
+        new RunGuard(_host.Policy, new InMemoryJobStore(), _host.Services.GetRequiredService<SavedTaskCatalog>()),
         new AuditTrail(TimeProvider.System, NullLogger<AuditTrail>.Instance),
         new ChannelReach(_host.Services.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System, NullLogger<ChannelReach>.Instance),
         _host.Services.GetRequiredService<ApprovalRules>());

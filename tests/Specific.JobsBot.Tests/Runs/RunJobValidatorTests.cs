@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Specific.Jobs.Domain;
+using Specific.JobsBot.Guardrails;
 using Specific.JobsBot.Runs;
 using Specific.JobsBot.Tests.Commands.Host;
 
@@ -10,7 +11,7 @@ public class RunJobValidatorTests
 {
     private static readonly JobOrigin Origin = new(JobOrigin.Slack, "T1", "C1", "U1");
 
-    private static readonly RunJobValidator Validator = new(new StubServiceCatalog(), new FixedOptions(new EnvironmentsOptions
+    private static readonly RunJobValidator Validator = new(new StubServiceCatalog(), new FixedOptions<EnvironmentsOptions>(new EnvironmentsOptions
     {
         Targets =
         {
@@ -22,7 +23,19 @@ public class RunJobValidatorTests
             },
             ["staging"] = new EnvironmentTarget { Namespace = "staging" },
         },
-    }));
+    }), new SavedTaskCatalog(new FixedOptions<SavedTasksOptions>(Tasks())));
+
+    private static SavedTasksOptions Tasks()
+    {
+        var options = new SavedTasksOptions();
+        options.Services["web"] = new Dictionary<string, SavedTaskSettings>(StringComparer.Ordinal)
+        {
+            ["cache-clear"] = new() { Command = "echo cleared", Description = "Purge the page cache" },
+            ["report"] = new() { Command = "echo report", Timeout = "00:05:00", Environments = ["production"] },
+            ["backfill"] = new() { Command = "echo backfill", Timeout = "05:00:00" },
+        };
+        return options;
+    }
 
     private static Task<RunJobValidation> ValidateAsync(string service, string environment, string? timeout) =>
         Validator.ValidateAsync(new RunJobDraft(service, environment, null, "sleep 60", timeout), Origin, null, TestContext.Current.CancellationToken);
@@ -76,12 +89,74 @@ public class RunJobValidatorTests
         Assert.EndsWith("Jobs of `web` in `production` may run from `1s` to `6h` (6 hours): give a limit in that range, such as `30m`, or none for the default of `1h`.", problem, StringComparison.Ordinal);
     }
 
-    private sealed class FixedOptions(EnvironmentsOptions value) : IOptionsMonitor<EnvironmentsOptions>
+    private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
     {
-        public EnvironmentsOptions CurrentValue => value;
+        public T CurrentValue => value;
 
-        public EnvironmentsOptions Get(string? name) => value;
+        public T Get(string? name) => value;
 
-        public IDisposable? OnChange(Action<EnvironmentsOptions, string?> listener) => null;
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+
+    private static Task<RunJobValidation> TaskAsync(string task, string environment = "production", string? timeout = null, string? command = null) =>
+        Validator.ValidateAsync(new RunJobDraft("web", environment, null, command, timeout, task), Origin, null, TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task A_saved_task_runs_its_own_command_and_the_request_names_it()
+    {
+        var validation = await TaskAsync("cache-clear", command: "rm -rf /");
+
+        Assert.True(validation.IsValid, validation.Describe());
+        Assert.Equal("echo cleared", validation.Request!.Command);
+        Assert.Equal("cache-clear", validation.Request.Task);
+        Assert.Equal(TimeSpan.FromHours(1), validation.Request.Timeout);
+    }
+
+    [Fact]
+    public async Task A_tasks_own_time_limit_is_its_default_and_a_given_one_still_wins_within_the_maximum()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(5), (await TaskAsync("report")).Request?.Timeout);
+        Assert.Equal(TimeSpan.FromMinutes(20), (await TaskAsync("report", timeout: "20m")).Request?.Timeout);
+        Assert.Contains("too long", (await TaskAsync("report", timeout: "7h")).Problems[RunJobField.Timeout], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tasks_limit_is_the_default_in_every_environment_it_is_offered_in()
+    {
+        // backfill is offered everywhere: its 5 hours are within production's 6 and staging's built-in 24.
+        Assert.Equal(TimeSpan.FromHours(5), (await TaskAsync("backfill")).Request?.Timeout);
+        Assert.Equal(TimeSpan.FromHours(5), (await TaskAsync("backfill", "staging")).Request?.Timeout);
+    }
+
+    [Fact]
+    public async Task An_unknown_task_gets_the_closest_names_and_how_to_list_them()
+    {
+        var validation = await TaskAsync("cache-cleer");
+
+        Assert.Equal(
+            "`web` has no task `cache-cleer`. Did you mean `cache-clear`? `/specific task list web` lists them.",
+            validation.Problems[RunJobField.Task]);
+        Assert.False(validation.Problems.ContainsKey(RunJobField.Command));
+    }
+
+    [Fact]
+    public async Task A_task_not_offered_in_the_environment_says_where_it_is()
+    {
+        var validation = await TaskAsync("report", "staging");
+
+        Assert.Equal(
+            "The task `report` of `web` is offered in `production`, not in `staging`. `/specific task list web` lists them.",
+            validation.Problems[RunJobField.Task]);
+    }
+
+    [Fact]
+    public async Task A_task_of_another_service_picked_in_the_form_says_which_service_it_belongs_to()
+    {
+        var validation = await Validator.ValidateAsync(
+            new RunJobDraft("api", "production", null, null, null, "web/cache-clear"), Origin, null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            "The task `cache-clear` is one of `web`'s, and the service picked is `api`: pick `web` as the service, or another task.",
+            validation.Problems[RunJobField.Task]);
     }
 }

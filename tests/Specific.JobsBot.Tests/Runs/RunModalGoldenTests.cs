@@ -29,6 +29,27 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
         [$"{Production}:Admins:Users:0"] = "U0ADMIN",
     };
 
+    /// <summary>Anyone may run in production, unconfirmed; web has saved tasks, and with <paramref name="onlyTasks"/> runs nothing else there.</summary>
+    private static Dictionary<string, string?> TaskPolicy(bool onlyTasks = false)
+    {
+        var settings = new Dictionary<string, string?>(FrontDoorApp.OpenPolicy)
+        {
+            ["Tasks:web:cache-clear:Command"] = "./bin/rake cache:clear",
+            ["Tasks:web:cache-clear:Description"] = "Purge the page cache",
+            ["Tasks:web:report:Command"] = "./bin/report --daily",
+            ["Tasks:web:report:Timeout"] = "00:05:00",
+            ["Tasks:web:report:Environments:0"] = "production",
+            ["Tasks:worker:drain:Command"] = "./bin/drain",
+            ["Tasks:worker:drain:Description"] = "Finish the queued work and stop taking more",
+        };
+        if (onlyTasks)
+        {
+            settings[$"{Production}:Services:web:SavedTasksOnly"] = "true";
+        }
+
+        return settings;
+    }
+
     // Frozen at the real time, so the request signatures (made with the real time) stay within Slack's 5 minutes.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
@@ -164,6 +185,92 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
         GoldenFile.VerifyPayload("modal_submission_confirmation_mismatch", await SubmitAsync(submission));
     }
 
+    [Fact]
+    public async Task Job_run_alone_offers_the_saved_tasks_of_the_environment_in_a_menu_after_the_service()
+    {
+        var bot = await StartAsync(TaskPolicy());
+
+        await bot.SlashCommandAsync("job run");
+
+        GoldenFile.VerifyPayload("modal_tasks", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task Where_only_saved_tasks_run_the_free_command_field_says_so()
+    {
+        var bot = await StartAsync(TaskPolicy(onlyTasks: true));
+
+        await bot.SlashCommandAsync("job run");
+
+        GoldenFile.VerifyPayload("modal_tasks_only", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task Rerun_of_a_saved_tasks_job_opens_the_form_with_the_task_picked()
+    {
+        var bot = await StartAsync(TaskPolicy());
+        bot.Jobs.Put(SlashCommandEndpointTests.Job("j-rerun002", "web", JobState.Succeeded, _clock.GetUtcNow().AddMinutes(-5)) with
+        {
+            Command = "./bin/rake cache:clear",
+            Task = "cache-clear",
+            Timeout = TimeSpan.FromHours(1),
+        });
+
+        await bot.InteractAsync(RerunClick("j-rerun002", "U0BOB"));
+
+        GoldenFile.VerifyPayload("modal_rerun_task", await OpenedViewAsync());
+    }
+
+    [Fact]
+    public async Task Rerun_of_a_free_command_job_where_only_saved_tasks_run_now_is_refused_before_the_form_opens()
+    {
+        var bot = await StartAsync(TaskPolicy(onlyTasks: true));
+        bot.Jobs.Put(SlashCommandEndpointTests.Job("j-rerun003", "web", JobState.Succeeded, _clock.GetUtcNow().AddMinutes(-5)) with { Command = "echo free" });
+
+        await bot.InteractAsync(RerunClick("j-rerun003", "U0BOB"));
+
+        var told = await bot.Slack.WaitForAsync("/response/", call => call.Body.Contains("runs saved tasks only", StringComparison.Ordinal));
+        Assert.Contains("Run one with `/specific task run web cache-clear --env production`", told.Json.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(bot.Slack.Calls, call => call.Path == "/api/views.open");
+        await FrontDoorApp.EventuallyAsync(
+            () => bot.Audit.All.Any(entry => entry.Rule == $"{Production}:Services:web:SavedTasksOnly"), "the refused Re-run to reach the audit trail");
+    }
+
+    [Fact]
+    public async Task Submission_of_a_free_command_where_only_saved_tasks_run_is_refused_under_the_command()
+    {
+        await StartAsync(TaskPolicy(onlyTasks: true));
+
+        GoldenFile.VerifyPayload("modal_submission_saved_tasks_only", await SubmitAsync(Submission("web", "rm -rf /tmp/cache", task: JobModal.NoTaskValue)));
+        Assert.Empty(Bot.Jobs.All);
+    }
+
+    [Fact]
+    public async Task Submission_with_a_task_picked_starts_the_tasks_command_with_its_own_limit()
+    {
+        await StartAsync(TaskPolicy(onlyTasks: true));
+
+        var response = await Bot.InteractAsync(Submission("web", "", task: JobModal.TaskValue("web", "report")).Payload);
+
+        Assert.Equal("", await response.Content.ReadAsStringAsync(Ct));
+        await FrontDoorApp.EventuallyAsync(() => Bot.Jobs.All.Count == 1, "the task's job to be recorded");
+        var job = Assert.Single(Bot.Jobs.All);
+        Assert.Equal(("report", "./bin/report --daily", TimeSpan.FromMinutes(5)), (job.Task, job.Command, job.Timeout));
+    }
+
+    [Fact]
+    public async Task Submission_with_a_task_of_another_service_gets_an_error_under_the_task()
+    {
+        await StartAsync(TaskPolicy());
+
+        var answer = await SubmitAsync(Submission("web", "", task: JobModal.TaskValue("worker", "drain")));
+
+        Assert.Equal(
+            "The task drain is one of worker's, and the service picked is web: pick worker as the service, or another task.",
+            answer.Errors![JobModal.TaskBlock("production")]);
+        Assert.Empty(Bot.Jobs.All);
+    }
+
     private async Task<FrontDoorApp> StartAsync(IReadOnlyDictionary<string, string?> policy) =>
         _bot = await FrontDoorApp.StartAsync(clock: _clock, settings: policy);
 
@@ -202,7 +309,8 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
 
     private static Submitted Submission(
         string service, string command, string environment = "production", string? name = null, string? confirm = null,
-        string user = "U0ALICE", string metadata = """{"channel_id":"C0CHANNEL","environment":"production"}""", string? timeout = null)
+        string user = "U0ALICE", string metadata = """{"channel_id":"C0CHANNEL","environment":"production"}""", string? timeout = null,
+        string? task = null)
     {
         var values = new Dictionary<string, object>
         {
@@ -214,6 +322,11 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
         if (timeout is not null)
         {
             values["job_timeout"] = new { job_modal_timeout = new { type = "plain_text_input", value = timeout } };
+        }
+
+        if (task is not null)
+        {
+            values[JobModal.TaskBlock(environment)] = new { job_modal_task = new { type = "static_select", selected_option = new { value = task } } };
         }
 
         if (confirm is not null)

@@ -35,6 +35,13 @@ public sealed class JobMessageRendererTests
         GoldenFile.Verify("message_failed_not_deployed", Render(JobFixtures.FailedBeforeRunning(), JobFixtures.Created.AddMinutes(1)));
 
     [Fact]
+    public void Job_of_a_saved_task_names_the_task_beside_its_command() =>
+        GoldenFile.Verify(
+            "message_saved_task",
+            Render(JobFixtures.Running() with { Task = "cache-clear", Command = "echo \"purging $GREETING\"; echo cleared", Timeout = TimeSpan.FromMinutes(5) },
+                JobFixtures.Created.AddSeconds(64)));
+
+    [Fact]
     public void Cancelled_job_says_who_cancelled_it() =>
         GoldenFile.Verify("message_cancelled", Render(JobFixtures.Cancelled(), JobFixtures.Created.AddHours(3)));
 

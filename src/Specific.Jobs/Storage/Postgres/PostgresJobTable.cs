@@ -22,10 +22,10 @@ internal sealed partial class PostgresJobTable(PostgresStoreDatabase database, T
         var sql = $"""
             INSERT INTO {_database.Schema}.jobs (
                 id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id,
-                origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, updated_at, approved_by)
+                origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, updated_at, approved_by, task)
             VALUES (
                 @id, @service, @environment, @command, @name, @origin_client, @origin_team_id, @origin_channel_id,
-                @origin_user_id, @origin_user_name, @rerun_of, @timeout_seconds, 'pending', 1, @created_at, clock_timestamp(), @approved_by)
+                @origin_user_id, @origin_user_name, @rerun_of, @timeout_seconds, 'pending', 1, @created_at, clock_timestamp(), @approved_by, @task)
             RETURNING {JobColumns}, pg_notify(@channel, id || ':' || version)
             """;
         var createdAt = StorageTime.Normalize(time.GetUtcNow());
@@ -99,6 +99,7 @@ internal sealed partial class PostgresJobTable(PostgresStoreDatabase database, T
         command.Parameters.Add(Text("origin_user_name", request.Origin.UserName));
         command.Parameters.Add(Text("rerun_of", request.RerunOf));
         command.Parameters.Add(new NpgsqlParameter("timeout_seconds", NpgsqlDbType.Bigint) { Value = (object?)JobRows.TimeoutSeconds(request) ?? DBNull.Value });
+        command.Parameters.Add(Text("task", request.Task));
         command.Parameters.Add(Instant("created_at", createdAt));
         command.Parameters.Add(Text("channel", _database.Channel));
     }

@@ -164,5 +164,9 @@ public static class PostgresMigrations
             ALTER TABLE {schema}.audit_entries ADD CONSTRAINT audit_entries_outcome_check
                 CHECK (outcome IN ('allowed', 'refused', 'confirmation_requested', 'approval_requested'));
             """),
+        new(11, "saved tasks", """
+            -- The saved task (Tasks:<service>:<task>) a job ran; null for a free command and for rows written before tasks.
+            ALTER TABLE {schema}.jobs ADD COLUMN task text;
+            """),
     ];
 }

@@ -45,10 +45,10 @@ internal sealed partial class SqliteJobTable(SqliteStoreDatabase store, TimeProv
             command.CommandText = $"""
                 INSERT INTO jobs (
                     id, service, environment, command, name, origin_client, origin_team_id, origin_channel_id,
-                    origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, change_seq, approved_by)
+                    origin_user_id, origin_user_name, rerun_of, timeout_seconds, state, version, created_at, change_seq, approved_by, task)
                 VALUES (
                     $id, $service, $environment, $command, $name, $origin_client, $origin_team_id, $origin_channel_id,
-                    $origin_user_id, $origin_user_name, $rerun_of, $timeout_seconds, 'pending', 1, $created_at, {NextChange}, $approved_by)
+                    $origin_user_id, $origin_user_name, $rerun_of, $timeout_seconds, 'pending', 1, $created_at, {NextChange}, $approved_by, $task)
                 RETURNING {JobColumns}
                 """;
             Add(command, "$id", request.JobId ?? JobIds.New());
@@ -64,6 +64,7 @@ internal sealed partial class SqliteJobTable(SqliteStoreDatabase store, TimeProv
             Add(command, "$origin_user_name", request.Origin.UserName);
             Add(command, "$rerun_of", request.RerunOf);
             Add(command, "$timeout_seconds", JobRows.TimeoutSeconds(request));
+            Add(command, "$task", request.Task);
             Add(command, "$created_at", StorageTime.ToUnixMicroseconds(createdAt));
             try
             {

@@ -193,5 +193,9 @@ public static class SqliteMigrations
             CREATE INDEX audit_entries_recent_by_service ON audit_entries (environment, service, at DESC, id DESC);
             CREATE INDEX audit_entries_at ON audit_entries (at, id);
             """),
+        new(10, "saved tasks", """
+            -- The saved task (Tasks:<service>:<task>) a job ran; null for a free command and for rows written before tasks.
+            ALTER TABLE jobs ADD COLUMN task TEXT;
+            """),
     ];
 }

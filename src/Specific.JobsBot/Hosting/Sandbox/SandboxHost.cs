@@ -39,7 +39,7 @@ public sealed record SandboxOptions
 public sealed class SandboxHost : IBotSandbox
 {
     /// <summary>The first thing a newcomer types on the sandbox page.</summary>
-    public const string FirstCommand = "/specific job run web echo $GREETING";
+    public const string FirstCommand = "/specific task run web greet";
 
     /// <summary>With <c>--sandbox</c>: Slack's deliveries come over Socket Mode (the stand-in's WebSocket), not HTTP.</summary>
     public const string SocketModeFlag = "--socket-mode";
