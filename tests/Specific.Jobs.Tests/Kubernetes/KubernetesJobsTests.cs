@@ -308,7 +308,10 @@ public sealed class KubernetesJobsTests
     public async Task Follow_lists_again_after_410_Gone()
     {
         await using var cluster = await SimulatedCluster.StartAsync(Manifests);
-        var job = await cluster.StartJobAsync("web", "echo one; sleep 2; echo two; exit 4");
+        // The command goes on only once the watches are dropped: a fixed sleep let a loaded machine end the job before
+        // that, and the follow then saw the end on its first watch, never re-watching into 410 Gone.
+        var gate = Path.Combine(Path.GetTempPath(), $"follow-410-{Guid.NewGuid():N}");
+        var job = await cluster.StartJobAsync("web", $"echo one; while [ ! -e {gate} ]; do sleep 0.05; done; echo two; exit 4");
         var observer = new RecordingObserver();
         var follow = cluster.FollowAsync(job, observer);
 
@@ -323,7 +326,9 @@ public sealed class KubernetesJobsTests
             """, TestContext.Current.CancellationToken);
         cluster.Simulator.CompactHistory();
         cluster.Simulator.DropWatches();
+        await File.WriteAllTextAsync(gate, "", TestContext.Current.CancellationToken);
         var end = await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        File.Delete(gate);
 
         Assert.Equal(new JobEnd(false, 4, "The command exited with code 4."), end with { Ran = null });
         Assert.Equal(["one", "two"], observer.Texts);
