@@ -14,7 +14,7 @@ internal static class BotLayers
     [
         ["FrontDoor"],
         ["Work"],
-        ["Commands", "Interactions", "Threads", "Runs"],
+        ["Commands", "Interactions", "Threads", "Runs", "Home"],
         ["Guardrails"],
     ];
 
