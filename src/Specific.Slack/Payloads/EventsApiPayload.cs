@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Specific.Slack.Payloads;
 
@@ -69,7 +70,8 @@ public sealed record EventCallbackPayload : EventsApiPayload
 
     public long? EventTime { get; init; }
 
-    /// <summary>The event itself; parsed by its own type.</summary>
+    /// <summary>The event itself; parsed by its own type (see <see cref="EventsApiPayload.Parse"/>).</summary>
+    [JsonIgnore]
     public SlackEvent Event { get; init; } = new UnknownSlackEvent { Type = "" };
 }
 
