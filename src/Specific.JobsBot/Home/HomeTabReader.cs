@@ -28,7 +28,10 @@ public sealed partial class HomeTabReader(
             new JobQuery(UnfinishedOnly: true, Limit: HomeTabRenderer.MaxRowsPerList) { UserId = userId }, cancellationToken);
         var newest = await jobs.ListAsync(
             new JobQuery(Limit: HomeTabRenderer.MaxRowsPerList + options.Value.RecentJobs) { UserId = userId }, cancellationToken);
+        // A job that ended between the two reads shows once, as ended.
         var ended = newest.Where(job => job.State.IsFinal()).Take(options.Value.RecentJobs).ToList();
+        var endedIds = ended.Select(job => job.Id).ToHashSet(StringComparer.Ordinal);
+        unfinished = unfinished.Where(job => !endedIds.Contains(job.Id)).ToList();
 
         var now = clock.GetUtcNow();
         var warning = false;

@@ -12,6 +12,11 @@ public sealed class HomeTabRenderer
     /// <summary>How many rows of each list the tab shows; with the headings this stays far below 100 blocks.</summary>
     public const int MaxRowsPerList = 20;
 
+    /// <summary>The block_id of an unfinished job's row is this and the job id; an ended job's starts with <see cref="EndedBlockPrefix"/>.</summary>
+    public const string UnfinishedBlockPrefix = "home_unfinished_";
+
+    public const string EndedBlockPrefix = "home_ended_";
+
     private const int TitleLength = 120;
     private const int CommandLength = 300;
 
@@ -28,16 +33,16 @@ public sealed class HomeTabRenderer
             },
             new SectionBlock(new Mrkdwn($"*Unfinished* ({tab.Unfinished.Count})")),
         };
-        Rows(blocks, tab.Unfinished, "Nothing of yours is running.");
+        Rows(blocks, tab.Unfinished, UnfinishedBlockPrefix, "Nothing of yours is running.");
         blocks.Add(new DividerBlock());
         blocks.Add(new SectionBlock(new Mrkdwn("*Recently ended*")));
-        Rows(blocks, tab.Ended, "No job of yours has ended yet.");
+        Rows(blocks, tab.Ended, EndedBlockPrefix, "No job of yours has ended yet.");
         var footer = "Only you see this tab: the jobs you started, newest first. It follows them as they change.";
         blocks.Add(new ContextBlock([new Mrkdwn(tab.Warning is null ? footer : $":warning: {SlackText.Escape(tab.Warning)} {footer}")]));
         return new HomeView(blocks);
     }
 
-    private static void Rows(List<Block> blocks, IReadOnlyList<HomeTabJob> jobs, string none)
+    private static void Rows(List<Block> blocks, IReadOnlyList<HomeTabJob> jobs, string blockPrefix, string none)
     {
         if (jobs.Count == 0)
         {
@@ -45,17 +50,17 @@ public sealed class HomeTabRenderer
             return;
         }
 
-        foreach (var job in jobs.Take(MaxRowsPerList))
+        // One row per job even if the store was read mid-change: a repeated block_id would make Slack refuse the view.
+        foreach (var job in jobs.DistinctBy(job => job.JobId).Take(MaxRowsPerList))
         {
-            blocks.Add(new SectionBlock(new Mrkdwn(Row(job))) { BlockId = "home_job_" + job.JobId });
+            blocks.Add(new SectionBlock(new Mrkdwn(Row(job))) { BlockId = blockPrefix + job.JobId });
         }
     }
 
     private static string Row(HomeTabJob job)
     {
         var title = SlackText.EscapeWithin(job.Title, TitleLength);
-        var heading = job.ThreadLink is { } link ? $"<{link}|{title}>" : title;
-        return $"{JobStateText.Emoji(job.State)} *{heading}* · {JobStateText.Label(job.State)} · {SlackText.Code(job.Service)} in {SlackText.Code(job.Environment)} · {SlackText.Escape(job.Timing)}\n" +
+        return $"{JobStateText.Emoji(job.State)} *{title}* · {JobStateText.Label(job.State)} · {SlackText.Code(job.Service)} in {SlackText.Code(job.Environment)} · {SlackText.Escape(job.Timing)}\n" +
                SlackText.Code(SlackText.Truncate(job.Command, CommandLength)) +
                (job.ThreadLink is null ? "" : $" · <{job.ThreadLink}|open the thread>");
     }

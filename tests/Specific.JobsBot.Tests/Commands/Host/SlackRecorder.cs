@@ -63,7 +63,7 @@ public sealed class SlackRecorder : IAsyncDisposable
         context.Response.ContentType = "application/json";
         var answer = path switch
         {
-            "/api/views.open" or "/api/views.update" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
+            "/api/views.open" or "/api/views.update" or "/api/views.publish" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
             "/api/files.getUploadURLExternal" => $$"""{"ok":true,"upload_url":"{{BaseUrl}}/upload/F0001","file_id":"F0001"}""",
             "/api/chat.postEphemeral" => """{"ok":true,"message_ts":"1700000000.000100"}""",
             // Runs are asked about before they start: the bot is in every channel but one, which Slack hides from it.
