@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Playwright;
 
 namespace Specific.Sandbox.Tests.Slack;
 
@@ -134,6 +136,54 @@ public sealed class HomeTabTests : IAsyncLifetime
         Assert.False(payload.ContainsKey("response_url"));
         var opened = await _host.CallAsync("views.open", new JsonObject { ["trigger_id"] = result.TriggerId, ["view"] = ViewsTests.Modal() });
         Assert.True(opened.Body["ok"]!.GetValue<bool>(), opened.Body.ToJsonString());
+    }
+
+    [Fact]
+    public async Task On_the_page_the_Home_tab_fires_app_home_opened_shows_the_view_live_and_sends_its_button()
+    {
+        const string Chromium = "/usr/bin/chromium";
+        if (!File.Exists(Chromium))
+            Assert.Skip($"{Chromium} is missing (apt-get install -y chromium)");
+
+        // As a bot must: acknowledge app_home_opened, then publish.
+        _bot.OnEvent = request =>
+        {
+            var user = JsonNode.Parse(request.RawBody)!["event"]!["user"]!.GetValue<string>();
+            _ = Task.Run(() => _host.CallAsync("views.publish", new JsonObject { ["user_id"] = user, ["view"] = Home() }), CancellationToken.None);
+            return Task.FromResult(Results.Ok());
+        };
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        page.SetDefaultTimeout(20_000);
+        await page.GotoAsync(_host.Slack.BaseUrl.ToString());
+
+        await page.Locator("#home-tab").ClickAsync();
+        await Assertions.Expect(page.Locator("#home")).ToContainTextAsync("job 0");
+        await Assertions.Expect(page.Locator("#composer-form")).ToBeHiddenAsync();
+        Assert.Contains(_bot.Received, r => r.Kind == "events" && r.RawBody.Contains("\"user\":\"U0SANDBOX\"", StringComparison.Ordinal));
+
+        // A later publish shows without reopening the tab, as the page refreshes messages.
+        await _host.CallAsync("views.publish", new JsonObject { ["user_id"] = "U0SANDBOX", ["view"] = Home(sections: 2) });
+        await Assertions.Expect(page.Locator("#home")).ToContainTextAsync("job 1");
+
+        await page.Locator("#home button[data-action-id='home_run_a_job']").ClickAsync();
+        await FakeBotReceived(r => r.Kind == "interactions" && r.Payload["container"]?["type"]?.GetValue<string>() == "view", "the Home button's block_actions");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "slack-standin-home.png") });
+    }
+
+    private async Task FakeBotReceived(Func<ReceivedRequest, bool> match, string what)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!_bot.Received.Any(match))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"Timed out waiting for {what}.");
+            await Task.Delay(20, Ct);
+        }
     }
 
     private static string Signature(string timestamp, string body) =>
