@@ -23,10 +23,10 @@ public sealed class SlackEventHandler(FrontDoorQueue queue)
             case UrlVerificationPayload verification:
                 return SlackJson.Serialize(new UrlVerificationAnswer(verification.Challenge));
             case EventCallbackPayload { Event: AppHomeOpenedEvent { Tab: AppHomeOpenedEvent.HomeTab } opened } when SlackText.IsUserId(opened.User):
-                var userId = opened.User;
+                var (userId, shownHash) = (opened.User, opened.View?.Hash);
                 queue.TryEnqueue($"publish the Home tab of {userId}", (services, _) =>
                 {
-                    services.GetRequiredService<HomePublisher>().Opened(userId);
+                    services.GetRequiredService<HomePublisher>().Opened(userId, shownHash);
                     return Task.CompletedTask;
                 });
                 return null;

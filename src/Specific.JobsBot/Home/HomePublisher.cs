@@ -15,6 +15,9 @@ public sealed partial class HomePublisher : BackgroundService
     /// <summary>How many job owners are remembered, so a change of a known job costs no store read.</summary>
     public const int MaxKnownOwners = 10_000;
 
+    /// <summary>views.publish's answer when the hash sent is not the view's current one.</summary>
+    public const string HashConflict = "hash_conflict";
+
     private static readonly TimeSpan WatchBackoff = TimeSpan.FromSeconds(1);
 
     private readonly IJobStore _jobs;
@@ -26,6 +29,10 @@ public sealed partial class HomePublisher : BackgroundService
     private readonly HomeOptions _options;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Dictionary<string, string?> _owners = new(StringComparer.Ordinal);
+
+    // The hash of the view each viewer has, as this replica last saw it: a publish carries it, so a view another replica
+    // published since is not overwritten by one read before it (Slack answers hash_conflict, and the tab is read again).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _hashes = new(StringComparer.Ordinal);
 
     public HomePublisher(
         IJobStore jobs, HomeTabReader reader, HomeTabRenderer renderer, SlackWebClient slack, IOptions<HomeOptions> options,
@@ -53,12 +60,22 @@ public sealed partial class HomePublisher : BackgroundService
 
     private long _published;
 
-    /// <summary><paramref name="userId"/> opened their Home tab: follow them, and publish it (paced, coalesced).</summary>
-    public void Opened(string userId)
+    /// <summary>
+    /// <paramref name="userId"/> opened their Home tab: follow them, and publish it (paced, coalesced).
+    /// <paramref name="shownHash"/> is the hash of the view they have now (app_home_opened carries it), if any.
+    /// </summary>
+    public void Opened(string userId, string? shownHash = null)
     {
         if (Viewers.Opened(userId) is { } dropped)
         {
             LogViewerDropped(dropped, _options.MaxViewers);
+            _hashes.TryRemove(dropped, out _);
+        }
+
+        if (!string.IsNullOrEmpty(shownHash))
+        {
+            // A hash this replica knows is its own latest; a retried event may carry an older one.
+            _hashes.TryAdd(userId, shownHash);
         }
 
         Request(userId);
@@ -158,6 +175,12 @@ public sealed partial class HomePublisher : BackgroundService
             {
                 return;
             }
+            catch (SlackApiException conflict) when (conflict.Error == HashConflict)
+            {
+                // Someone published since this replica last did: read the store again and publish that, after the interval.
+                _hashes.TryRemove(userId, out _);
+                Schedule.Done(userId, TimeSpan.Zero);
+            }
             catch (SlackRateLimitedException limited)
             {
                 Schedule.Done(userId, limited.RetryAfter, pauseWorkspace: true);
@@ -184,7 +207,12 @@ public sealed partial class HomePublisher : BackgroundService
             throw new InvalidOperationException("The Home tab breaks Block Kit's limits: " + string.Join("; ", broken));
         }
 
-        await _slack.PublishViewAsync(userId, view, cancellationToken: cancellationToken);
+        var published = await _slack.PublishViewAsync(userId, view, _hashes.GetValueOrDefault(userId), cancellationToken);
+        if (published.Hash is { } hash)
+        {
+            _hashes[userId] = hash;
+        }
+
         Interlocked.Increment(ref _published);
     }
 

@@ -88,12 +88,14 @@ public sealed class HomeEndpointTests : IAsyncLifetime
         await using var bot = await FrontDoorApp.StartAsync(settings: new Dictionary<string, string?> { ["Home:PublishInterval"] = "00:00:00.2" });
         var job = await bot.Jobs.CreateAsync(new JobRequest("web", "production", "echo follow-me", null, new JobOrigin(JobOrigin.Slack, FrontDoorApp.Team, FrontDoorApp.Channel, Alice)), Ct);
 
-        await bot.PostSignedAsync(SlackFrontDoor.EventsPath, AppHomeOpened(Alice));
-        await bot.Slack.WaitForAsync("/api/views.publish", c => UserOf(c.Json) == Alice && c.Body.Contains("Pending", StringComparison.Ordinal));
+        await bot.PostSignedAsync(SlackFrontDoor.EventsPath, AppHomeOpened(Alice, shownHash: "h-shown"));
+        var first = await bot.Slack.WaitForAsync("/api/views.publish", c => UserOf(c.Json) == Alice && c.Body.Contains("Pending", StringComparison.Ordinal));
         await bot.Jobs.TryTransitionAsync(job.Id, JobState.Pending, new JobTransition(JobState.Cancelled, DateTimeOffset.UtcNow), Ct);
 
         var republished = await bot.Slack.WaitForAsync("/api/views.publish", c => UserOf(c.Json) == Alice && c.Body.Contains("Cancelled", StringComparison.Ordinal));
         Assert.Contains("echo follow-me", republished.Body, StringComparison.Ordinal);
+        // Each publish names the view it replaces: the one Slack said the person had, then the one the last publish made.
+        Assert.Equal(("h-shown", "h-1"), (first.Json.GetProperty("hash").GetString(), republished.Json.GetProperty("hash").GetString()));
     }
 
     [Fact]
@@ -123,8 +125,8 @@ public sealed class HomeEndpointTests : IAsyncLifetime
 
     private static string? UserOf(JsonElement body) => body.TryGetProperty("user_id", out var user) ? user.GetString() : null;
 
-    private static string AppHomeOpened(string user, string tab = "home") => $$$"""
+    private static string AppHomeOpened(string user, string tab = "home", string? shownHash = null) => $$$"""
         {"token":"t","team_id":"{{{FrontDoorApp.Team}}}","api_app_id":"A0APP","type":"event_callback","event_id":"Ev{{{Guid.NewGuid():N}}}","event_time":1700000000,
-         "event":{"type":"app_home_opened","user":"{{{user}}}","channel":"D0{{{user}}}","tab":"{{{tab}}}","event_ts":"1700000000.000100"}}
+         "event":{"type":"app_home_opened","user":"{{{user}}}","channel":"D0{{{user}}}","tab":"{{{tab}}}","event_ts":"1700000000.000100"{{{(shownHash is null ? "" : $",\"view\":{{\"id\":\"V0HOME\",\"type\":\"home\",\"hash\":\"{shownHash}\"}}")}}}}}
         """;
 }
