@@ -14,7 +14,7 @@ internal static class BotLayers
     [
         ["FrontDoor"],
         ["Work"],
-        ["Commands", "Interactions", "Threads", "Runs", "Approvals"],
+        ["Commands", "Interactions", "Threads", "Runs", "Approvals", "Home"],
         ["Guardrails"],
     ];
 

@@ -262,6 +262,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
                 .Where(job => query.Service is null || job.Service == query.Service)
                 .Where(job => query.Environment is null || job.Environment == query.Environment)
                 .Where(job => query.ChannelId is null || job.Origin.ChannelId == query.ChannelId)
+                .Where(job => query.UserId is null || job.Origin.UserId == query.UserId)
                 .Where(job => !query.UnfinishedOnly || !job.State.IsFinal())
                 .OrderByDescending(job => job.CreatedAt)
                 .ThenByDescending(job => job.Id, StringComparer.Ordinal)

@@ -53,7 +53,11 @@ public interface IJobStore
 }
 
 /// <summary>A filter for <see cref="IJobStore.ListAsync"/>.</summary>
-public sealed record JobQuery(string? Service = null, bool UnfinishedOnly = false, int Limit = 20, string? Environment = null, string? ChannelId = null);
+public sealed record JobQuery(string? Service = null, bool UnfinishedOnly = false, int Limit = 20, string? Environment = null, string? ChannelId = null)
+{
+    /// <summary>Only the jobs this person started (the origin's user id), as the Home tab lists them.</summary>
+    public string? UserId { get; init; }
+}
 
 /// <summary>A notice that a job was written; the version lets a consumer skip what it has already seen.</summary>
 public sealed record JobChanged(string JobId, long Version);

@@ -2,6 +2,7 @@ using Specific.Jobs.Domain;
 using Specific.JobsBot.Approvals;
 using Specific.JobsBot.Commands;
 using Specific.JobsBot.Guardrails;
+using Specific.JobsBot.Home;
 using Specific.JobsBot.Interactions;
 using Specific.JobsBot.Runs;
 using Specific.JobsBot.Threads;
@@ -120,15 +121,24 @@ public sealed class InteractionHandler(
             return InteractionAnswer.Empty;
         }
 
+        OpenRunForm(user.Id, triggerId, $"slack:shortcut:{JobModal.ShortcutCallbackId}:{user.Id}:{shortcut.ActionTs ?? triggerId}", "the shortcut");
+        return InteractionAnswer.Empty;
+    }
+
+    /// <summary>
+    /// The run modal with its Post in channel field, as the shortcut opens it, for a click that names no conversation
+    /// (the shortcut, the Home tab's Run a job button). <paramref name="key"/> keeps a retry from opening it twice.
+    /// </summary>
+    private void OpenRunForm(string userId, string triggerId, string key, string from)
+    {
         // No channel and no response_url: if the form cannot open, the person is told in their direct message with the app.
-        var target = new ReplyTarget(ResponseUrl: null, ChannelId: null, user.Id);
+        var target = new ReplyTarget(ResponseUrl: null, ChannelId: null, userId);
         var metadata = JobModalMetadata.FromShortcut(validator.DefaultEnvironment);
         once.TryEnqueue(
-            $"slack:shortcut:{JobModal.ShortcutCallbackId}:{user.Id}:{shortcut.ActionTs ?? triggerId}",
-            "open the run modal from the shortcut",
+            key,
+            $"open the run modal from {from}",
             target,
             (services, token) => services.GetRequiredService<JobModalOpener>().OpenAsync(triggerId, metadata, prefill: null, target, token));
-        return InteractionAnswer.Empty;
     }
 
     /// <summary>The refusal beside the field it concerns, and privately in the channel where its mentions can be clicked.</summary>
@@ -188,6 +198,12 @@ public sealed class InteractionHandler(
         var actor = new Actor(user.Id, channelId, payload.Team?.Id ?? user.TeamId);
         foreach (var action in payload.Actions)
         {
+            if (action.ActionId == HomeTab.RunJobAction && payload.TriggerId is { } homeTrigger)
+            {
+                OpenRunForm(user.Id, homeTrigger, $"slack:action:{action.ActionId}:{user.Id}:{action.ActionTs ?? homeTrigger}", "the Home tab");
+                continue;
+            }
+
             if (action.ActionId == JobModal.EnvironmentAction && payload.View is { } view && action.SelectedOption is { } chosen)
             {
                 // Idempotent (a views.update guarded by the view's hash), so no ledger entry is needed.

@@ -23,6 +23,9 @@ public static class SlackFrontDoor
     public const string CommandsPath = "/slack/commands";
     public const string InteractionsPath = "/slack/interactions";
 
+    /// <summary>The Events API request URL (app_home_opened).</summary>
+    public const string EventsPath = "/slack/events";
+
     /// <summary>What a stopping bot tells Slack: try again in a moment (by then the load balancer routes elsewhere).</summary>
     public const int StoppingRetryAfterSeconds = 5;
 
@@ -51,6 +54,7 @@ public static class SlackFrontDoor
         services.AddScoped<JobCanceller>();
         services.AddScoped<SlashCommandHandler>();
         services.AddScoped<InteractionHandler>();
+        services.AddScoped<SlackEventHandler>();
         services.AddScoped<RunGate>();
         services.AddScoped<JobStarter>();
         services.AddScoped<JobModalOpener>();
@@ -65,13 +69,15 @@ public static class SlackFrontDoor
         return services;
     }
 
-    /// <summary>POST /slack/commands and POST /slack/interactions, timed, and refused with 503 once the bot stops taking work.</summary>
+    /// <summary>POST /slack/commands, /slack/interactions and /slack/events, timed, and refused with 503 once the bot stops taking work.</summary>
     public static IEndpointRouteBuilder MapSlackEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(CommandsPath, HandleCommandAsync).DisableAntiforgery()
             .AddEndpointFilter(AcknowledgeFilter(FrontDoorMetrics.Kinds.Command));
         endpoints.MapPost(InteractionsPath, HandleInteractionAsync).DisableAntiforgery()
             .AddEndpointFilter(AcknowledgeFilter(FrontDoorMetrics.Kinds.Interaction));
+        endpoints.MapPost(EventsPath, HandleEventAsync).DisableAntiforgery()
+            .AddEndpointFilter(AcknowledgeFilter(FrontDoorMetrics.Kinds.Event));
         return endpoints;
     }
 
@@ -195,6 +201,39 @@ public static class SlackFrontDoor
         return answer is null ? Results.Ok() : Json(answer);
     }
 
+    private static async Task<IResult> HandleEventAsync(
+        HttpContext http, SlackRequestVerifier verifier, SlackEventHandler handler, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        var (body, failure) = await verifier.ReadAsync(http.Request, cancellationToken);
+        if (body is null)
+        {
+            return Results.StatusCode(failure);
+        }
+
+        EventsApiPayload payload;
+        try
+        {
+            payload = EventsApiPayload.Parse(Encoding.UTF8.GetString(body));
+        }
+        catch (JsonException)
+        {
+            return Results.BadRequest();
+        }
+
+        if (http.Request.Headers[RetryNumHeader] is [{ } retry, ..])
+        {
+            FrontDoorLog.EventRetried(logs.CreateLogger(typeof(SlackFrontDoor)), retry, http.Request.Headers[RetryReasonHeader].ToString());
+        }
+
+        var answer = handler.Handle(payload);
+        return answer is null ? Results.Ok() : Json(answer);
+    }
+
+    /// <summary>Slack's retry headers on the Events API: which attempt this is, and why the last one failed.</summary>
+    public const string RetryNumHeader = "X-Slack-Retry-Num";
+
+    public const string RetryReasonHeader = "X-Slack-Retry-Reason";
+
     private static IResult Json(string json) => Results.Text(json, "application/json", Encoding.UTF8);
 }
 
@@ -203,4 +242,7 @@ internal static partial class FrontDoorLog
 {
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering a Slack request to {Path} failed")]
     public static partial void RequestFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack retried an event (attempt {Attempt}, {Reason}); it only asks for the same Home tab publish again")]
+    public static partial void EventRetried(ILogger logger, string attempt, string reason);
 }

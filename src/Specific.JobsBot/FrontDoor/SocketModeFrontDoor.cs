@@ -62,6 +62,7 @@ public sealed partial class SocketModeFrontDoor(
             {
                 SocketModeProtocol.SlashCommands => FrontDoorMetrics.Kinds.Command,
                 SocketModeProtocol.Interactive => FrontDoorMetrics.Kinds.Interaction,
+                SocketModeProtocol.EventsApi => FrontDoorMetrics.Kinds.Event,
                 _ => null,
             };
             if (kind is not null)
@@ -84,7 +85,8 @@ public sealed partial class SocketModeFrontDoor(
                     envelope.ReadSlashCommand(), services.GetRequiredService<SlashCommandHandler>(), logger, source, cancellationToken),
                 SocketModeProtocol.Interactive => await SlackFrontDoor.AnswerInteractionAsync(
                     envelope.ReadInteraction(), services.GetRequiredService<InteractionHandler>(), logger, source, cancellationToken),
-                // The app subscribes to no events; acknowledging stops Slack from retrying one it sends anyway.
+                SocketModeProtocol.EventsApi => services.GetRequiredService<SlackEventHandler>().Handle(envelope.ReadEvent()),
+                // Nothing else carries work; acknowledging stops Slack from retrying it.
                 _ => null,
             };
         }

@@ -6,6 +6,7 @@ using Specific.Jobs.Redaction;
 using Specific.Jobs.Retention;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.FrontDoor;
+using Specific.JobsBot.Home;
 using Specific.JobsBot.Threads;
 using Specific.Slack.WebApi;
 
@@ -76,6 +77,7 @@ public static class BotComposition
         services.AddSlackSocketMode(configuration);
         services.AddHostedService<CatalogWarmUp>();
         services.AddJobThreads(configuration);
+        services.AddHomeTab(configuration);
         return services;
     }
 

@@ -15,6 +15,7 @@ public sealed class FrontDoorMetrics : IDisposable
     {
         public const string Command = "command";
         public const string Interaction = "interaction";
+        public const string Event = "event";
     }
 
     // Slack's 3 s deadline sits between buckets, so a miss shows as its own bucket.

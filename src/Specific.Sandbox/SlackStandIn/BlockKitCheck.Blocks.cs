@@ -17,7 +17,7 @@ internal sealed partial class BlockKitCheck
             Error(blocks is null ? "missing required field: blocks" : "must provide an array", pointer);
             return;
         }
-        var max = surface == BlockSurface.Modal ? MaxModalBlocks : MaxMessageBlocks;
+        var max = surface == BlockSurface.Message ? MaxMessageBlocks : MaxModalBlocks;
         if (array.Count > max)
             Error($"no more than {max} items allowed", pointer);
         for (var i = 0; i < array.Count; i++)
@@ -37,7 +37,7 @@ internal sealed partial class BlockKitCheck
             Error("missing required field: type", p);
             return;
         }
-        var allowed = surface == BlockSurface.Modal ? ModalBlocks : MessageBlocks;
+        var allowed = surface == BlockSurface.Message ? MessageBlocks : ModalBlocks;
         if (!allowed.Contains(type))
         {
             Error($"unsupported type: {type}", $"{p}/type");

@@ -9,6 +9,9 @@ internal enum BlockSurface
 {
     Message,
     Modal,
+
+    /// <summary>The App Home tab: a modal's blocks and count, no title or buttons.</summary>
+    Home,
 }
 
 /// <summary>
@@ -80,6 +83,27 @@ internal static class BlockKitRules
         check.Blocks(obj["blocks"], $"{pointer}/blocks", BlockSurface.Modal);
         if (obj["submit"] is null && obj["blocks"] is JsonArray blocks && blocks.Any(b => TypeOf(b) == "input"))
             check.Error("missing required field: submit", pointer);
+        return check.Errors;
+    }
+
+    /// <summary>Checks a Home tab view (views.publish): its type, metadata and blocks.</summary>
+    public static IReadOnlyList<string> CheckHomeView(JsonNode? view, string pointer = "/view")
+    {
+        var check = new BlockKitCheck();
+        if (view is not JsonObject obj)
+        {
+            check.Error("must provide an object", pointer);
+            return check.Errors;
+        }
+        var type = obj["type"]?.GetValueKind() == JsonValueKind.String ? obj["type"]!.GetValue<string>() : null;
+        if (type is null)
+            check.Error("missing required field: type", pointer);
+        else if (type != "home")
+            check.Error("must be a valid enum value", $"{pointer}/type");
+        check.String(obj, "private_metadata", pointer, MaxPrivateMetadata, required: false, allowEmpty: true);
+        check.String(obj, "callback_id", pointer, MaxCallbackId, required: false);
+        check.String(obj, "external_id", pointer, MaxId, required: false);
+        check.Blocks(obj["blocks"], $"{pointer}/blocks", BlockSurface.Home);
         return check.Errors;
     }
 

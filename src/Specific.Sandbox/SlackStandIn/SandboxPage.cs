@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Specific.Sandbox.SlackStandIn;
 
 /// <summary>The page at "/" and the small /sandbox/* endpoints it uses to read the workspace and act as a person.</summary>
-internal static class SandboxPage
+internal static partial class SandboxPage
 {
     private const string ResourcePrefix = "Specific.Sandbox.wwwroot.";
 
@@ -59,6 +59,8 @@ internal static class SandboxPage
                     ["view"] = JsonNode.Parse(view.View.GetRawText()),
                     ["errors"] = new JsonObject(view.Errors.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
                 },
+                ["home_enabled"] = workspace.Options.HomeTabEnabled,
+                ["home"] = workspace.Homes.Of(userId) is { } home ? new JsonObject { ["id"] = home.Id, ["view"] = JsonNode.Parse(home.View.GetRawText()) } : null,
                 ["deadline_misses"] = new JsonArray(workspace.DeadlineMisses().Select(m => (JsonNode)m).ToArray()),
                 ["socket_mode"] = standIn.SocketMode.Enabled
                     ? new JsonObject { ["open_connections"] = standIn.SocketMode.OpenConnections, ["connections_so_far"] = standIn.SocketMode.Connections.Count }
@@ -119,6 +121,8 @@ internal static class SandboxPage
             var result = await standIn.UseGlobalShortcutAsync(shortcut.User, shortcut.CallbackId, ct);
             return Json(new JsonObject { ["status"] = result.StatusCode, ["error"] = result.Error });
         });
+
+        MapHome(app, standIn);
 
         app.MapPost("/sandbox/close-view", (PageCloseView close) =>
         {

@@ -384,12 +384,18 @@ internal sealed partial class SlackPerson(SlackWorkspace workspace, SlackWebApi 
         if (socketMode.Enabled)
             return await SendOverSocketModeAsync(path, fields, what, ct);
         var body = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
+        return await PostSignedAsync(path, body, "application/x-www-form-urlencoded", what, ct);
+    }
+
+    /// <summary>Posts a signed body to the bot and waits for its answer no longer than Slack would.</summary>
+    private async Task<Sent> PostSignedAsync(string path, string body, string mediaType, string what, CancellationToken ct)
+    {
         var timestamp = workspace.Clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(Options.BotUrl.TrimEnd('/') + "/"), path))
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"),
+            Content = new StringContent(body, Encoding.UTF8, mediaType),
         };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         request.Headers.Add(SlackSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(SlackSignature.SignatureHeader, SlackSignature.Sign(Options.SigningSecret, timestamp, body));
         request.Headers.UserAgent.ParseAdd("Slackbot/1.0");

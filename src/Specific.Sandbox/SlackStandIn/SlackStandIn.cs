@@ -114,6 +114,16 @@ public sealed class SlackStandIn : IAsyncDisposable
     public Task<InteractionResult> UseGlobalShortcutAsync(string userId, string callbackId, CancellationToken ct = default) =>
         _person.UseGlobalShortcutAsync(userId, callbackId, ct);
 
+    /// <summary>The person opens the app's Home tab: <c>app_home_opened</c> goes to the bot if the app subscribes to it (null otherwise).</summary>
+    public Task<EventDelivery?> OpenHomeAsync(string userId, CancellationToken ct = default) => _person.OpenHomeAsync(userId, ct);
+
+    /// <summary>The person clicks a button on their Home tab (a block_actions whose container is the view).</summary>
+    public Task<InteractionResult> ClickHomeButtonAsync(string userId, string actionId, CancellationToken ct = default) =>
+        _person.ClickHomeButtonAsync(userId, actionId, ct);
+
+    /// <summary>What the person sees on the app's Home tab: the view the app last published for them, or null.</summary>
+    public StandInHomeView? HomeOf(string userId) => _workspace.Homes.Of(userId);
+
     /// <summary>The person closes the modal (Cancel / ×).</summary>
     public void CloseView(string userId, string viewId) => _person.CloseView(userId, viewId);
 

@@ -75,6 +75,18 @@ public sealed class SlackStandInOptions
     /// <summary>The app's global shortcuts, as its manifest declares them (features.shortcuts with type global).</summary>
     public List<StandInShortcut> GlobalShortcuts { get; set; } = [];
 
+    /// <summary>The app's Home tab is on (features.app_home.home_tab_enabled): views.publish answers not_enabled otherwise.</summary>
+    public bool HomeTabEnabled { get; set; }
+
+    /// <summary>
+    /// The bot events the app subscribes to (settings.event_subscriptions.bot_events): only these are sent to it, to
+    /// <see cref="EventsPath"/> under <see cref="BotUrl"/> or, with Socket Mode on, as events_api envelopes.
+    /// </summary>
+    public List<string> BotEvents { get; set; } = [];
+
+    /// <summary>The Events API request URL's path under <see cref="BotUrl"/>.</summary>
+    public string EventsPath { get; set; } = "slack/events";
+
     /// <summary>The workspace's user groups: group id (S…) to member ids, served by usergroups.users.list.</summary>
     public Dictionary<string, List<string>> UserGroups { get; set; } = new(StringComparer.Ordinal);
 }

@@ -8,7 +8,7 @@ internal sealed class SlackWebApi
     public static readonly IReadOnlySet<string> Methods = new HashSet<string>(StringComparer.Ordinal)
     {
         "auth.test", "chat.postMessage", "chat.update", "chat.delete", "chat.postEphemeral", "chat.getPermalink",
-        "views.open", "views.update", "views.push", "files.getUploadURLExternal", "files.completeUploadExternal",
+        "views.open", "views.update", "views.push", "views.publish", "files.getUploadURLExternal", "files.completeUploadExternal",
         "users.info", "conversations.info", "conversations.history", "conversations.replies", "conversations.join",
         "usergroups.users.list",
     };
@@ -47,6 +47,7 @@ internal sealed class SlackWebApi
         "views.open" => _views.OpenView(args, push: false),
         "views.push" => _views.OpenView(args, push: true),
         "views.update" => _views.UpdateView(args),
+        "views.publish" => _views.PublishView(args),
         "files.getUploadURLExternal" => _files.GetUploadUrl(args),
         "files.completeUploadExternal" => _files.CompleteUpload(args),
         "users.info" => _users.UserInfo(args),

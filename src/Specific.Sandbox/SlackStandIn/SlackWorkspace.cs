@@ -32,6 +32,7 @@ internal sealed class SlackWorkspace
         Options = options;
         Clock = clock;
         Views = new ViewStacks(this);
+        Homes = new HomeTabs(this);
         Files = new FileStore(this);
         Directory = new ChannelDirectory(this);
     }
@@ -49,6 +50,9 @@ internal sealed class SlackWorkspace
 
     /// <summary>Each person's open modals and the trigger ids that open them.</summary>
     public ViewStacks Views { get; }
+
+    /// <summary>Each person's Home tab, as the app last published it.</summary>
+    public HomeTabs Homes { get; }
 
     /// <summary>The files uploaded to the workspace.</summary>
     public FileStore Files { get; }

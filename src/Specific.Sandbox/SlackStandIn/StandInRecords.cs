@@ -108,3 +108,9 @@ public sealed record ViewSubmissionResult(
     IReadOnlyDictionary<string, string> Errors,
     StandInView? ViewAfter,
     string? Error);
+
+/// <summary>A person's Home tab as the app last published it; <see cref="Publishes"/> counts the publishes so far.</summary>
+public sealed record StandInHomeView(string Id, string UserId, string Hash, int Publishes, DateTimeOffset PublishedAt, JsonElement View);
+
+/// <summary>How the bot answered an event Slack sent it (an empty 200, or the acknowledgement of its envelope).</summary>
+public sealed record EventDelivery(int? StatusCode, string Body, TimeSpan Elapsed, bool MissedDeadline, string? Error);

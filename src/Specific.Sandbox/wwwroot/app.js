@@ -7,6 +7,7 @@ const page = {
   user: params.get("user") || "U0SANDBOX",
   highlight: params.get("ts"),
   thread: null,
+  home: params.get("tab") === "home",
   state: null,
   renderedView: null,
 };
@@ -400,6 +401,7 @@ function render() {
     li.addEventListener("click", () => switchChannel(c.id));
     return li;
   }));
+  if (page.home) channels.querySelector(".active")?.classList.remove("active");
   const switcher = $("user-switcher");
   if (switcher.options.length !== state.users.length - 1) {
     switcher.replaceChildren(...state.users.filter((u) => u.id !== state.bot_user_id).map((u) => new Option(`${u.name} (${u.id})`, u.id)));
@@ -436,10 +438,41 @@ function render() {
   misses.hidden = state.deadline_misses.length === 0;
   misses.textContent = state.deadline_misses.length ? `operation_timeout ×${state.deadline_misses.length}: ${state.deadline_misses.at(-1)}` : "";
 
+  renderHome(state);
   renderModal(state.view);
 }
 
+// ---- the app's Home tab ----
+
+// Shows the view the app last published for this person (views.publish), in place of the channel.
+function renderHome(state) {
+  $("home-tab").classList.toggle("active", page.home);
+  $("home").hidden = !page.home;
+  $("messages").hidden = page.home;
+  $("composer-form").hidden = page.home;
+  if (!page.home) return;
+  $("channel-title").textContent = `🏠 ${state.bot_name} · Home`;
+  $("channel-id").textContent = "";
+  $("channel-membership").hidden = true;
+  const home = $("home");
+  home.replaceChildren(state.home
+    ? renderBlocks(state.home.view.blocks, { home: true, ts: "home" })
+    : el("div", "muted", state.home_enabled ? `${state.bot_name} has not published a Home tab for you yet.` : `${state.bot_name} has no Home tab.`));
+}
+
+// Opening the tab is what Slack reports to the app as app_home_opened; the app answers by publishing the view.
+async function openHome() {
+  page.home = true;
+  page.thread = null;
+  $("thread-pane").hidden = true;
+  history.replaceState(null, "", `?tab=home&user=${encodeURIComponent(page.user)}`);
+  await refresh();
+  const result = await api("/sandbox/home-open", { user: page.user });
+  if (result && result.error) setStatus(`The app did not respond: ${result.error}`, true);
+}
+
 function switchChannel(id) {
+  page.home = false;
   page.channel = id;
   page.thread = null;
   $("thread-pane").hidden = true;
@@ -480,7 +513,9 @@ function setStatus(text, isError) {
 async function clickButton(ctx, actionId, button) {
   button.disabled = true;
   try {
-    const result = await api("/sandbox/click", { user: page.user, channel: ctx.channel, ts: ctx.ts, actionId });
+    const result = ctx.home
+      ? await api("/sandbox/home-click", { user: page.user, actionId })
+      : await api("/sandbox/click", { user: page.user, channel: ctx.channel, ts: ctx.ts, actionId });
     if (result.error) setStatus(`The app did not respond: ${result.error}`, true);
   } catch (e) {
     setStatus(e.message, true);
@@ -681,7 +716,11 @@ function start() {
   $("shortcuts-button").addEventListener("click", toggleShortcuts);
   wireComposer("thread-form", "thread-composer", () => page.thread);
   $("thread-close").addEventListener("click", () => { page.thread = null; $("thread-pane").hidden = true; });
-  $("user-switcher").addEventListener("change", (event) => { page.user = event.target.value; refresh(); });
+  $("user-switcher").addEventListener("change", (event) => {
+    page.user = event.target.value;
+    if (page.home) openHome().catch((e) => setStatus(e.message, true)); else refresh();
+  });
+  $("home-tab").addEventListener("click", () => openHome().catch((e) => setStatus(e.message, true)));
   $("add-channel").addEventListener("submit", (event) => {
     event.preventDefault();
     const id = $("add-channel-id").value.trim().toUpperCase();
@@ -698,7 +737,7 @@ function start() {
   const events = new EventSource("/sandbox/events");
   events.onmessage = () => refresh();
   events.onopen = () => refresh();
-  refresh().then(() => {
+  (page.home ? openHome() : refresh()).then(() => {
     if (page.highlight) {
       const target = document.querySelector(`.message[data-ts="${CSS.escape(page.highlight)}"]`);
       if (target) target.scrollIntoView({ block: "center" }); else openThread(page.highlight);

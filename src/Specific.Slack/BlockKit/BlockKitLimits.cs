@@ -8,6 +8,9 @@ public static class BlockKitLimits
 {
     public const int MessageBlocks = 50;
     public const int ModalBlocks = 100;
+
+    /// <summary>A Home tab holds up to 100 blocks, as a modal does.</summary>
+    public const int HomeBlocks = 100;
     public const int HeaderText = 150;
     public const int SectionText = 3000;
     public const int SectionFields = 10;
@@ -90,6 +93,24 @@ public static class BlockKitLimits
         CheckBlocks(view.Blocks, "modal", errors);
         return errors;
     }
+
+    /// <summary>Every way the Home tab breaks a limit; empty when it is fine.</summary>
+    public static IReadOnlyList<string> Check(HomeView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var errors = new List<string>();
+        if (view.CallbackId is not null) Max(errors, "home.callback_id", view.CallbackId, CallbackId);
+        if (view.PrivateMetadata is not null) Max(errors, "home.private_metadata", view.PrivateMetadata, PrivateMetadata);
+        if (view.Blocks.Count is < 1 or > HomeBlocks)
+        {
+            errors.Add($"home: {view.Blocks.Count} blocks (1 to {HomeBlocks})");
+        }
+        CheckBlocks(view.Blocks, "home", errors);
+        return errors;
+    }
+
+    /// <summary>Throws with every broken limit listed; for tests.</summary>
+    public static void EnsureValid(HomeView view) => Throw(Check(view));
 
     /// <summary>Throws with every broken limit listed; for tests.</summary>
     public static void EnsureValid(SlackMessage message) => Throw(Check(message));

@@ -111,6 +111,12 @@ public sealed record SocketModeEnvelope
         Payload is { ValueKind: JsonValueKind.Object } payload
             ? InteractionPayload.Parse(payload.GetRawText())
             : throw new FormatException("The interactive envelope has no payload object.");
+
+    /// <summary>The event_callback an <c>events_api</c> envelope carries (the body Slack would post to the events URL).</summary>
+    public EventsApiPayload ReadEvent() =>
+        Payload is { ValueKind: JsonValueKind.Object } payload
+            ? EventsApiPayload.Parse(payload.GetRawText())
+            : throw new FormatException("The events_api envelope has no payload object.");
 }
 
 /// <summary>The acknowledgement of an envelope: <c>{"envelope_id": …, "payload": …}</c>, sent within Slack's 3 seconds.</summary>

@@ -29,6 +29,7 @@ public sealed partial class SlackWebClient
         public const string ViewsOpen = "views.open";
         public const string ViewsUpdate = "views.update";
         public const string ViewsPush = "views.push";
+        public const string ViewsPublish = "views.publish";
         public const string GetUploadUrlExternal = "files.getUploadURLExternal";
         public const string CompleteUploadExternal = "files.completeUploadExternal";
         public const string AuthTest = "auth.test";

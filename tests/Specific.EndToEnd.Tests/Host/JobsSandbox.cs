@@ -105,6 +105,8 @@ public sealed partial class JobsSandbox : IAsyncDisposable
                 SocketModeRetryDelays = [TimeSpan.Zero, TimeSpan.FromSeconds(1)],
                 // As slack-app.yml declares it.
                 GlobalShortcuts = [new StandInShortcut("Run a job", RunAJobShortcut, "Run a one-off job against a deployed service")],
+                HomeTabEnabled = true,
+                BotEvents = ["app_home_opened"],
             },
             ct: Ct);
 

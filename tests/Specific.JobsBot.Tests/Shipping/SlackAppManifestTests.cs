@@ -22,6 +22,7 @@ public sealed partial class SlackAppManifestTests
         [nameof(SlackWebClient.OpenViewAsync)] = [SlackWebClient.Methods.ViewsOpen],
         [nameof(SlackWebClient.UpdateViewAsync)] = [SlackWebClient.Methods.ViewsUpdate],
         [nameof(SlackWebClient.PushViewAsync)] = [SlackWebClient.Methods.ViewsPush],
+        [nameof(SlackWebClient.PublishViewAsync)] = [SlackWebClient.Methods.ViewsPublish],
         [nameof(SlackWebClient.UploadFileAsync)] =
             [SlackWebClient.Methods.GetUploadUrlExternal, SlackWebClient.Methods.UploadUrl, SlackWebClient.Methods.CompleteUploadExternal],
         [nameof(SlackWebClient.AuthTestAsync)] = [SlackWebClient.Methods.AuthTest],
@@ -45,6 +46,7 @@ public sealed partial class SlackAppManifestTests
         [SlackWebClient.Methods.ViewsOpen] = [],
         [SlackWebClient.Methods.ViewsUpdate] = [],
         [SlackWebClient.Methods.ViewsPush] = [],
+        [SlackWebClient.Methods.ViewsPublish] = [],
         [SlackWebClient.Methods.GetUploadUrlExternal] = ["files:write"],
         [SlackWebClient.Methods.CompleteUploadExternal] = ["files:write"],
         [SlackWebClient.Methods.UploadUrl] = [],
@@ -113,6 +115,19 @@ public sealed partial class SlackAppManifestTests
         Assert.StartsWith("https://", url, StringComparison.Ordinal);
         Assert.Equal(SlackFrontDoor.InteractionsPath, new Uri(url).AbsolutePath);
         Assert.Equal("false", Scalar(settings, "socket_mode_enabled"));
+    }
+
+    [Fact]
+    public void The_Home_tab_is_on_and_app_home_opened_posts_to_the_events_endpoint()
+    {
+        Assert.Equal("true", Scalar(Map(Map(Manifest, "features"), "app_home"), "home_tab_enabled"));
+        var events = Map(Map(Manifest, "settings"), "event_subscriptions");
+        var url = Scalar(events, "request_url");
+        Assert.StartsWith("https://", url, StringComparison.Ordinal);
+        Assert.Equal(SlackFrontDoor.EventsPath, new Uri(url).AbsolutePath);
+        var botEvents = ((YamlSequenceNode)events.Children[new YamlScalarNode("bot_events")]).Children.Select(n => ((YamlScalarNode)n).Value!);
+        // Exactly the events the bot handles: each one Slack sends costs a request.
+        Assert.Equal([Specific.Slack.Payloads.AppHomeOpenedEvent.EventType], botEvents);
     }
 
     [Fact]

@@ -47,6 +47,19 @@ public sealed class SocketModeFrontDoorTests
     }
 
     [Fact]
+    public async Task Opening_Home_over_Socket_Mode_is_acknowledged_empty_and_publishes_the_viewers_jobs()
+    {
+        await using var bot = await SocketModeBot.StartAsync();
+        await bot.Jobs.CreateAsync(new Specific.Jobs.Domain.JobRequest("web", "production", "echo mine", null, new(Specific.Jobs.Domain.JobOrigin.Slack, "T1", Channel, User)), Ct);
+
+        var delivery = await bot.Slack.OpenHomeAsync(User, Ct);
+        await FrontDoorApp.EventuallyAsync(() => bot.Slack.HomeOf(User) is not null, "the Home tab to be published");
+
+        Assert.True(delivery is { Error: null, MissedDeadline: false, Body: "" }, delivery?.Error);
+        Assert.Contains("echo mine", bot.Slack.HomeOf(User)!.View.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_retried_envelope_has_one_effect_and_gets_the_same_answer()
     {
         await using var bot = await SocketModeBot.StartAsync();
@@ -174,6 +187,8 @@ public sealed class SocketModeFrontDoorTests
         BotUrl = "http://127.0.0.1:9/",
         RateLimits = SlackRateLimits.Off,
         SocketModeRetryDelays = [TimeSpan.Zero],
+        HomeTabEnabled = true,
+        BotEvents = ["app_home_opened"],
     }, ct: Ct);
 
     /// <summary>The bot in Socket Mode with the engine faked in memory, connected to a stand-in.</summary>

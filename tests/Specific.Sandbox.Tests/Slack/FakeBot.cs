@@ -27,6 +27,9 @@ public sealed class FakeBot : IAsyncDisposable
     /// <summary>How the bot answers an interaction (default: empty 200).</summary>
     public Func<ReceivedRequest, Task<IResult>> OnInteraction { get; set; } = _ => Task.FromResult(Results.Ok());
 
+    /// <summary>What the bot answers an Events API post (a JSON body: <see cref="ReceivedRequest.RawBody"/>).</summary>
+    public Func<ReceivedRequest, Task<IResult>> OnEvent { get; set; } = _ => Task.FromResult(Results.Ok());
+
     public static async Task<FakeBot> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,6 +39,7 @@ public sealed class FakeBot : IAsyncDisposable
         FakeBot? bot = null;
         app.MapPost("/slack/commands", async http => await (await bot!.HandleAsync(http, "commands", bot.OnCommand)).ExecuteAsync(http));
         app.MapPost("/slack/interactions", async http => await (await bot!.HandleAsync(http, "interactions", bot.OnInteraction)).ExecuteAsync(http));
+        app.MapPost("/slack/events", async http => await (await bot!.HandleAsync(http, "events", bot.OnEvent)).ExecuteAsync(http));
         await app.StartAsync(TestContext.Current.CancellationToken);
         bot = new FakeBot(app, new Uri(app.Urls.First()));
         return bot;

@@ -129,4 +129,14 @@ public sealed class SlackWebClientStandInTests : IAsyncLifetime
         _slack.Faults.ServerErrorNext(1, "chat.update");
         await Assert.ThrowsAsync<SlackTransientException>(() => _client.UpdateMessageAsync("C0OPS", "1.2", new SlackMessage("x"), Ct));
     }
+
+    [Fact]
+    public async Task Publishing_a_Home_tab_for_an_app_without_one_is_refused_as_not_enabled()
+    {
+        var refused = await Assert.ThrowsAsync<SlackApiException>(
+            () => _client.PublishViewAsync("U0ANA", new HomeView([new SectionBlock(new Mrkdwn("hi"))]), cancellationToken: Ct));
+
+        Assert.Equal("not_enabled", refused.Error);
+        Assert.Null(_slack.HomeOf("U0ANA"));
+    }
 }

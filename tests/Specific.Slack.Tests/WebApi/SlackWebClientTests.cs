@@ -137,6 +137,39 @@ public sealed class SlackWebClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishView_sends_the_user_and_a_home_view_and_returns_its_hash()
+    {
+        _server.ThenJson("""{"ok":true,"view":{"id":"V9","type":"home","hash":"h9"}}""");
+        var view = new HomeView([new HeaderBlock(new PlainText("Your jobs"))]) { CallbackId = "home" };
+
+        var published = await _client.PublishViewAsync("U0ANA", view, hash: "h8", cancellationToken: Ct);
+
+        Assert.Equal(new OpenedView("V9", "h9", null), published);
+        var request = Assert.Single(_server.Requests);
+        Assert.EndsWith("/views.publish", request.Path, StringComparison.Ordinal);
+        var body = JsonNode.Parse(request.Body)!;
+        Assert.Equal("U0ANA", body["user_id"]!.GetValue<string>());
+        Assert.Equal("h8", body["hash"]!.GetValue<string>());
+        Assert.Equal("home", body["view"]!["type"]!.GetValue<string>());
+        Assert.Equal("header", body["view"]!["blocks"]![0]!["type"]!.GetValue<string>());
+        Assert.Null(body["view"]!["title"]);
+    }
+
+    [Fact]
+    public void A_home_view_is_held_to_a_hundred_blocks_and_its_metadata_limits()
+    {
+        Assert.Empty(BlockKitLimits.Check(new HomeView([new DividerBlock()])));
+        var errors = BlockKitLimits.Check(new HomeView(Enumerable.Range(0, 101).Select(_ => (Block)new DividerBlock()).ToList())
+        {
+            PrivateMetadata = new string('x', 3001),
+        });
+
+        Assert.Contains(errors, e => e.Contains("home: 101 blocks", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("home.private_metadata", StringComparison.Ordinal));
+        Assert.NotEmpty(BlockKitLimits.Check(new HomeView([])));
+    }
+
+    [Fact]
     public async Task Read_methods_parse_their_answers()
     {
         _server.ThenJson("""{"ok":true,"url":"https://x.slack.com/","team":"X","user":"bot","team_id":"T1","user_id":"U1","bot_id":"B1"}""");

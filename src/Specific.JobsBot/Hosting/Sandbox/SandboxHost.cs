@@ -5,6 +5,7 @@ using Specific.Sandbox.TemporalStandIn;
 using Specific.JobsBot.FrontDoor;
 
 using Specific.JobsBot.Runs;
+using Specific.Slack.Payloads;
 
 namespace Specific.JobsBot.Hosting;
 
@@ -115,6 +116,9 @@ public sealed class SandboxHost : IBotSandbox
                 Url = options.SlackUrl, SigningSecret = signingSecret, BotToken = botToken, BotUrl = botUrl, AppToken = appToken ?? "",
                 // As slack-app.yml declares it (a test holds the two together).
                 GlobalShortcuts = [new StandInShortcut(JobModal.ShortcutName, JobModal.ShortcutCallbackId, JobModal.ShortcutDescription)],
+                HomeTabEnabled = true,
+                BotEvents = [AppHomeOpenedEvent.EventType],
+                EventsPath = SlackFrontDoor.EventsPath.TrimStart('/'),
             };
             foreach (var (group, members) in options.UserGroups)
             {

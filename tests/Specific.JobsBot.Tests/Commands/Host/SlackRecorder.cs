@@ -65,7 +65,7 @@ public sealed class SlackRecorder : IAsyncDisposable
         context.Response.ContentType = "application/json";
         var answer = path switch
         {
-            "/api/views.open" or "/api/views.update" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
+            "/api/views.open" or "/api/views.update" or "/api/views.publish" => """{"ok":true,"view":{"id":"V0001","hash":"h-1"}}""",
             "/api/files.getUploadURLExternal" => $$"""{"ok":true,"upload_url":"{{BaseUrl}}/upload/F0001","file_id":"F0001"}""",
             // An approval request needs its ts to be updated later; job messages keep the old answer their tests expect.
             "/api/chat.postMessage" when body.Contains("approval_actions", StringComparison.Ordinal) =>
