@@ -264,6 +264,7 @@ public sealed class InMemoryJobStore(TimeProvider? time = null) : IJobStore
                 .Where(job => query.ChannelId is null || job.Origin.ChannelId == query.ChannelId)
                 .Where(job => query.UserId is null || job.Origin.UserId == query.UserId)
                 .Where(job => !query.UnfinishedOnly || !job.State.IsFinal())
+                .Where(job => !query.CancelRequestedOnly || job.CancelRequestedAt is not null)
                 .OrderByDescending(job => job.CreatedAt)
                 .ThenByDescending(job => job.Id, StringComparer.Ordinal)
                 .Take(Math.Clamp(query.Limit, 1, 500))

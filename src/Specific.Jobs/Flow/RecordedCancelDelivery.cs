@@ -13,14 +13,15 @@ namespace Specific.Jobs.Flow;
 public sealed partial class RecordedCancelDelivery(IJobStore jobs, IJobLauncher launcher, ILogger<RecordedCancelDelivery> logger)
     : BackgroundService
 {
-    /// <summary>How many unfinished jobs the sweep reads: the store's largest page.</summary>
+    /// <summary>How many jobs the sweep reads: the store's largest page, of unfinished jobs with a recorded cancel only.</summary>
     public const int SweptJobs = 500;
 
     /// <summary>The sweep's work, done once; awaitable by tests.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var unfinished = await jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: SweptJobs), cancellationToken);
-        foreach (var job in unfinished.Where(job => job.CancelRequestedAt is not null))
+        // Filtered in the store: a page of all unfinished jobs missed the cancels of the oldest when more than a page ran.
+        var cancelled = await jobs.ListAsync(new JobQuery(UnfinishedOnly: true, Limit: SweptJobs) { CancelRequestedOnly = true }, cancellationToken);
+        foreach (var job in cancelled)
         {
             try
             {

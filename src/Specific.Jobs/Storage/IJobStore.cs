@@ -57,6 +57,9 @@ public sealed record JobQuery(string? Service = null, bool UnfinishedOnly = fals
 {
     /// <summary>Only the jobs this person started (the origin's user id), as the Home tab lists them.</summary>
     public string? UserId { get; init; }
+
+    /// <summary>Only jobs whose cancel was recorded, as the start-up sweep redelivers them.</summary>
+    public bool CancelRequestedOnly { get; init; }
 }
 
 /// <summary>A notice that a job was written; the version lets a consumer skip what it has already seen.</summary>

@@ -12,7 +12,7 @@ internal sealed class SqlWhere
 
     private SqlWhere(char parameterPrefix) => _prefix = parameterPrefix;
 
-    /// <summary>The filters of a job list: service, environment, channel, requester, and unfinished only.</summary>
+    /// <summary>The filters of a job list: service, environment, channel, requester, unfinished only, and a recorded cancel.</summary>
     public static SqlWhere For(JobQuery query, char parameterPrefix)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -21,7 +21,8 @@ internal sealed class SqlWhere
             .Equal("environment", "environment", query.Environment)
             .Equal("origin_channel_id", "channel_id", query.ChannelId)
             .Equal("origin_user_id", "user_id", query.UserId)
-            .When(query.UnfinishedOnly, "state IN ('pending', 'queued', 'running')");
+            .When(query.UnfinishedOnly, "state IN ('pending', 'queued', 'running')")
+            .When(query.CancelRequestedOnly, "cancel_requested_at IS NOT NULL");
     }
 
     /// <summary>The filters of an audit list: environment and service.</summary>

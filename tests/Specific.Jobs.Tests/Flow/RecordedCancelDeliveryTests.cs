@@ -29,6 +29,21 @@ public sealed class RecordedCancelDeliveryTests
     }
 
     [Fact]
+    public async Task Sweep_finds_the_oldest_recorded_cancel_behind_more_than_a_page_of_newer_unfinished_jobs()
+    {
+        var oldest = await JobAsync(JobState.Running, cancelledBy: "U0ALICE");
+        for (var i = 0; i < RecordedCancelDelivery.SweptJobs + 20; i++)
+        {
+            await JobAsync(JobState.Running, cancelledBy: null);
+        }
+
+        await new RecordedCancelDelivery(_jobs, _launcher, NullLogger<RecordedCancelDelivery>.Instance)
+            .SweepAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([oldest.Id], _launcher.Cancelled);
+    }
+
+    [Fact]
     public async Task Sweep_goes_on_past_a_cancel_the_launcher_could_not_deliver()
     {
         var first = await JobAsync(JobState.Running, cancelledBy: "U0ALICE");

@@ -24,4 +24,17 @@ public abstract partial class JobStoreContract
         Assert.Equal([anasWeb.Id], Ids(await store.ListAsync(new JobQuery(ChannelId: "C0OPS") { UserId = "U0ANA" }, Ct)));
         Assert.Empty(await store.ListAsync(new JobQuery { UserId = "U0NOBODY" }, Ct));
     }
+
+    [Fact]
+    public async Task List_filters_by_a_recorded_cancel()
+    {
+        var store = (await OpenAsync()).Jobs;
+        var kept = await store.CreateAsync(new JobRequest("web", "production", "sleep 60", null, new JobOrigin(JobOrigin.Slack, "T1", "C0OPS", "U0ANA")), Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var cancelled = await store.CreateAsync(new JobRequest("web", "production", "sleep 61", null, new JobOrigin(JobOrigin.Slack, "T1", "C0OPS", "U0ANA")), Ct);
+        await store.RequestCancelAsync(cancelled.Id, "U0ANA", Clock.GetUtcNow(), Ct);
+
+        Assert.Equal([cancelled.Id], Ids(await store.ListAsync(new JobQuery(UnfinishedOnly: true) { CancelRequestedOnly = true }, Ct)));
+        Assert.Equal([cancelled.Id, kept.Id], Ids(await store.ListAsync(new JobQuery(UnfinishedOnly: true), Ct)));
+    }
 }
