@@ -1,4 +1,5 @@
 using Specific.Jobs.Domain;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
 
@@ -39,7 +40,12 @@ public sealed record ApprovalMessage
     /// <summary>Approved, but its job could not be recorded (a run-alone service busy, the store refusing); the requester was told why.</summary>
     public bool JobNotRecorded { get; init; }
 
-    /// <summary>The message's model for a stored request; <paramref name="approvers"/> as the policy names them now.</summary>
+    /// <summary>
+    /// The message's model for a stored request; <paramref name="approvers"/> as the policy names them now. The command
+    /// and name are redacted by token shape, as every job message is: the request may be posted in an approvers' channel
+    /// whose members have no need to read a token typed into it. (The values of the service's Secrets are not looked up
+    /// here, unlike on the job message: the request is rendered in three places, one of them the expiry sweep.)
+    /// </summary>
     public static ApprovalMessage From(PendingApproval approval, string approvers)
     {
         ArgumentNullException.ThrowIfNull(approval);
@@ -50,8 +56,8 @@ public sealed record ApprovalMessage
             State = approval.State,
             Service = request.Service,
             Environment = request.Environment,
-            Command = request.Command,
-            Name = request.Name,
+            Command = SecretRedactor.ShapesOnly.Redact(request.Command),
+            Name = request.Name is { } name ? SecretRedactor.ShapesOnly.Redact(name) : null,
             TimeLimit = request.Timeout is { } limit ? JobTimeouts.Describe(limit) : null,
             RequesterId = approval.RequesterId,
             JobChannelId = request.Origin.ChannelId,

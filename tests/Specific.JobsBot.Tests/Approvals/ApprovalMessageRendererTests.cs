@@ -42,6 +42,31 @@ public sealed class ApprovalMessageRendererTests
         Assert.All(buttons.Elements.Cast<ButtonElement>(), b => Assert.Equal("a-7k2m9x4q", b.Value));
     }
 
+    [Fact]
+    public void A_token_typed_into_the_command_or_the_name_is_redacted_by_shape_before_the_request_is_posted()
+    {
+        const string token = "xoxp-12345-67890-abcdefABCDEF";
+        var approval = new PendingApproval
+        {
+            Id = "a-7k2m9x4q",
+            State = ApprovalState.Waiting,
+            Request = new JobRequest("payments", "production", $"curl -H 'Authorization: Bearer {token}' https://api.example", $"call {token}",
+                new JobOrigin(JobOrigin.Slack, "T0SANDBOX", "C0OPS", "U0SANDBOX", "sandbox-user")),
+            RequesterId = "U0SANDBOX",
+            ReplyTo = new ApprovalReplyRoute(null, "C0OPS", "U0SANDBOX"),
+            Rule = "Guardrails:Environments:production:Services:payments:Approval",
+            CreatedAt = Created,
+            ExpiresAt = Created.AddMinutes(30),
+            Version = 0,
+        };
+
+        var message = _renderer.Render(ApprovalMessage.From(approval, "<@U0ALICE>"));
+
+        var posted = System.Text.Json.JsonSerializer.Serialize(message.Blocks, Specific.Slack.SlackJson.Options) + message.Text;
+        Assert.DoesNotContain("abcdefABCDEF", posted, StringComparison.Ordinal);
+        Assert.Contains("curl -H", posted, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(ApprovalState.Approved, "approval_approved", "Approved by <@U0ALICE>*: job `j-4xq9m2k7` starts in <#C0OPS>.")]
     [InlineData(ApprovalState.Denied, "approval_denied", "Denied by <@U0ALICE>*. Nothing was started.")]
