@@ -49,8 +49,9 @@ public static class JobReplies
             var who = job.Origin.UserId is null ? "" : $" by <@{job.Origin.UserId}>";
             text.Append(Emoji(job.State)).Append(" `").Append(job.Id).Append('`').Append(name)
                 .Append(" · `").Append(job.Service).Append("` in ").Append(job.Environment)
+                // "running · requested 3 minutes ago": the time is when it was asked for, not how long it has run.
                 .Append(" · ").Append(job.State.ToWire())
-                .Append(' ').Append(job.CreatedAt.Humanize(now))
+                .Append(" · requested ").Append(job.CreatedAt.Humanize(now))
                 .Append(who)
                 .Append(!job.State.IsFinal() && job.Timeout is { } limit ? $" · limit {TimeoutText.Format(limit)}" : "")
                 .Append(job.Task is { } task ? $" · task `{task}`" : "")

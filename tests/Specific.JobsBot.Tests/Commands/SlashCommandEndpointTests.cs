@@ -223,7 +223,7 @@ public sealed class SlashCommandEndpointTests : IAsyncLifetime
         var web = (await EphemeralAsync(await _bot.SlashCommandAsync("job list web"))).GetProperty("text").GetString()!;
 
         Assert.True(all.IndexOf("j-bbbbbbbb", StringComparison.Ordinal) < all.IndexOf("j-aaaaaaaa", StringComparison.Ordinal), all);
-        Assert.Contains("✅ `j-aaaaaaaa` · `web` in production · succeeded 5 minutes ago by <@U0ALICE>", all, StringComparison.Ordinal);
+        Assert.Contains("✅ `j-aaaaaaaa` · `web` in production · succeeded · requested 5 minutes ago by <@U0ALICE>", all, StringComparison.Ordinal);
         Assert.Contains("▶️ `j-bbbbbbbb`", all, StringComparison.Ordinal);
         Assert.DoesNotContain("j-bbbbbbbb", web, StringComparison.Ordinal);
     }
