@@ -92,17 +92,7 @@ public sealed partial class ApprovalRequester(
         }
     }
 
-    private async Task TellAsync(ReplyTarget target, string text)
-    {
-        try
-        {
-            await slack.TellAsync(target, text, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            LogTellFailed(ex, target.UserId);
-        }
-    }
+    private Task TellAsync(ReplyTarget target, string text) => slack.TellOrLogAsync(target, text, logger, "about their approval request");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not post an approval request in {ChannelId}")]
     private partial void LogPostFailed(Exception exception, string channelId);
@@ -112,7 +102,4 @@ public sealed partial class ApprovalRequester(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not retract an unrecorded approval request in {ChannelId}")]
     private partial void LogRetractFailed(Exception exception, string channelId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell {UserId} about their approval request")]
-    private partial void LogTellFailed(Exception exception, string userId);
 }

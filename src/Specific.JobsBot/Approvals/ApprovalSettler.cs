@@ -61,21 +61,8 @@ public sealed partial class ApprovalSettler(
         }
     }
 
-    private async Task TellAsync(ReplyTarget target, string text)
-    {
-        try
-        {
-            await slack.TellAsync(target, text, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            LogTellFailed(ex, target.UserId);
-        }
-    }
+    private Task TellAsync(ReplyTarget target, string text) => slack.TellOrLogAsync(target, text, logger, "how their approval request ended");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not update the message of approval request {ApprovalId}")]
     private partial void LogUpdateFailed(Exception exception, string approvalId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell {UserId} how their approval request ended")]
-    private partial void LogTellFailed(Exception exception, string userId);
 }

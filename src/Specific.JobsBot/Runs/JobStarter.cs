@@ -140,17 +140,7 @@ public sealed partial class JobStarter(
         }
     }
 
-    private async Task TellAsync(ReplyTarget replyTo, string text)
-    {
-        try
-        {
-            await slack.TellAsync(replyTo, text, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            LogReplyFailed(ex, replyTo.UserId);
-        }
-    }
+    private Task TellAsync(ReplyTarget replyTo, string text) => slack.TellOrLogAsync(replyTo, text, logger, "about a job that did not start");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started job {JobId} on {Service} in {Environment}")]
     private partial void LogStarted(string jobId, string service, string environment);
@@ -166,7 +156,4 @@ public sealed partial class JobStarter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not add the concurrency note to job {JobId}")]
     private partial void LogNoteFailed(Exception exception, string jobId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell {UserId} about a job that did not start")]
-    private partial void LogReplyFailed(Exception exception, string userId);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Specific.Slack.BlockKit;
 
 namespace Specific.Slack.WebApi;
@@ -9,7 +10,7 @@ namespace Specific.Slack.WebApi;
 public sealed record ReplyTarget(string? ResponseUrl, string? ChannelId, string UserId);
 
 /// <summary>Private replies through whichever route a <see cref="ReplyTarget"/> offers.</summary>
-public static class PrivateReplies
+public static partial class PrivateReplies
 {
     /// <summary>Tells the person privately: by response_url, else ephemerally in the channel, else by direct message.</summary>
     public static Task TellAsync(this SlackWebClient slack, ReplyTarget target, string text, CancellationToken cancellationToken) =>
@@ -32,4 +33,24 @@ public static class PrivateReplies
             // chat.postMessage to a user id lands in their direct message with the app, which only they (and it) can read.
             : slack.PostMessageAsync(target.UserId, message with { ResponseType = null, ReplaceOriginal = null }, cancellationToken: cancellationToken);
     }
+
+    /// <summary>
+    /// Tells the person privately where a failure to tell must not fail the work around it (the job is recorded, the
+    /// decision stands): a reply Slack refuses is logged with <paramref name="about"/>, never thrown.
+    /// </summary>
+    public static async Task TellOrLogAsync(this SlackWebClient slack, ReplyTarget target, string text, ILogger logger, string about)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        try
+        {
+            await slack.TellAsync(target, text, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogTellFailed(logger, exception, target.UserId, about);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell {UserId} {About}")]
+    private static partial void LogTellFailed(ILogger logger, Exception exception, string userId, string about);
 }
