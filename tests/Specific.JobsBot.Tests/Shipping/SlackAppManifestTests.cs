@@ -131,6 +131,32 @@ public sealed partial class SlackAppManifestTests
     }
 
     [Fact]
+    public void The_Ingress_routes_every_request_URL_of_the_Slack_app_and_nothing_else_to_the_bot()
+    {
+        var features = Map(Manifest, "features");
+        var settings = Map(Manifest, "settings");
+        var command = ((YamlSequenceNode)features.Children[new YamlScalarNode("slash_commands")]).Children.Cast<YamlMappingNode>().Single();
+        var appUrls = new[]
+        {
+            Scalar(command, "url"),
+            Scalar(Map(settings, "interactivity"), "request_url"),
+            Scalar(Map(settings, "event_subscriptions"), "request_url"),
+        }.Select(url => new Uri(url)).ToList();
+
+        var ingress = new YamlStream();
+        ingress.Load(new StringReader(RepositoryFiles.Read("manifests", "base", "ingress.yaml")));
+        var rule = (YamlMappingNode)((YamlSequenceNode)Map((YamlMappingNode)ingress.Documents[0].RootNode, "spec").Children[new YamlScalarNode("rules")]).Children.Single();
+        var paths = ((YamlSequenceNode)Map(rule, "http").Children[new YamlScalarNode("paths")]).Children.Cast<YamlMappingNode>().Select(path => Scalar(path, "path")).Order(StringComparer.Ordinal);
+
+        // A request URL the Ingress does not route gets its 404, and Slack gives up on the app (for events, it turns them off).
+        Assert.Equal(appUrls.Select(url => url.AbsolutePath).Order(StringComparer.Ordinal), paths);
+        Assert.Equal(
+            new[] { SlackFrontDoor.CommandsPath, SlackFrontDoor.EventsPath, SlackFrontDoor.InteractionsPath }.Order(StringComparer.Ordinal),
+            paths);
+        Assert.All(appUrls, url => Assert.Equal(Scalar(rule, "host"), url.Host));
+    }
+
+    [Fact]
     public void Every_Slack_client_call_has_a_known_scope()
     {
         var calls = typeof(SlackWebClient).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
