@@ -63,23 +63,13 @@ internal static class BlockKitRules
     /// <summary>Checks a modal view: its title, buttons, metadata and blocks.</summary>
     public static IReadOnlyList<string> CheckView(JsonNode? view, string pointer = "/view")
     {
-        var check = new BlockKitCheck();
-        if (view is not JsonObject obj)
-        {
-            check.Error("must provide an object", pointer);
+        var (check, obj) = CheckViewHead(view, pointer, "modal");
+        if (obj is null)
             return check.Errors;
-        }
-        var type = obj["type"]?.GetValueKind() == JsonValueKind.String ? obj["type"]!.GetValue<string>() : null;
-        if (type is null)
-            check.Error("missing required field: type", pointer);
-        else if (type != "modal")
-            check.Error("must be a valid enum value", $"{pointer}/type");
         check.Text(obj, "title", pointer, MaxModalTitle, plainOnly: true, required: true);
         check.Text(obj, "submit", pointer, MaxModalButton, plainOnly: true, required: false);
         check.Text(obj, "close", pointer, MaxModalButton, plainOnly: true, required: false);
-        check.String(obj, "private_metadata", pointer, MaxPrivateMetadata, required: false, allowEmpty: true);
-        check.String(obj, "callback_id", pointer, MaxCallbackId, required: false);
-        check.String(obj, "external_id", pointer, MaxId, required: false);
+        CheckViewIds(check, obj, pointer);
         check.Blocks(obj["blocks"], $"{pointer}/blocks", BlockSurface.Modal);
         if (obj["submit"] is null && obj["blocks"] is JsonArray blocks && blocks.Any(b => TypeOf(b) == "input"))
             check.Error("missing required field: submit", pointer);
@@ -89,22 +79,37 @@ internal static class BlockKitRules
     /// <summary>Checks a Home tab view (views.publish): its type, metadata and blocks.</summary>
     public static IReadOnlyList<string> CheckHomeView(JsonNode? view, string pointer = "/view")
     {
+        var (check, obj) = CheckViewHead(view, pointer, "home");
+        if (obj is null)
+            return check.Errors;
+        CheckViewIds(check, obj, pointer);
+        check.Blocks(obj["blocks"], $"{pointer}/blocks", BlockSurface.Home);
+        return check.Errors;
+    }
+
+    /// <summary>A view must be an object of the <paramref name="type"/> the method takes; null when it is no object at all.</summary>
+    private static (BlockKitCheck Check, JsonObject? View) CheckViewHead(JsonNode? view, string pointer, string type)
+    {
         var check = new BlockKitCheck();
         if (view is not JsonObject obj)
         {
             check.Error("must provide an object", pointer);
-            return check.Errors;
+            return (check, null);
         }
-        var type = obj["type"]?.GetValueKind() == JsonValueKind.String ? obj["type"]!.GetValue<string>() : null;
-        if (type is null)
+        var given = obj["type"]?.GetValueKind() == JsonValueKind.String ? obj["type"]!.GetValue<string>() : null;
+        if (given is null)
             check.Error("missing required field: type", pointer);
-        else if (type != "home")
+        else if (given != type)
             check.Error("must be a valid enum value", $"{pointer}/type");
+        return (check, obj);
+    }
+
+    /// <summary>The strings every view may carry for the app: private_metadata, callback_id and external_id.</summary>
+    private static void CheckViewIds(BlockKitCheck check, JsonObject obj, string pointer)
+    {
         check.String(obj, "private_metadata", pointer, MaxPrivateMetadata, required: false, allowEmpty: true);
         check.String(obj, "callback_id", pointer, MaxCallbackId, required: false);
         check.String(obj, "external_id", pointer, MaxId, required: false);
-        check.Blocks(obj["blocks"], $"{pointer}/blocks", BlockSurface.Home);
-        return check.Errors;
     }
 
     internal static string? TypeOf(JsonNode? node) =>
