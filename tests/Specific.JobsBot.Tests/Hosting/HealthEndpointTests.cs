@@ -8,6 +8,7 @@ using Temporalio.Client;
 namespace Specific.JobsBot.Tests.Hosting;
 
 /// <summary>/healthz and /readyz of the bot role, against the real store, the Slack stand-in and a PostgreSQL that goes away.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class HealthEndpointTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -6,6 +6,7 @@ using Specific.Jobs.Storage;
 namespace Specific.JobsBot.Tests.Hosting;
 
 /// <summary>A real job through the bot (in-process engine, cluster simulator, Slack stand-in) shows up in /metrics and in the logs.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed class ObservabilityTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -120,6 +120,12 @@ public sealed class OpsApp : WebApplicationFactory<Program>
     /// <summary>GET /metrics in the Prometheus text format.</summary>
     public async Task<string> MetricsAsync()
     {
+        if (TestContext.Current.TestCollection?.TestCollectionClassName != typeof(MetricsCollection).FullName)
+        {
+            throw new InvalidOperationException(
+                $"A test that scrapes /metrics must be in [Collection(MetricsCollection.Name)]: beside other hosts its counts are not its own (see {nameof(MetricsCollection)}).");
+        }
+
         using var response = await Client.GetAsync(new Uri("/metrics", UriKind.Relative), Ct);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync(Ct);

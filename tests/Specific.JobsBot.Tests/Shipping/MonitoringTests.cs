@@ -310,16 +310,3 @@ public sealed class MonitoringTests
 
     private static string? Env(V1Container container, string name) => container.Env?.SingleOrDefault(e => e.Name == name)?.Value;
 }
-
-/// <summary>
-/// Tests that read a host's whole /metrics run alone. Run beside the other test classes of this assembly (dozens of
-/// hosts in one process, which production never has), a host's own meters were at times missing from its scrape
-/// (twice in three full runs; never in runs of these tests alone). The likely cause, not proven: OpenTelemetry's
-/// MeterProvider subscribes to meters by name, not by the IMeterFactory that made them, so every host's provider also
-/// sees the other hosts' instruments of the same names, and one disposed elsewhere ends the stream they share.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MetricsCollection
-{
-    public const string Name = "Metrics";
-}
