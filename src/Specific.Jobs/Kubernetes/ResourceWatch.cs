@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Specific.Jobs.Kubernetes;
 
 /// <summary>
-/// One resource's list → watch from resourceVersion for <see cref="JobFollow"/>. A watch that simply ends is opened
-/// again from the last version seen (the server's history fills the gap); one told 410 Gone, or failing otherwise,
-/// lists again first.
+/// One resource's list → watch from resourceVersion for <see cref="JobFollow"/>. A watch that simply ends, with or
+/// without events, is opened again from the last version seen (the server's history fills the gap); one told 410 Gone,
+/// or failing otherwise, lists again first.
 /// </summary>
 internal sealed partial class ResourceWatch(FollowRequest request, KubernetesJobsOptions options, TimeProvider time, ILogger logger)
 {
@@ -88,6 +88,8 @@ internal sealed partial class ResourceWatch(FollowRequest request, KubernetesJob
 
             if (cancellationToken.IsCancellationRequested)
                 return;
+            if (EndedBeforeItsFirstEvent(error))
+                error = null;
             if (error is KubernetesException { Status.Code: 410 } or HttpOperationException { Response.StatusCode: HttpStatusCode.Gone })
             {
                 WatchGone(logger, listCall.Resource, request.JobName);
@@ -108,6 +110,15 @@ internal sealed partial class ResourceWatch(FollowRequest request, KubernetesJob
             await Task.Delay(options.ReconnectDelay, time, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// KubernetesClient reads a watch's first line inside the request itself, and reports a response that ends before
+    /// that line as an HttpRequestException over an EndOfStreamException. The server ended the watch cleanly, with
+    /// nothing to say: a quiet watch reaching its timeoutSeconds, or one the server closed. Like any clean end, it is
+    /// watched again from the last version seen; listing again would cost a list per quiet watch and warn for nothing.
+    /// </summary>
+    private static bool EndedBeforeItsFirstEvent(Exception? error) =>
+        error is HttpRequestException { InnerException: EndOfStreamException };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource} for {JobName} got 410 Gone; listing again")]
     private static partial void WatchGone(ILogger logger, string resource, string jobName);

@@ -305,6 +305,38 @@ public sealed class KubernetesJobsTests
     }
 
     [Fact]
+    public async Task A_watch_the_server_ends_before_any_event_is_watched_again_from_its_version_without_listing()
+    {
+        // Every watch ends after a second; while the command waits on its gate, nothing changes, so watches end empty.
+        await using var cluster = await SimulatedCluster.StartAsync(Manifests, options => options.WatchTimeoutSeconds = 1);
+        var gate = Path.Combine(Path.GetTempPath(), $"follow-quiet-{Guid.NewGuid():N}");
+        var job = await cluster.StartJobAsync("web", $"echo one; while [ ! -e {gate} ]; do sleep 0.05; done; echo two");
+        var observer = new RecordingObserver();
+        var follow = cluster.FollowAsync(job, observer);
+        await observer.WaitForLineAsync("one");
+
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTimeOffset.UtcNow < deadline && !cluster.Log.Messages.Any(IsFailure)
+               && !(QuietEnds(cluster, "pods") >= 2 && QuietEnds(cluster, "jobs") >= 2))
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        await File.WriteAllTextAsync(gate, "", TestContext.Current.CancellationToken);
+        var end = await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        File.Delete(gate);
+
+        var messages = cluster.Log.Messages;
+        Assert.False(messages.Any(IsFailure), "A watch that ended empty was taken for a failure:\n" + string.Join("\n", messages));
+        Assert.True(QuietEnds(cluster, "pods") >= 2 && QuietEnds(cluster, "jobs") >= 2, "The watches were not ended and opened again:\n" + string.Join("\n", messages));
+        Assert.Equal(new JobEnd(true, 0, null), end with { Ran = null });
+        Assert.Equal(["one", "two"], observer.Texts);
+
+        static bool IsFailure(string message) => message.Contains("failed; listing again", StringComparison.Ordinal);
+        static int QuietEnds(SimulatedCluster cluster, string resource) =>
+            cluster.Log.Messages.Count(m => m.StartsWith($"Watch of {resource} for ", StringComparison.Ordinal) && m.Contains(" ended; watching again", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Follow_lists_again_after_410_Gone()
     {
         await using var cluster = await SimulatedCluster.StartAsync(Manifests);

@@ -114,6 +114,6 @@ internal sealed class RecordingLogger<T> : ILogger<T>
     public bool IsEnabled(LogLevel logLevel) => true;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        // With the exception's type and message, so a failed assertion on the messages shows why a watch failed.
-        _messages.Enqueue(formatter(state, exception) + (exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})"));
+        // With the exception in full (inner exceptions and stack), so a failed assertion on the messages shows why a watch failed.
+        _messages.Enqueue(formatter(state, exception) + (exception is null ? "" : $" ({exception})"));
 }
