@@ -48,6 +48,9 @@ public sealed class ApprovalTests
         var message = await sandbox.WaitForState(job, "succeeded");
 
         Assert.Contains($"*Approved by*\n<@{Alice}>", message.VisibleText, StringComparison.Ordinal);
+        var stored = await sandbox.StoredJobAsync(job);
+        Assert.Equal(Alice, stored?.ApprovedBy);
+        Assert.Equal(JobsSandbox.UserId, stored?.Origin.UserId);
         var replies = await sandbox.WaitForFinalReply(job);
         Assert.Contains(replies, r => r.VisibleText.Contains("approved-run", StringComparison.Ordinal));
         var decided = await WaitForRequestText(sandbox, request, $"Approved by <@{Alice}>");

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s;
+using Specific.Jobs.Domain;
+using Specific.Jobs.Storage;
 using Specific.Sandbox.ClusterSimulator;
 using Specific.Sandbox.SlackStandIn;
 using Specific.Sandbox.TemporalStandIn;
@@ -253,6 +255,13 @@ public sealed partial class JobsSandbox : IAsyncDisposable
     }
 
     /// <summary>The state the job message shows ("running", "succeeded", …), read from its text fallback.</summary>
+    /// <summary>The job as the bot's store holds it, read from the SQLite file while the bot goes on using it.</summary>
+    public async Task<JobRecord?> StoredJobAsync(JobHandle job)
+    {
+        using var store = new SqliteJobStore(Path.Combine(_dataDirectory, "jobs.db"), TimeProvider.System);
+        return await store.GetAsync(job.Id, Ct);
+    }
+
     public string StateOf(JobHandle job) => StateIn(MessageOf(job).Text) ?? "(unknown)";
 
     /// <summary>Waits until the job message shows <paramref name="state"/>; fails at once when it ends in another final state.</summary>
