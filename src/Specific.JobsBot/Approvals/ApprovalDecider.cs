@@ -1,4 +1,5 @@
 using Specific.Jobs.Domain;
+using Specific.Jobs.Redaction;
 using Specific.Jobs.Storage;
 using Specific.JobsBot.Guardrails;
 using Specific.Slack.WebApi;
@@ -107,8 +108,9 @@ public sealed class ApprovalDecider(
         return (decision.Allowed, decision.Rule, decision.Reason);
     }
 
+    /// <summary>The outcome line, which shows no command: nothing in it needs the service's Secrets read.</summary>
     private string OutcomeOf(PendingApproval approval) =>
-        ApprovalMessageRenderer.Outcome(ApprovalMessage.From(approval, ApprovalMessage.ApproversOf(rules, approval)));
+        ApprovalMessageRenderer.Outcome(ApprovalMessage.From(approval, ApprovalMessage.ApproversOf(rules, approval), SecretRedactor.ShapesOnly));
 
     private static GuardedAttempt Audited(PendingApproval approval, AuditAction action, AuditOutcome outcome, Actor actor, string rule, string detail) => new()
     {

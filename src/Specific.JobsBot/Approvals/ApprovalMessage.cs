@@ -34,6 +34,9 @@ public sealed record ApprovalMessage
     /// <summary>How long the request waited before it expired (for the expired outcome).</summary>
     public required TimeSpan Expiry { get; init; }
 
+    /// <summary>Why only token shapes were redacted (a Secret could not be read); null when every value was read.</summary>
+    public string? RedactionWarning { get; init; }
+
     public string? DecidedBy { get; init; }
     public string? JobId { get; init; }
 
@@ -42,13 +45,13 @@ public sealed record ApprovalMessage
 
     /// <summary>
     /// The message's model for a stored request; <paramref name="approvers"/> as the policy names them now. The command
-    /// and name are redacted by token shape, as every job message is: the request may be posted in an approvers' channel
-    /// whose members have no need to read a token typed into it. (The values of the service's Secrets are not looked up
-    /// here, unlike on the job message: the request is rendered in three places, one of them the expiry sweep.)
+    /// and name pass through <paramref name="redactor"/> (<see cref="ApprovalRedaction"/>: the service's Secret values and
+    /// token shapes), as on every job message: the request may be posted in an approvers' channel.
     /// </summary>
-    public static ApprovalMessage From(PendingApproval approval, string approvers)
+    public static ApprovalMessage From(PendingApproval approval, string approvers, ITextRedactor redactor)
     {
         ArgumentNullException.ThrowIfNull(approval);
+        ArgumentNullException.ThrowIfNull(redactor);
         var request = approval.Request;
         return new ApprovalMessage
         {
@@ -56,8 +59,9 @@ public sealed record ApprovalMessage
             State = approval.State,
             Service = request.Service,
             Environment = request.Environment,
-            Command = SecretRedactor.ShapesOnly.Redact(request.Command),
-            Name = request.Name is { } name ? SecretRedactor.ShapesOnly.Redact(name) : null,
+            Command = redactor.Redact(request.Command),
+            Name = request.Name is { } name ? redactor.Redact(name) : null,
+            RedactionWarning = redactor.Warning,
             TimeLimit = request.Timeout is { } limit ? JobTimeouts.Describe(limit) : null,
             RequesterId = approval.RequesterId,
             JobChannelId = request.Origin.ChannelId,

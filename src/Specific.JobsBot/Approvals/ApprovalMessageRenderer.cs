@@ -38,6 +38,10 @@ public sealed class ApprovalMessageRenderer
             new SectionBlock { Fields = fields },
         };
         blocks.AddRange(JobMessageRenderer.CommandBlocks(approval.Command));
+        if (approval.RedactionWarning is { Length: > 0 } warning)
+        {
+            blocks.Add(new ContextBlock([new Mrkdwn(":warning: " + SlackText.EscapeWithin(warning, 1000))]));
+        }
         blocks.Add(new ContextBlock([new Mrkdwn(
             $"Request {SlackText.Code(approval.ApprovalId)} · approvers: {approval.Approvers} · rule {SlackText.Code(approval.Rule)}")]));
         if (approval.State == ApprovalState.Waiting)

@@ -13,8 +13,8 @@ namespace Specific.JobsBot.Approvals;
 /// waits and where. Nothing is recorded when the message cannot be posted, and the requester is told why.
 /// </summary>
 public sealed partial class ApprovalRequester(
-    IApprovalStore approvals, ApprovalMessageRenderer renderer, SlackWebClient slack, AuditTrail audit, TimeProvider clock,
-    ILogger<ApprovalRequester> logger)
+    IApprovalStore approvals, ApprovalRedaction redaction, ApprovalMessageRenderer renderer, SlackWebClient slack, AuditTrail audit,
+    TimeProvider clock, ILogger<ApprovalRequester> logger)
 {
     public async Task RequestAsync(RunAttempt attempt, RunNeedsApproval needed, ReplyTarget replyTo, CancellationToken cancellationToken)
     {
@@ -43,10 +43,11 @@ public sealed partial class ApprovalRequester(
             ExpiresAt = now + requirement.Expiry,
             Version = 0,
         };
+        var redactor = await redaction.ForAsync(approval, cancellationToken);
         PostedMessage posted;
         try
         {
-            posted = await slack.PostMessageAsync(channel, renderer.Render(ApprovalMessage.From(approval, requirement.Who)), cancellationToken: cancellationToken);
+            posted = await slack.PostMessageAsync(channel, renderer.Render(ApprovalMessage.From(approval, requirement.Who, redactor)), cancellationToken: cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

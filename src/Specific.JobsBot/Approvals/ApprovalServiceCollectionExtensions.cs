@@ -7,8 +7,8 @@ public static class ApprovalServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ApprovalRequester"/>, <see cref="ApprovalDecider"/>, <see cref="ApprovalSettler"/>,
-    /// <see cref="ApprovalMessageRenderer"/> and the <see cref="ApprovalSweep"/> (Approvals:SweepInterval, Approvals:SettleAfter).
-    /// Needs IApprovalStore (AddJobStorage), the guardrails, JobStarter and SlackWebClient.
+    /// <see cref="ApprovalMessageRenderer"/>, <see cref="ApprovalRedaction"/> and the <see cref="ApprovalSweep"/> (Approvals:SweepInterval, Approvals:SettleAfter).
+    /// Needs IApprovalStore (AddJobStorage), IJobRedaction, the guardrails, JobStarter and SlackWebClient.
     /// </summary>
     public static IServiceCollection AddApprovals(this IServiceCollection services)
     {
@@ -19,6 +19,7 @@ public static class ApprovalServiceCollectionExtensions
                 "Approvals:SettleAfter must be between 00:00:00 and 01:00:00: it is how long a decision may be in hand before the sweep finishes it.")
             .ValidateOnStart();
         services.TryAddSingleton<ApprovalMessageRenderer>();
+        services.TryAddSingleton<ApprovalRedaction>();
         services.TryAddScoped<ApprovalRequester>();
         services.TryAddScoped<ApprovalSettler>();
         services.TryAddScoped<ApprovalDecider>();

@@ -13,8 +13,8 @@ namespace Specific.JobsBot.Approvals;
 /// the request marked settled.
 /// </summary>
 public sealed partial class ApprovalSettler(
-    IApprovalStore approvals, JobStarter starter, ApprovalRules rules, ApprovalMessageRenderer renderer, SlackWebClient slack,
-    TimeProvider clock, ILogger<ApprovalSettler> logger)
+    IApprovalStore approvals, JobStarter starter, ApprovalRules rules, ApprovalRedaction redaction, ApprovalMessageRenderer renderer,
+    SlackWebClient slack, TimeProvider clock, ILogger<ApprovalSettler> logger)
 {
     public async Task SettleAsync(PendingApproval approval, CancellationToken cancellationToken)
     {
@@ -25,7 +25,7 @@ public sealed partial class ApprovalSettler(
         }
 
         var requester = new ReplyTarget(ResponseUrl: null, approval.ReplyTo.ChannelId, approval.ReplyTo.UserId);
-        var message = ApprovalMessage.From(approval, ApprovalMessage.ApproversOf(rules, approval));
+        var message = ApprovalMessage.From(approval, ApprovalMessage.ApproversOf(rules, approval), await redaction.ForAsync(approval, cancellationToken));
         if (approval.State == ApprovalState.Approved)
         {
             var request = approval.Request with { JobId = approval.JobId, ApprovedBy = approval.DecidedBy };

@@ -176,6 +176,28 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_request_shows_the_command_with_the_services_secret_values_redacted_when_posted_and_when_decided()
+    {
+        const string password = "pg-Pa55word-9d1e";
+        _bot.Redaction.Use([password], warning: "Secret `web-extra` could not be read");
+
+        var approvalId = await RequestAsync($"psql postgres://app:{password}@db/app -c 'select 1'");
+        await ClickAsync(ApprovalActions.Deny, approvalId, Approver);
+        await EphemeralToAsync(Requester, "Denied by");
+
+        var posted = _bot.Slack.Calls.Single(IsApprovalPost).Body;
+        var updated = await _bot.Slack.WaitForAsync("/api/chat.update", c => c.Body.Contains("Denied by", StringComparison.Ordinal));
+        foreach (var body in new[] { posted, updated.Body })
+        {
+            Assert.Contains("psql postgres://app:", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, body, StringComparison.Ordinal);
+            Assert.Contains("Secret `web-extra` could not be read", body, StringComparison.Ordinal);
+        }
+        // The stored request keeps the command as typed: the job that an approval starts runs exactly it.
+        Assert.Contains(password, (await Store.GetApprovalAsync(approvalId, Ct))!.Request.Command, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_request_goes_to_the_approvers_channel_the_policy_names_and_the_requester_is_told_it_is_there()
     {
         var settings = Policy();
@@ -196,10 +218,10 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     private ApprovalSweep Sweep => _bot.Services.GetServices<IHostedService>().OfType<ApprovalSweep>().Single();
 
     /// <summary>Types the run and returns the id of the approval request the bot posted for it.</summary>
-    private async Task<string> RequestAsync()
+    private async Task<string> RequestAsync(string command = "echo hi")
     {
         var before = _bot.Slack.Calls.Count(IsApprovalPost);
-        await _bot.SlashCommandAsync("job run web -- echo hi", Requester, responseUrl: ResponseUrlOf(Requester));
+        await _bot.SlashCommandAsync($"job run web -- {command}", Requester, responseUrl: ResponseUrlOf(Requester));
         await FrontDoorApp.EventuallyAsync(() => _bot.Slack.Calls.Count(IsApprovalPost) > before, "the approval request to be posted");
         var posted = _bot.Slack.Calls.Where(IsApprovalPost).Last().Json;
         var id = posted.GetProperty("blocks").EnumerateArray()

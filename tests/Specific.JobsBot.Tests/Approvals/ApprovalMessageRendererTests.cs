@@ -60,7 +60,7 @@ public sealed class ApprovalMessageRendererTests
             Version = 0,
         };
 
-        var message = _renderer.Render(ApprovalMessage.From(approval, "<@U0ALICE>"));
+        var message = _renderer.Render(ApprovalMessage.From(approval, "<@U0ALICE>", Specific.Jobs.Redaction.SecretRedactor.ShapesOnly));
 
         var posted = System.Text.Json.JsonSerializer.Serialize(message.Blocks, Specific.Slack.SlackJson.Options) + message.Text;
         Assert.DoesNotContain("abcdefABCDEF", posted, StringComparison.Ordinal);
