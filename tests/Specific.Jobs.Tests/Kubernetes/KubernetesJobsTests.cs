@@ -298,7 +298,7 @@ public sealed class KubernetesJobsTests
 
         await observer.WaitForLineAsync("one");
         cluster.Simulator.DropWatches();
-        var end = await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var end = await cluster.EndOfAsync(follow, observer);
 
         Assert.Equal(new JobEnd(true, 0, null), end with { Ran = null });
         Assert.Equal(["one", "two"], observer.Texts);
@@ -322,7 +322,7 @@ public sealed class KubernetesJobsTests
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
         await File.WriteAllTextAsync(gate, "", TestContext.Current.CancellationToken);
-        var end = await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var end = await cluster.EndOfAsync(follow, observer);
         File.Delete(gate);
 
         var messages = cluster.Log.Messages;
@@ -359,7 +359,7 @@ public sealed class KubernetesJobsTests
         cluster.Simulator.CompactHistory();
         cluster.Simulator.DropWatches();
         await File.WriteAllTextAsync(gate, "", TestContext.Current.CancellationToken);
-        var end = await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var end = await cluster.EndOfAsync(follow, observer);
         File.Delete(gate);
 
         Assert.Equal(new JobEnd(false, 4, "The command exited with code 4."), end with { Ran = null });

@@ -24,6 +24,20 @@ internal sealed class SimulatedCluster : ClusterUnderTest
 
     public ClusterSimulator Simulator { get; }
 
+    /// <summary>The follow's end within 30 s; past that, a failure that shows what the adapter logged meanwhile and the lines seen.</summary>
+    public async Task<JobEnd> EndOfAsync(Task<JobEnd> follow, RecordingObserver observer)
+    {
+        try
+        {
+            return await follow.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"The follow did not end within 30 s. Lines seen: [{string.Join(", ", observer.Texts)}]. The adapter logged:\n{string.Join("\n", Log.Messages)}");
+            throw;
+        }
+    }
+
     /// <summary>Starts a simulator loaded with <paramref name="manifests"/>; the options default to short grace periods.</summary>
     public static async Task<SimulatedCluster> StartAsync(string manifests, Action<KubernetesJobsOptions>? configure = null)
     {
