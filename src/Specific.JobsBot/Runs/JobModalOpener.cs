@@ -154,7 +154,12 @@ public sealed partial class JobModalOpener(
         else
         {
             (services, problem) = await validator.ListServicesAsync(metadata.Environment, cancellationToken, ServiceListBudget);
-            if (services is { Count: 0 })
+            if (services is null)
+            {
+                // Under a field of a form nobody has submitted yet: what to do, not that nothing started.
+                problem += ". Type the service's name; it is checked when you run.";
+            }
+            else if (services is { Count: 0 })
             {
                 problem = $"No service is deployed in {metadata.Environment} yet.";
             }

@@ -179,7 +179,10 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
         return asked;
     }
 
-    /// <summary>The live services of an environment within the front door's budget, or why they could not be listed.</summary>
+    /// <summary>
+    /// The live services of an environment within the front door's budget, or why they could not be listed: a clause
+    /// ("Couldn't list the services of `web` (…)") that each caller ends as its place needs.
+    /// </summary>
     public Task<(IReadOnlyList<string>? Services, string? Problem)> ListServicesAsync(
         string environment, CancellationToken cancellationToken, TimeSpan? within = null) =>
         ListWithinBudgetAsync(catalog.ListServicesAsync, environment, cancellationToken, within);
@@ -197,20 +200,23 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, $"Couldn't list the services of `{environment}` within {limit.TotalSeconds:0.#} seconds; nothing was started. Try again in a moment.");
+            return (null, $"Couldn't list the services of `{environment}` within {limit.TotalSeconds:0.#} seconds");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (null, $"Couldn't list the services of `{environment}` ({ex.Message}); nothing was started.");
+            return (null, $"Couldn't list the services of `{environment}` ({ex.Message})");
         }
     }
+
+    /// <summary>How a start refused for want of the service list ends its answer.</summary>
+    private const string NothingStarted = "; nothing was started. Try again in a moment.";
 
     private async Task<string?> CheckServiceAsync(string service, string environment, CancellationToken cancellationToken)
     {
         var (services, problem) = await ListServicesAsync(environment, cancellationToken);
         if (services is null)
         {
-            return problem;
+            return problem + NothingStarted;
         }
 
         if (services.Contains(service, StringComparer.Ordinal))
@@ -222,7 +228,7 @@ public sealed class RunJobValidator(IServiceCatalog catalog, IOptionsMonitor<Env
         (services, problem) = await ListWithinBudgetAsync(catalog.ListFreshServicesAsync, environment, cancellationToken);
         if (services is null)
         {
-            return problem;
+            return problem + NothingStarted;
         }
 
         if (services.Contains(service, StringComparer.Ordinal))
