@@ -213,6 +213,15 @@ public sealed class InteractionHandler(
                 continue;
             }
 
+            if (action.ActionId == JobModal.TaskAction && payload.View is { } taskView)
+            {
+                // As the environment's: a views.update guarded by the view's hash.
+                queue.TryEnqueue(
+                    "show the picked task's command in the modal",
+                    (services, token) => services.GetRequiredService<JobModalOpener>().FollowTaskAsync(taskView, token));
+                continue;
+            }
+
             if (ApprovalActions.IsApprovalAction(action.ActionId) && action.Value is { Length: > 0 } approvalId)
             {
                 // Approve, Deny, Withdraw: a double click is two payloads, and the store's compare-and-set lets one decide.

@@ -51,18 +51,31 @@ public static partial class JobModal
         {
             BlockId = TaskBlock(model.Environment),
             Optional = true,
+            // Picking a task sends a block action, so the command field can say what the task runs.
+            DispatchAction = true,
             Hint = new PlainText($"Named commands saved for {model.Environment}; a task's command replaces the one below, and its own time limit is the default."),
         };
     }
 
-    /// <summary>What the free command field says: where only saved tasks run, that first.</summary>
+    /// <summary>What the free command field says: the picked task's command; else where only saved tasks run, that first.</summary>
     private static string CommandHint(JobModalModel model)
     {
         const string runs = "Runs as sh -c \"<command>\" in a copy of the service's live container: same image, env and secrets.";
+        if (PickedTask(model) is { } task)
+        {
+            return Truncate($"Task {task.Name} ({task.Service}) runs: {task.Command} — this field is ignored while a task is picked.", 2000);
+        }
+
         return model.SavedTasksOnlyNote is { } note
             ? Truncate($"{note} {runs}", 2000)
             : model.Tasks is { Count: > 0 } ? $"{runs} Leave it empty when you pick a task." : runs;
     }
+
+    /// <summary>The offered task the form has picked: by name for the service picked, or by service/task for another.</summary>
+    private static SavedTask? PickedTask(JobModalModel model) =>
+        model.Task is { } picked && model.Tasks is { } tasks
+            ? tasks.FirstOrDefault(t => TaskValue(t.Service, t.Name) == picked || (t.Name == picked && t.Service == model.Service))
+            : null;
 
     /// <summary>The task a submission picked: its name when it belongs to the service picked, else service/task for the validator to explain.</summary>
     private static RunJobDraft WithTask(RunJobDraft draft, ViewPayload view)

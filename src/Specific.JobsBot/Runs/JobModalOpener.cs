@@ -114,18 +114,38 @@ public sealed partial class JobModalOpener(
     public async Task SwitchEnvironmentAsync(ViewPayload view, string environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var metadata = JobModal.ReadMetadata(view);
-        if (metadata is null)
+        if (JobModal.ReadMetadata(view) is not { } metadata)
         {
             return;
         }
 
-        var (draft, _) = JobModal.ReadSubmission(view, metadata);
         // The confirmation field belongs to the environment it was asked for; the submission asks again if the new one needs it.
-        var model = await BuildModelAsync(
-            metadata with { Environment = environment, Asked = null }, JobModalPrefill.From(draft), [], cancellationToken);
+        await RenderAgainAsync(view, metadata, metadata with { Environment = environment, Asked = null }, cancellationToken);
+    }
+
+    /// <summary>
+    /// After a saved task was picked: the same modal, whose command field now says what the task runs, so the person
+    /// reads the command before starting it. A form that asks for a confirmation is left as it is (its reasons are not
+    /// in the view to render again); its submission runs the task all the same.
+    /// </summary>
+    public async Task FollowTaskAsync(ViewPayload view, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        if (JobModal.ReadMetadata(view) is not { Asked: null } metadata)
+        {
+            return;
+        }
+
+        await RenderAgainAsync(view, metadata, metadata, cancellationToken);
+    }
+
+    /// <summary>The form rendered again from what is in it now, under <paramref name="metadata"/>.</summary>
+    private async Task RenderAgainAsync(ViewPayload view, JobModalMetadata shown, JobModalMetadata metadata, CancellationToken cancellationToken)
+    {
+        var (draft, _) = JobModal.ReadSubmission(view, shown);
+        var model = await BuildModelAsync(metadata, JobModalPrefill.From(draft), [], cancellationToken);
         // A channel already picked (a form from the shortcut) stays picked.
-        model = model with { Channel = JobModal.ReadChannel(view, metadata) };
+        model = model with { Channel = JobModal.ReadChannel(view, shown) };
         try
         {
             await slack.UpdateViewAsync(view.Id, JobModal.Render(model), view.Hash, cancellationToken);

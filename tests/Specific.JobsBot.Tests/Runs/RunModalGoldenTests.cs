@@ -271,6 +271,40 @@ public sealed class RunModalGoldenTests : IAsyncLifetime
         Assert.Empty(Bot.Jobs.All);
     }
 
+    [Fact]
+    public async Task Picking_a_saved_task_updates_the_form_so_its_command_field_says_what_the_task_runs()
+    {
+        await StartAsync(TaskPolicy());
+        var values = Submission("web", "", task: JobModal.TaskValue("web", "report")).Payload;
+        var view = System.Text.Json.JsonSerializer.SerializeToNode(values)!["view"]!;
+
+        await Bot.InteractAsync(new
+        {
+            type = "block_actions",
+            team = new { id = FrontDoorApp.Team },
+            user = new { id = "U0ALICE", username = "u0alice", team_id = FrontDoorApp.Team },
+            trigger_id = FrontDoorApp.NewTriggerId(),
+            container = new { type = "view", view_id = "V0GOLDEN" },
+            view,
+            actions = new[]
+            {
+                new
+                {
+                    type = "static_select", action_id = JobModal.TaskAction, block_id = JobModal.TaskBlock("production"),
+                    selected_option = new { value = JobModal.TaskValue("web", "report") }, action_ts = "1700000003.1",
+                },
+            },
+        });
+
+        var update = (await Bot.Slack.WaitForAsync("/api/views.update")).Json;
+        Assert.Equal(("V0GOLDEN", "h-1"), (update.GetProperty("view_id").GetString(), update.GetProperty("hash").GetString()));
+        var updated = SlackJson.Deserialize<ModalView>(update.GetProperty("view").GetRawText());
+        BlockKitLimits.EnsureValid(updated);
+        var command = updated.Blocks.OfType<InputBlock>().Single(b => b.BlockId == JobModal.CommandBlock);
+        Assert.Equal("Task report (web) runs: ./bin/report --daily — this field is ignored while a task is picked.", command.Hint?.Text);
+        GoldenFile.VerifyPayload("modal_task_picked", updated);
+    }
+
     private async Task<FrontDoorApp> StartAsync(IReadOnlyDictionary<string, string?> policy) =>
         _bot = await FrontDoorApp.StartAsync(clock: _clock, settings: policy);
 
